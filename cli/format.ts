@@ -1,0 +1,52 @@
+/** Plain-text tables for the terminal. */
+import type { RoundStatus } from '../domain/round.js';
+import type { RoundListing } from '../infra/roundClient.js';
+import { formatInstant } from '../infra/templates.js';
+
+/** Display width: CJK characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatRoundStatus(s: RoundStatus): string {
+  const head = [
+    `${s.id}  ${s.title}`,
+    `stage: ${s.stage}   started: ${formatInstant(s.startedAt, s.timeZone)} by ${s.startedBy.name}   coordinator: ${s.coordinator.name}`,
+    '',
+    table(
+      ['document', 'version', 'sections', 'sha256'],
+      s.documents.flatMap((d) => d.versions.map((v) => [d.key + (d.standIn ? ' (title only)' : ''), String(v.n), String(v.sections.length), v.sha256.slice(0, 16)])),
+    ),
+  ];
+  if (s.bureaus.length > 0) {
+    head.push(
+      '',
+      table(
+        ['bureau', 'outcome', 'deadline', 'replies', 'reminders', 'failures'],
+        s.bureaus.map((b) => [
+          `${b.bureau.id} ${b.bureau.nameZh}`,
+          b.outcome,
+          formatInstant(b.deadline, b.bureau.timeZone ?? s.timeZone),
+          String(b.replies.length),
+          String(b.invitation?.remindersSent.length ?? 0),
+          String(b.invitation?.failures.length ?? 0),
+        ]),
+      ),
+    );
+  }
+  for (const p of s.problems) head.push(`problem: ${p.message}`);
+  return head.join('\n');
+}
+
+export function formatRoundList(rounds: RoundListing[]): string {
+  if (rounds.length === 0) return 'no rounds';
+  return table(['round', 'workflow', 'started', 'title'], rounds.map((r) => [r.id, r.status, r.startTime, r.title]));
+}

@@ -1,0 +1,114 @@
+/**
+ * The embedded stack: Temporal dev server (unless TEMPORAL_ADDRESS points elsewhere), the mail
+ * sink (unless SMTP_URL is set), the worker and the web server, in one process. Ctrl-C stops all.
+ */
+import { serve } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import path from 'node:path';
+import type { Config } from '../infra/config.js';
+import { startDevServer, type DevServer } from '../infra/devServer.js';
+import { LocalContentStore } from '../infra/store.js';
+import { startSmtpSink, type SmtpSink } from '../infra/smtpSink.js';
+import { connectClient, connectWorker } from '../infra/temporal.js';
+import { Templates } from '../infra/templates.js';
+import { temporalCli } from '../infra/tools.js';
+import { createApp } from '../web/app.js';
+import { createWorker } from '../worker/createWorker.js';
+
+export interface Stack {
+  client: Client;
+  webUrl: string;
+  uiUrl?: string;
+  outboxDir?: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(config: Config, log: (line: string) => void): Promise<Stack> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log(`while stopping: ${String(err)}`);
+      }
+    }
+  };
+  try {
+    let dev: DevServer | undefined;
+    if (!config.TEMPORAL_ADDRESS) {
+      log(`starting the Temporal dev server (${config.paths.temporalDb})`);
+      dev = await startDevServer({
+        cli: temporalCli(config.TEMPORAL_CLI_PATH),
+        dbFile: config.paths.temporalDb,
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        retention: config.TEMPORAL_RETENTION,
+        logFile: path.join(config.paths.data, 'temporal.log'),
+      });
+      stoppers.push(() => dev!.stop());
+    }
+
+    let sink: SmtpSink | undefined;
+    if (!config.SMTP_URL) {
+      sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
+      stoppers.push(() => sink!.stop());
+      log(`mail sink listening on 127.0.0.1:${sink.port}, keeping messages in ${sink.dir}`);
+    }
+
+    stoppers.push(await runWorker(config, log));
+
+    const web = await runWeb(config, sink?.dir);
+    stoppers.push(web.stop);
+
+    return {
+      client: web.client,
+      webUrl: config.PUBLIC_URL,
+      uiUrl: dev?.uiUrl,
+      outboxDir: sink?.dir,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The worker: runs until the returned stop function is called. */
+export async function runWorker(config: Config, log: (line: string) => void): Promise<() => Promise<void>> {
+  const store = new LocalContentStore(config.paths.store);
+  const connection = await connectWorker(config);
+  const worker: Worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { store },
+  });
+  const running = worker.run();
+  running.catch((err) => log(`worker stopped: ${String(err)}`));
+  return async () => {
+    // The SDK also stops the worker on SIGINT/SIGTERM by itself; shut down only if it has not.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => undefined);
+    await connection.close();
+  };
+}
+
+/** The web server with its Temporal client. */
+export async function runWeb(config: Config, outboxDir: string | undefined): Promise<{ client: Client; stop: () => Promise<void> }> {
+  const client = await connectClient(config);
+  const app = createApp({ client, config, templates: new Templates(), outboxDir });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.WEB_HOST, port: config.WEB_PORT }, () => resolve(s));
+    s.once('error', reject);
+  });
+  return {
+    client,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}

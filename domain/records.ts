@@ -1,0 +1,260 @@
+/**
+ * The records every stage shares: round status, documents and versions, anchors, replies,
+ * dispositions, expert review and approval. One zod schema per record; the TypeScript types are
+ * inferred from them, so the status query, the seed fixture and the PDF renderer input are one format.
+ *
+ * This module is imported by workflow code: it must stay free of Node built-ins and I/O.
+ */
+import { z } from 'zod';
+
+/** Free text typed by a person: trimmed, non-empty, bounded, no control characters but newlines/tabs. */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(s), {
+      message: 'contains control characters or broken (non-UTF-8) text',
+    });
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+export type Sha256 = z.infer<typeof Sha256>;
+
+/** ISO-8601 instant with an offset, as produced by Date#toISOString. */
+export const Instant = z.iso.datetime({ offset: true });
+
+/** Short identifiers used in URLs, workflow IDs and Message-IDs. */
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit');
+
+export const IanaTimeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+);
+
+export const Role = z.enum(['coordinator', 'approver', 'auditor', 'bureau', 'expert', 'system']);
+export type Role = z.infer<typeof Role>;
+
+/** Who acted. Every human action carries one; the system itself acts as role 'system'. */
+export const Actor = z.object({
+  name: text(200),
+  role: Role,
+  email: z.email().optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/** A section as printed: `number` is "第二章", "3.7", "4.2.1" or "附件 3"; `id` survives revisions. */
+export const Section = z.object({
+  id: z.string().min(1),
+  number: z.string(),
+  title: z.string(),
+  level: z.number().int().min(1).max(6),
+});
+export type Section = z.infer<typeof Section>;
+
+export const DocumentVersion = z.object({
+  n: z.number().int().positive(),
+  sha256: Sha256,
+  createdAt: Instant,
+  createdBy: Actor,
+  sections: z.array(Section),
+});
+export type DocumentVersion = z.infer<typeof DocumentVersion>;
+
+export const DocumentRef = z.object({
+  key: Slug,
+  title: text(300),
+  /** True when the circulated file is a stand-in that carries the title only. */
+  standIn: z.boolean().default(false),
+  versions: z.array(DocumentVersion).min(1),
+});
+export type DocumentRef = z.infer<typeof DocumentRef>;
+
+/** Where a comment, a disposition or a revision note points. Pages are resolved per rendered PDF. */
+export const Anchor = z.object({
+  doc: Slug,
+  version: z.number().int().positive(),
+  section: z.string().min(1).optional(),
+  quote: text(2000).optional(),
+  /** The page the bureau cited in the draft it read. */
+  draftPage: z.number().int().positive().max(100000).optional(),
+});
+export type Anchor = z.infer<typeof Anchor>;
+
+// ---------------------------------------------------------------------------------------------
+// Bureaus, invitations and replies
+
+export const Contact = z.object({ email: z.email(), name: text(200).optional() });
+export type Contact = z.infer<typeof Contact>;
+
+export const Bureau = z.object({
+  id: Slug,
+  nameZh: text(200),
+  /** The short name printed in table 10-1 (区财政局); defaults to nameZh. */
+  shortNameZh: text(100).optional(),
+  nameEn: text(200),
+  contacts: z.array(Contact).min(1),
+  contactPerson: text(200),
+  timeZone: IanaTimeZone.optional(),
+});
+export type Bureau = z.infer<typeof Bureau>;
+
+export const Responder = z.object({ name: text(200), position: text(200) });
+export type Responder = z.infer<typeof Responder>;
+
+export const Comment = z.object({
+  id: z.string().min(1),
+  anchor: Anchor,
+  text: text(20000),
+  suggestedChange: text(20000).optional(),
+});
+export type Comment = z.infer<typeof Comment>;
+
+export const NO_COMMENTS = 'noComments' as const;
+export const DocumentAnswer = z.union([z.literal(NO_COMMENTS), z.array(Comment).min(1)]);
+export type DocumentAnswer = z.infer<typeof DocumentAnswer>;
+
+export const ReplyChannel = z.enum(['link', 'paper']);
+
+export const Reply = z.object({
+  /** Receipt number, sequential across the round. */
+  n: z.number().int().positive(),
+  bureauId: Slug,
+  /** The bureau's revision: 1 for its first reply, 2 for the first revision... */
+  version: z.number().int().positive(),
+  submittedAt: Instant,
+  channel: ReplyChannel,
+  responder: Responder,
+  /** The coordinator who typed in a paper reply. */
+  recordedBy: Actor.optional(),
+  /** The scan of the stamped comment card, in the document store. */
+  scanSha256: Sha256.optional(),
+  perDocument: z.record(z.string(), DocumentAnswer),
+  /** SHA-256 of the RFC 8785 canonical JSON of this record without this field. */
+  contentSha256: Sha256,
+});
+export type Reply = z.infer<typeof Reply>;
+
+export const BureauOutcome = z.enum(['pending', 'replied', 'noComments', 'deemedNoComments', 'waived']);
+export type BureauOutcome = z.infer<typeof BureauOutcome>;
+
+export const DeliveryFailure = z.object({
+  at: Instant,
+  kind: z.string(),
+  messageId: z.string(),
+  to: z.array(z.string()),
+  error: z.string(),
+});
+export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
+
+export const Invitation = z.object({
+  bureauId: Slug,
+  sentAt: Instant.optional(),
+  messageId: z.string(),
+  linkId: z.string(),
+  deadline: Instant,
+  remindersSent: z.array(z.object({ at: Instant, messageId: z.string() })),
+  failures: z.array(DeliveryFailure),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+// ---------------------------------------------------------------------------------------------
+// Disposition, expert review, approval
+
+export const Decision = z.enum(['adopted', 'partial', 'notAdopted']);
+export type Decision = z.infer<typeof Decision>;
+
+export const Disposition = z
+  .object({
+    commentId: z.string().min(1),
+    decision: Decision,
+    rationale: text(20000).optional(),
+    changedAt: z.array(Anchor),
+    decidedBy: Actor,
+    decidedAt: Instant,
+    published: z.boolean(),
+  })
+  .refine((d) => d.decision === 'adopted' || d.rationale !== undefined, {
+    message: 'a rationale is required unless the comment is adopted',
+    path: ['rationale'],
+  });
+export type Disposition = z.infer<typeof Disposition>;
+
+export const Expert = z.object({ name: text(200), affiliation: text(300).optional(), title: text(200).optional() });
+export type Expert = z.infer<typeof Expert>;
+
+export const RevisionNote = z.object({ text: text(20000), changedAt: z.array(Anchor) });
+export type RevisionNote = z.infer<typeof RevisionNote>;
+
+export const Opinion = z.object({ n: z.number().int().positive(), text: text(20000), revisionNote: RevisionNote.optional() });
+export type Opinion = z.infer<typeof Opinion>;
+
+export const Meeting = z.object({
+  start: Instant,
+  end: Instant,
+  tz: IanaTimeZone,
+  place: text(300).optional(),
+  url: z.url().optional(),
+  organiser: text(200),
+  uid: z.string().min(1),
+  sequence: z.number().int().nonnegative(),
+});
+export type Meeting = z.infer<typeof Meeting>;
+
+export const ExpertReview = z.object({
+  meeting: Meeting,
+  experts: z.array(Expert),
+  /** The review report as the experts wrote it: its title, the meeting paragraph, the overall assessment. */
+  report: z.object({ title: text(500), intro: text(5000), assessment: z.array(text(5000)) }),
+  opinions: z.array(Opinion),
+});
+export type ExpertReview = z.infer<typeof ExpertReview>;
+
+export const Approval = z.object({
+  by: Actor,
+  at: Instant,
+  decision: z.enum(['approved', 'rejected']),
+  reason: text(5000).optional(),
+  pdfSha256: Sha256.optional(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+// ---------------------------------------------------------------------------------------------
+// What the PDF renderer reads
+
+/**
+ * The parts of a round's status that the review tables show. The round workflow's status query
+ * returns a superset; the seed fixture is one of these.
+ */
+export const ReviewRecord = z.object({
+  round: z.object({
+    id: z.string(),
+    planId: Slug,
+    n: z.number().int().positive(),
+    title: text(300),
+    /** The issue date printed on the cover and used as the PDF's creation date. */
+    issueDate: z.iso.date().optional(),
+    coordinatorOrg: text(200).optional(),
+  }),
+  documents: z.array(DocumentRef),
+  bureaus: z.array(Bureau),
+  /** Every reply version received; the latest per bureau counts. */
+  replies: z.array(Reply),
+  outcomes: z.record(z.string(), BureauOutcome),
+  dispositions: z.array(Disposition),
+  expertReview: ExpertReview.optional(),
+  approval: Approval.optional(),
+});
+export type ReviewRecord = z.infer<typeof ReviewRecord>;

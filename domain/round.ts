@@ -1,0 +1,141 @@
+/**
+ * A review round: the file a coordinator writes to start one, the workflow's input, and the status
+ * snapshot its query returns. Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import {
+  Actor,
+  Bureau,
+  BureauOutcome,
+  DocumentRef,
+  IanaTimeZone,
+  Instant,
+  Invitation,
+  Reply,
+  Sha256,
+  Slug,
+  text,
+} from './records.js';
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** An ISO-8601 duration such as P14D, PT30S or P1DT12H (years and months are ambiguous, so refused). */
+export const IsoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, such as P14D or PT30S');
+
+// ---------------------------------------------------------------------------------------------
+// The round file (YAML or JSON), as a coordinator writes it
+
+export const RoundFileDocument = z.object({
+  key: Slug,
+  title: text(300),
+  /** The Markdown source, relative to the round file. */
+  path: z.string().min(1),
+});
+
+export const RoundFileBureau = Bureau;
+
+export const RoundFile = z
+  .object({
+    planId: Slug,
+    round: z.number().int().positive().default(1),
+    title: text(300),
+    timeZone: IanaTimeZone.default(DEFAULT_TIME_ZONE),
+    coordinator: z.object({ name: text(200), email: z.email() }),
+    documents: z.array(RoundFileDocument).min(1, 'a round circulates at least one document'),
+    /** The bureaus inline, or the path of a YAML/JSON file holding the list (relative to the round file). */
+    bureaus: z.union([z.array(RoundFileBureau).min(1), z.string().min(1)]),
+    /**
+     * When consultation ends: an ISO-8601 duration from the round's start (P14D, PT30S), or a local
+     * date-time in the round's time zone (2022-02-17T18:00), or one with an offset or zone.
+     */
+    deadline: z.string().min(1).default('P14D'),
+    /** Reminders before each bureau's deadline, to bureaus that have not replied. */
+    reminders: z.array(IsoDuration).default(['P7D', 'P2D', 'P1D']),
+    /** How long after its deadline a bureau's link still accepts a reply (late replies are marked). */
+    grace: IsoDuration.default('PT0S'),
+  })
+  .strict();
+export type RoundFile = z.infer<typeof RoundFile>;
+
+// ---------------------------------------------------------------------------------------------
+// The workflow's input: everything resolved, contents in the store by hash
+
+export const DeadlineSpec = z.union([z.object({ at: Instant }), z.object({ afterMs: z.number().int().positive() })]);
+export type DeadlineSpec = z.infer<typeof DeadlineSpec>;
+
+export const RoundInput = z
+  .object({
+    planId: Slug,
+    n: z.number().int().positive(),
+    title: text(300),
+    timeZone: IanaTimeZone,
+    coordinator: Actor,
+    documents: z
+      .array(z.object({ key: Slug, title: text(300), sha256: Sha256 }))
+      .min(1)
+      .refine((docs) => new Set(docs.map((d) => d.key)).size === docs.length, 'document keys must be unique'),
+    bureaus: z
+      .array(Bureau)
+      .min(1)
+      .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'bureau ids must be unique'),
+    deadline: DeadlineSpec,
+    reminderOffsetsMs: z.array(z.number().int().positive()),
+    graceMs: z.number().int().nonnegative(),
+    startedBy: Actor,
+  })
+  .strict();
+export type RoundInput = z.infer<typeof RoundInput>;
+
+// ---------------------------------------------------------------------------------------------
+// The status snapshot
+
+export const Stage = z.enum([
+  'drafting',
+  'consultation',
+  'disposition',
+  'expertReview',
+  'revision',
+  'approval',
+  'approved',
+  'cancelled',
+]);
+export type Stage = z.infer<typeof Stage>;
+
+export const ActionStamp = z.object({ by: Actor, at: Instant, reason: z.string().optional() });
+export type ActionStamp = z.infer<typeof ActionStamp>;
+
+export const BureauStatus = z.object({
+  bureau: Bureau,
+  outcome: BureauOutcome,
+  deadline: Instant,
+  invitation: Invitation.nullable(),
+  /** Every reply version, oldest first; the latest before the deadline (plus grace) counts. */
+  replies: z.array(Reply),
+  extensions: z.array(ActionStamp.extend({ deadline: Instant })),
+  waived: ActionStamp.nullable(),
+  revokedLinkIds: z.array(z.string()),
+});
+export type BureauStatus = z.infer<typeof BureauStatus>;
+
+export const RoundStatus = z.object({
+  id: z.string(),
+  planId: Slug,
+  n: z.number().int().positive(),
+  title: z.string(),
+  timeZone: IanaTimeZone,
+  stage: Stage,
+  coordinator: Actor,
+  startedAt: Instant,
+  startedBy: Actor,
+  graceMs: z.number().int().nonnegative(),
+  reminderOffsetsMs: z.array(z.number().int().positive()),
+  documents: z.array(DocumentRef),
+  bureaus: z.array(BureauStatus),
+  consultation: z.object({ closed: ActionStamp.nullable() }),
+  cancelled: ActionStamp.nullable(),
+  /** Problems that need a person: failed deliveries, unresolvable documents. */
+  problems: z.array(z.object({ at: Instant, message: z.string() })),
+});
+export type RoundStatus = z.infer<typeof RoundStatus>;

@@ -1,0 +1,30 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.tools/**', 'data/**', 'dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity implementations.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Node built-ins break the workflow bundle; do I/O in an activity.' },
+            { group: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'], message: 'Node built-ins break the workflow bundle; do I/O in an activity.' },
+            { group: ['../activities/*', '../infra/*'], allowTypeImports: true, message: 'Workflows import activities and infrastructure as types only.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,94 @@
+/**
+ * Configuration, parsed once per entry point from the environment. Every variable is named in its
+ * error message, so a bad value stops start-up with a message a person can act on.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const PORT_MESSAGE = 'must be a port number (1-65535)';
+const port = z.coerce.number({ message: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = z.url({ message: 'must be a URL such as http://localhost:3000' });
+/** Durations accepted by the Temporal CLI: 3650d, 8760h. */
+const retention = z.string().regex(/^\d+(d|h)$/, 'must be a whole number of days or hours, such as 3650d or 8760h');
+
+export const ConfigSchema = z.object({
+  /** Where the embedded stack keeps its state: Temporal's SQLite file, the document store, the mail sink. */
+  PLAN_REVIEW_DATA_DIR: z.string().min(1).default('data'),
+
+  /** Set to use an existing Temporal cluster or Temporal Cloud instead of the embedded dev server. */
+  TEMPORAL_ADDRESS: optionalNonEmpty,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT: optionalNonEmpty,
+  TEMPORAL_TLS_KEY: optionalNonEmpty,
+  TEMPORAL_API_KEY: optionalNonEmpty,
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('plan-review'),
+  /** The embedded dev server: its gRPC and Web UI ports, and how long closed rounds' histories are kept. */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_RETENTION: retention.default('3650d'),
+  TEMPORAL_CLI_PATH: optionalNonEmpty,
+  TEMPORAL_TEST_SERVER_PATH: optionalNonEmpty,
+
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: port.default(3000),
+  /** The base of every link in an email; the address bureaus reach the web server at. */
+  PUBLIC_URL: url.default('http://localhost:3000'),
+
+  /** Set to send mail through a real SMTP server (smtp://user:pass@host:587); else the local sink keeps it. */
+  SMTP_URL: optionalNonEmpty.pipe(url.optional()),
+  SMTP_SINK_PORT: port.default(2525),
+  MAIL_FROM: z.string().min(3).default('plan-review <plan-review@localhost>'),
+
+  /** Who the CLI acts as (recorded on every action it takes). */
+  PLAN_REVIEW_ACTOR: optionalNonEmpty,
+});
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Absolute paths derived from PLAN_REVIEW_DATA_DIR. */
+  paths: { data: string; store: string; outbox: string; temporalDb: string };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable and what it must be. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const relevant = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k]]));
+  const parsed = ConfigSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if ((c.TEMPORAL_TLS_CERT === undefined) !== (c.TEMPORAL_TLS_KEY === undefined)) {
+    problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mTLS client certificate and key) or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const data = path.resolve(cwd, c.PLAN_REVIEW_DATA_DIR);
+  return {
+    ...c,
+    paths: {
+      data,
+      store: path.join(data, 'store'),
+      outbox: path.join(data, 'outbox'),
+      temporalDb: path.join(data, 'temporal.sqlite'),
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The embedded Temporal: the CLI's dev server on a SQLite file, so rounds survive a restart.
+ * Used by `plan-review up` and by the end-to-end tests' global setup.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+
+const run = promisify(execFile);
+
+export interface DevServerOptions {
+  cli: string;
+  dbFile: string;
+  port: number;
+  /** Omit to run headless (no Web UI). */
+  uiPort?: number;
+  namespace: string;
+  /** How long closed workflow histories are kept, e.g. 3650d. */
+  retention: string;
+  logFile: string;
+  /** How long to wait for the server to answer. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  await mkdir(path.dirname(opts.dbFile), { recursive: true });
+  await mkdir(path.dirname(opts.logFile), { recursive: true });
+  const address = `127.0.0.1:${opts.port}`;
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', opts.dbFile,
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    '--namespace', opts.namespace,
+    '--log-level', 'warn',
+  ];
+  if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  let lastError: unknown;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`the Temporal dev server exited with code ${child.exitCode} (is port ${opts.port} or ${opts.uiPort} in use?); see ${opts.logFile}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.describeNamespace({ namespace: opts.namespace });
+      await connection.close();
+      break;
+    } catch (err) {
+      lastError = err;
+      if (Date.now() > deadline) {
+        child.kill('SIGTERM');
+        throw new Error(`the Temporal dev server did not answer on ${address} within ${opts.startTimeoutMs ?? 60_000} ms: ${String(lastError)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  // Auditors read closed rounds' histories: keep them far longer than the 24-hour default.
+  await run(opts.cli, ['operator', 'namespace', 'update', '--address', address, '-n', opts.namespace, '--retention', retentionHours(opts.retention)]);
+
+  return {
+    address,
+    uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      log.end();
+    },
+  };
+}
+
+/** The CLI takes Go durations: 3650d becomes 87600h. */
+export function retentionHours(retention: string): string {
+  const m = /^(\d+)(d|h)$/.exec(retention);
+  if (!m) throw new Error(`retention must look like 3650d or 8760h, not ${retention}`);
+  return `${m[2] === 'd' ? Number(m[1]) * 24 : Number(m[1])}h`;
+}

@@ -1,0 +1,56 @@
+/** Client-side round operations shared by the CLI and the web server. */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
+import type { RoundInput, RoundStatus } from '../domain/round.js';
+import { statusQuery } from '../workflows/messages.js';
+
+export class RoundExistsError extends Error {
+  constructor(readonly roundId: string) {
+    super(`round ${roundId} already exists: a round is started once (use a new round number for a new round)`);
+    this.name = 'RoundExistsError';
+  }
+}
+
+export async function startRound(client: Client, taskQueue: string, input: RoundInput): Promise<string> {
+  const workflowId = reviewRoundId(input.planId, input.n);
+  try {
+    await client.workflow.start(REVIEW_ROUND_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      // A round ID names one round forever: a second start is refused even after the first closed.
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { planId: input.planId, n: input.n, title: input.title },
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new RoundExistsError(workflowId);
+    throw err;
+  }
+  return workflowId;
+}
+
+export async function roundStatus(client: Client, roundId: string): Promise<RoundStatus> {
+  return client.workflow.getHandle(roundId).query(statusQuery);
+}
+
+export interface RoundListing {
+  id: string;
+  title: string;
+  status: string;
+  startTime: string;
+}
+
+export async function listRounds(client: Client, limit = 200): Promise<RoundListing[]> {
+  const rounds: RoundListing[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${REVIEW_ROUND_WORKFLOW_TYPE}'`, pageSize: 100 })) {
+    rounds.push({
+      id: wf.workflowId,
+      title: typeof wf.memo?.title === 'string' ? wf.memo.title : '',
+      status: wf.status.name,
+      startTime: wf.startTime.toISOString(),
+    });
+    if (rounds.length >= limit) break;
+  }
+  return rounds;
+}

@@ -1,0 +1,126 @@
+/**
+ * Reads a round file (YAML or JSON), validates it, puts its documents into the store and resolves
+ * its times, producing the reviewRound workflow's input. Errors name the file and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Temporal } from 'temporal-polyfill';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { Bureau, type Actor } from '../domain/records.js';
+import { RoundFile, RoundInput, type DeadlineSpec } from '../domain/round.js';
+import { DocumentFormatError, parseDocument } from './documents.js';
+import type { ContentStore } from './store.js';
+
+export class RoundFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'RoundFileError';
+  }
+}
+
+function issues(err: z.ZodError): string[] {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`);
+}
+
+async function readStructured(file: string): Promise<unknown> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new RoundFileError(file, [`cannot read: ${(err as Error).message}`]);
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
+  } catch (err) {
+    throw new RoundFileError(file, [`not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+  }
+}
+
+export function durationMs(iso: string): number {
+  return Temporal.Duration.from(iso).total({ unit: 'milliseconds', relativeTo: Temporal.PlainDate.from('2000-01-01') });
+}
+
+/** Resolves a deadline: a duration from the start, or a date-time (local to the round's zone unless it says otherwise). */
+export function resolveDeadline(value: string, timeZone: string): DeadlineSpec {
+  if (value.startsWith('P')) return { afterMs: durationMs(value) };
+  if (/\[.+\]$/.test(value)) return { at: new Date(Temporal.ZonedDateTime.from(value).epochMilliseconds).toISOString() };
+  if (/(Z|[+-]\d\d:?\d\d)$/.test(value)) return { at: new Date(Temporal.Instant.from(value).epochMilliseconds).toISOString() };
+  const local = Temporal.PlainDateTime.from(value);
+  return { at: new Date(local.toZonedDateTime(timeZone).epochMilliseconds).toISOString() };
+}
+
+export interface LoadedRound {
+  input: RoundInput;
+  warnings: string[];
+}
+
+export async function loadRoundFile(file: string, store: ContentStore, startedBy: Actor): Promise<LoadedRound> {
+  const parsed = RoundFile.safeParse(await readStructured(file));
+  if (!parsed.success) throw new RoundFileError(file, issues(parsed.error));
+  const round = parsed.data;
+  const dir = path.dirname(file);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  let bureaus: Bureau[] = [];
+  if (typeof round.bureaus === 'string') {
+    const bureausFile = path.resolve(dir, round.bureaus);
+    const list = z.array(Bureau).min(1).safeParse(await readStructured(bureausFile));
+    if (!list.success) throw new RoundFileError(bureausFile, issues(list.error));
+    bureaus = list.data;
+  } else {
+    bureaus = round.bureaus;
+  }
+
+  const documents: RoundInput['documents'] = [];
+  for (const [i, doc] of round.documents.entries()) {
+    const docPath = path.resolve(dir, doc.path);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(docPath);
+    } catch (err) {
+      problems.push(`documents.${i}.path: cannot read ${docPath}: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      const parsedDoc = parseDocument(bytes.toString('utf8'));
+      warnings.push(...parsedDoc.warnings.map((w) => `${doc.path}: ${w}`));
+    } catch (err) {
+      if (err instanceof DocumentFormatError) {
+        problems.push(`documents.${i} (${doc.path}): ${err.message}`);
+        continue;
+      }
+      throw err;
+    }
+    const { sha256 } = await store.put(bytes);
+    documents.push({ key: doc.key, title: doc.title, sha256 });
+  }
+
+  let deadline: DeadlineSpec | undefined;
+  try {
+    deadline = resolveDeadline(round.deadline, round.timeZone);
+  } catch (err) {
+    problems.push(`deadline: ${JSON.stringify(round.deadline)} is neither an ISO-8601 duration (P14D) nor a date-time (2022-02-17T18:00): ${(err as Error).message}`);
+  }
+  if (problems.length > 0) throw new RoundFileError(file, problems);
+
+  const input = RoundInput.safeParse({
+    planId: round.planId,
+    n: round.round,
+    title: round.title,
+    timeZone: round.timeZone,
+    coordinator: { ...round.coordinator, role: 'coordinator' },
+    documents,
+    bureaus: bureaus.map((b) => ({ ...b, timeZone: b.timeZone ?? round.timeZone })),
+    deadline,
+    reminderOffsetsMs: round.reminders.map(durationMs).sort((a, b) => b - a),
+    graceMs: durationMs(round.grace),
+    startedBy,
+  });
+  if (!input.success) throw new RoundFileError(file, issues(input.error));
+  return { input: input.data, warnings };
+}

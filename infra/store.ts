@@ -1,0 +1,85 @@
+/**
+ * The content-addressed document store: Markdown sources, attachments, scans and generated PDFs,
+ * addressed by the SHA-256 of their bytes. Workflows hold hashes only (Temporal payloads are small).
+ * The interface is narrow so that a shared S3-compatible store can stand in for the local folder
+ * when workers run on several machines.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Sha256 } from '../domain/records.js';
+
+export interface ContentStore {
+  /** Stores bytes (idempotent: the same bytes give the same hash and are written once). */
+  put(bytes: Uint8Array): Promise<{ sha256: string; size: number }>;
+  /** The bytes of a hash; throws ContentNotFoundError when absent, ContentCorruptError on a mismatch. */
+  get(sha256: string): Promise<Buffer>;
+  has(sha256: string): Promise<boolean>;
+}
+
+export class ContentNotFoundError extends Error {
+  constructor(readonly sha256: string) {
+    super(`no content with SHA-256 ${sha256} in the document store`);
+    this.name = 'ContentNotFoundError';
+  }
+}
+
+export class ContentCorruptError extends Error {
+  constructor(
+    readonly sha256: string,
+    readonly actual: string,
+  ) {
+    super(`stored content for ${sha256} is corrupt: its bytes hash to ${actual}`);
+    this.name = 'ContentCorruptError';
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A folder of files named by hash (ab/abcdef...), written atomically. */
+export class LocalContentStore implements ContentStore {
+  constructor(private readonly root: string) {}
+
+  private pathOf(sha256: string): string {
+    const valid = Sha256.safeParse(sha256);
+    if (!valid.success) throw new Error(`not a SHA-256: ${JSON.stringify(sha256)}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  async put(bytes: Uint8Array): Promise<{ sha256: string; size: number }> {
+    const sha256 = sha256Hex(bytes);
+    const file = this.pathOf(sha256);
+    if (!(await this.has(sha256))) {
+      await mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${randomUUID()}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, file);
+    }
+    return { sha256, size: bytes.byteLength };
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.pathOf(sha256));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ContentNotFoundError(sha256);
+      throw err;
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== sha256) throw new ContentCorruptError(sha256, actual);
+    return bytes;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Handlebars templates under templates/: compiled once, escaped by default ({{ }} only; the
+ * templates use no triple-stash). Pages and emails are Chinese first with English beside it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { PROJECT_ROOT } from './tools.js';
+
+export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
+
+/** "2022-02-17 18:00 (Asia/Shanghai)": a person reads times in the zone they live in. */
+export function formatInstant(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
+}
+
+export class Templates {
+  private readonly hb = Handlebars.create();
+  private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(private readonly dir = TEMPLATES_DIR) {
+    this.hb.registerHelper('time', (iso: unknown, tz: unknown) =>
+      typeof iso === 'string' ? formatInstant(iso, typeof tz === 'string' ? tz : 'UTC') : '',
+    );
+    this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.hb.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
+    const partials = path.join(dir, 'partials');
+    for (const f of readdirSync(partials)) {
+      if (f.endsWith('.hbs')) this.hb.registerPartial(f.slice(0, -4), readFileSync(path.join(partials, f), 'utf8'));
+    }
+  }
+
+  /** Renders templates/<name>.hbs; a missing template is a clear error naming the file. */
+  render(name: string, data: object): string {
+    let template = this.cache.get(name);
+    if (!template) {
+      const file = path.join(this.dir, `${name}.hbs`);
+      let source: string;
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch {
+        throw new Error(`template not found: ${file}`);
+      }
+      template = this.hb.compile(source, { strict: false, noEscape: false });
+      this.cache.set(name, template);
+    }
+    return template(data);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The same round on the real dev server (started by the global setup): it starts from the seed's
+ * round file, answers its query, is listed through visibility, and a second start is refused.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { listRounds, RoundExistsError, roundStatus, startRound } from '../../infra/roundClient.js';
+import { loadRoundFile } from '../../infra/roundFile.js';
+import { LocalContentStore } from '../../infra/store.js';
+import { coordinator, uniquePlanId } from '../support/rounds.js';
+
+const TASK_QUEUE = `test-e2e-${process.pid}`;
+const SEEDS = new URL('../../seeds/', import.meta.url);
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+let store: LocalContentStore;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-e2e-'));
+  store = new LocalContentStore(path.join(dir, 'store'));
+  const address = inject('temporalAddress');
+  client = new Client({ connection: await Connection.connect({ address }) });
+  worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { code: inject('workflowBundleCode') },
+    activities: createActivities({ store }),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await client?.connection.close();
+});
+
+/** The seed round file with a unique plan id (reruns against one server never collide), paths made absolute. */
+async function seedRoundFile(): Promise<{ file: string; planId: string }> {
+  const seedFile = fileURLToPath(new URL('rounds/xinrong-round-1.yaml', SEEDS));
+  const round = parseYaml(await readFile(seedFile, 'utf8')) as { planId: string; documents: { path: string }[]; bureaus: string };
+  const planId = uniquePlanId('xinrong');
+  const resolve = (p: string) => path.resolve(path.dirname(seedFile), p);
+  const copy = { ...round, planId, documents: round.documents.map((d) => ({ ...d, path: resolve(d.path) })), bureaus: resolve(round.bureaus) };
+  const file = path.join(dir, `${planId}.yaml`);
+  await writeFile(file, stringifyYaml(copy));
+  return { file, planId };
+}
+
+describe('reviewRound on the real dev server', () => {
+  it('starts the seed round, answers status, lists it, refuses a duplicate start', async () => {
+    const { file, planId } = await seedRoundFile();
+    const { input } = await loadRoundFile(file, store, coordinator);
+    const id = await startRound(client, TASK_QUEUE, input);
+
+    await expect.poll(async () => (await roundStatus(client, id)).documents.length, { timeout: 30_000 }).toBe(2);
+    const status = await roundStatus(client, id);
+    const plan = status.documents.find((d) => d.key === 'xinrong-eco-plan')!;
+    const numbers = plan.versions[0]!.sections.map((s) => s.number);
+    for (const cited of ['1.1.7', '2.2', '3.7', '4.2.1', '4.2.2', '5.1.3', '7.7']) expect(numbers).toContain(cited);
+    expect(status.documents.find((d) => d.key === 'eco-protection-plan')!.standIn).toBe(true);
+
+    await expect(startRound(client, TASK_QUEUE, input)).rejects.toBeInstanceOf(RoundExistsError);
+    await expect.poll(async () => (await listRounds(client)).map((r) => r.id), { timeout: 30_000 }).toContain(`round:${planId}:1`);
+  });
+});

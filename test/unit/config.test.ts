@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../infra/config.js';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults on an empty environment', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(c.TEMPORAL_DEV_PORT).toBe(7233);
+    expect(c.TEMPORAL_RETENTION).toBe('3650d');
+    expect(c.paths.temporalDb).toBe('/srv/app/data/temporal.sqlite');
+    expect(c.paths.outbox).toBe('/srv/app/data/outbox');
+  });
+
+  it.each([
+    ['WEB_PORT', 'eighty', /WEB_PORT="eighty": must be a port number/],
+    ['TEMPORAL_UI_PORT', '70000', /TEMPORAL_UI_PORT="70000": must be a port number/],
+    ['TEMPORAL_TLS', 'maybe', /TEMPORAL_TLS="maybe": must be true or false/],
+    ['PUBLIC_URL', 'not a url', /PUBLIC_URL="not a url": must be a URL/],
+    ['SMTP_URL', 'nowhere', /SMTP_URL="nowhere": must be a URL/],
+    ['TEMPORAL_RETENTION', '1y', /TEMPORAL_RETENTION="1y": must be a whole number of days or hours/],
+  ])('names the variable when %s is bad', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({ WEB_PORT: 'x', SMTP_SINK_PORT: '-1' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+
+  it('refuses half an mTLS pair', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(/TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/);
+  });
+
+  it('treats an empty TEMPORAL_ADDRESS as unset', () => {
+    expect(loadConfig({ TEMPORAL_ADDRESS: '  ' }).TEMPORAL_ADDRESS).toBeUndefined();
+  });
+});

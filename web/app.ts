@@ -1,0 +1,83 @@
+/**
+ * The web server: coordinator pages over the round status, and the mail sink's outbox.
+ * Built from its dependencies so tests call it in-process (app.request) without a port.
+ */
+import { readFileSync } from 'node:fs';
+import { zValidator } from '@hono/zod-validator';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { Hono } from 'hono';
+import { simpleParser } from 'mailparser';
+import { z } from 'zod';
+import { parseReviewRoundId } from '../domain/ids.js';
+import type { Config } from '../infra/config.js';
+import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
+import { listRounds, roundStatus } from '../infra/roundClient.js';
+import type { Templates } from '../infra/templates.js';
+
+const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
+
+export interface AppDeps {
+  client: Client;
+  config: Config;
+  templates: Templates;
+  /** The mail sink's folder when the embedded sink is in use. */
+  outboxDir?: string;
+}
+
+const RoundParam = z.object({
+  id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
+});
+const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
+
+export function createApp({ client, templates, outboxDir }: AppDeps) {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
+
+  app.get('/', async (c) => {
+    const rounds = await listRounds(client);
+    return c.html(templates.render('pages/rounds', { rounds, timeZone: 'Asia/Shanghai' }));
+  });
+
+  app.get('/rounds/:id', zValidator('param', RoundParam), async (c) => {
+    const { id } = c.req.valid('param');
+    try {
+      const round = await roundStatus(client, id);
+      return c.html(templates.render('pages/round', { round }));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return c.text(`no round ${id}`, 404);
+      throw err;
+    }
+  });
+
+  app.get('/outbox', async (c) => {
+    if (!outboxDir) return c.html(templates.render('pages/outbox', { sink: false }));
+    const names = (await listOutbox(outboxDir)).reverse().slice(0, 500);
+    const messages = await Promise.all(
+      names.map(async (name) => {
+        const mail = await simpleParser(await readOutboxMessage(outboxDir, name), { skipHtmlToText: true, skipTextToHtml: true });
+        const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
+        return { name, to, subject: mail.subject ?? '', received: name.slice(0, 19).replace(/T(\d\d)-(\d\d)-(\d\d)/, ' $1:$2:$3') };
+      }),
+    );
+    return c.html(templates.render('pages/outbox', { sink: true, messages }));
+  });
+
+  app.get('/outbox/:name', zValidator('param', MessageParam), async (c) => {
+    if (!outboxDir) return c.text('no local mail sink', 404);
+    try {
+      const raw = await readOutboxMessage(outboxDir, c.req.valid('param').name);
+      return c.body(new Uint8Array(raw), 200, { 'content-type': 'text/plain; charset=utf-8' });
+    } catch {
+      return c.text('no such message', 404);
+    }
+  });
+
+  app.onError((err, c) => {
+    console.error(`web: ${c.req.method} ${c.req.path}:`, err);
+    return c.text('internal error', 500);
+  });
+  return app;
+}
