@@ -11,18 +11,23 @@ export interface DescribedDocument {
 }
 
 export function createDocumentActivities({ store }: { store: ContentStore }) {
-  return {
-    async describeDocument(sha256: string): Promise<DescribedDocument> {
-      try {
-        const source = (await store.get(sha256)).toString('utf8');
-        const { sections, frontMatter, warnings } = parseDocument(source);
-        return { sections, standIn: frontMatter.standIn, warnings };
-      } catch (err) {
-        if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof DocumentFormatError) {
-          throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
-        }
-        throw err;
+  async function describeDocument(sha256: string): Promise<DescribedDocument> {
+    try {
+      const source = (await store.get(sha256)).toString('utf8');
+      const { sections, frontMatter, warnings } = parseDocument(source);
+      return { sections, standIn: frontMatter.standIn, warnings };
+    } catch (err) {
+      if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof DocumentFormatError) {
+        throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
       }
+      throw err;
+    }
+  }
+
+  return {
+    /** All of a round's documents in one activity (one billable action, not one per document). */
+    async describeDocuments(sha256s: string[]): Promise<DescribedDocument[]> {
+      return Promise.all(sha256s.map(describeDocument));
     },
   };
 }

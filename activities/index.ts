@@ -1,14 +1,13 @@
 /** All activities, built from their dependencies: the worker passes real ones, tests pass fakes. */
-import type { ContentStore } from '../infra/store.js';
 import { createDocumentActivities } from './documents.js';
+import { createEmailActivities, type EmailDeps } from './email.js';
 
-export interface ActivityDeps {
-  store: ContentStore;
-}
+export type ActivityDeps = EmailDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDocumentActivities(deps),
+    ...createEmailActivities(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import { parseReviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { LocalContentStore } from '../infra/store.js';
+import { messageIdDomain } from '../infra/mailer.js';
 import { listRounds, RoundExistsError, roundStatus, startRound } from '../infra/roundClient.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
@@ -43,7 +44,7 @@ const RoundIdArg = z.string({ message: 'a round id is required, e.g. round:xinro
 });
 
 function cliActor(config: Config): Actor {
-  return { name: config.PLAN_REVIEW_ACTOR ?? os.userInfo().username, role: 'coordinator' };
+  return { name: config.PLAN_REVIEW_USER ?? os.userInfo().username, role: 'coordinator' };
 }
 
 function arg<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -68,7 +69,7 @@ async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>)
 
 async function startRoundFromFile(config: Config, client: Client, file: string): Promise<string> {
   const store = new LocalContentStore(config.paths.store);
-  const { input, warnings } = await loadRoundFile(path.resolve(file), store, cliActor(config));
+  const { input, warnings } = await loadRoundFile(path.resolve(file), store, { startedBy: cliActor(config), messageIdDomain: messageIdDomain(config) });
   for (const w of warnings) console.error(`warning: ${w}`);
   return startRound(client, config.TEMPORAL_TASK_QUEUE, input);
 }

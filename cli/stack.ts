@@ -14,7 +14,9 @@ import { connectClient, connectWorker } from '../infra/temporal.js';
 import { Templates } from '../infra/templates.js';
 import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
-import { createWorker } from '../worker/createWorker.js';
+import { createWorker, draftAttachment } from '../worker/createWorker.js';
+import { createMailTransport } from '../infra/mailer.js';
+import { loadOrCreateSecret } from '../infra/linkTokens.js';
 
 export interface Stack {
   client: Client;
@@ -84,7 +86,15 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { store },
+    deps: {
+      store,
+      transport: createMailTransport(config),
+      templates: new Templates(),
+      secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
+      publicUrl: config.PUBLIC_URL,
+      from: config.MAIL_FROM,
+      renderAttachment: draftAttachment,
+    },
   });
   const running = worker.run();
   running.catch((err) => log(`worker stopped: ${String(err)}`));

@@ -142,6 +142,8 @@ export const Reply = z.object({
   /** The scan of the stamped comment card, in the document store. */
   scanSha256: Sha256.optional(),
   perDocument: z.record(z.string(), DocumentAnswer),
+  /** Set when the reply came after the bureau's deadline, within the grace period. */
+  late: z.literal(true).optional(),
   /** SHA-256 of the RFC 8785 canonical JSON of this record without this field. */
   contentSha256: Sha256,
 });
@@ -161,10 +163,13 @@ export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
 
 export const Invitation = z.object({
   bureauId: Slug,
+  /** When the first message for this link was accepted by the mail server. */
   sentAt: Instant.optional(),
   messageId: z.string(),
   linkId: z.string(),
   deadline: Instant,
+  /** Every invitation message sent for this link (a resend or a new link adds one). */
+  messages: z.array(z.object({ at: Instant, messageId: z.string() })),
   remindersSent: z.array(z.object({ at: Instant, messageId: z.string() })),
   failures: z.array(DeliveryFailure),
 });

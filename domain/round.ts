@@ -84,6 +84,8 @@ export const RoundInput = z
     reminderOffsetsMs: z.array(z.number().int().positive()),
     graceMs: z.number().int().nonnegative(),
     startedBy: Actor,
+    /** The right-hand side of every Message-ID the round's emails carry (the web server's host). */
+    messageIdDomain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name'),
   })
   .strict();
 export type RoundInput = z.infer<typeof RoundInput>;
@@ -131,9 +133,11 @@ export const RoundStatus = z.object({
   startedBy: Actor,
   graceMs: z.number().int().nonnegative(),
   reminderOffsetsMs: z.array(z.number().int().positive()),
+  /** The latest bureau deadline plus grace: when consultation ends unless closed earlier. */
+  consultationEndsAt: Instant.nullable(),
   documents: z.array(DocumentRef),
   bureaus: z.array(BureauStatus),
-  consultation: z.object({ closed: ActionStamp.nullable() }),
+  consultation: z.object({ closed: ActionStamp.nullable(), endedAt: Instant.nullable() }),
   cancelled: ActionStamp.nullable(),
   /** Problems that need a person: failed deliveries, unresolvable documents. */
   problems: z.array(z.object({ at: Instant, message: z.string() })),

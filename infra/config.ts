@@ -47,13 +47,19 @@ export const ConfigSchema = z.object({
   SMTP_SINK_PORT: port.default(2525),
   MAIL_FROM: z.string().min(3).default('plan-review <plan-review@localhost>'),
 
-  /** Who the CLI acts as (recorded on every action it takes). */
-  PLAN_REVIEW_ACTOR: optionalNonEmpty,
+  /** The server secret that signs reply links, form tokens and sessions (hex, 32+ bytes); embedded default: generated into the data folder. */
+  LINK_SECRET: optionalNonEmpty.pipe(z.string().regex(/^([0-9a-fA-F]{64,}|[A-Za-z0-9+/=]{44,})$/, 'must be at least 32 bytes as hex (64+ characters) or base64').optional()),
+  /** The largest scan a bureau or coordinator may attach to a reply. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().positive().max(100 * 1024 * 1024, 'must be at most 100 MiB').default(10 * 1024 * 1024),
+  /** Named users (coordinator, approver, auditor) with scrypt-hashed passwords. */
+  PLAN_REVIEW_USERS_FILE: optionalNonEmpty,
+  /** The user (from the users file) the CLI acts as; every action it takes records this user. */
+  PLAN_REVIEW_USER: optionalNonEmpty,
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
   /** Absolute paths derived from PLAN_REVIEW_DATA_DIR. */
-  paths: { data: string; store: string; outbox: string; temporalDb: string };
+  paths: { data: string; store: string; outbox: string; temporalDb: string; users: string };
 };
 
 export class ConfigError extends Error {
@@ -89,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       store: path.join(data, 'store'),
       outbox: path.join(data, 'outbox'),
       temporalDb: path.join(data, 'temporal.sqlite'),
+      users: c.PLAN_REVIEW_USERS_FILE ? path.resolve(cwd, c.PLAN_REVIEW_USERS_FILE) : path.join(data, 'users.yaml'),
     },
   };
 }

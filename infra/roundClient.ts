@@ -1,5 +1,6 @@
 /** Client-side round operations shared by the CLI and the web server. */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
 import type { RoundInput, RoundStatus } from '../domain/round.js';
 import { statusQuery } from '../workflows/messages.js';
@@ -53,4 +54,37 @@ export async function listRounds(client: Client, limit = 200): Promise<RoundList
     if (rounds.length >= limit) break;
   }
   return rounds;
+}
+
+/** An update the round refused, with the field it concerns, so a page can show it beside that field. */
+export class RoundRequestRejected extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'RoundRequestRejected';
+  }
+}
+
+/**
+ * Sends a human action to a round as an Update. The request's idempotency key is the Update ID,
+ * so a double submit (a second click, a retried POST) is answered with the first result.
+ */
+export async function executeRoundUpdate<Ret, Req extends { requestId: string }>(
+  client: Client,
+  roundId: string,
+  update: UpdateDefinition<Ret, [Req]>,
+  request: Req,
+): Promise<Ret> {
+  try {
+    return await client.workflow.getHandle(roundId).executeUpdate(update, { args: [request], updateId: request.requestId });
+  } catch (err) {
+    const failure = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (failure instanceof ApplicationFailure && failure.type === 'InvalidRequest') {
+      const detail = failure.details?.[0] as { field?: string; message?: string } | undefined;
+      throw new RoundRequestRejected(detail?.field ?? 'request', detail?.message ?? failure.message);
+    }
+    throw err;
+  }
 }

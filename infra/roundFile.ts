@@ -58,7 +58,11 @@ export interface LoadedRound {
   warnings: string[];
 }
 
-export async function loadRoundFile(file: string, store: ContentStore, startedBy: Actor): Promise<LoadedRound> {
+export async function loadRoundFile(
+  file: string,
+  store: ContentStore,
+  opts: { startedBy: Actor; messageIdDomain: string },
+): Promise<LoadedRound> {
   const parsed = RoundFile.safeParse(await readStructured(file));
   if (!parsed.success) throw new RoundFileError(file, issues(parsed.error));
   const round = parsed.data;
@@ -119,7 +123,8 @@ export async function loadRoundFile(file: string, store: ContentStore, startedBy
     deadline,
     reminderOffsetsMs: round.reminders.map(durationMs).sort((a, b) => b - a),
     graceMs: durationMs(round.grace),
-    startedBy,
+    startedBy: opts.startedBy,
+    messageIdDomain: opts.messageIdDomain,
   });
   if (!input.success) throw new RoundFileError(file, issues(input.error));
   return { input: input.data, warnings };

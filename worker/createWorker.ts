@@ -21,3 +21,8 @@ export async function createWorker(opts: {
     activities: createActivities(opts.deps),
   });
 }
+
+/** The drafts attached to invitations: the Markdown source, readable as it is. */
+export function draftAttachment(doc: { title: string; source: string }) {
+  return { filename: `${doc.title}.md`, content: doc.source, contentType: 'text/markdown; charset=utf-8' };
+}

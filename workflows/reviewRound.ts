@@ -1,24 +1,94 @@
 /**
  * reviewRound: one review round of one plan, from the first invitation to approval. Per-bureau
  * state lives here (a handful of bureaus), so one query returns the whole picture.
+ *
+ * Billing-aware shape: one activity per email, and one timer for the next due moment of any
+ * bureau (a reminder, a deadline, the end of consultation), re-armed only when that moment
+ * changes. Human actions wake the main loop through a condition without a timeout.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { RoundInput, type RoundStatus } from '../domain/round.js';
+import {
+  AddBureauRequest,
+  CancelRoundRequest,
+  ChangeContactRequest,
+  CloseConsultationRequest,
+  ExtendDeadlineRequest,
+  RecordPaperReplyRequest,
+  ResendInvitationRequest,
+  SubmitReplyRequest,
+  WaiveBureauRequest,
+  type ReplyReceipt,
+} from '../domain/consultation.js';
 import { reviewRoundId } from '../domain/ids.js';
-import { cancelRoundUpdate, statusQuery, type CancelRoundRequest } from './messages.js';
-import { requireActor, rejectInvalid } from './validation.js';
+import { messageIdFor, type MailKind, type MailRequest, type MailResult } from '../domain/mail.js';
+import type { Bureau, Reply } from '../domain/records.js';
+import { RoundInput, type BureauStatus, type RoundStatus } from '../domain/round.js';
+import {
+  acceptsReplies,
+  buildReply,
+  consultationEnd,
+  countComments,
+  findBureau,
+  newBureauStatus,
+  outcomeOfReply,
+  reminderMoments,
+  validateReplyDraft,
+} from './consultation.js';
+import {
+  addBureauUpdate,
+  cancelRoundUpdate,
+  changeContactUpdate,
+  closeConsultationUpdate,
+  extendDeadlineUpdate,
+  recordPaperReplyUpdate,
+  resendInvitationUpdate,
+  statusQuery,
+  submitReplyUpdate,
+  waiveBureauUpdate,
+} from './messages.js';
+import { parseOrReject, rejectInvalid, requireActor } from './validation.js';
 
 const documents = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5 },
 });
 
+/** Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried. */
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+const iso = (t: number) => new Date(t).toISOString();
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+interface QueuedMail {
+  request: MailRequest;
+  onSent?: (result: MailResult) => void;
+}
+
 export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
   const input = RoundInput.parse(rawInput);
-  const startedAt = new Date(workflowInfo().startTime).toISOString();
+  const roundId = reviewRoundId(input.planId, input.n);
+  const startedAt = iso(workflowInfo().startTime.getTime());
+  const roundDeadline = 'at' in input.deadline ? input.deadline.at : iso(workflowInfo().startTime.getTime() + input.deadline.afterMs);
+
   const status: RoundStatus = {
-    id: reviewRoundId(input.planId, input.n),
+    id: roundId,
     planId: input.planId,
     n: input.n,
     title: input.title,
@@ -29,45 +99,441 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     startedBy: input.startedBy,
     graceMs: input.graceMs,
     reminderOffsetsMs: input.reminderOffsetsMs,
+    consultationEndsAt: null,
     documents: [],
-    bureaus: [],
-    consultation: { closed: null },
+    bureaus: input.bureaus.map((b) => newBureauStatus(b, roundDeadline)),
+    consultation: { closed: null, endedAt: null },
     cancelled: null,
     problems: [],
   };
-  const handled = new Set<string>();
 
+  // --- internal state (not shown; rebuilt on replay) ------------------------------------------
+  /** Results of handled requests by idempotency key: a repeated request gets the first answer. */
+  const handled = new Map<string, unknown>();
+  /** Reminder moments still to come, per bureau. */
+  const pendingReminders = new Map<string, number[]>();
+  /** Bureaus whose deadline has been processed (deemed no comments if silent). */
+  const deadlinePassed = new Set<string>();
+  const mailSeq = new Map<string, number>();
+  const outbox: QueuedMail[] = [];
+  let changes = 0;
+  const poke = () => void changes++;
+
+  const recordProblem = (message: string) => status.problems.push({ at: iso(Date.now()), message });
+
+  const mailRound = () => ({
+    id: roundId,
+    title: status.title,
+    timeZone: status.timeZone,
+    coordinator: status.coordinator,
+    documents: status.documents.map((d) => ({ key: d.key, title: d.title, sha256: d.versions[d.versions.length - 1]!.sha256, standIn: d.standIn })),
+  });
+
+  function enqueue(kind: MailKind, recipient: string, to: string[], extra: Partial<MailRequest>, onSent?: (r: MailResult) => void) {
+    const key = `${recipient}.${kind}`;
+    const seq = (mailSeq.get(key) ?? 0) + 1;
+    mailSeq.set(key, seq);
+    outbox.push({ request: { kind, messageId: messageIdFor(roundId, recipient, kind, seq, input.messageIdDomain), to, round: mailRound(), ...extra }, onSent });
+    poke();
+  }
+
+  function inviteBureau(b: BureauStatus, variant?: MailRequest['variant']) {
+    if (!b.invitation) {
+      b.invitation = { bureauId: b.bureau.id, messageId: '', linkId: uuid4(), deadline: b.deadline, messages: [], remindersSent: [], failures: [] };
+    }
+    const invitation = b.invitation;
+    enqueue(
+      'invitation',
+      b.bureau.id,
+      b.bureau.contacts.map((c) => c.email),
+      { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline, variant },
+      (r) => {
+        invitation.messageId = r.messageId;
+        invitation.sentAt ??= r.sentAt;
+        invitation.messages.push({ at: r.sentAt, messageId: r.messageId });
+      },
+    );
+    pendingReminders.set(b.bureau.id, reminderMoments(b.deadline, status.reminderOffsetsMs, Date.now()));
+  }
+
+  function notifyCoordinator(kind: MailKind, extra: Partial<MailRequest>) {
+    if (status.coordinator.email) enqueue(kind, 'coordinator', [status.coordinator.email], extra);
+  }
+
+  /** Runs a handler once per idempotency key; a repeat returns the first result. */
+  function once<T>(requestId: string, act: () => T): T {
+    if (handled.has(requestId)) return handled.get(requestId) as T;
+    const result = act();
+    handled.set(requestId, result);
+    poke();
+    return result;
+  }
+
+  const inConsultation = () => {
+    if (status.stage !== 'consultation') rejectInvalid('round', `the round is in stage "${status.stage}", not consultation`);
+  };
+
+  // --- handlers (registered before the first await) --------------------------------------------
   setHandler(statusQuery, () => status);
+
+  function recordReply(b: BureauStatus, reply: Reply, late: boolean): ReplyReceipt {
+    b.replies.push(reply);
+    b.outcome = outcomeOfReply(reply);
+    const to = b.bureau.contacts.map((c) => c.email);
+    enqueue('replyConfirmation', b.bureau.id, to, { bureau: b.bureau, reply, late });
+    notifyCoordinator('replyNotice', { bureau: b.bureau, reply, late });
+    return { roundId, bureauId: b.bureau.id, n: reply.n, version: reply.version, submittedAt: reply.submittedAt, contentSha256: reply.contentSha256, late };
+  }
+
   setHandler(
-    cancelRoundUpdate,
-    (req: CancelRoundRequest) => {
-      if (!handled.has(req.requestId)) {
-        handled.add(req.requestId);
-        status.cancelled = { by: req.actor, at: new Date().toISOString(), reason: req.reason };
-        status.stage = 'cancelled';
-      }
-      return status;
-    },
+    submitReplyUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const b = findBureau(status, req.bureauId);
+        const now = Date.now();
+        const reply = buildReply(status, b, req.reply, { at: now, channel: 'link', late: now > Date.parse(b.deadline) });
+        return recordReply(b, reply, reply.late === true);
+      }),
     {
-      validator: (req: CancelRoundRequest) => {
-        requireActor(req, ['coordinator']);
-        if (typeof req.reason !== 'string' || req.reason.trim() === '') rejectInvalid('reason', 'a reason is required to cancel a round');
-        if (status.cancelled && !handled.has(req.requestId)) rejectInvalid('round', 'the round is already cancelled');
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(SubmitReplyRequest, req);
+        requireActor(req, ['bureau']);
+        const b = findBureau(status, req.bureauId);
+        if (!b.invitation || b.invitation.linkId !== req.linkId) rejectInvalid('link', 'this link has been replaced by a newer one; use the link in the latest email');
+        if (b.waived) rejectInvalid('link', 'the coordinator has waived this bureau’s reply');
+        if (!acceptsReplies(status, b, Date.now())) rejectInvalid('link', status.stage === 'consultation' ? 'the deadline for replies has passed' : 'consultation is closed');
+        validateReplyDraft(status, req.reply);
       },
     },
   );
 
-  for (const doc of input.documents) {
-    const described = await documents.describeDocument(doc.sha256);
+  setHandler(
+    recordPaperReplyUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const b = findBureau(status, req.bureauId);
+        const at = req.receivedAt ? Date.parse(req.receivedAt) : Date.now();
+        const reply = buildReply(status, b, req.reply, { at, channel: 'paper', recordedBy: req.actor, scanSha256: req.scanSha256, late: at > Date.parse(b.deadline) });
+        return recordReply(b, reply, reply.late === true);
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(RecordPaperReplyRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const b = findBureau(status, req.bureauId);
+        const at = req.receivedAt ? Date.parse(req.receivedAt) : Date.now();
+        // Workflow time is the start of this task: allow a few minutes of clock skew with the coordinator's machine.
+        if (at > Date.now() + CLOCK_SKEW_MS) rejectInvalid('receivedAt', 'cannot be in the future');
+        if (b.waived) rejectInvalid('bureauId', 'this bureau was waived');
+        if (at > Date.parse(b.deadline) + status.graceMs) rejectInvalid('receivedAt', 'received after the bureau’s deadline (extend the deadline first if it should count)');
+        validateReplyDraft(status, req.reply);
+      },
+    },
+  );
+
+  setHandler(
+    extendDeadlineUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const b = findBureau(status, req.bureauId);
+        b.deadline = req.deadline;
+        b.extensions.push({ by: req.actor, at: iso(Date.now()), reason: req.reason, deadline: req.deadline });
+        if (b.invitation) b.invitation.deadline = req.deadline;
+        deadlinePassed.delete(b.bureau.id);
+        if (b.outcome === 'deemedNoComments') b.outcome = 'pending';
+        pendingReminders.set(b.bureau.id, reminderMoments(b.deadline, status.reminderOffsetsMs, Date.now()));
+        status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(ExtendDeadlineRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const b = findBureau(status, req.bureauId);
+        if (b.waived) rejectInvalid('bureauId', 'this bureau was waived');
+        if (Date.parse(req.deadline) <= Date.now()) rejectInvalid('deadline', 'the new deadline must be in the future');
+        if (Date.parse(req.deadline) <= Date.parse(b.deadline)) rejectInvalid('deadline', 'the new deadline must be later than the current one');
+      },
+    },
+  );
+
+  setHandler(
+    waiveBureauUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const b = findBureau(status, req.bureauId);
+        b.waived = { by: req.actor, at: iso(Date.now()), reason: req.reason };
+        b.outcome = 'waived';
+        pendingReminders.delete(b.bureau.id);
+        status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(WaiveBureauRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const b = findBureau(status, req.bureauId);
+        if (b.waived) rejectInvalid('bureauId', 'this bureau is already waived');
+        if (b.replies.length > 0) rejectInvalid('bureauId', 'this bureau has replied; its reply stands');
+      },
+    },
+  );
+
+  setHandler(
+    changeContactUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const b = findBureau(status, req.bureauId);
+        b.bureau = { ...b.bureau, contacts: req.contacts, ...(req.contactPerson && { contactPerson: req.contactPerson }) };
+        if (b.invitation) {
+          b.revokedLinkIds.push(b.invitation.linkId);
+          b.invitation = null;
+        }
+        inviteBureau(b, 'new-link');
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(ChangeContactRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const b = findBureau(status, req.bureauId);
+        if (b.waived) rejectInvalid('bureauId', 'this bureau was waived');
+      },
+    },
+  );
+
+  setHandler(
+    resendInvitationUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        inviteBureau(findBureau(status, req.bureauId), 'resend');
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(ResendInvitationRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const b = findBureau(status, req.bureauId);
+        if (b.waived) rejectInvalid('bureauId', 'this bureau was waived');
+        if (!acceptsReplies(status, b, Date.now())) rejectInvalid('bureauId', 'the bureau’s deadline has passed; extend it first');
+      },
+    },
+  );
+
+  setHandler(
+    addBureauUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        const bureau: Bureau = { ...req.bureau, timeZone: req.bureau.timeZone ?? status.timeZone };
+        const b = newBureauStatus(bureau, req.deadline ?? iso(Math.max(Date.parse(roundDeadline), ...status.bureaus.map((x) => Date.parse(x.deadline)))));
+        status.bureaus.push(b);
+        inviteBureau(b);
+        status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(AddBureauRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        if (status.bureaus.some((b) => b.bureau.id === req.bureau.id)) rejectInvalid('bureau.id', `a bureau "${req.bureau.id}" is already in this round`);
+        const deadline = req.deadline ? Date.parse(req.deadline) : Math.max(...status.bureaus.map((x) => Date.parse(x.deadline)));
+        if (deadline <= Date.now()) rejectInvalid('deadline', 'the deadline must be in the future');
+      },
+    },
+  );
+
+  setHandler(
+    closeConsultationUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        status.consultation.closed = { by: req.actor, at: iso(Date.now()), ...(req.reason && { reason: req.reason }) };
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(CloseConsultationRequest, req);
+        requireActor(req, ['coordinator']);
+        inConsultation();
+        const waiting = status.bureaus.filter((b) => b.outcome === 'pending').map((b) => b.bureau.nameZh);
+        if (waiting.length > 0) rejectInvalid('round', `not every bureau has answered yet: ${waiting.join('、')}`);
+      },
+    },
+  );
+
+  setHandler(
+    cancelRoundUpdate,
+    (req) =>
+      once(req.requestId, () => {
+        status.cancelled = { by: req.actor, at: iso(Date.now()), reason: req.reason };
+        status.stage = 'cancelled';
+        for (const b of status.bureaus) {
+          if (b.invitation) enqueue('cancellation', b.bureau.id, b.bureau.contacts.map((c) => c.email), { bureau: b.bureau, reason: req.reason });
+        }
+        return status;
+      }),
+    {
+      validator: (req) => {
+        if (handled.has(req?.requestId)) return;
+        parseOrReject(CancelRoundRequest, req);
+        requireActor(req, ['coordinator']);
+        if (status.stage === 'cancelled' || status.stage === 'approved') rejectInvalid('round', `the round is already ${status.stage}`);
+      },
+    },
+  );
+
+  // --- the stage loop ---------------------------------------------------------------------------
+  async function deliver(item: QueuedMail): Promise<void> {
+    try {
+      const result = await mail.sendEmail(item.request);
+      item.onSent?.(result);
+      if (result.rejected.length > 0) deliveryFailed(item.request, result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '), result.rejected.map((r) => r.address));
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type ?? 'Error'}: ${err.cause.message}` : String(err.cause?.message ?? err.message);
+      deliveryFailed(item.request, cause, item.request.to);
+    }
+  }
+
+  function deliveryFailed(request: MailRequest, error: string, to: string[]) {
+    const bureauId = request.bureau?.id;
+    const failure = { at: iso(Date.now()), kind: request.kind, messageId: request.messageId, to, error };
+    if (bureauId) status.bureaus.find((b) => b.bureau.id === bureauId)?.invitation?.failures.push(failure);
+    recordProblem(`${request.kind} to ${to.join(', ')} failed: ${error}`);
+    if (request.kind !== 'deliveryFailure' && !to.includes(status.coordinator.email ?? '')) {
+      notifyCoordinator('deliveryFailure', { ...(request.bureau && { bureau: request.bureau }), failure: { kind: request.kind, to, error, ...(bureauId && { bureauId }) } });
+    }
+  }
+
+  async function drainOutbox(): Promise<void> {
+    while (outbox.length > 0) {
+      await Promise.all(outbox.splice(0).map(deliver));
+    }
+  }
+
+  /** Sends reminders, deems silent bureaus, ends consultation: whatever is due at `now`. */
+  function applyDue(now: number): void {
+    for (const b of status.bureaus) {
+      const id = b.bureau.id;
+      const moments = pendingReminders.get(id) ?? [];
+      while (moments.length > 0 && moments[0]! <= now) {
+        moments.shift();
+        if (b.outcome === 'pending' && b.invitation) {
+          const invitation = b.invitation;
+          enqueue('reminder', id, b.bureau.contacts.map((c) => c.email), { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline }, (r) =>
+            invitation.remindersSent.push({ at: r.sentAt, messageId: r.messageId }),
+          );
+        }
+      }
+      if (!deadlinePassed.has(id) && b.waived === null && Date.parse(b.deadline) <= now) {
+        deadlinePassed.add(id);
+        pendingReminders.delete(id);
+        if (b.outcome === 'pending') b.outcome = 'deemedNoComments';
+      }
+    }
+    const end = consultationEnd(status);
+    if (status.consultation.closed || end === null || end <= now) {
+      status.consultation.endedAt = iso(now);
+      status.stage = 'disposition';
+      for (const b of status.bureaus) if (b.outcome === 'pending') b.outcome = 'deemedNoComments';
+      notifyCoordinator('deadlineSummary', {
+        summary: status.bureaus.map((b) => ({
+          bureau: { id: b.bureau.id, nameZh: b.bureau.nameZh, nameEn: b.bureau.nameEn },
+          outcome: b.outcome,
+          replies: b.replies.length,
+          comments: countComments(b),
+        })),
+        ...(status.consultation.closed?.reason && { reason: status.consultation.closed.reason }),
+      });
+    }
+  }
+
+  function nextDueMoment(): number | null {
+    const moments: number[] = [];
+    for (const b of status.bureaus) {
+      if (b.outcome === 'pending' && b.waived === null) moments.push(...(pendingReminders.get(b.bureau.id) ?? []).slice(0, 1));
+      if (!deadlinePassed.has(b.bureau.id) && b.waived === null && b.outcome === 'pending') moments.push(Date.parse(b.deadline));
+    }
+    const end = consultationEnd(status);
+    if (end !== null) moments.push(end);
+    return moments.length > 0 ? Math.min(...moments) : null;
+  }
+
+  // One timer for the next due moment, replaced only when that moment changes.
+  let timer: { at: number; scope: CancellationScope; fired: Promise<void> } | null = null;
+  function armTimer(at: number | null): void {
+    if (timer && timer.at === at) return;
+    timer?.scope.cancel();
+    timer = null;
+    if (at === null) return;
+    const scope = new CancellationScope();
+    const armed: { at: number; scope: CancellationScope; fired: Promise<void> } = {
+      at,
+      scope,
+      fired: scope
+        .run(() => sleep(Math.max(at - Date.now(), 1)))
+        .then(
+          () => {
+            if (timer === armed) timer = null;
+          },
+          (err: unknown) => {
+            if (!isCancellation(err)) throw err;
+          },
+        ),
+    };
+    timer = armed;
+  }
+
+  // --- run ----------------------------------------------------------------------------------------
+  const described = await documents.describeDocuments(input.documents.map((d) => d.sha256));
+  input.documents.forEach((doc, i) => {
     status.documents.push({
       key: doc.key,
       title: doc.title,
-      standIn: described.standIn,
-      versions: [{ n: 1, sha256: doc.sha256, createdAt: startedAt, createdBy: input.startedBy, sections: described.sections }],
+      standIn: described[i]!.standIn,
+      versions: [{ n: 1, sha256: doc.sha256, createdAt: startedAt, createdBy: input.startedBy, sections: described[i]!.sections }],
     });
+  });
+
+  if (status.stage === 'drafting') {
+    status.stage = 'consultation';
+    status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
+    for (const b of status.bureaus) inviteBureau(b);
   }
 
-  await condition(() => status.cancelled !== null);
+  while (status.stage === 'consultation') {
+    applyDue(Date.now());
+    if (outbox.length > 0) {
+      await drainOutbox();
+      continue;
+    }
+    if (status.stage !== 'consultation') break;
+    armTimer(nextDueMoment());
+    const seen = changes;
+    await Promise.race([timer ? (timer as { fired: Promise<void> }).fired : new Promise<void>(() => undefined), condition(() => changes !== seen)]);
+  }
+  armTimer(null);
+  await drainOutbox();
+
+  // Later stages (disposition, expert review, approval) continue here; until then the round waits.
+  while (status.stage !== 'cancelled') {
+    await condition(() => status.stage === 'cancelled' || outbox.length > 0);
+    await drainOutbox();
+  }
+  await drainOutbox();
   await condition(allHandlersFinished);
   return status;
 }

@@ -14,6 +14,7 @@ import { createActivities } from '../../activities/index.js';
 import { listRounds, RoundExistsError, roundStatus, startRound } from '../../infra/roundClient.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { LocalContentStore } from '../../infra/store.js';
+import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
 
 const TASK_QUEUE = `test-e2e-${process.pid}`;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address }),
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities({ store }),
+    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
   });
   running = worker.run();
 });
@@ -59,7 +60,7 @@ async function seedRoundFile(): Promise<{ file: string; planId: string }> {
 describe('reviewRound on the real dev server', () => {
   it('starts the seed round, answers status, lists it, refuses a duplicate start', async () => {
     const { file, planId } = await seedRoundFile();
-    const { input } = await loadRoundFile(file, store, coordinator);
+    const { input } = await loadRoundFile(file, store, { startedBy: coordinator, messageIdDomain: 'plan-review.test' });
     const id = await startRound(client, TASK_QUEUE, input);
 
     await expect.poll(async () => (await roundStatus(client, id)).documents.length, { timeout: 30_000 }).toBe(2);

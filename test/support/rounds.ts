@@ -45,6 +45,7 @@ export async function smallRoundInput(store: ContentStore, overrides: Partial<Ro
     reminderOffsetsMs: [7, 2, 1].map((d) => d * 24 * 3600 * 1000),
     graceMs: 0,
     startedBy: coordinator,
+    messageIdDomain: 'plan-review.test',
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { RoundExistsError, roundStatus, startRound } from '../../infra/roundClient.js';
 import { temporalTestServer } from '../../infra/tools.js';
+import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { smallRoundInput } from '../support/rounds.js';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities({ store }),
+    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
   });
   running = worker.run();
 });

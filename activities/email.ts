@@ -1,0 +1,109 @@
+/**
+ * Sends one email per activity: renders its template, signs its reply link, attaches the drafts,
+ * and delivers it with the Message-ID the workflow chose, so a retry reuses it. Delivery is
+ * at-least-once: a worker that dies after the server accepted a message and before the activity
+ * completed sends it again with the same Message-ID.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Transporter } from 'nodemailer';
+import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
+import { outcomeText } from '../domain/outcomes.js';
+import type { BureauOutcome } from '../domain/records.js';
+import { signLink } from '../infra/linkTokens.js';
+import type { ContentStore } from '../infra/store.js';
+import { formatInstant, type Templates } from '../infra/templates.js';
+
+export interface EmailDeps {
+  transport: Transporter;
+  templates: Templates;
+  store: ContentStore;
+  secret: Buffer;
+  publicUrl: string;
+  from: string;
+  /** Renders a circulated document as a standalone attachment (HTML today, the draft PDF later). */
+  renderAttachment: (doc: { title: string; source: string; standIn: boolean }) => { filename: string; content: string | Buffer; contentType: string };
+}
+
+const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
+  invitation: (r) => `征求意见：${r.round.title} / Request for comments${r.variant === 'new-link' ? '（新链接 new link）' : ''}`,
+  reminder: (r) => `征求意见提醒：${r.round.title} / Reminder`,
+  replyConfirmation: (r) => `回复回执 第${r.reply?.n}号：${r.round.title} / Receipt of your reply`,
+  replyNotice: (r) => `收到回复：${r.bureau?.nameZh} / Reply received: ${r.bureau?.nameEn}`,
+  deliveryFailure: (r) => `邮件投递失败：${r.bureau?.nameZh ?? r.failure?.to.join(', ')} / Delivery failed`,
+  deadlineSummary: (r) => `征求意见结束：${r.round.title} / Consultation closed`,
+  cancellation: (r) => `征求意见取消：${r.round.title} / Consultation cancelled`,
+};
+
+/** SMTP 5xx and refused envelopes will not get better by retrying; everything else might. */
+export function isPermanentSmtpError(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+}
+
+export function createEmailActivities(deps: EmailDeps) {
+  const linkFor = (r: MailRequest) =>
+    r.linkId && r.bureau ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}` : undefined;
+
+  function templateData(r: MailRequest) {
+    const tz = r.bureau?.timeZone ?? r.round.timeZone;
+    return {
+      ...r,
+      subject: SUBJECTS[r.kind](r),
+      link: linkFor(r),
+      deadlineText: r.deadline ? formatInstant(r.deadline, tz) : undefined,
+      replyTime: r.reply ? formatInstant(r.reply.submittedAt, tz) : undefined,
+      replyDocuments: r.reply
+        ? r.round.documents.map((d) => {
+            const answer = r.reply!.perDocument[d.key];
+            return { title: d.title, noComments: answer === 'noComments', comments: answer === 'noComments' ? [] : (answer ?? []) };
+          })
+        : [],
+      summaryRows: (r.summary ?? []).map((s) => ({ ...s, outcomeText: outcomeText(s.outcome as BureauOutcome) })),
+      failure: r.failure && { ...r.failure, to: r.failure.to.join(', ') },
+    };
+  }
+
+  async function attachments(r: MailRequest) {
+    if (r.kind !== 'invitation') return [];
+    return Promise.all(
+      r.round.documents.map(async (d) => deps.renderAttachment({ title: d.title, standIn: d.standIn, source: (await deps.store.get(d.sha256)).toString('utf8') })),
+    );
+  }
+
+  return {
+    async sendEmail(r: MailRequest): Promise<MailResult> {
+      let html: string;
+      try {
+        html = deps.templates.render(`email/${r.kind}`, templateData(r));
+      } catch (err) {
+        throw ApplicationFailure.create({ type: 'TemplateError', message: String((err as Error).message), nonRetryable: true });
+      }
+      try {
+        const info = await deps.transport.sendMail({
+          from: deps.from,
+          to: r.to,
+          subject: SUBJECTS[r.kind](r),
+          html,
+          messageId: r.messageId,
+          headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
+          attachments: await attachments(r),
+        });
+        const rejectedErrors = (info as { rejectedErrors?: Array<{ recipient?: string; message: string }> }).rejectedErrors ?? [];
+        return {
+          messageId: r.messageId,
+          sentAt: new Date().toISOString(),
+          accepted: (info.accepted ?? []).map(String),
+          rejected: (info.rejected ?? []).map((a) => ({
+            address: String(a),
+            error: rejectedErrors.find((e) => e.recipient === String(a))?.message ?? 'rejected by the mail server',
+          })),
+        };
+      } catch (err) {
+        if (isPermanentSmtpError(err)) {
+          throw ApplicationFailure.create({ type: 'PermanentDeliveryFailure', message: (err as Error).message, nonRetryable: true });
+        }
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * What people ask a round to do during consultation: one zod schema per Update. The web server and
+ * the CLI validate with these before sending; the workflow's validators check them again (with the
+ * round's state) so that nothing invalid reaches the history.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text } from './records.js';
+
+/** Every human action: who acted, and an idempotency key (a double submit is one action). */
+export const ActionEnvelope = z.object({
+  requestId: z.string().min(8).max(200),
+  actor: Actor,
+});
+
+/** A comment as a bureau writes it; the workflow gives it its id and pins the document version. */
+export const CommentDraft = z.object({
+  section: z.string().min(1).max(200).optional(),
+  quote: text(2000).optional(),
+  draftPage: z.number().int().positive().max(100000).optional(),
+  text: text(20000),
+  suggestedChange: text(20000).optional(),
+});
+export type CommentDraft = z.infer<typeof CommentDraft>;
+
+export const DocumentAnswerDraft = z.union([
+  z.object({ kind: z.literal('noComments') }),
+  z.object({ kind: z.literal('comments'), comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200) }),
+]);
+export type DocumentAnswerDraft = z.infer<typeof DocumentAnswerDraft>;
+
+export const ReplyDraft = z.object({
+  responder: Responder,
+  /** One answer per circulated document, keyed by document key. */
+  perDocument: z.record(Slug, DocumentAnswerDraft),
+  /** The stamped comment card's scan (PDF or image), already in the document store. */
+  attachmentSha256: Sha256.optional(),
+});
+export type ReplyDraft = z.infer<typeof ReplyDraft>;
+
+/** A bureau's reply through its personal link. */
+export const SubmitReplyRequest = ActionEnvelope.extend({
+  bureauId: Slug,
+  linkId: z.string().min(1).max(100),
+  reply: ReplyDraft,
+});
+export type SubmitReplyRequest = z.infer<typeof SubmitReplyRequest>;
+
+/** A reply that arrived on paper, typed in by the coordinator with the scan. */
+export const RecordPaperReplyRequest = ActionEnvelope.extend({
+  bureauId: Slug,
+  reply: ReplyDraft,
+  scanSha256: Sha256,
+  /** When the paper reply was received (defaults to when it is recorded). */
+  receivedAt: Instant.optional(),
+});
+export type RecordPaperReplyRequest = z.infer<typeof RecordPaperReplyRequest>;
+
+export const ExtendDeadlineRequest = ActionEnvelope.extend({ bureauId: Slug, deadline: Instant, reason: text(2000) });
+export type ExtendDeadlineRequest = z.infer<typeof ExtendDeadlineRequest>;
+
+export const WaiveBureauRequest = ActionEnvelope.extend({ bureauId: Slug, reason: text(2000) });
+export type WaiveBureauRequest = z.infer<typeof WaiveBureauRequest>;
+
+export const ChangeContactRequest = ActionEnvelope.extend({
+  bureauId: Slug,
+  contacts: z.array(Contact).min(1),
+  contactPerson: text(200).optional(),
+  reason: text(2000),
+});
+export type ChangeContactRequest = z.infer<typeof ChangeContactRequest>;
+
+export const ResendInvitationRequest = ActionEnvelope.extend({ bureauId: Slug });
+export type ResendInvitationRequest = z.infer<typeof ResendInvitationRequest>;
+
+export const AddBureauRequest = ActionEnvelope.extend({
+  bureau: Bureau,
+  /** Defaults to the round's deadline (the latest bureau deadline). */
+  deadline: Instant.optional(),
+});
+export type AddBureauRequest = z.infer<typeof AddBureauRequest>;
+
+export const CloseConsultationRequest = ActionEnvelope.extend({ reason: text(2000).optional() });
+export type CloseConsultationRequest = z.infer<typeof CloseConsultationRequest>;
+
+export const CancelRoundRequest = ActionEnvelope.extend({ reason: text(2000) });
+export type CancelRoundRequest = z.infer<typeof CancelRoundRequest>;
+
+/** What a reply Update returns: the receipt the bureau keeps. */
+export const ReplyReceipt = z.object({
+  roundId: z.string(),
+  bureauId: Slug,
+  n: z.number().int().positive(),
+  version: z.number().int().positive(),
+  submittedAt: Instant,
+  contentSha256: Sha256,
+  late: z.boolean(),
+});
+export type ReplyReceipt = z.infer<typeof ReplyReceipt>;

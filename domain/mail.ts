@@ -1,0 +1,66 @@
+/**
+ * The emails a round sends, as the workflow asks for them. Rendering and delivery happen in the
+ * email activity; the workflow decides who gets what, and the Message-ID, so that a retried
+ * activity reuses it and a copy after a crash is recognisable.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import type { Bureau, Reply } from './records.js';
+
+export type MailKind =
+  | 'invitation'
+  | 'reminder'
+  | 'replyConfirmation'
+  | 'replyNotice'
+  | 'deliveryFailure'
+  | 'deadlineSummary'
+  | 'cancellation';
+
+export interface MailRound {
+  id: string;
+  title: string;
+  timeZone: string;
+  coordinator: { name: string; email?: string };
+  documents: Array<{ key: string; title: string; sha256: string; standIn: boolean }>;
+}
+
+export interface SummaryLine {
+  bureau: Pick<Bureau, 'id' | 'nameZh' | 'nameEn'>;
+  outcome: string;
+  replies: number;
+  comments: number;
+}
+
+/** What the email activity needs to write one message; the per-kind parts are optional fields. */
+export interface MailRequest {
+  kind: MailKind;
+  messageId: string;
+  to: string[];
+  round: MailRound;
+  bureau?: Bureau;
+  /** The link this message carries (invitations and reminders): the activity signs it. */
+  linkId?: string;
+  deadline?: string;
+  reply?: Reply;
+  late?: boolean;
+  failure?: { kind: string; to: string[]; error: string; bureauId?: string };
+  summary?: SummaryLine[];
+  reason?: string;
+  /** 'new-link' marks an invitation sent because the contact changed (the old link stops working). */
+  variant?: 'new-link' | 'resend';
+}
+
+export interface MailResult {
+  messageId: string;
+  sentAt: string;
+  accepted: string[];
+  rejected: Array<{ address: string; error: string }>;
+}
+
+/**
+ * `<round-xinrong-eco-plan-1.finance.invitation.2@domain>`: round, recipient, kind and sequence.
+ * RFC 5322 ids are dot-atoms, so the round id's colons become dashes.
+ */
+export function messageIdFor(roundId: string, recipient: string, kind: MailKind, seq: number, domain: string): string {
+  const atom = (s: string) => s.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]/g, '-');
+  return `<${atom(roundId)}.${atom(recipient)}.${kind}.${seq}@${domain}>`;
+}

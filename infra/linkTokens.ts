@@ -1,0 +1,86 @@
+/**
+ * Personal reply links. A token signs (roundId, bureauId, linkId) and nothing else: whether it may
+ * still act (revoked? past the deadline plus grace?) is decided from the round's state, so an
+ * extension keeps a link working and a contact change stops the old one.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LinkClaims = z.object({ r: z.string().min(1), b: z.string().min(1), l: z.string().min(1) }).strict();
+export interface LinkTarget {
+  roundId: string;
+  bureauId: string;
+  linkId: string;
+}
+
+export class InvalidLinkError extends Error {
+  constructor(reason: string) {
+    super(`this link is not valid: ${reason}`);
+    this.name = 'InvalidLinkError';
+  }
+}
+
+function mac(secret: Buffer, purpose: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(`${purpose}\n${payload}`).digest();
+}
+
+export function signLink(secret: Buffer, target: LinkTarget): string {
+  const payload = Buffer.from(JSON.stringify({ r: target.roundId, b: target.bureauId, l: target.linkId })).toString('base64url');
+  return `${payload}.${mac(secret, 'reply-link', payload).toString('base64url')}`;
+}
+
+export function verifyLink(secret: Buffer, token: string): LinkTarget {
+  const m = /^([A-Za-z0-9_-]{1,2000})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) throw new InvalidLinkError('malformed');
+  const given = Buffer.from(m[2]!, 'base64url');
+  if (!timingSafeEqual(given, mac(secret, 'reply-link', m[1]!))) throw new InvalidLinkError('signature does not match');
+  let claims: z.infer<typeof LinkClaims>;
+  try {
+    claims = LinkClaims.parse(JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')));
+  } catch {
+    throw new InvalidLinkError('unreadable');
+  }
+  return { roundId: claims.r, bureauId: claims.b, linkId: claims.l };
+}
+
+/** A form token bound to one link, so another site cannot post a reply in the bureau's name. */
+export function csrfTokenFor(secret: Buffer, linkToken: string): string {
+  return mac(secret, 'csrf', linkToken).toString('base64url');
+}
+
+export function checkCsrf(secret: Buffer, linkToken: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const expected = Buffer.from(csrfTokenFor(secret, linkToken));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * The server secret: LINK_SECRET when configured (hex or base64, at least 32 bytes); else the
+ * embedded default, generated once and kept in the data folder.
+ */
+export async function loadOrCreateSecret(configured: string | undefined, dataDir: string): Promise<Buffer> {
+  if (configured) return decodeSecret(configured);
+  const file = path.join(dataDir, 'link-secret');
+  try {
+    return decodeSecret((await readFile(file, 'utf8')).trim());
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(32);
+  await writeFile(file, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    // Another process created it first: use theirs.
+    if (err.code !== 'EEXIST') throw err;
+  });
+  await chmod(file, 0o600);
+  return decodeSecret((await readFile(file, 'utf8')).trim());
+}
+
+export function decodeSecret(value: string): Buffer {
+  const bytes = /^[0-9a-f]+$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length < 32) throw new Error('the link secret must be at least 32 bytes (64 hex characters)');
+  return bytes;
+}

@@ -1,0 +1,78 @@
+/**
+ * Email test doubles: nodemailer's jsonTransport behind a recorder that can also fail on purpose,
+ * permanently (a 550 for some addresses) or transiently (a dropped connection, N times).
+ */
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { ActivityDeps } from '../../activities/index.js';
+import { Templates } from '../../infra/templates.js';
+import type { ContentStore } from '../../infra/store.js';
+
+export interface SentMail {
+  messageId: string;
+  to: string[];
+  subject: string;
+  html: string;
+  kind: string;
+  round: string;
+  attachments: Array<{ filename: string }>;
+}
+
+export class RecordingTransport {
+  readonly sent: SentMail[] = [];
+  /** Addresses the "server" refuses with 550 (a permanent failure). */
+  rejectAddresses = new Set<string>();
+  /** How many upcoming sends fail like a dropped connection (transient). */
+  transientFailures = 0;
+  private readonly json = nodemailer.createTransport({ jsonTransport: true });
+
+  asTransporter(): Transporter {
+    return { sendMail: (m: SendMailOptions) => this.sendMail(m) } as unknown as Transporter;
+  }
+
+  async sendMail(message: SendMailOptions) {
+    if (this.transientFailures > 0) {
+      this.transientFailures--;
+      throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });
+    }
+    const to = ([] as string[]).concat((message.to as string | string[]) ?? []);
+    if (to.some((a) => this.rejectAddresses.has(a))) {
+      throw Object.assign(new Error(`Can't send mail - all recipients were rejected: 550 5.1.1 <${to[0]}>: Recipient address rejected`), {
+        code: 'EENVELOPE',
+        responseCode: 550,
+      });
+    }
+    const info = await this.json.sendMail(message);
+    const headers = (message.headers ?? {}) as Record<string, string>;
+    this.sent.push({
+      messageId: String(message.messageId),
+      to,
+      subject: String(message.subject),
+      html: String(message.html),
+      kind: headers['X-Plan-Review-Kind'] ?? '',
+      round: headers['X-Plan-Review-Round'] ?? '',
+      attachments: ((message.attachments ?? []) as Array<{ filename?: string }>).map((a) => ({ filename: String(a.filename) })),
+    });
+    return { ...info, accepted: to, rejected: [] };
+  }
+
+  /** Messages of one kind, of one round when given (rounds of other tests share the recorder and the clock). */
+  ofKind(kind: string, round?: string): SentMail[] {
+    return this.sent.filter((m) => m.kind === kind && (round === undefined || m.round === round));
+  }
+}
+
+export const TEST_SECRET = Buffer.alloc(32, 7);
+
+export function testActivityDeps(store: ContentStore, transport: Transporter, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    store,
+    transport,
+    templates: new Templates(),
+    secret: TEST_SECRET,
+    publicUrl: 'http://plan-review.test',
+    from: 'plan-review <plan-review@plan-review.test>',
+    renderAttachment: (d) => ({ filename: `${d.title}.html`, content: `<h1>${d.title}</h1>`, contentType: 'text/html; charset=utf-8' }),
+    ...overrides,
+  };
+}

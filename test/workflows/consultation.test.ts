@@ -1,0 +1,311 @@
+/**
+ * The consultation stage on the time-skipping server: invitations, replies and their versions,
+ * reminders only to silent bureaus, deadlines and extensions, paper replies, contact changes,
+ * delivery failures. Time moves only when a test skips it, so each test asserts at known moments.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
+import type { Actor } from '../../domain/records.js';
+import type { RoundInput, RoundStatus } from '../../domain/round.js';
+import { replyContentSha256 } from '../../domain/replyHash.js';
+import { executeRoundUpdate, RoundRequestRejected, roundStatus, startRound } from '../../infra/roundClient.js';
+import { temporalTestServer } from '../../infra/tools.js';
+import * as messages from '../../workflows/messages.js';
+import { RecordingTransport, testActivityDeps } from '../support/mail.js';
+import { MemoryContentStore } from '../support/memoryStore.js';
+import { coordinator, smallRoundInput } from '../support/rounds.js';
+
+const DAY = 24 * 3600 * 1000;
+const TASK_QUEUE = 'test-consultation';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const store = new MemoryContentStore();
+let mail: RecordingTransport;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
+  });
+  mail = new RecordingTransport();
+  const transport = mail.asTransporter();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { code: inject('workflowBundleCode') },
+    activities: createActivities(testActivityDeps(store, transport)),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  mail.sent.length = 0;
+  mail.rejectAddresses.clear();
+  mail.transientFailures = 0;
+});
+
+const responder = { name: '王明', position: '办公室主任' };
+const noComments: ReplyDraft = { responder, perDocument: { plan: { kind: 'noComments' } } };
+const withComment = (text: string, section = '1.1.1'): ReplyDraft => ({
+  responder,
+  perDocument: { plan: { kind: 'comments', comments: [{ section, quote: '新荣区位于大同市北部', draftPage: 3, text }] } },
+});
+
+async function start(overrides: Partial<RoundInput> = {}): Promise<{ id: string; input: RoundInput }> {
+  const input = await smallRoundInput(store, overrides);
+  const id = await startRound(env.client, TASK_QUEUE, input);
+  await waitFor(id, (s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined) || s.problems.length > 0);
+  return { id, input };
+}
+
+async function waitFor(id: string, pred: (s: RoundStatus) => boolean): Promise<RoundStatus> {
+  let last: RoundStatus | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await roundStatus(env.client, id);
+        return pred(last);
+      },
+      { timeout: 20_000, interval: 50 },
+    )
+    .toBe(true);
+  return last!;
+}
+
+const status = (id: string) => roundStatus(env.client, id);
+const bureau = (s: RoundStatus, id: string) => s.bureaus.find((b) => b.bureau.id === id)!;
+
+async function reply(id: string, bureauId: string, draft: ReplyDraft, requestId = randomUUID()) {
+  const s = await status(id);
+  return executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+    requestId,
+    actor: { name: draft.responder.name, role: 'bureau' },
+    bureauId,
+    linkId: bureau(s, bureauId).invitation!.linkId,
+    reply: draft,
+  });
+}
+
+function asCoordinator<T extends object>(req: T): T & { requestId: string; actor: Actor } {
+  return { requestId: randomUUID(), actor: coordinator, ...req };
+}
+
+describe('consultation', () => {
+  it('invites every bureau once with a personal link, the drafts attached and a stable Message-ID', async () => {
+    const { id, input } = await start();
+    const invitations = mail.ofKind('invitation', id);
+    expect(invitations).toHaveLength(3);
+    expect(new Set(invitations.map((m) => m.to[0]))).toEqual(new Set(input.bureaus.map((b) => b.contacts[0]!.email)));
+    for (const m of invitations) {
+      expect(m.messageId).toMatch(new RegExp(`^<round-${input.planId}-1\\.[a-z]+\\.invitation\\.1@plan-review\\.test>$`));
+      expect(m.html).toMatch(/http:\/\/plan-review\.test\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}/);
+      expect(m.attachments.map((a) => a.filename)).toEqual(['测试规划（征求意见稿）.html']);
+    }
+    const s = await status(id);
+    expect(s.stage).toBe('consultation');
+    expect(s.bureaus.map((b) => b.outcome)).toEqual(['pending', 'pending', 'pending']);
+    expect(bureau(s, 'finance').invitation!.messageId).toBe(mail.ofKind('invitation', id).find((m) => m.to[0] === 'finance@bureaus.example.org')!.messageId);
+  });
+
+  it('sends reminders at 7, 2 and 1 days before the deadline, only to bureaus that have not replied', async () => {
+    const { id } = await start();
+    await reply(id, 'finance', noComments);
+    await env.sleep(7 * DAY - 60_000); // just before the first reminder
+    expect(mail.ofKind('reminder', id)).toHaveLength(0);
+    await env.sleep(2 * 60_000);
+    await waitFor(id, (s) => bureau(s, 'science').invitation!.remindersSent.length === 1);
+    expect(mail.ofKind('reminder', id).map((m) => m.to[0]).sort()).toEqual(['forestry@bureaus.example.org', 'science@bureaus.example.org']);
+
+    await reply(id, 'science', withComment('请补充数据'));
+    await env.sleep(5 * DAY); // past the 2-day reminder
+    await waitFor(id, (s) => bureau(s, 'forestry').invitation!.remindersSent.length === 2);
+    await env.sleep(1 * DAY); // past the 1-day reminder
+    const s = await waitFor(id, (x) => bureau(x, 'forestry').invitation!.remindersSent.length === 3);
+    expect(bureau(s, 'finance').invitation!.remindersSent).toHaveLength(0);
+    expect(bureau(s, 'science').invitation!.remindersSent).toHaveLength(1);
+    expect(mail.ofKind('reminder', id)).toHaveLength(4); // science once, forestry three times
+    expect(new Set(mail.ofKind('reminder', id).map((m) => m.messageId)).size).toBe(4);
+  });
+
+  it('deems a silent bureau at its deadline, apart from explicit no comments, and summarises to the coordinator', async () => {
+    const { id } = await start();
+    await reply(id, 'finance', noComments);
+    await reply(id, 'science', withComment('请补充数据'));
+    await env.sleep(14 * DAY + 60_000);
+    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    expect(s.bureaus.map((b) => [b.bureau.id, b.outcome])).toEqual([
+      ['finance', 'noComments'],
+      ['science', 'replied'],
+      ['forestry', 'deemedNoComments'],
+    ]);
+    expect(s.consultation.endedAt).not.toBeNull();
+    await expect.poll(() => mail.ofKind('deadlineSummary', id).length).toBe(1);
+    const summary = mail.ofKind('deadlineSummary', id)[0]!;
+    expect(summary.to).toEqual([coordinator.email]);
+    expect(summary.html).toContain('逾期未回复，视为无意见');
+    await expect(reply(id, 'forestry', noComments)).rejects.toThrow(RoundRequestRejected);
+  });
+
+  it('moves one bureau’s deadline on extension, recording who and why', async () => {
+    const { id } = await start();
+    const s0 = await status(id);
+    const newDeadline = new Date(Date.parse(bureau(s0, 'forestry').deadline) + 3 * DAY).toISOString();
+    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'forestry', deadline: newDeadline, reason: '林业局申请延期' }));
+    await env.sleep(14 * DAY + 60_000);
+    let s = await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
+    expect(bureau(s, 'forestry').outcome).toBe('pending');
+    expect(s.stage).toBe('consultation');
+    expect(bureau(s, 'forestry').extensions).toEqual([expect.objectContaining({ by: coordinator, reason: '林业局申请延期', deadline: newDeadline })]);
+    await reply(id, 'forestry', withComment('森林覆盖率应为 27.04%'));
+    await env.sleep(3 * DAY);
+    s = await waitFor(id, (x) => x.stage === 'disposition');
+    expect(bureau(s, 'forestry').outcome).toBe('replied');
+  });
+
+  it('keeps every version of a revised reply; the latest counts', async () => {
+    const { id } = await start();
+    const first = await reply(id, 'science', noComments);
+    const second = await reply(id, 'science', withComment('第二版意见'));
+    expect([first.version, second.version]).toEqual([1, 2]);
+    const s = await status(id);
+    const replies = bureau(s, 'science').replies;
+    expect(replies.map((r) => r.version)).toEqual([1, 2]);
+    expect(bureau(s, 'science').outcome).toBe('replied');
+    const latest = replies[1]!;
+    expect(latest.perDocument.plan).toEqual([
+      { id: `science-${latest.n}-1`, anchor: { doc: 'plan', version: 1, section: '1.1.1', quote: '新荣区位于大同市北部', draftPage: 3 }, text: '第二版意见' },
+    ]);
+    expect(replyContentSha256(latest)).toBe(latest.contentSha256);
+    expect(second.contentSha256).toBe(latest.contentSha256);
+  });
+
+  it('treats a double submit as one reply', async () => {
+    const { id } = await start();
+    const requestId = randomUUID();
+    const a = await reply(id, 'finance', noComments, requestId);
+    const b = await reply(id, 'finance', noComments, requestId);
+    expect(b).toEqual(a);
+    expect(bureau(await status(id), 'finance').replies).toHaveLength(1);
+  });
+
+  it('records a paper reply with the scan, who recorded it and when it was received', async () => {
+    const { id } = await start();
+    const { sha256: scanSha256 } = await store.put(Buffer.from('%PDF-1.4 scan'));
+    const receivedAt = (await status(id)).startedAt;
+    const receipt = await executeRoundUpdate(
+      env.client,
+      id,
+      messages.recordPaperReplyUpdate,
+      asCoordinator({ bureauId: 'forestry', reply: withComment('纸质意见'), scanSha256, receivedAt }),
+    );
+    const r = bureau(await status(id), 'forestry').replies[0]!;
+    expect(r).toMatchObject({ channel: 'paper', recordedBy: coordinator, scanSha256, submittedAt: receivedAt, n: receipt.n, responder });
+  });
+
+  it('refuses invalid replies without recording anything', async () => {
+    const { id } = await start();
+    await expect(reply(id, 'finance', withComment('x', '9.9.9'))).rejects.toThrow(/reply\.perDocument\.plan\.comments\.0\.section: no section "9\.9\.9"/);
+    await expect(reply(id, 'finance', { responder, perDocument: {} })).rejects.toThrow(/reply\.perDocument\.plan/);
+    const s = await status(id);
+    await expect(
+      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+        requestId: randomUUID(),
+        actor: { name: 'x', role: 'bureau' },
+        bureauId: 'finance',
+        linkId: bureau(s, 'science').invitation!.linkId,
+        reply: noComments,
+      }),
+    ).rejects.toThrow(/link: this link has been replaced/);
+    expect((await status(id)).bureaus.flatMap((b) => b.replies)).toEqual([]);
+  });
+
+  it('revokes the old link on a contact change and sends a new one', async () => {
+    const { id } = await start();
+    const oldLink = bureau(await status(id), 'forestry').invitation!.linkId;
+    await executeRoundUpdate(
+      env.client,
+      id,
+      messages.changeContactUpdate,
+      asCoordinator({ bureauId: 'forestry', contacts: [{ email: 'new-forestry@bureaus.example.org' }], reason: '联系人调岗' }),
+    );
+    const s = await waitFor(id, (x) => (bureau(x, 'forestry').invitation?.sentAt ?? '') !== '');
+    const b = bureau(s, 'forestry');
+    expect(b.revokedLinkIds).toEqual([oldLink]);
+    expect(b.invitation!.linkId).not.toBe(oldLink);
+    const newInvitation = mail.ofKind('invitation', id).find((m) => m.to[0] === 'new-forestry@bureaus.example.org')!;
+    expect(newInvitation.html).toContain('旧链接已失效');
+    await expect(
+      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+        requestId: randomUUID(),
+        actor: { name: 'x', role: 'bureau' },
+        bureauId: 'forestry',
+        linkId: oldLink,
+        reply: noComments,
+      }),
+    ).rejects.toThrow(RoundRequestRejected);
+    await reply(id, 'forestry', noComments);
+    expect(bureau(await status(id), 'forestry').outcome).toBe('noComments');
+  });
+
+  it('surfaces a permanent delivery failure on the status and tells the coordinator', async () => {
+    mail.rejectAddresses.add('forestry@bureaus.example.org');
+    const { id } = await start();
+    const s = await waitFor(id, (x) => bureau(x, 'forestry').invitation!.failures.length === 1);
+    expect(bureau(s, 'forestry').invitation!.failures[0]).toMatchObject({ kind: 'invitation', to: ['forestry@bureaus.example.org'], error: expect.stringContaining('550') });
+    expect(s.problems[0]!.message).toContain('forestry@bureaus.example.org');
+    await expect.poll(() => mail.ofKind('deliveryFailure', id).length).toBe(1);
+    expect(mail.ofKind('deliveryFailure', id)[0]!.to).toEqual([coordinator.email]);
+  });
+
+  it('retries a transient failure with the same Message-ID', async () => {
+    mail.transientFailures = 2;
+    const input = await smallRoundInput(store, { bureaus: (await smallRoundInput(store)).bureaus.slice(0, 1) });
+    const id = await startRound(env.client, TASK_QUEUE, input);
+    await env.sleep(60_000);
+    await waitFor(id, (s) => s.bureaus[0]!.invitation?.sentAt !== undefined);
+    expect(mail.ofKind('invitation', id)).toHaveLength(1);
+    expect((await status(id)).bureaus[0]!.invitation!.failures).toEqual([]);
+  });
+
+  it('closes early only once every bureau has answered, and waives, adds and cancels', async () => {
+    const { id } = await start();
+    await expect(executeRoundUpdate(env.client, id, messages.closeConsultationUpdate, asCoordinator({}))).rejects.toThrow(/not every bureau has answered/);
+    await reply(id, 'finance', noComments);
+    await reply(id, 'science', noComments);
+    await executeRoundUpdate(env.client, id, messages.waiveBureauUpdate, asCoordinator({ bureauId: 'forestry', reason: '机构调整' }));
+    await executeRoundUpdate(env.client, id, messages.addBureauUpdate, asCoordinator({ bureau: { id: 'water', nameZh: '大同市新荣区水利局', nameEn: 'Water Resources Bureau', contacts: [{ email: 'water@bureaus.example.org' }], contactPerson: '水利局办公室' } }));
+    await waitFor(id, (x) => bureau(x, 'water').invitation?.sentAt !== undefined);
+    await reply(id, 'water', withComment('把县级水源地改为城镇集中式饮用水水源地'));
+    await executeRoundUpdate(env.client, id, messages.closeConsultationUpdate, asCoordinator({ reason: '各单位均已回复' }));
+    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    expect(s.bureaus.map((b) => b.outcome)).toEqual(['noComments', 'noComments', 'waived', 'replied']);
+    expect(s.consultation.closed).toMatchObject({ by: coordinator, reason: '各单位均已回复' });
+
+    await executeRoundUpdate(env.client, id, messages.cancelRoundUpdate, asCoordinator({ reason: '规划调整，重新征求意见' }));
+    const result: RoundStatus = await env.client.workflow.getHandle(id).result();
+    expect(result.stage).toBe('cancelled');
+    expect(mail.ofKind('cancellation', id).map((m) => m.to[0]).sort()).toEqual([
+      'finance@bureaus.example.org',
+      'forestry@bureaus.example.org',
+      'science@bureaus.example.org',
+      'water@bureaus.example.org',
+    ]);
+  });
+
+  it('refuses actions from the wrong role', async () => {
+    const { id } = await start();
+    await expect(
+      executeRoundUpdate(env.client, id, messages.waiveBureauUpdate, { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
+    ).rejects.toThrow(/actor\.role: a bureau may not do this/);
+  });
+});

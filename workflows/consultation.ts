@@ -1,0 +1,120 @@
+/**
+ * The consultation stage's rules, as plain functions over the round's status: who is due a
+ * reminder, when a silent bureau is deemed to have no comments, when consultation ends, how a
+ * reply becomes a record. No Temporal APIs here, so the rules are testable without a server; the
+ * workflow calls them with its own deterministic clock.
+ */
+import type { DocumentAnswerDraft, ReplyDraft } from '../domain/consultation.js';
+import type { Actor, Bureau, BureauOutcome, Comment, DocumentAnswer, Reply } from '../domain/records.js';
+import { replyContentSha256 } from '../domain/replyHash.js';
+import type { BureauStatus, RoundStatus } from '../domain/round.js';
+import { rejectInvalid } from './validation.js';
+
+const ms = (iso: string) => Date.parse(iso);
+const iso = (t: number) => new Date(t).toISOString();
+
+export function findBureau(status: RoundStatus, bureauId: string): BureauStatus {
+  const b = status.bureaus.find((x) => x.bureau.id === bureauId);
+  if (!b) rejectInvalid('bureauId', `no bureau "${bureauId}" in this round`);
+  return b;
+}
+
+export function newBureauStatus(bureau: Bureau, deadline: string): BureauStatus {
+  return { bureau, outcome: 'pending', deadline, invitation: null, replies: [], extensions: [], waived: null, revokedLinkIds: [] };
+}
+
+/** The moments reminders are due for a deadline, only those still ahead (a short round sends none late). */
+export function reminderMoments(deadline: string, offsetsMs: number[], now: number): number[] {
+  return offsetsMs
+    .map((o) => ms(deadline) - o)
+    .filter((t) => t > now)
+    .sort((a, b) => a - b);
+}
+
+/** Consultation ends at the latest deadline (plus grace) of the bureaus still expected to answer. */
+export function consultationEnd(status: RoundStatus): number | null {
+  const expected = status.bureaus.filter((b) => b.waived === null);
+  if (expected.length === 0) return null;
+  return Math.max(...expected.map((b) => ms(b.deadline))) + status.graceMs;
+}
+
+export function acceptsReplies(status: RoundStatus, b: BureauStatus, at: number): boolean {
+  return status.stage === 'consultation' && b.waived === null && at <= ms(b.deadline) + status.graceMs;
+}
+
+/** Outcome of a bureau from its latest reply: explicit "no comments" on every document, or comments. */
+export function outcomeOfReply(reply: Reply): BureauOutcome {
+  return Object.values(reply.perDocument).every((a) => a === 'noComments') ? 'noComments' : 'replied';
+}
+
+/** Checks a reply draft against the round: one answer per circulated document, sections that exist. */
+export function validateReplyDraft(status: RoundStatus, draft: ReplyDraft): void {
+  const keys = status.documents.map((d) => d.key);
+  for (const key of Object.keys(draft.perDocument)) {
+    if (!keys.includes(key)) rejectInvalid(`reply.perDocument.${key}`, `no document "${key}" circulates in this round`);
+  }
+  for (const doc of status.documents) {
+    const answer = draft.perDocument[doc.key];
+    if (!answer) rejectInvalid(`reply.perDocument.${doc.key}`, `answer for 《${doc.title}》: "no comments" or at least one comment`);
+    if (answer.kind === 'comments') {
+      const sections = new Set(doc.versions[doc.versions.length - 1]!.sections.map((s) => s.id));
+      answer.comments.forEach((c, i) => {
+        if (c.section !== undefined && !sections.has(c.section)) {
+          rejectInvalid(`reply.perDocument.${doc.key}.comments.${i}.section`, `no section "${c.section}" in 《${doc.title}》`);
+        }
+      });
+    }
+  }
+}
+
+/** Turns a validated draft into the reply record: comment ids, anchors pinned to the version read, the hash. */
+export function buildReply(
+  status: RoundStatus,
+  b: BureauStatus,
+  draft: ReplyDraft,
+  meta: { at: number; channel: Reply['channel']; recordedBy?: Actor; scanSha256?: string; late: boolean },
+): Reply {
+  const n = status.bureaus.reduce((sum, x) => sum + x.replies.length, 0) + 1;
+  let k = 0;
+  const perDocument: Record<string, DocumentAnswer> = {};
+  for (const doc of status.documents) {
+    const answer = draft.perDocument[doc.key] as DocumentAnswerDraft;
+    const version = doc.versions[doc.versions.length - 1]!.n;
+    perDocument[doc.key] =
+      answer.kind === 'noComments'
+        ? 'noComments'
+        : answer.comments.map(
+            (c): Comment => ({
+              id: `${b.bureau.id}-${n}-${++k}`,
+              anchor: {
+                doc: doc.key,
+                version,
+                ...(c.section !== undefined && { section: c.section }),
+                ...(c.quote !== undefined && { quote: c.quote }),
+                ...(c.draftPage !== undefined && { draftPage: c.draftPage }),
+              },
+              text: c.text,
+              ...(c.suggestedChange !== undefined && { suggestedChange: c.suggestedChange }),
+            }),
+          );
+  }
+  const record: Omit<Reply, 'contentSha256'> = {
+    n,
+    bureauId: b.bureau.id,
+    version: b.replies.length + 1,
+    submittedAt: iso(meta.at),
+    channel: meta.channel,
+    responder: draft.responder,
+    ...(meta.recordedBy && { recordedBy: meta.recordedBy }),
+    ...((meta.scanSha256 ?? draft.attachmentSha256) && { scanSha256: meta.scanSha256 ?? draft.attachmentSha256 }),
+    perDocument,
+    ...(meta.late && { late: true as const }),
+  };
+  return { ...record, contentSha256: replyContentSha256(record) };
+}
+
+export function countComments(b: BureauStatus): number {
+  const latest = b.replies[b.replies.length - 1];
+  if (!latest) return 0;
+  return Object.values(latest.perDocument).reduce((n, a) => n + (a === 'noComments' ? 0 : a.length), 0);
+}
