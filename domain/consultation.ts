@@ -5,7 +5,7 @@
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 import { z } from 'zod';
-import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text } from './records.js';
+import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text, type Reply } from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
 export const ActionEnvelope = z.object({
@@ -97,3 +97,24 @@ export const ReplyReceipt = z.object({
   late: z.boolean(),
 });
 export type ReplyReceipt = z.infer<typeof ReplyReceipt>;
+
+/** The draft a recorded reply was made from: lets a recorded round (the seed's) be replayed through the links. */
+export function draftFromReply(reply: Reply): ReplyDraft {
+  const perDocument: Record<string, DocumentAnswerDraft> = {};
+  for (const [doc, answer] of Object.entries(reply.perDocument)) {
+    perDocument[doc] =
+      answer === 'noComments'
+        ? { kind: 'noComments' }
+        : {
+            kind: 'comments',
+            comments: answer.map((c) => ({
+              ...(c.anchor.section !== undefined && { section: c.anchor.section }),
+              ...(c.anchor.quote !== undefined && { quote: c.anchor.quote }),
+              ...(c.anchor.draftPage !== undefined && { draftPage: c.anchor.draftPage }),
+              text: c.text,
+              ...(c.suggestedChange !== undefined && { suggestedChange: c.suggestedChange }),
+            })),
+          };
+  }
+  return { responder: reply.responder, perDocument, ...(reply.scanSha256 && { attachmentSha256: reply.scanSha256 }) };
+}

@@ -47,16 +47,21 @@ export function outcomeOfReply(reply: Reply): BureauOutcome {
   return Object.values(reply.perDocument).every((a) => a === 'noComments') ? 'noComments' : 'replied';
 }
 
-/** Checks a reply draft against the round: one answer per circulated document, sections that exist. */
+/**
+ * Checks a reply draft against the round: known documents, sections that exist, at least one document
+ * answered. A document the bureau did not address stays absent (the seed's cards often address one).
+ */
 export function validateReplyDraft(status: RoundStatus, draft: ReplyDraft): void {
   const keys = status.documents.map((d) => d.key);
   for (const key of Object.keys(draft.perDocument)) {
     if (!keys.includes(key)) rejectInvalid(`reply.perDocument.${key}`, `no document "${key}" circulates in this round`);
   }
+  if (Object.keys(draft.perDocument).length === 0) {
+    rejectInvalid('reply.perDocument', 'answer at least one document: "no comments" or comments');
+  }
   for (const doc of status.documents) {
     const answer = draft.perDocument[doc.key];
-    if (!answer) rejectInvalid(`reply.perDocument.${doc.key}`, `answer for 《${doc.title}》: "no comments" or at least one comment`);
-    if (answer.kind === 'comments') {
+    if (answer?.kind === 'comments') {
       const sections = new Set(doc.versions[doc.versions.length - 1]!.sections.map((s) => s.id));
       answer.comments.forEach((c, i) => {
         if (c.section !== undefined && !sections.has(c.section)) {
@@ -78,7 +83,8 @@ export function buildReply(
   let k = 0;
   const perDocument: Record<string, DocumentAnswer> = {};
   for (const doc of status.documents) {
-    const answer = draft.perDocument[doc.key] as DocumentAnswerDraft;
+    const answer: DocumentAnswerDraft | undefined = draft.perDocument[doc.key];
+    if (!answer) continue;
     const version = doc.versions[doc.versions.length - 1]!.n;
     perDocument[doc.key] =
       answer.kind === 'noComments'

@@ -215,7 +215,8 @@ describe('consultation', () => {
   it('refuses invalid replies without recording anything', async () => {
     const { id } = await start();
     await expect(reply(id, 'finance', withComment('x', '9.9.9'))).rejects.toThrow(/reply\.perDocument\.plan\.comments\.0\.section: no section "9\.9\.9"/);
-    await expect(reply(id, 'finance', { responder, perDocument: {} })).rejects.toThrow(/reply\.perDocument\.plan/);
+    await expect(reply(id, 'finance', { responder, perDocument: {} })).rejects.toThrow(/reply\.perDocument: answer at least one document/);
+    await expect(reply(id, 'finance', { responder, perDocument: { other: { kind: 'noComments' } } })).rejects.toThrow(/no document "other"/);
     const s = await status(id);
     await expect(
       executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {

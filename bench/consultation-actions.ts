@@ -1,0 +1,55 @@
+/**
+ * Billable Temporal actions of the seed round's consultation stage: 7 bureaus, 2 documents, every
+ * bureau replying through its link before the first reminder, then the deadline and its summary.
+ * Runs on the time-skipping server (the 14 days pass at once) and counts from the round's history.
+ *
+ *   npx tsx bench/consultation-actions.ts [--record test/histories/seed-consultation.json]
+ */
+import { writeFile } from 'node:fs/promises';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { parseArgs } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { temporalTestServer } from '../infra/tools.js';
+import { WORKFLOWS_PATH } from '../worker/createWorker.js';
+import { RecordingTransport, testActivityDeps } from '../test/support/mail.js';
+import { MemoryContentStore } from '../test/support/memoryStore.js';
+import { countBillableActions, runSeedConsultation } from '../test/support/seedRound.js';
+import { roundStatus } from '../infra/roundClient.js';
+
+const { values } = parseArgs({ options: { record: { type: 'string' } } });
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const env = await TestWorkflowEnvironment.createTimeSkipping({
+  server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
+});
+const store = new MemoryContentStore();
+const mail = new RecordingTransport();
+const worker = await Worker.create({
+  connection: env.nativeConnection,
+  taskQueue: 'bench-actions',
+  workflowsPath: WORKFLOWS_PATH,
+  activities: createActivities(testActivityDeps(store, mail.asTransporter())),
+});
+
+await worker.runUntil(async () => {
+  const run = await runSeedConsultation(env.client, 'bench-actions', store, 'xinrong-eco-plan');
+  await env.sleep('14 days');
+  let status = await roundStatus(env.client, run.id);
+  for (let i = 0; status.stage !== 'disposition' && i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    status = await roundStatus(env.client, run.id);
+    run.queries++;
+  }
+  const handle = env.client.workflow.getHandle(run.id);
+  const history = await handle.fetchHistory();
+  const counts = countBillableActions(history);
+  const emails = mail.sent.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.kind]: (acc[m.kind] ?? 0) + 1 }), {});
+  console.log(JSON.stringify({ round: run.id, stage: status.stage, outcomes: status.bureaus.map((b) => `${b.bureau.id}:${b.outcome}`), billable: counts, emails, statusQueriesByThisDriver: run.queries }, null, 2));
+  if (values.record) {
+    await writeFile(values.record, historyToJSON(history) + '\n');
+    console.log(`history written to ${values.record}`);
+  }
+});
+await env.teardown();

@@ -1,0 +1,70 @@
+/**
+ * Drives the seed's consultation round through a round's Updates, as the bureaus did in February
+ * 2022 (the replies of appendix 3, and table 10-1's lines for water and culture and tourism):
+ * used by the billable-actions benchmark and to record the replay-test history.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { draftFromReply } from '../../domain/consultation.js';
+import { ReviewRecord, type Actor } from '../../domain/records.js';
+import type { RoundStatus } from '../../domain/round.js';
+import { loadRoundFile } from '../../infra/roundFile.js';
+import { executeRoundUpdate, roundStatus, startRound } from '../../infra/roundClient.js';
+import type { ContentStore } from '../../infra/store.js';
+import { submitReplyUpdate } from '../../workflows/messages.js';
+
+export const SEED_ROUND_FILE = fileURLToPath(new URL('../../seeds/rounds/xinrong-round-1.yaml', import.meta.url));
+export const SEED_RECORD = ReviewRecord.parse(JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')));
+
+export const seedCoordinator: Actor = { name: '规划编制组', role: 'coordinator', email: 'coordinator@xinrong.example.org' };
+
+export interface SeedRun {
+  id: string;
+  queries: number;
+}
+
+/** Starts the seed round (plan id overridable so runs never collide) and answers for every bureau through its link. */
+export async function runSeedConsultation(client: Client, taskQueue: string, store: ContentStore, planId: string): Promise<SeedRun> {
+  const { input } = await loadRoundFile(SEED_ROUND_FILE, store, { startedBy: seedCoordinator, messageIdDomain: 'plan-review.test' });
+  const id = await startRound(client, taskQueue, { ...input, planId });
+  let queries = 0;
+  const poll = async (pred: (s: RoundStatus) => boolean): Promise<RoundStatus> => {
+    for (let i = 0; i < 400; i++) {
+      queries++;
+      const s = await roundStatus(client, id);
+      if (pred(s)) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`round ${id} did not reach the expected state`);
+  };
+  const invited = await poll((s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
+  for (const reply of SEED_RECORD.replies) {
+    const b = invited.bureaus.find((x) => x.bureau.id === reply.bureauId)!;
+    await executeRoundUpdate(client, id, submitReplyUpdate, {
+      requestId: randomUUID(),
+      actor: { name: reply.responder.name, role: 'bureau' },
+      bureauId: b.bureau.id,
+      linkId: b.invitation!.linkId,
+      reply: { ...draftFromReply(reply), attachmentSha256: undefined },
+    });
+  }
+  return { id, queries };
+}
+
+/** Billable actions by the Temporal Cloud rules, counted from a history. */
+export function countBillableActions(history: temporal.api.history.v1.IHistory): Record<string, number> {
+  const counts: Record<string, number> = { workflowStarted: 0, activities: 0, activityRetries: 0, timers: 0, signals: 0, updatesAccepted: 0 };
+  for (const e of history.events ?? []) {
+    if (e.workflowExecutionStartedEventAttributes) counts.workflowStarted!++;
+    if (e.activityTaskScheduledEventAttributes) counts.activities!++;
+    if (e.activityTaskStartedEventAttributes) counts.activityRetries! += Math.max(0, (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
+    if (e.timerStartedEventAttributes) counts.timers!++;
+    if (e.workflowExecutionSignaledEventAttributes) counts.signals!++;
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) counts.updatesAccepted!++;
+  }
+  counts.total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return counts;
+}
