@@ -20,8 +20,14 @@ export interface EmailDeps {
   secret: Buffer;
   publicUrl: string;
   from: string;
-  /** Renders a circulated document as a standalone attachment (HTML today, the draft PDF later). */
-  renderAttachment: (doc: { title: string; source: string; standIn: boolean }) => { filename: string; content: string | Buffer; contentType: string };
+  /** Renders a circulated document as an attachment (the draft PDF marked 征求意见稿). */
+  renderAttachment: (doc: {
+    title: string;
+    source: string;
+    sourceSha256: string;
+    standIn: boolean;
+    round: { id: string; title: string };
+  }) => Promise<{ filename: string; content: string | Buffer; contentType: string }>;
 }
 
 const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
@@ -66,7 +72,15 @@ export function createEmailActivities(deps: EmailDeps) {
   async function attachments(r: MailRequest) {
     if (r.kind !== 'invitation') return [];
     return Promise.all(
-      r.round.documents.map(async (d) => deps.renderAttachment({ title: d.title, standIn: d.standIn, source: (await deps.store.get(d.sha256)).toString('utf8') })),
+      r.round.documents.map(async (d) =>
+        deps.renderAttachment({
+          title: d.title,
+          standIn: d.standIn,
+          sourceSha256: d.sha256,
+          source: (await deps.store.get(d.sha256)).toString('utf8'),
+          round: { id: r.round.id, title: r.round.title },
+        }),
+      ),
     );
   }
 

@@ -1,13 +1,16 @@
 /** All activities, built from their dependencies: the worker passes real ones, tests pass fakes. */
 import { createDocumentActivities } from './documents.js';
 import { createEmailActivities, type EmailDeps } from './email.js';
+import { createPdfActivities } from './pdf.js';
+import type { FontPaths } from '../pdf/render.js';
 
-export type ActivityDeps = EmailDeps;
+export type ActivityDeps = EmailDeps & { fonts?: FontPaths };
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
+    ...createPdfActivities(deps),
   };
 }
 

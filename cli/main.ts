@@ -18,6 +18,7 @@ import { listRounds, RoundExistsError, roundStatus, startRound } from '../infra/
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { PROJECT_ROOT } from '../infra/tools.js';
+import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
 import { runWeb, runWorker, startStack } from './stack.js';
 
@@ -31,6 +32,8 @@ Usage:
   plan-review round start <file>       start a review round from a YAML or JSON round file
   plan-review round status <id> [--json]
   plan-review round list [--json]
+  plan-review render <document.md> <records.json> <out.pdf> [--draft]
+                                       render the plan PDF (a preview before approval, or the draft)
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -38,6 +41,7 @@ export const DEMO_ROUND_FILE = path.join(PROJECT_ROOT, 'seeds', 'rounds', 'xinro
 
 class UsageError extends Error {}
 class UnreachableError extends Error {}
+class InputFileError extends Error {}
 
 const RoundIdArg = z.string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' }).refine((id) => parseReviewRoundId(id) !== null, {
   message: 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1',
@@ -81,13 +85,30 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** Renders a preview, turning unreadable or invalid inputs into messages that name the file. */
+async function renderPreviewFile(doc: string, records: string, out: string, mode: 'draft' | 'approved') {
+  try {
+    return await renderPreview(doc, records, out, mode);
+  } catch (err) {
+    if (err instanceof z.ZodError) throw new InputFileError(`${records}: not a review record:\n${z.prettifyError(err)}`);
+    if (err instanceof SyntaxError) throw new InputFileError(`${records}: not valid JSON: ${err.message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputFileError(`cannot read ${(err as NodeJS.ErrnoException).path}`);
+    throw err;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   // Worker chatter at INFO (bundle details, state changes) hides what the CLI says.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
+      draft: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
@@ -133,6 +154,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'render') {
+    const [doc, records, out] = [sub, ...rest].map((a, i) => arg(z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }), a));
+    const result = await renderPreviewFile(doc!, records!, out!, values.draft ? 'draft' : 'approved');
+    console.log(`${out}: ${result.pages} pages, SHA-256 ${result.sha256}`);
+    for (const w of result.warnings) console.error(`warning: ${w}`);
+    return 0;
+  }
+
   if (command === 'round') {
     if (sub === 'start') {
       const file = arg(z.string({ message: 'a round file is required' }), rest[0]);
@@ -159,7 +188,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) console.error(`plan-review: ${err.message}\n\n${USAGE}`);
-    else if (err instanceof ConfigError || err instanceof RoundFileError || err instanceof RoundExistsError || err instanceof UnreachableError) console.error(`plan-review: ${err.message}`);
+    else if (err instanceof ConfigError || err instanceof RoundFileError || err instanceof RoundExistsError || err instanceof UnreachableError || err instanceof InputFileError || err instanceof AnchorError || err instanceof FontMissingError || err instanceof UnsupportedCharacterError) console.error(`plan-review: ${err.message}`);
     else if (err instanceof WorkflowNotFoundError) console.error(`plan-review: no such round: ${err.workflowId ?? ''}`);
     else if (err instanceof TypeError && /parseArgs|Unknown option/.test(String(err))) console.error(`plan-review: ${err.message}\n\n${USAGE}`);
     else console.error('plan-review:', err);

@@ -14,7 +14,8 @@ import { connectClient, connectWorker } from '../infra/temporal.js';
 import { Templates } from '../infra/templates.js';
 import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
-import { createWorker, draftAttachment } from '../worker/createWorker.js';
+import { createWorker } from '../worker/createWorker.js';
+import { draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
 import { loadOrCreateSecret } from '../infra/linkTokens.js';
 
@@ -93,7 +94,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
       secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
       publicUrl: config.PUBLIC_URL,
       from: config.MAIL_FROM,
-      renderAttachment: draftAttachment,
+      renderAttachment: draftPdfAttachments({ store }),
     },
   });
   const running = worker.run();

@@ -22,7 +22,3 @@ export async function createWorker(opts: {
   });
 }
 
-/** The drafts attached to invitations: the Markdown source, readable as it is. */
-export function draftAttachment(doc: { title: string; source: string }) {
-  return { filename: `${doc.title}.md`, content: doc.source, contentType: 'text/markdown; charset=utf-8' };
-}

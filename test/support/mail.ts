@@ -72,7 +72,7 @@ export function testActivityDeps(store: ContentStore, transport: Transporter, ov
     secret: TEST_SECRET,
     publicUrl: 'http://plan-review.test',
     from: 'plan-review <plan-review@plan-review.test>',
-    renderAttachment: (d) => ({ filename: `${d.title}.html`, content: `<h1>${d.title}</h1>`, contentType: 'text/html; charset=utf-8' }),
+    renderAttachment: async (d) => ({ filename: `${d.title}.html`, content: `<h1>${d.title}</h1>`, contentType: 'text/html; charset=utf-8' }),
     ...overrides,
   };
 }

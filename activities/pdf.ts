@@ -1,0 +1,72 @@
+/**
+ * PDF rendering in the worker: fonts are loaded once per process (the renderer caches them), the
+ * PDF goes into the document store, and the workflow keeps its hash and the fonts' hashes.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { ZodError } from 'zod';
+import type { ReviewRecord } from '../domain/records.js';
+import type { ContentStore } from '../infra/store.js';
+import { AnchorError, FontMissingError, renderPlan, UnsupportedCharacterError, type FontPaths } from '../pdf/render.js';
+
+export interface RenderedPdf {
+  pdfSha256: string;
+  pages: number;
+  fontSha256: Record<string, string>;
+  warnings: string[];
+}
+
+/** A draft for circulation has no review tables yet: a record that holds only the round. */
+export function draftRecord(round: { id: string; title: string }, planId: string): ReviewRecord {
+  return {
+    round: { id: round.id, planId, n: 1, title: round.title },
+    documents: [],
+    bureaus: [],
+    replies: [],
+    outcomes: {},
+    dispositions: [],
+  };
+}
+
+export function createPdfActivities({ store, fonts }: { store: ContentStore; fonts?: FontPaths }) {
+  async function render(source: string, record: ReviewRecord, mode: 'draft' | 'approved', docKey?: string) {
+    try {
+      return await renderPlan({ source, record, mode, fonts, docKey });
+    } catch (err) {
+      if (err instanceof FontMissingError || err instanceof UnsupportedCharacterError || err instanceof AnchorError || err instanceof ZodError) {
+        throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
+      }
+      throw err;
+    }
+  }
+
+  return {
+    /** Renders a document (by hash) with a record, stores the PDF, returns its hash. Deterministic. */
+    async renderPlanPdf(req: { sourceSha256: string; record: ReviewRecord; mode: 'draft' | 'approved'; docKey?: string }): Promise<RenderedPdf> {
+      const source = (await store.get(req.sourceSha256)).toString('utf8');
+      const result = await render(source, req.record, req.mode, req.docKey);
+      const { sha256 } = await store.put(result.pdf);
+      return { pdfSha256: sha256, pages: result.pages, fontSha256: result.fontSha256, warnings: result.warnings };
+    },
+  };
+}
+
+/**
+ * Invitations attach each draft as a PDF marked 征求意见稿. Rendered once per document version per
+ * worker process (seven invitations share one render), kept in the store by hash.
+ */
+export function draftPdfAttachments({ store, fonts }: { store: ContentStore; fonts?: FontPaths }) {
+  const rendered = new Map<string, Promise<Buffer>>();
+  return async (doc: { title: string; source: string; sourceSha256: string; round: { id: string; title: string } }) => {
+    let pdf = rendered.get(doc.sourceSha256);
+    if (!pdf) {
+      const planId = /^round:([^:]+):/.exec(doc.round.id)?.[1] ?? 'plan';
+      pdf = renderPlan({ source: doc.source, record: draftRecord(doc.round, planId), mode: 'draft', fonts }).then(async (r) => {
+        await store.put(r.pdf);
+        return r.pdf;
+      });
+      pdf.catch(() => rendered.delete(doc.sourceSha256));
+      rendered.set(doc.sourceSha256, pdf);
+    }
+    return { filename: `${doc.title}.pdf`, content: await pdf, contentType: 'application/pdf' };
+  };
+}
