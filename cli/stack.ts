@@ -110,7 +110,14 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
 /** The web server with its Temporal client. */
 export async function runWeb(config: Config, outboxDir: string | undefined): Promise<{ client: Client; stop: () => Promise<void> }> {
   const client = await connectClient(config);
-  const app = createApp({ client, config, templates: new Templates(), outboxDir });
+  const app = createApp({
+    client,
+    config,
+    templates: new Templates(),
+    secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
+    store: new LocalContentStore(config.paths.store),
+    outboxDir,
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.WEB_HOST, port: config.WEB_PORT }, () => resolve(s));
     s.once('error', reject);

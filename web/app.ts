@@ -14,6 +14,8 @@ import type { Config } from '../infra/config.js';
 import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
 import { listRounds, roundStatus } from '../infra/roundClient.js';
 import type { Templates } from '../infra/templates.js';
+import type { ContentStore } from '../infra/store.js';
+import { createReplyRoutes } from './replyRoutes.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
 
@@ -21,6 +23,9 @@ export interface AppDeps {
   client: Client;
   config: Config;
   templates: Templates;
+  /** Signs reply links and form tokens. */
+  secret: Buffer;
+  store: ContentStore;
   /** The mail sink's folder when the embedded sink is in use. */
   outboxDir?: string;
 }
@@ -30,8 +35,9 @@ const RoundParam = z.object({
 });
 const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
 
-export function createApp({ client, templates, outboxDir }: AppDeps) {
+export function createApp({ client, config, templates, secret, store, outboxDir }: AppDeps) {
   const app = new Hono();
+  app.route('/r', createReplyRoutes({ client, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));

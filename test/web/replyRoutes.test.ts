@@ -1,0 +1,533 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { replyContentSha256 } from '../../domain/replyHash.js';
+import type { Reply } from '../../domain/records.js';
+import { signLink } from '../../infra/linkTokens.js';
+import { DAY, ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+
+const ORIGIN = 'http://localhost';
+const XSS = '<script>alert(1)</script>';
+
+/** The hidden fields of the form a GET rendered. */
+function hidden(html: string): { requestId: string; csrf: string } {
+  const requestId = /name="requestId" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!requestId || !csrf) throw new Error('form has no requestId/csrf');
+  return { requestId, csrf };
+}
+
+async function openForm(fx: ReplyFixture, token: string) {
+  const res = await fx.app.request(`/r/${token}`);
+  expect(res.status).toBe(200);
+  return hidden(await res.text());
+}
+
+function post(
+  fx: ReplyFixture,
+  token: string,
+  fields: Record<string, string> | FormData,
+  headers: Record<string, string> = {},
+) {
+  let body: FormData | URLSearchParams;
+  if (fields instanceof FormData) body = fields;
+  else body = new URLSearchParams(fields);
+  return fx.app.request(`/r/${token}`, { method: 'POST', body, headers: { origin: ORIGIN, ...headers } });
+}
+
+/** A complete reply: no comments on the first document, two comments on the second. */
+function fullReply(base: { requestId: string; csrf: string }): Record<string, string> {
+  return {
+    ...base,
+    action: 'submit',
+    'doc.protection.answer': 'noComments',
+    'doc.protection.rows': '1',
+    'doc.eco-plan.answer': 'comments',
+    'doc.eco-plan.rows': '2',
+    'doc.eco-plan.c.0.page': '33',
+    'doc.eco-plan.c.0.section': '1.1.1',
+    'doc.eco-plan.c.0.quote': '新荣区位于大同市北部。',
+    'doc.eco-plan.c.0.text': '森林覆盖率目标应与林业规划一致。',
+    'doc.eco-plan.c.0.change': '改为 27.04%',
+    'doc.eco-plan.c.1.page': '',
+    'doc.eco-plan.c.1.section': '2.1',
+    'doc.eco-plan.c.1.quote': '',
+    'doc.eco-plan.c.1.text': '请补充煤改电工程的售后服务要求。',
+    'doc.eco-plan.c.1.change': '',
+    'responder.name': '王明',
+    'responder.position': '办公室主任',
+  };
+}
+
+/** The text of a textarea or the value of an input named `name` in a rendered page. */
+function valueOf(html: string, name: string): string | undefined {
+  const esc = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  if (new RegExp(`<input type="radio" name="${esc}"`).test(html)) {
+    return new RegExp(`<input type="radio" name="${esc}" value="([^"]*)" checked>`).exec(html)?.[1] ?? '';
+  }
+  const input = new RegExp(`<input[^>]*name="${esc}"[^>]*value="([^"]*)"`).exec(html);
+  if (input) return input[1];
+  const area = new RegExp(`<textarea[^>]*name="${esc}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
+  if (area) return area[1];
+  const select = new RegExp(`<select[^>]*name="${esc}"[^>]*>([\\s\\S]*?)</select>`).exec(html);
+  if (select) return /<option value="([^"]*)" selected>/.exec(select[1]!)?.[1] ?? '';
+  return undefined;
+}
+
+/** The message shown beside a form field. */
+function errorOf(html: string, name: string): string | undefined {
+  const id = `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}-error`;
+  return new RegExp(`<p class="field-error" id="${id}">([^<]*)</p>`).exec(html)?.[1];
+}
+
+describe('GET /r/:token', () => {
+  it('shows the comment card, the documents and the form, and never acts', async () => {
+    const fx = await replyFixture();
+    const res = await fx.app.request(`/r/${fx.tokenFor('finance')}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    const html = await res.text();
+    // The card, modelled on the seed's 征求意见卡.
+    expect(html).toContain('征求意见卡');
+    expect(html).toContain('请根据实际情况提出宝贵意见');
+    expect(html).toContain(
+      '《测试区“十四五”生态环境保护规划（征求意见稿）》、《测试区“十四五”生态保护和生态文明建设规划（征求意见稿）》',
+    );
+    expect(html).toContain('大同市新荣区财政局');
+    expect(html).toContain('2022-02-17 10:00 (Asia/Shanghai)'); // the deadline, in the bureau's zone
+    // The documents, readable, with their numbered sections and comment links.
+    expect(html).toMatch(/<details class="reply-doc" id="doc-eco-plan">/);
+    expect(html).toContain('<h3 id="sec-1.1.1">1.1.1 地理位置');
+    expect(html).toContain('href="?doc=eco-plan&#x26;section=1.1.1#form"');
+    expect(html).toContain('<th rowspan="2">指标</th>');
+    expect(html).toContain('图 1-1 新荣区地理位置图（图片未提供 image not supplied）');
+    // The form.
+    expect(html).toContain('name="doc.protection.answer" value="noComments"');
+    expect(html).toContain('name="doc.eco-plan.answer" value="comments"');
+    expect(html).toMatch(/<select id="f-doc-eco-plan-c-0-section" name="doc.eco-plan.c.0.section">/);
+    expect(html).toContain('<option value="1.1.1">\u3000\u30001.1.1 地理位置</option>');
+    expect(html).toContain('增加一条意见');
+    expect(html).toContain('name="responder.name"');
+    expect(html).toContain('type="file"');
+    const { requestId } = hidden(html);
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('a section link pre-selects that section (a GET that only pre-fills)', async () => {
+    const fx = await replyFixture();
+    const html = await (await fx.app.request(`/r/${fx.tokenFor('finance')}?doc=eco-plan&section=2.1`)).text();
+    expect(valueOf(html, 'doc.eco-plan.c.0.section')).toBe('2.1');
+    expect(valueOf(html, 'doc.eco-plan.answer')).toBe('comments');
+    expect(fx.fake.calls).toEqual([]);
+  });
+});
+
+describe('POST /r/:token', () => {
+  it('sends the SubmitReplyRequest and redirects to the receipt', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('forestry');
+    const form = await openForm(fx, token);
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/r/${token}/receipt/1`);
+    expect(fx.fake.updates).toHaveLength(1);
+    expect(fx.fake.updates[0]).toEqual({
+      name: 'submitReply',
+      updateId: form.requestId,
+      request: {
+        requestId: form.requestId,
+        actor: { name: '王明', role: 'bureau' },
+        bureauId: 'forestry',
+        linkId: 'forestry-link-2',
+        reply: {
+          responder: { name: '王明', position: '办公室主任' },
+          perDocument: {
+            protection: { kind: 'noComments' },
+            'eco-plan': {
+              kind: 'comments',
+              comments: [
+                {
+                  section: '1.1.1',
+                  quote: '新荣区位于大同市北部。',
+                  draftPage: 33,
+                  text: '森林覆盖率目标应与林业规划一致。',
+                  suggestedChange: '改为 27.04%',
+                },
+                { section: '2.1', text: '请补充煤改电工程的售后服务要求。' },
+              ],
+            },
+          },
+        },
+      },
+    });
+
+    const receipt = await fx.app.request(res.headers.get('location')!);
+    expect(receipt.status).toBe(200);
+    const html = await receipt.text();
+    const reply = fx.fake.status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+    expect(html).toContain('<dd class="receipt-n">1</dd>');
+    expect(html).toContain(reply.contentSha256);
+    expect(html).toContain('RFC 8785');
+    expect(html).toContain('大同市新荣区林业局');
+    expect(html).toContain('2022-02-04 10:00 (Asia/Shanghai)'); // submitted, in the bureau's zone
+    expect(html).toContain('1.1.1 地理位置');
+    expect(html).toContain('第 33 页');
+    expect(html).toContain('无意见');
+
+    // The record behind the receipt: its SHA-256 recomputes from the canonical JSON without the hash.
+    const record = (await (await fx.app.request(`/r/${token}/receipt/1/record.json`)).json()) as Reply;
+    const { contentSha256, ...rest } = record;
+    expect(replyContentSha256(rest)).toBe(contentSha256);
+    expect(contentSha256).toBe(reply.contentSha256);
+  });
+
+  it('lets a document be left unaddressed, but not every document', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('forestry');
+    const form = await openForm(fx, token);
+    const res = await post(fx, token, { ...fullReply(form), 'doc.protection.answer': 'notAddressed' });
+    expect(res.status).toBe(303);
+    expect(Object.keys((fx.fake.updates[0]!.request as { reply: { perDocument: object } }).reply.perDocument)).toEqual(['eco-plan']);
+
+    const again = await openForm(fx, token);
+    const none = await post(fx, token, { ...fullReply(again), 'doc.protection.answer': 'notAddressed', 'doc.eco-plan.answer': 'notAddressed', 'doc.eco-plan.c.0.text': '', 'doc.eco-plan.c.1.text': '', 'doc.eco-plan.c.0.quote': '', 'doc.eco-plan.c.0.change': '', 'doc.eco-plan.c.0.page': '' });
+    expect(none.status).toBe(422);
+    expect(errorOf(await none.text(), 'doc.protection.answer')).toContain('请至少对一份文件作答');
+    expect(fx.fake.updates).toHaveLength(1);
+  });
+
+  it('"add a comment" re-renders with one more row and everything typed kept, sending nothing', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const typed = {
+      ...fullReply(form),
+      'doc.protection.answer': 'comments',
+      'doc.protection.c.0.text': '第一份文件的意见',
+      action: 'add:eco-plan',
+    };
+    const res = await post(fx, token, typed);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const [name, value] of Object.entries(typed)) {
+      if (name === 'action' || name === 'csrf' || name.endsWith('.rows')) continue;
+      expect(valueOf(html, name), name).toBe(value);
+    }
+    expect(valueOf(html, 'doc.eco-plan.rows')).toBe('3');
+    expect(valueOf(html, 'doc.eco-plan.c.2.text')).toBe('');
+    expect(html).toContain('id="doc-eco-plan-c-2"');
+    expect(html).toContain(`formaction="/r/${token}#doc-eco-plan-c-3"`);
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('shows every bad field next to it with status 422, keeping the input', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const res = await post(fx, token, {
+      ...fullReply(form),
+      'doc.protection.answer': '',
+      'doc.eco-plan.c.0.page': 'abc',
+      'doc.eco-plan.c.1.text': '',
+      'doc.eco-plan.c.1.quote': '某段原文',
+      'doc.eco-plan.c.1.section': '9.9',
+      'responder.position': '   ',
+    });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(errorOf(html, 'doc.protection.answer')).toContain('choose');
+    expect(errorOf(html, 'doc.eco-plan.c.0.page')).toContain('页码');
+    expect(errorOf(html, 'doc.eco-plan.c.1.section')).toContain('not a section');
+    expect(errorOf(html, 'doc.eco-plan.c.1.text')).toContain('must not be empty');
+    expect(valueOf(html, 'doc.eco-plan.c.1.quote')).toBe('某段原文');
+    expect(errorOf(html, 'responder.position')).toContain('不能为空');
+    expect(valueOf(html, 'doc.eco-plan.c.0.page')).toBe('abc');
+    expect(valueOf(html, 'responder.name')).toBe('王明');
+    expect(valueOf(html, 'requestId')).toBe(form.requestId);
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('refuses broken UTF-8 in a field with a clear message, keeping the input', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const fields = new URLSearchParams(fullReply(form))
+      .toString()
+      .replace(
+        /doc\.eco-plan\.c\.0\.text=[^&]*/,
+        `doc.eco-plan.c.0.text=${encodeURIComponent('意见').slice(0, 9)}%FF%FE${encodeURIComponent('文字')}`,
+      );
+    const res = await fx.app.request(`/r/${token}`, {
+      method: 'POST',
+      body: fields,
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(errorOf(html, 'doc.eco-plan.c.0.text')).toContain('UTF-8');
+    expect(valueOf(html, 'doc.eco-plan.c.0.text')).toContain('\ufffd');
+    expect(valueOf(html, 'doc.eco-plan.c.1.text')).toBe('请补充煤改电工程的售后服务要求。');
+    expect(valueOf(html, 'responder.name')).toBe('王明');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('escapes HTML typed in every field, in the re-rendered form and in the receipt', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const fields = fullReply(form);
+    const textFields = Object.keys(fields).filter((name) => /\.(quote|text|change)$|^responder\./.test(name));
+    for (const name of textFields) fields[name] = `${XSS} ${name}`;
+    expect(textFields).toHaveLength(8);
+    const again = await post(fx, token, { ...fields, action: 'add:protection' });
+    const html = await again.text();
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length - 1).toBe(textFields.length);
+
+    // Hand-made bodies too: a page number and a section that are markup.
+    const bad = await post(fx, token, { ...fields, 'doc.eco-plan.c.0.page': XSS, 'doc.eco-plan.c.0.section': XSS });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).not.toContain('<script>alert(1)');
+
+    const res = await post(fx, token, fields);
+    expect(res.status).toBe(303);
+    const receipt = await (await fx.app.request(res.headers.get('location')!)).text();
+    expect(receipt).not.toContain('<script>alert(1)');
+    expect(receipt.split('&lt;script&gt;alert(1)&lt;/script&gt;').length - 1).toBe(textFields.length);
+  });
+
+  it('a double submit of the same form is one reply', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const first = await post(fx, token, fullReply(form));
+    const second = await post(fx, token, fullReply(form));
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(fx.fake.calls).toHaveLength(2);
+    expect(fx.fake.updates).toHaveLength(1);
+    expect(fx.fake.status.bureaus[0]!.replies).toHaveLength(1);
+  });
+
+  it("shows the round's rejection beside its field, keeping the input", async () => {
+    const fx = await replyFixture();
+    fx.fake.reject = () => ({
+      field: 'reply.perDocument.eco-plan.comments.1.section',
+      message: 'this section was removed in version 2',
+    });
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(errorOf(html, 'doc.eco-plan.c.1.section')).toBe('this section was removed in version 2');
+    expect(valueOf(html, 'doc.eco-plan.c.1.text')).toBe('请补充煤改电工程的售后服务要求。');
+    expect(valueOf(html, 'requestId')).not.toBe(form.requestId); // not recorded: a corrected form is a new request
+    expect(fx.fake.updates).toEqual([]);
+  });
+
+  it('refuses an attachment whose bytes are not PDF/PNG/JPEG, and stores a PDF by hash', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const withFile = (bytes: Uint8Array, name: string, type: string) => {
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(fullReply(form))) fd.append(k, v);
+      fd.append('attachment', new File([bytes], name, { type }));
+      return fd;
+    };
+    const fake = await post(
+      fx,
+      token,
+      withFile(new TextEncoder().encode('MZ\x90\x00 not a pdf'), 'card.pdf', 'application/pdf'),
+    );
+    expect(fake.status).toBe(422);
+    expect(errorOf(await fake.text(), 'attachment')).toContain('PDF');
+    expect(fx.fake.calls).toEqual([]);
+    expect(fx.store.blobs.size).toBe(2); // the two documents only
+
+    const pdf = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    const sha = createHash('sha256').update(pdf).digest('hex');
+    const res = await post(fx, token, withFile(pdf, 'card.pdf', 'application/pdf'));
+    expect(res.status).toBe(303);
+    expect(await fx.store.has(sha)).toBe(true);
+    expect(fx.fake.updates[0]!.request.reply.attachmentSha256).toBe(sha);
+    const receipt = await (await fx.app.request(res.headers.get('location')!)).text();
+    expect(receipt).toContain(sha);
+  });
+
+  it('keeps an uploaded attachment across a re-render without asking for the file again', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const sha = createHash('sha256').update(png).digest('hex');
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ ...fullReply(form), action: 'add:eco-plan' })) fd.append(k, v);
+    fd.append('attachment', new File([png], 'card.png', { type: 'image/png' }));
+    const html = await (await post(fx, token, fd)).text();
+    expect(valueOf(html, 'attachment.keep')).toBe(sha);
+    const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha });
+    expect(res.status).toBe(303);
+    expect(fx.fake.updates[0]!.request.reply.attachmentSha256).toBe(sha);
+  });
+
+  it('refuses a body over the limit with a clear 413 page', async () => {
+    const fx = await replyFixture({ attachmentMaxBytes: 64 * 1024 });
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(fullReply(form))) fd.append(k, v);
+    fd.append(
+      'attachment',
+      new File([new Uint8Array(2 * 1024 * 1024).fill(0x25)], 'big.pdf', { type: 'application/pdf' }),
+    );
+    const res = await post(fx, token, fd);
+    expect(res.status).toBe(413);
+    const html = await res.text();
+    expect(html).toContain('提交的内容过大');
+    expect(html).toContain('too large');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('refuses a missing or wrong CSRF token, and a cross-site post, sending nothing', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const { csrf: _csrf, ...noCsrf } = fullReply(form);
+    const missing = await post(fx, token, noCsrf);
+    expect(missing.status).toBe(403);
+    expect(await missing.text()).toContain('not accepted');
+    const wrong = await post(fx, token, { ...fullReply(form), csrf: fx.tokenFor('science') });
+    expect(wrong.status).toBe(403);
+    const otherLinkCsrf = await post(fx, token, {
+      ...fullReply(form),
+      csrf: hidden(await (await fx.app.request(`/r/${fx.tokenFor('science')}`)).text()).csrf,
+    });
+    expect(otherLinkCsrf.status).toBe(403);
+    const crossSite = await post(fx, token, fullReply(form), {
+      origin: 'https://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).toContain('did not come from this site');
+    expect(fx.fake.calls).toEqual([]);
+  });
+});
+
+describe('links that may not act', () => {
+  async function expectRefused(fx: ReplyFixture, token: string, status: number, text: string) {
+    const get = await fx.app.request(`/r/${token}`);
+    expect(get.status).toBe(status);
+    const html = await get.text();
+    expect(html).toContain(text);
+    expect(html).not.toMatch(/at .*\.ts:\d+/); // never a stack trace
+    const res = await post(fx, token, { action: 'submit', csrf: 'x', 'responder.name': 'x' });
+    expect(res.status).toBe(status);
+    expect(fx.fake.calls).toEqual([]);
+  }
+
+  it('refuses a forged token', async () => {
+    const fx = await replyFixture();
+    const good = fx.tokenFor('finance');
+    const [payload] = good.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ r: ROUND_ID, b: 'science', l: 'science-link-2' })).toString(
+      'base64url',
+    );
+    await expectRefused(fx, `${forgedPayload}.${good.split('.')[1]}`, 403, '此链接无效');
+    await expectRefused(fx, `${payload}.${'A'.repeat(43)}`, 403, 'This link is not valid');
+    await expectRefused(fx, 'not-a-token', 403, '此链接无效');
+    await expectRefused(
+      fx,
+      signLink(Buffer.alloc(32, 7), { roundId: ROUND_ID, bureauId: 'finance', linkId: 'finance-link-2' }),
+      403,
+      '此链接无效',
+    );
+  });
+
+  it('refuses a valid token whose bureau is not in the round, or whose round does not exist', async () => {
+    const fx = await replyFixture();
+    await expectRefused(fx, fx.tokenFor('energy'), 404, 'does not belong to a bureau of this round');
+    await expectRefused(
+      fx,
+      signLink(fx.secret, { roundId: 'round:other:1', bureauId: 'finance', linkId: 'finance-link-2' }),
+      404,
+      'not found',
+    );
+  });
+
+  it('refuses a revoked link', async () => {
+    const fx = await replyFixture();
+    await expectRefused(fx, fx.tokenFor('finance', 'finance-link-1'), 410, '此链接已失效');
+    await expectRefused(fx, fx.tokenFor('finance', 'finance-link-9'), 410, 'withdrawn');
+  });
+
+  it('refuses a link used after the deadline plus grace, and accepts it (marked late) within the grace', async () => {
+    const fx = await replyFixture({ graceMs: DAY });
+    const token = fx.tokenFor('finance');
+    fx.clock.now = new Date(fx.deadline.getTime() + DAY / 2);
+    const within = await fx.app.request(`/r/${token}`);
+    expect(within.status).toBe(200);
+    expect(await within.text()).toContain('marked late');
+    fx.clock.now = new Date(fx.deadline.getTime() + DAY + 1);
+    await expectRefused(fx, token, 410, '2022-02-17 10:00 (Asia/Shanghai)');
+  });
+
+  it('refuses a waived bureau, a closed consultation and a cancelled round', async () => {
+    const stamp = {
+      by: { name: '协调人', role: 'coordinator' as const },
+      at: '2022-02-05T00:00:00.000Z',
+      reason: 'test',
+    };
+    let fx = await replyFixture();
+    fx.fake.status.bureaus[0]!.waived = stamp;
+    await expectRefused(fx, fx.tokenFor('finance'), 410, 'excused');
+    fx = await replyFixture();
+    fx.fake.status.consultation.closed = stamp;
+    await expectRefused(fx, fx.tokenFor('finance'), 410, '征求意见已结束');
+    fx = await replyFixture();
+    fx.fake.status.cancelled = stamp;
+    fx.fake.status.stage = 'cancelled';
+    await expectRefused(fx, fx.tokenFor('finance'), 410, 'cancelled');
+  });
+});
+
+describe('revisions and receipts', () => {
+  it('shows previous replies and pre-fills the form from the latest one', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    expect((await post(fx, token, fullReply(await openForm(fx, token)))).status).toBe(303);
+    const html = await (await fx.app.request(`/r/${token}`)).text();
+    const reply = fx.fake.status.bureaus[0]!.replies[0]!;
+    expect(html).toContain('第 1 号回复，第 1 版，提交于 2022-02-04 10:00 (Asia/Shanghai)');
+    expect(html).toContain('your reply 1, version 1, submitted at 2022-02-04 10:00 (Asia/Shanghai)');
+    expect(html).toContain(reply.contentSha256);
+    expect(valueOf(html, 'doc.protection.answer')).toBe('noComments');
+    expect(valueOf(html, 'doc.eco-plan.c.0.page')).toBe('33');
+    expect(valueOf(html, 'doc.eco-plan.c.0.section')).toBe('1.1.1');
+    expect(valueOf(html, 'doc.eco-plan.c.1.text')).toBe('请补充煤改电工程的售后服务要求。');
+    expect(valueOf(html, 'responder.position')).toBe('办公室主任');
+
+    // A revision is version 2, with a new receipt number.
+    const res = await post(fx, token, { ...fullReply(hidden(html)), 'doc.eco-plan.c.1.text': '修改后的意见' });
+    expect(res.headers.get('location')).toBe(`/r/${token}/receipt/2`);
+    const receipt = await (await fx.app.request(`/r/${token}/receipt/2`)).text();
+    expect(receipt).toContain('第 2 版');
+    const old = await (await fx.app.request(`/r/${token}/receipt/1`)).text();
+    expect(old).toContain('superseded by version 2');
+  });
+
+  it("shows only the link's own bureau's replies", async () => {
+    const fx = await replyFixture();
+    const science = fx.tokenFor('science');
+    expect((await post(fx, science, fullReply(await openForm(fx, science)))).status).toBe(303);
+    const res = await fx.app.request(`/r/${fx.tokenFor('finance')}/receipt/1`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('王明');
+    expect((await fx.app.request(`/r/${fx.tokenFor('finance')}/receipt/1/record.json`)).status).toBe(404);
+    expect((await fx.app.request(`/r/${science}/receipt/1`)).status).toBe(200);
+    expect((await fx.app.request(`/r/${science}/receipt/abc`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,673 @@
+/**
+ * A bureau's personal reply link: the comment card (征求意见卡), the circulated documents, the
+ * reply form and the receipt. Mounted at /r by the web app:
+ *   GET  /r/:token                      the page (shows, never acts: mail scanners open links)
+ *   POST /r/:token                      "add a comment" (re-renders) or submit (Update, then 303)
+ *   GET  /r/:token/receipt/:n           the receipt of one of this bureau's replies
+ *   GET  /r/:token/receipt/:n/record.json  the reply record, to recompute its SHA-256
+ * Whether a link may act is decided from the round's status on every request (revoked? waived?
+ * closed? past the deadline plus grace?), never from the token alone.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { canonicalJson } from '../domain/replyHash.js';
+import type { BureauStatus, RoundStatus } from '../domain/round.js';
+import type { DocumentRef, Reply } from '../domain/records.js';
+import { documentToHtml, sectionAnchor, type DocumentHtml } from '../infra/documentHtml.js';
+import { checkCsrf, csrfTokenFor, InvalidLinkError, verifyLink, type LinkTarget } from '../infra/linkTokens.js';
+import { executeRoundUpdate, RoundRequestRejected, roundStatus } from '../infra/roundClient.js';
+import type { ContentStore } from '../infra/store.js';
+import { formatInstant, type Templates } from '../infra/templates.js';
+import { submitReplyUpdate } from '../workflows/messages.js';
+import {
+  addRow,
+  bilingual,
+  emptyForm,
+  fieldNames,
+  fileField,
+  formFieldOf,
+  formFromReply,
+  keptAttachment,
+  readAction,
+  readForm,
+  rowIndexes,
+  sniffAttachment,
+  toReplyDraft,
+  type Body,
+  type FieldErrors,
+  type FormDocument,
+  type ReplyFormState,
+  type RowField,
+} from './replyForm.js';
+
+export interface ReplyRoutesDeps {
+  client: Client;
+  secret: Buffer;
+  store: ContentStore;
+  templates: Templates;
+  /** The largest scan a bureau may attach (the body limit is this plus 1 MiB for the fields). */
+  attachmentMaxBytes: number;
+  now?: () => Date;
+}
+
+const MIB = 1024 * 1024;
+
+/** Pages of a personal link: never cached (they hold the bureau's input), never leak the link. */
+const PAGE_HEADERS: Record<string, string> = {
+  'cache-control': 'no-store',
+  // same-origin: the link (with its token) never leaks to other sites, and same-origin POSTs keep their Origin header.
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'x-robots-tag': 'noindex, nofollow',
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+/** Progressive enhancement only: the page works without it. */
+const REPLY_SCRIPT = `(() => {
+  const form = document.getElementById('form');
+  if (!form) return;
+  const choose = (doc) => {
+    const r = form.querySelector('input[name="doc.' + doc + '.answer"][value="comments"]');
+    if (r && !r.checked) r.checked = true;
+  };
+  form.addEventListener('input', (e) => {
+    const row = e.target.closest && e.target.closest('[data-doc]');
+    if (row && e.target.value) choose(row.dataset.doc);
+  });
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a.doc-comment-link');
+    if (!a) return;
+    const q = new URL(a.href, location.href).searchParams;
+    const doc = q.get('doc'), section = q.get('section');
+    const rows = [...form.querySelectorAll('.comment-row[data-doc="' + doc + '"]')];
+    const free = rows.find((r) => !r.querySelector('textarea[name$=".text"]').value.trim());
+    if (!free) return;
+    e.preventDefault();
+    const sel = free.querySelector('select');
+    if (sel) sel.value = section;
+    choose(doc);
+    free.scrollIntoView({ block: 'center' });
+    free.querySelector('textarea[name$=".text"]').focus();
+  });
+})();
+`;
+
+interface Refusal {
+  status: 400 | 403 | 404 | 410 | 413 | 500 | 503;
+  zh: string;
+  en: string;
+  detailZh?: string;
+  detailEn?: string;
+}
+
+type LinkState =
+  | { ok: true; target: LinkTarget; status: RoundStatus; bureau: BureauStatus; timeZone: string; late: boolean }
+  | { ok: false; refusal: Refusal; status?: RoundStatus };
+
+/** One trusted-HTML value for the templates: only ever the output of rehype-sanitize. */
+const sanitizedHtml = (html: string) => ({ toHTML: () => html });
+
+export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
+  const { client, secret, store, templates, attachmentMaxBytes } = deps;
+  const now = deps.now ?? (() => new Date());
+  const router = new Hono();
+  const htmlCache = new Map<string, DocumentHtml | null>();
+
+  // ------------------------------------------------------------------------------------------
+  // Link checks
+
+  async function resolveLink(token: string, purpose: 'act' | 'receipt'): Promise<LinkState> {
+    let target: LinkTarget;
+    try {
+      target = verifyLink(secret, token);
+    } catch (err) {
+      if (!(err instanceof InvalidLinkError)) throw err;
+      return {
+        ok: false,
+        refusal: {
+          status: 403,
+          zh: '此链接无效',
+          en: 'This link is not valid',
+          detailZh: '请使用邀请邮件中的完整链接（复制时不要截断）。',
+          detailEn: 'Please open the complete link from your invitation email (copying may cut it short).',
+        },
+      };
+    }
+    let status: RoundStatus;
+    try {
+      status = await roundStatus(client, target.roundId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return {
+          ok: false,
+          refusal: { status: 404, zh: '未找到此链接所属的审查轮次', en: 'The review round of this link was not found' },
+        };
+      }
+      console.error(`reply link: status of ${target.roundId}:`, err);
+      return {
+        ok: false,
+        refusal: {
+          status: 503,
+          zh: '系统暂时无法访问，请稍后再试',
+          en: 'The service is temporarily unavailable; please try again later',
+        },
+      };
+    }
+    const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
+    if (!bureau) {
+      return {
+        ok: false,
+        status,
+        refusal: {
+          status: 404,
+          zh: '此链接不属于本轮审查的任何单位',
+          en: 'This link does not belong to a bureau of this round',
+        },
+      };
+    }
+    const current = bureau.invitation?.linkId;
+    if (bureau.revokedLinkIds.includes(target.linkId) || current !== target.linkId) {
+      return {
+        ok: false,
+        status,
+        refusal: {
+          status: 410,
+          zh: '此链接已失效',
+          en: 'This link has been withdrawn',
+          detailZh: '联系方式变更后会发出新的链接，请使用最新一封邀请邮件中的链接。',
+          detailEn: 'A new link is sent when the contacts change: please use the link in the latest invitation email.',
+        },
+      };
+    }
+    const timeZone = bureau.bureau.timeZone ?? status.timeZone;
+    const at = now().getTime();
+    const deadline = Date.parse(bureau.deadline);
+    const late = at > deadline;
+    if (purpose === 'act') {
+      if (status.cancelled || status.stage === 'cancelled') {
+        return {
+          ok: false,
+          status,
+          refusal: { status: 410, zh: '本轮审查已取消', en: 'This review round has been cancelled' },
+        };
+      }
+      if (bureau.waived) {
+        return {
+          ok: false,
+          status,
+          refusal: {
+            status: 410,
+            zh: '贵单位已无需回复本轮意见',
+            en: 'Your bureau has been excused from replying in this round',
+          },
+        };
+      }
+      if (status.consultation.closed || status.consultation.endedAt) {
+        return { ok: false, status, refusal: { status: 410, zh: '征求意见已结束', en: 'The consultation is closed' } };
+      }
+      if (at > deadline + status.graceMs) {
+        return {
+          ok: false,
+          status,
+          refusal: {
+            status: 410,
+            zh: '回复期限已过',
+            en: 'The deadline for replies has passed',
+            detailZh: `截止时间：${formatInstant(bureau.deadline, timeZone)}。如需延期，请联系协调人。`,
+            detailEn: `Deadline: ${formatInstant(bureau.deadline, timeZone)}. To ask for an extension, contact the coordinator.`,
+          },
+        };
+      }
+    }
+    return { ok: true, target, status, bureau, timeZone, late };
+  }
+
+  function refuse(c: Context, refusal: Refusal, status?: RoundStatus) {
+    const page = templates.render('pages/reply-refused', {
+      refusal,
+      coordinator: status ? { name: status.coordinator.name, email: status.coordinator.email } : undefined,
+    });
+    return c.html(page, refusal.status, PAGE_HEADERS);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Documents
+
+  async function renderedDocument(doc: DocumentRef): Promise<DocumentHtml | null> {
+    const version = doc.versions[doc.versions.length - 1]!;
+    const cacheKey = `${version.sha256}:${doc.key}`;
+    if (htmlCache.has(cacheKey)) return htmlCache.get(cacheKey)!;
+    let rendered: DocumentHtml | null;
+    try {
+      rendered = documentToHtml((await store.get(version.sha256)).toString('utf8'), { commentLinksFor: doc.key });
+    } catch (err) {
+      console.error(`reply page: document ${doc.key} (${version.sha256}):`, err);
+      rendered = null;
+    }
+    if (htmlCache.size >= 32) htmlCache.delete(htmlCache.keys().next().value!);
+    htmlCache.set(cacheKey, rendered);
+    return rendered;
+  }
+
+  const formDocuments = (status: RoundStatus): FormDocument[] =>
+    status.documents.map((d) => ({ key: d.key, sections: d.versions[d.versions.length - 1]!.sections }));
+
+  // ------------------------------------------------------------------------------------------
+  // The page
+
+  function basePath(c: Context, token: string): { base: string; prefix: string } {
+    const at = c.req.path.indexOf(token);
+    const prefix = at >= 0 ? c.req.path.slice(0, at) : '/r/';
+    return { base: prefix + token, prefix };
+  }
+
+  async function renderPage(
+    c: Context,
+    token: string,
+    link: Extract<LinkState, { ok: true }>,
+    form: ReplyFormState,
+    opts: { errors?: FieldErrors; status?: 200 | 422 | 413 | 503; focus?: string } = {},
+  ) {
+    const { status, bureau, timeZone } = link;
+    const errors = opts.errors ?? {};
+    const { base, prefix } = basePath(c, token);
+    const field = (name: string, value: string) => ({
+      name,
+      id: `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`,
+      value,
+      error: errors[name],
+    });
+    const documents = await Promise.all(
+      status.documents.map(async (doc) => {
+        const version = doc.versions[doc.versions.length - 1]!;
+        const rendered = await renderedDocument(doc);
+        const state = form.docs[doc.key] ?? { answer: '', rows: [] };
+        const rows = state.rows.map((row, i) => {
+          const f = (k: RowField) => field(fieldNames.row(doc.key, i, k), row[k]);
+          return {
+            index: i,
+            number: i + 1,
+            anchor: `doc-${doc.key}-c-${i}`,
+            autofocus: opts.focus === `doc-${doc.key}-c-${i}`,
+            doc: doc.key,
+            page: f('page'),
+            quote: f('quote'),
+            text: f('text'),
+            change: f('change'),
+            section: {
+              ...f('section'),
+              options: version.sections.map((s) => ({
+                value: s.id,
+                label: `${'\u3000'.repeat(Math.max(0, s.level - 1))}${s.number ? s.number + ' ' : ''}${s.title}`,
+                selected: s.id === row.section,
+              })),
+            },
+          };
+        });
+        const answer = field(fieldNames.answer(doc.key), state.answer);
+        return {
+          key: doc.key,
+          title: doc.title,
+          version: version.n,
+          sha256: version.sha256,
+          standIn: doc.standIn || rendered?.standIn === true,
+          html: rendered ? sanitizedHtml(rendered.html) : undefined,
+          toc: version.sections.map((s) => ({
+            href: `#${sectionAnchor(s.id)}`,
+            number: s.number,
+            title: s.title,
+            level: s.level,
+          })),
+          answer: { ...answer, none: state.answer === 'noComments', comments: state.answer === 'comments', notAddressed: state.answer === 'notAddressed' },
+          rowsField: { name: fieldNames.rows(doc.key), value: String(rows.length) },
+          rows,
+          add: { value: `add:${doc.key}`, formaction: `${base}#doc-${doc.key}-c-${rows.length}` },
+        };
+      }),
+    );
+    const labelOf = (name: string): string => {
+      if (name === fieldNames.responderName) return '答复人姓名 Responder name';
+      if (name === fieldNames.responderPosition) return '职务 Position';
+      if (name === fieldNames.attachment) return '附件 Attachment';
+      const m = /^doc\.([^.]+)\.(?:answer|c\.(\d+)\.(\w+))$/.exec(name);
+      const title = status.documents.find((d) => d.key === m?.[1])?.title;
+      const fieldLabel: Record<string, string> = {
+        page: '页码 page',
+        section: '章节 section',
+        quote: '原文引用 quoted text',
+        text: '意见 comment',
+        change: '修改建议 suggested change',
+      };
+      if (m && title) {
+        return m[2] !== undefined
+          ? `《${title}》第 ${Number(m[2]) + 1} 条意见 comment ${Number(m[2]) + 1} · ${fieldLabel[m[3]!] ?? m[3]}`
+          : `《${title}》无意见/有意见 choice`;
+      }
+      return '';
+    };
+    const summary = Object.entries(errors)
+      .filter(([name]) => name !== fieldNames.form)
+      .map(([name, message]) => ({
+        href: `#f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`,
+        label: labelOf(name),
+        message,
+      }));
+    const latest = bureau.replies[bureau.replies.length - 1];
+    const page = templates.render('pages/reply', {
+      title: `征求意见卡 · ${bureau.bureau.nameZh}`,
+      base,
+      script: `${prefix}-/reply.js`,
+      round: { title: status.title, coordinator: status.coordinator },
+      bureau: {
+        nameZh: bureau.bureau.nameZh,
+        nameEn: bureau.bureau.nameEn,
+        contactPerson: bureau.bureau.contactPerson,
+      },
+      deadline: formatInstant(bureau.deadline, timeZone),
+      late: link.late,
+      graceHours: status.graceMs > 0 ? Math.round((status.graceMs / 3600_000) * 10) / 10 : 0,
+      documents,
+      previous: bureau.replies
+        .slice()
+        .reverse()
+        .map((r) => ({
+          n: r.n,
+          version: r.version,
+          submittedAt: formatInstant(r.submittedAt, timeZone),
+          sha256: r.contentSha256,
+          channel: r.channel,
+          href: `${base}/receipt/${r.n}`,
+        })),
+      revising: latest !== undefined,
+      requestId: form.requestId,
+      csrf: csrfTokenFor(secret, token),
+      responderName: field(fieldNames.responderName, form.responderName),
+      responderPosition: field(fieldNames.responderPosition, form.responderPosition),
+      attachment: {
+        ...field(fieldNames.attachment, ''),
+        keep: keptAttachment(form),
+        keepName: fieldNames.attachmentKeep,
+        maxMb: Math.round((attachmentMaxBytes / MIB) * 10) / 10,
+      },
+      formError: errors[fieldNames.form],
+      summary,
+      hasErrors: Object.keys(errors).length > 0,
+    });
+    return c.html(page, opts.status ?? 200, PAGE_HEADERS);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Middleware: the origin check (hono csrf) with a readable refusal, and the body limit
+
+  const originCheck = csrf();
+  router.use('*', async (c, next) => {
+    let passed = false;
+    try {
+      await originCheck(c, async () => {
+        passed = true;
+        await next();
+      });
+    } catch (err) {
+      if (passed || !(err instanceof HTTPException)) throw err;
+      return refuse(c, {
+        status: 403,
+        zh: '请求来源不符，未予受理',
+        en: 'The request did not come from this site and was refused',
+        detailZh: '请从邀请邮件中的链接打开回复页面后再提交。',
+        detailEn: 'Please open the reply page from the link in your invitation email and submit it from there.',
+      });
+    }
+  });
+
+  router.get('/-/reply.js', (c) =>
+    c.body(REPLY_SCRIPT, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  // ------------------------------------------------------------------------------------------
+  // GET the page: shows, never acts
+
+  router.get('/:token', async (c) => {
+    const token = c.req.param('token');
+    const link = await resolveLink(token, 'act');
+    if (!link.ok) return refuse(c, link.refusal, link.status);
+    const docs = formDocuments(link.status);
+    const latest = link.bureau.replies[link.bureau.replies.length - 1];
+    const form = latest ? formFromReply(latest, docs, randomUUID()) : emptyForm(docs, randomUUID());
+    // ?doc=<key>&section=<id>: a section link of a document pre-selects that section.
+    const docKey = c.req.query('doc');
+    const section = c.req.query('section');
+    const doc = docs.find((d) => d.key === docKey);
+    if (doc && section && doc.sections.some((s) => s.id === section)) {
+      const state = form.docs[doc.key]!;
+      let row = state.rows.find((r) => !r.text.trim() && !r.section);
+      if (!row) row = state.rows[addRow(form, doc.key)]!;
+      row.section = section;
+      state.answer = 'comments';
+    }
+    return renderPage(c, token, link, form);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // POST: add a comment row, or submit
+
+  const limit = bodyLimit({
+    maxSize: attachmentMaxBytes + MIB,
+    onError: (c) =>
+      refuse(c, {
+        status: 413,
+        zh: '提交的内容过大，未予受理',
+        en: 'What was sent is too large and was not accepted',
+        detailZh: `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB。请返回上一页，换一个较小的文件（如降低扫描分辨率）后再提交。`,
+        detailEn: `An attachment may be at most ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB. Go back, choose a smaller file (e.g. scan at a lower resolution) and submit again.`,
+      }),
+  });
+
+  router.post('/:token', limit, async (c) => {
+    const token = c.req.param('token');
+    const link = await resolveLink(token, 'act');
+    if (!link.ok) return refuse(c, link.refusal, link.status);
+
+    let body: Body;
+    try {
+      body = (await c.req.parseBody({ all: true })) as Body;
+    } catch {
+      return refuse(c, { status: 400, zh: '无法读取提交的表单', en: 'The form that was sent could not be read' });
+    }
+    const given = body[fieldNames.csrf];
+    if (!checkCsrf(secret, token, typeof given === 'string' ? given : undefined)) {
+      return refuse(c, {
+        status: 403,
+        zh: '表单已过期或不完整，未予受理',
+        en: 'The form is outdated or incomplete and was not accepted',
+        detailZh: '请重新打开邀请邮件中的链接后再填写提交。',
+        detailEn: 'Please open the link from your invitation email again, then fill in and submit the form.',
+      });
+    }
+
+    const docs = formDocuments(link.status);
+    const form = readForm(body, docs);
+    if (form.requestId.length < 8) form.requestId = randomUUID();
+    const action = readAction(body, docs);
+    const errors: FieldErrors = {};
+
+    // The scan: checked by its bytes and size, stored by hash, then carried by its hash so a
+    // re-rendered form need not ask for the file again.
+    const file = fileField(body, fieldNames.attachment);
+    if (file) {
+      if (file.size > attachmentMaxBytes) {
+        errors[fieldNames.attachment] =
+          `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB the attachment may be at most that size`;
+      } else {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        if (!sniffAttachment(bytes)) {
+          errors[fieldNames.attachment] =
+            '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
+        } else {
+          form.attachmentKeep = (await store.put(bytes)).sha256;
+        }
+      }
+    } else if (form.attachmentKeep) {
+      const kept = keptAttachment(form);
+      if (!kept || !(await store.has(kept))) {
+        form.attachmentKeep = '';
+        errors[fieldNames.attachment] =
+          '之前上传的附件已找不到，请重新选择文件 the earlier attachment was not found: choose the file again';
+      }
+    }
+
+    if (action.kind === 'add') {
+      const index = addRow(form, action.doc);
+      return renderPage(c, token, link, form, { errors, focus: `doc-${action.doc}-c-${index}` });
+    }
+
+    const result = toReplyDraft(form, docs, keptAttachment(form));
+    if (!result.ok || Object.keys(errors).length > 0) {
+      return renderPage(c, token, link, form, {
+        errors: { ...(result.ok ? {} : result.errors), ...errors },
+        status: 422,
+      });
+    }
+    try {
+      const receipt = await executeRoundUpdate(client, link.target.roundId, submitReplyUpdate, {
+        requestId: form.requestId,
+        actor: { name: result.draft.responder.name, role: 'bureau' },
+        bureauId: link.target.bureauId,
+        linkId: link.target.linkId,
+        reply: result.draft,
+      });
+      return c.redirect(`${basePath(c, token).base}/receipt/${receipt.n}`, 303);
+    } catch (err) {
+      if (err instanceof RoundRequestRejected) {
+        // Not recorded: a corrected form is a new request.
+        form.requestId = randomUUID();
+        const name = formFieldOf(err.field.split('.'), rowIndexes(form));
+        return renderPage(c, token, link, form, { errors: { [name]: bilingual(err.reason) }, status: 422 });
+      }
+      console.error(`reply link: submitReply to ${link.target.roundId} for ${link.target.bureauId}:`, err);
+      return renderPage(c, token, link, form, {
+        errors: {
+          [fieldNames.form]:
+            '暂时无法提交，您填写的内容保留在下方，请稍后再点"提交"。 The reply could not be sent just now; what you typed is kept below, please press "Submit" again in a moment.',
+        },
+        status: 503,
+      });
+    }
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // The receipt
+
+  async function findReply(c: Context): Promise<{ link: Extract<LinkState, { ok: true }>; reply: Reply } | Response> {
+    const token = c.req.param('token')!;
+    const link = await resolveLink(token, 'receipt');
+    if (!link.ok) return refuse(c, link.refusal, link.status);
+    const n = /^[1-9]\d{0,8}$/.test(c.req.param('n') ?? '') ? Number(c.req.param('n')) : NaN;
+    const reply = link.bureau.replies.find((r) => r.n === n);
+    if (!reply) {
+      return refuse(c, {
+        status: 404,
+        zh: '未找到此回执',
+        en: 'No such receipt',
+        detailZh: '本链接只能查看贵单位自己的回复。',
+        detailEn: "This link shows only its own bureau's replies.",
+      });
+    }
+    return { link, reply };
+  }
+
+  router.get('/:token/receipt/:n', async (c) => {
+    const found = await findReply(c);
+    if (found instanceof Response) return found;
+    const { link, reply } = found;
+    const { status, bureau, timeZone } = link;
+    const token = c.req.param('token');
+    const { base } = basePath(c, token);
+    const documents = status.documents.map((doc) => {
+      const answer = reply.perDocument[doc.key];
+      const sectionLabel = (version: number, id: string | undefined) => {
+        if (!id) return '';
+        const s = doc.versions.find((v) => v.n === version)?.sections.find((x) => x.id === id);
+        return s ? `${s.number ? s.number + ' ' : ''}${s.title}` : id;
+      };
+      return {
+        title: doc.title,
+        answered: answer !== undefined,
+        noComments: answer === 'noComments',
+        comments: Array.isArray(answer)
+          ? answer.map((cm, k) => ({
+              k: k + 1,
+              id: cm.id,
+              version: cm.anchor.version,
+              section: sectionLabel(cm.anchor.version, cm.anchor.section),
+              page: cm.anchor.draftPage,
+              quote: cm.anchor.quote,
+              text: cm.text,
+              change: cm.suggestedChange,
+            }))
+          : [],
+      };
+    });
+    const latest = bureau.replies[bureau.replies.length - 1];
+    const page = templates.render('pages/reply-receipt', {
+      title: `回执 第 ${reply.n} 号 Receipt ${reply.n}`,
+      base,
+      round: { title: status.title, id: status.id },
+      bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
+      reply: {
+        n: reply.n,
+        version: reply.version,
+        submittedAt: formatInstant(reply.submittedAt, timeZone),
+        viaLink: reply.channel === 'link',
+        responder: reply.responder,
+        scanSha256: reply.scanSha256,
+        contentSha256: reply.contentSha256,
+        late: Date.parse(reply.submittedAt) > Date.parse(bureau.deadline),
+      },
+      superseded:
+        latest !== undefined && latest.n !== reply.n
+          ? { n: latest.n, version: latest.version, href: `${base}/receipt/${latest.n}` }
+          : undefined,
+      documents,
+      recordHref: `${base}/receipt/${reply.n}/record.json`,
+    });
+    return c.html(page, 200, PAGE_HEADERS);
+  });
+
+  router.get('/:token/receipt/:n/record.json', async (c) => {
+    const found = await findReply(c);
+    if (found instanceof Response) return found;
+    return c.body(canonicalJson(found.reply), 200, {
+      ...PAGE_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="reply-${found.reply.n}.json"`,
+    });
+  });
+
+  router.onError((err, c) => {
+    console.error(`reply link: ${c.req.method} ${c.req.path}:`, err);
+    try {
+      return refuse(c, {
+        status: 500,
+        zh: '系统出错，请稍后再试',
+        en: 'Something went wrong on our side; please try again later',
+      });
+    } catch {
+      return c.text(
+        '系统出错，请稍后再试。Something went wrong on our side; please try again later.',
+        500,
+        PAGE_HEADERS,
+      );
+    }
+  });
+  return router;
+}
