@@ -2,7 +2,7 @@
  * plan-review: one binary, several subcommands. Arguments and configuration are validated here,
  * once; everything below receives typed values.
  */
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -12,21 +12,31 @@ import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
-import { LocalContentStore } from '../infra/store.js';
 import { messageIdDomain } from '../infra/mailer.js';
 import { listRounds, RoundExistsError, roundStatus, startRound } from '../infra/roundClient.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
+import { LocalContentStore } from '../infra/store.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { PROJECT_ROOT } from '../infra/tools.js';
+import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
+import { replySeedThroughLinks } from './demo.js';
 import { runWeb, runWorker, startStack } from './stack.js';
+import {
+  cliActor,
+  coordinatorActionCommands,
+  describeCliError,
+  isCoordinatorAction,
+  userAddCommand,
+  USERS_USAGE,
+} from './users.js';
 
 const USAGE = `plan-review: the review cycle of a government plan, on Temporal
 
 Usage:
   plan-review up [--demo]              start the embedded stack (Temporal dev server, worker, web, mail sink);
-                                       --demo also starts the seed round
+                                       --demo also starts the seed round and replies to it through the emailed links
   plan-review worker                   run a worker only (TEMPORAL_ADDRESS set: scale out)
   plan-review web                      run a web server only
   plan-review round start <file>       start a review round from a YAML or JSON round file
@@ -34,10 +44,12 @@ Usage:
   plan-review round list [--json]
   plan-review render <document.md> <records.json> <out.pdf> [--draft]
                                        render the plan PDF (a preview before approval, or the draft)
+${USERS_USAGE}
 
 Configuration comes from environment variables; see README.md.`;
 
 export const DEMO_ROUND_FILE = path.join(PROJECT_ROOT, 'seeds', 'rounds', 'xinrong-round-1.yaml');
+export const DEMO_RECORD_FILE = path.join(PROJECT_ROOT, 'seeds', 'records', 'xinrong-round-1.json');
 
 class UsageError extends Error {}
 class UnreachableError extends Error {}
@@ -46,10 +58,6 @@ class InputFileError extends Error {}
 const RoundIdArg = z.string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' }).refine((id) => parseReviewRoundId(id) !== null, {
   message: 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1',
 });
-
-function cliActor(config: Config): Actor {
-  return { name: config.PLAN_REVIEW_USER ?? os.userInfo().username, role: 'coordinator' };
-}
 
 function arg<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -71,18 +79,11 @@ async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>)
   }
 }
 
-async function startRoundFromFile(config: Config, client: Client, file: string): Promise<string> {
+async function startRoundFromFile(config: Config, client: Client, file: string, startedBy: Actor): Promise<string> {
   const store = new LocalContentStore(config.paths.store);
-  const { input, warnings } = await loadRoundFile(path.resolve(file), store, { startedBy: cliActor(config), messageIdDomain: messageIdDomain(config) });
+  const { input, warnings } = await loadRoundFile(path.resolve(file), store, { startedBy, messageIdDomain: messageIdDomain(config) });
   for (const w of warnings) console.error(`warning: ${w}`);
   return startRound(client, config.TEMPORAL_TASK_QUEUE, input);
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }
 
 /** Renders a preview, turning unreadable or invalid inputs into messages that name the file. */
@@ -97,9 +98,90 @@ async function renderPreviewFile(doc: string, records: string, out: string, mode
   }
 }
 
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** `up`: the embedded stack; with --demo, the seed round answered through its emailed links. */
+async function up(config: Config, demo: boolean): Promise<number> {
+  const created = await ensureInitialUsers(config.paths.users);
+  if (created.length > 0) {
+    const file = path.join(config.paths.data, 'initial-passwords.txt');
+    const lines = created.map((u) => `${u.username}\t${u.password}\t${u.roles.join(',')}`);
+    await writeFile(file, `# username\tpassword\troles (shown once; change with plan-review user add)\n${lines.join('\n')}\n`, { mode: 0o600 });
+    console.log(`[up] created users in ${config.paths.users}; their passwords are in ${file}:`);
+    for (const line of lines) console.log(`[up]   ${line}`);
+  }
+  const stack = await startStack(config, (line) => console.log(`[up] ${line}`));
+  console.log(`[up] web server:      ${stack.webUrl} (sign in as coordinator, approver or auditor)`);
+  if (stack.uiUrl) console.log(`[up] Temporal Web UI: ${stack.uiUrl}`);
+  if (stack.outboxDir) console.log(`[up] outbox:          ${stack.webUrl}/outbox (files in ${stack.outboxDir})`);
+  try {
+    if (demo) await runDemo(config, stack);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  console.log('[up] running; press Ctrl-C to stop');
+  await untilSignal();
+  console.log('[up] stopping');
+  await stack.stop();
+  return 0;
+}
+
+/** Who starts the demo round: PLAN_REVIEW_USER, else the embedded stack's own coordinator user. */
+async function demoCoordinator(config: Config): Promise<Actor> {
+  if (config.PLAN_REVIEW_USER) return cliActor(config);
+  const user = (await loadUsers(config.paths.users)).find((u) => u.username === 'coordinator' && u.roles.includes('coordinator'));
+  if (!user) throw new InputFileError(`no user "coordinator" in ${config.paths.users}: set PLAN_REVIEW_USER to a coordinator for the demo`);
+  return actorOf(user, 'coordinator');
+}
+
+async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
+  const coordinator = await demoCoordinator(config);
+  let id: string;
+  try {
+    id = await startRoundFromFile(config, stack.client, DEMO_ROUND_FILE, coordinator);
+    console.log(`[demo] started ${id}: ${stack.webUrl}/rounds/${id}`);
+  } catch (err) {
+    if (!(err instanceof RoundExistsError)) throw err;
+    console.log(`[demo] ${err.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${err.roundId}`);
+    return;
+  }
+  if (!stack.outboxDir) {
+    console.log('[demo] mail goes to SMTP_URL, so the demo cannot read the invitations; reply through the links in your mailbox');
+    return;
+  }
+  await replySeedThroughLinks({ client: stack.client, roundId: id, outboxDir: stack.outboxDir, recordFile: DEMO_RECORD_FILE, log: (l) => console.log(`[demo] ${l}`) });
+  console.log(formatRoundStatus(await roundStatus(stack.client, id)));
+}
+
 async function main(argv: string[]): Promise<number> {
   // Worker chatter at INFO (bundle details, state changes) hides what the CLI says.
   Runtime.install({ logger: new DefaultLogger('WARN') });
+
+  // Subcommands with options of their own parse their arguments themselves.
+  if (argv[0] === 'user' && argv[1] === 'add') {
+    console.log(await userAddCommand(argv.slice(2), { usersFile: loadConfig().paths.users }));
+    return 0;
+  }
+  if (argv[0] === 'round' && isCoordinatorAction(argv[1])) {
+    const config = loadConfig();
+    const actor = await cliActor(config);
+    const json = argv.includes('--json');
+    const out = await withClient(config, (client) =>
+      coordinatorActionCommands[argv[1] as keyof typeof coordinatorActionCommands](
+        { client, actor, store: new LocalContentStore(config.paths.store), attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES },
+        argv.slice(2).filter((a) => a !== '--json'),
+      ),
+    );
+    console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
+    return 0;
+  }
+
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -117,69 +199,49 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
 
-  if (command === 'up') {
-    const stack = await startStack(config, (line) => console.log(`[up] ${line}`));
-    console.log(`[up] web server:      ${stack.webUrl}`);
-    if (stack.uiUrl) console.log(`[up] Temporal Web UI: ${stack.uiUrl}`);
-    if (stack.outboxDir) console.log(`[up] outbox:          ${stack.webUrl}/outbox`);
-    if (values.demo) {
-      try {
-        const id = await startRoundFromFile(config, stack.client, DEMO_ROUND_FILE);
-        console.log(`[up] started the demo round ${id}: ${stack.webUrl}/rounds/${id}`);
-      } catch (err) {
-        if (!(err instanceof RoundExistsError)) throw err;
-        console.log(`[up] the demo round exists already (kept from the last run): ${stack.webUrl}/rounds/${err.roundId}`);
+  switch (command) {
+    case 'up':
+      return up(config, values.demo);
+    case 'worker': {
+      const stop = await runWorker(config, (line) => console.log(`[worker] ${line}`));
+      console.log(`[worker] polling ${config.TEMPORAL_TASK_QUEUE}; Ctrl-C to stop`);
+      await untilSignal();
+      await stop();
+      return 0;
+    }
+    case 'web': {
+      const web = await runWeb(config, config.SMTP_URL ? undefined : config.paths.outbox);
+      console.log(`[web] listening on ${config.WEB_HOST}:${config.WEB_PORT} (${config.PUBLIC_URL}); Ctrl-C to stop`);
+      await untilSignal();
+      await web.stop();
+      return 0;
+    }
+    case 'render': {
+      const [doc, records, out] = [sub, ...rest].map((a, i) => arg(z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }), a));
+      const result = await renderPreviewFile(doc!, records!, out!, values.draft ? 'draft' : 'approved');
+      console.log(`${out}: ${result.pages} pages, SHA-256 ${result.sha256}`);
+      for (const w of result.warnings) console.error(`warning: ${w}`);
+      return 0;
+    }
+    case 'round':
+      if (sub === 'start') {
+        const file = arg(z.string({ message: 'a round file is required' }), rest[0]);
+        const actor = await cliActor(config);
+        const id = await withClient(config, (client) => startRoundFromFile(config, client, file, actor));
+        console.log(`started ${id}`);
+        return 0;
       }
-    }
-    console.log('[up] running; press Ctrl-C to stop');
-    await untilSignal();
-    console.log('[up] stopping');
-    await stack.stop();
-    return 0;
-  }
-
-  if (command === 'worker') {
-    const stop = await runWorker(config, (line) => console.log(`[worker] ${line}`));
-    console.log(`[worker] polling ${config.TEMPORAL_TASK_QUEUE}; Ctrl-C to stop`);
-    await untilSignal();
-    await stop();
-    return 0;
-  }
-
-  if (command === 'web') {
-    const web = await runWeb(config, config.SMTP_URL ? undefined : config.paths.outbox);
-    console.log(`[web] listening on ${config.WEB_HOST}:${config.WEB_PORT} (${config.PUBLIC_URL}); Ctrl-C to stop`);
-    await untilSignal();
-    await web.stop();
-    return 0;
-  }
-
-  if (command === 'render') {
-    const [doc, records, out] = [sub, ...rest].map((a, i) => arg(z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }), a));
-    const result = await renderPreviewFile(doc!, records!, out!, values.draft ? 'draft' : 'approved');
-    console.log(`${out}: ${result.pages} pages, SHA-256 ${result.sha256}`);
-    for (const w of result.warnings) console.error(`warning: ${w}`);
-    return 0;
-  }
-
-  if (command === 'round') {
-    if (sub === 'start') {
-      const file = arg(z.string({ message: 'a round file is required' }), rest[0]);
-      const id = await withClient(config, (client) => startRoundFromFile(config, client, file));
-      console.log(`started ${id}`);
-      return 0;
-    }
-    if (sub === 'status') {
-      const id = arg(RoundIdArg, rest[0]);
-      const status = await withClient(config, (client) => roundStatus(client, id));
-      console.log(values.json ? JSON.stringify(status, null, 2) : formatRoundStatus(status));
-      return 0;
-    }
-    if (sub === 'list') {
-      const rounds = await withClient(config, (client) => listRounds(client));
-      console.log(values.json ? JSON.stringify(rounds, null, 2) : formatRoundList(rounds));
-      return 0;
-    }
+      if (sub === 'status') {
+        const id = arg(RoundIdArg, rest[0]);
+        const status = await withClient(config, (client) => roundStatus(client, id));
+        console.log(values.json ? JSON.stringify(status, null, 2) : formatRoundStatus(status));
+        return 0;
+      }
+      if (sub === 'list') {
+        const rounds = await withClient(config, (client) => listRounds(client));
+        console.log(values.json ? JSON.stringify(rounds, null, 2) : formatRoundList(rounds));
+        return 0;
+      }
   }
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
@@ -187,11 +249,31 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) console.error(`plan-review: ${err.message}\n\n${USAGE}`);
-    else if (err instanceof ConfigError || err instanceof RoundFileError || err instanceof RoundExistsError || err instanceof UnreachableError || err instanceof InputFileError || err instanceof AnchorError || err instanceof FontMissingError || err instanceof UnsupportedCharacterError) console.error(`plan-review: ${err.message}`);
-    else if (err instanceof WorkflowNotFoundError) console.error(`plan-review: no such round: ${err.workflowId ?? ''}`);
-    else if (err instanceof TypeError && /parseArgs|Unknown option/.test(String(err))) console.error(`plan-review: ${err.message}\n\n${USAGE}`);
-    else console.error('plan-review:', err);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    const known = describeCliError(err);
+    if (known) {
+      console.error(`plan-review: ${known.message}`);
+      process.exit(known.exitCode);
+    }
+    if (err instanceof UsageError || (err instanceof TypeError && /Unknown option|Unexpected argument/.test(err.message))) {
+      console.error(`plan-review: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (
+      err instanceof ConfigError ||
+      err instanceof RoundFileError ||
+      err instanceof RoundExistsError ||
+      err instanceof UnreachableError ||
+      err instanceof InputFileError ||
+      err instanceof AnchorError ||
+      err instanceof FontMissingError ||
+      err instanceof UnsupportedCharacterError
+    ) {
+      console.error(`plan-review: ${err.message}`);
+    } else if (err instanceof WorkflowNotFoundError) {
+      console.error(`plan-review: no such round: ${err.workflowId ?? ''}`);
+    } else {
+      console.error('plan-review:', err);
+    }
+    process.exit(1);
   },
 );

@@ -18,6 +18,7 @@ import { createWorker } from '../worker/createWorker.js';
 import { draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
 import { loadOrCreateSecret } from '../infra/linkTokens.js';
+import { fileUserDirectory } from '../infra/users.js';
 
 export interface Stack {
   client: Client;
@@ -116,6 +117,7 @@ export async function runWeb(config: Config, outboxDir: string | undefined): Pro
     templates: new Templates(),
     secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
     store: new LocalContentStore(config.paths.store),
+    users: fileUserDirectory(config.paths.users),
     outboxDir,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

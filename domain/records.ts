@@ -48,6 +48,8 @@ export type Role = z.infer<typeof Role>;
 export const Actor = z.object({
   name: text(200),
   role: Role,
+  /** The signed-in user's account, when the actor is one (names alone can repeat). */
+  username: z.string().min(1).max(64).optional(),
   email: z.email().optional(),
 });
 export type Actor = z.infer<typeof Actor>;

@@ -16,6 +16,9 @@ import { listRounds, roundStatus } from '../infra/roundClient.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
+import { createAuth } from './auth.js';
+import { createCoordinatorRoutes } from './coordinatorRoutes.js';
+import type { UserDirectory } from '../infra/users.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
 
@@ -23,9 +26,11 @@ export interface AppDeps {
   client: Client;
   config: Config;
   templates: Templates;
-  /** Signs reply links and form tokens. */
+  /** Signs reply links, form tokens and sessions. */
   secret: Buffer;
   store: ContentStore;
+  /** Who may sign in (the users file). */
+  users: UserDirectory;
   /** The mail sink's folder when the embedded sink is in use. */
   outboxDir?: string;
 }
@@ -35,12 +40,28 @@ const RoundParam = z.object({
 });
 const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
 
-export function createApp({ client, config, templates, secret, store, outboxDir }: AppDeps) {
+export function createApp({ client, config, templates, secret, store, outboxDir, users }: AppDeps) {
   const app = new Hono();
+  const publicUrl = new URL(config.PUBLIC_URL);
+  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins: [publicUrl.origin] });
+  const staff = auth.requireRole('coordinator', 'approver', 'auditor');
+
+  // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
   app.route('/r', createReplyRoutes({ client, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
+
+  // Staff: signed in as a named user, so that who acted is known.
+  app.route('/', auth.routes);
+  app.route(
+    '/',
+    createCoordinatorRoutes({ client, store, templates, secret, users, auth, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }),
+  );
+  app.use('/', staff);
+  app.use('/rounds/:id', staff);
+  app.use('/outbox', staff);
+  app.use('/outbox/*', staff);
 
   app.get('/', async (c) => {
     const rounds = await listRounds(client);

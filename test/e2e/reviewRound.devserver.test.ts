@@ -2,11 +2,9 @@
  * The same round on the real dev server (started by the global setup): it starts from the seed's
  * round file, answers its query, is listed through visibility, and a second start is refused.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,9 +14,9 @@ import { loadRoundFile } from '../../infra/roundFile.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
+import { writeSeedRoundFile } from '../support/seedRound.js';
 
 const TASK_QUEUE = `test-e2e-${process.pid}`;
-const SEEDS = new URL('../../seeds/', import.meta.url);
 let client: Client;
 let worker: Worker;
 let running: Promise<void>;
@@ -45,21 +43,10 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-/** The seed round file with a unique plan id (reruns against one server never collide), paths made absolute. */
-async function seedRoundFile(): Promise<{ file: string; planId: string }> {
-  const seedFile = fileURLToPath(new URL('rounds/xinrong-round-1.yaml', SEEDS));
-  const round = parseYaml(await readFile(seedFile, 'utf8')) as { planId: string; documents: { path: string }[]; bureaus: string };
-  const planId = uniquePlanId('xinrong');
-  const resolve = (p: string) => path.resolve(path.dirname(seedFile), p);
-  const copy = { ...round, planId, documents: round.documents.map((d) => ({ ...d, path: resolve(d.path) })), bureaus: resolve(round.bureaus) };
-  const file = path.join(dir, `${planId}.yaml`);
-  await writeFile(file, stringifyYaml(copy));
-  return { file, planId };
-}
-
 describe('reviewRound on the real dev server', () => {
   it('starts the seed round, answers status, lists it, refuses a duplicate start', async () => {
-    const { file, planId } = await seedRoundFile();
+    const planId = uniquePlanId('xinrong');
+    const file = await writeSeedRoundFile(dir, planId);
     const { input } = await loadRoundFile(file, store, { startedBy: coordinator, messageIdDomain: 'plan-review.test' });
     const id = await startRound(client, TASK_QUEUE, input);
 

@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -67,4 +70,14 @@ export function countBillableActions(history: temporal.api.history.v1.IHistory):
   }
   counts.total = Object.values(counts).reduce((a, b) => a + b, 0);
   return counts;
+}
+
+/** A copy of the seed round file with a unique plan id (runs against one server never collide) and absolute paths. */
+export async function writeSeedRoundFile(dir: string, planId: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const round = parseYaml(await readFile(SEED_ROUND_FILE, 'utf8')) as { documents: { path: string }[]; bureaus: string };
+  const resolve = (p: string) => path.resolve(path.dirname(SEED_ROUND_FILE), p);
+  const copy = { ...round, planId, documents: round.documents.map((d) => ({ ...d, path: resolve(d.path) })), bureaus: resolve(round.bureaus), ...overrides };
+  const file = path.join(dir, `${planId}.yaml`);
+  await writeFile(file, stringifyYaml(copy));
+  return file;
 }

@@ -1,0 +1,404 @@
+/**
+ * The CLI's side of named users and coordinator actions:
+ *   plan-review user add <username> --name N --role R [--role R2] [--email E]
+ *   plan-review round extend|waive|contact|resend|add-bureau|close|cancel|paper ...
+ * The CLI acts as the user named by PLAN_REVIEW_USER (looked up in the users file); every action
+ * records that user as its actor. Wired into cli/main.ts by the lead.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { Temporal } from 'temporal-polyfill';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
+import { parseReviewRoundId } from '../domain/ids.js';
+import { Bureau, Responder, Slug, text, type Actor } from '../domain/records.js';
+import type { RoundStatus } from '../domain/round.js';
+import type { Config } from '../infra/config.js';
+import { executeRoundUpdate, roundStatus, RoundRequestRejected } from '../infra/roundClient.js';
+import type { ContentStore } from '../infra/store.js';
+import { formatInstant } from '../infra/templates.js';
+import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
+import {
+  addBureauUpdate,
+  cancelRoundUpdate,
+  changeContactUpdate,
+  closeConsultationUpdate,
+  extendDeadlineUpdate,
+  recordPaperReplyUpdate,
+  resendInvitationUpdate,
+  waiveBureauUpdate,
+} from '../workflows/messages.js';
+import { checkScan, latestSections, parseContactLines, resolveSection } from '../web/coordinatorForms.js';
+
+/** A message for the person at the terminal (exit 1). */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Wrong arguments (exit 2, with the usage). */
+export class CliUsageError extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export const USERS_USAGE = `  plan-review user add <username> --name N --role coordinator|approver|auditor [--role R2] [--email E]
+                                       the password comes from PLAN_REVIEW_PASSWORD or one line on stdin
+  plan-review round extend <id> <bureau> <deadline> --reason R
+                                       deadline: 2030-03-01T18:00 (the round's time zone) or with an offset
+  plan-review round waive <id> <bureau> --reason R
+  plan-review round contact <id> <bureau> --email E [--email E2] [--person P] --reason R
+  plan-review round resend <id> <bureau>
+  plan-review round add-bureau <id> <bureau.yaml> [--deadline D]
+  plan-review round close <id> [--reason R]
+  plan-review round cancel <id> --reason R
+  plan-review round paper <id> <bureau> <reply.yaml> <scan.pdf|png|jpg>
+  (round actions act as PLAN_REVIEW_USER; --request-id X makes a retry the same action)`;
+
+/** How cli/main.ts reports these errors: the message and the exit code, or undefined for others. */
+export function describeCliError(err: unknown): { message: string; exitCode: number } | undefined {
+  if (err instanceof CliUsageError) return { message: `${err.message}\n\n${USERS_USAGE}`, exitCode: 2 };
+  if (err instanceof CliError || err instanceof UsersFileError) return { message: err.message, exitCode: 1 };
+  if (err instanceof RoundRequestRejected) return { message: `the round refused: ${err.field}: ${err.reason}`, exitCode: 1 };
+  return undefined;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliUsageError((err as Error).message);
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new CliUsageError(`${what}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+export interface UserAddOptions {
+  usersFile: string;
+  /** PLAN_REVIEW_PASSWORD is read from here (default process.env). */
+  env?: Record<string, string | undefined>;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream;
+}
+
+async function readLine(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, stderr: NodeJS.WritableStream): Promise<string> {
+  if (stdin.isTTY) stderr.write('password (shown as you type; one line): ');
+  const rl = createInterface({ input: stdin, terminal: false });
+  try {
+    for await (const line of rl) return line;
+    throw new CliError('no password: set PLAN_REVIEW_PASSWORD or give it as one line on stdin');
+  } finally {
+    rl.close();
+  }
+}
+
+/** `plan-review user add <username> --name N --role R [--role R2] [--email E]`; returns what to print. */
+export async function userAddCommand(argv: string[], opts: UserAddOptions): Promise<string> {
+  const { values, positionals } = parse(argv, {
+    name: { type: 'string' },
+    role: { type: 'string', multiple: true },
+    email: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new CliUsageError('user add takes one username');
+  const username = positionals[0]!;
+  const name = check(text(200), values.name, '--name (the name recorded on every action)');
+  const roles = check(z.array(UserRole).min(1, 'give at least one --role'), values.role ?? [], '--role (coordinator, approver or auditor)');
+  const email = values.email === undefined ? undefined : check(z.email(), values.email, '--email');
+  const env = opts.env ?? process.env;
+  const password = env.PLAN_REVIEW_PASSWORD ?? (await readLine(opts.stdin ?? process.stdin, opts.stderr ?? process.stderr));
+  check(Password, password, 'password');
+  const user = await addUser(opts.usersFile, { username, name, roles: [...new Set(roles)], ...(email ? { email } : {}) }, password);
+  return `added ${user.username} (${user.name}) with role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')} to ${opts.usersFile}`;
+}
+
+/** The Actor the CLI acts as: PLAN_REVIEW_USER, looked up in the users file, in the given role. */
+export async function cliActor(config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'>, role: Role = 'coordinator'): Promise<Actor> {
+  const username = config.PLAN_REVIEW_USER;
+  if (!username) {
+    throw new CliError(`PLAN_REVIEW_USER is not set: set it to your username in ${config.paths.users}, so that what the CLI does records who did it`);
+  }
+  const user = (await loadUsers(config.paths.users)).find((u) => u.username === username);
+  if (!user) throw new CliError(`PLAN_REVIEW_USER=${username}: no such user in ${config.paths.users} (add one with plan-review user add)`);
+  if (!user.roles.includes(role)) throw new CliError(`PLAN_REVIEW_USER=${username}: this user does not have the role ${role} (has: ${user.roles.join(', ')})`);
+  return actorOf(user, role);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coordinator actions
+
+export interface ActionContext {
+  client: Client;
+  /** From cliActor(config). */
+  actor: Actor;
+  store: ContentStore;
+  attachmentMaxBytes: number;
+}
+
+export interface ActionOutcome {
+  /** One line saying what was done. */
+  message: string;
+  /** The round after the action. */
+  status: RoundStatus;
+  receipt?: ReplyReceipt;
+}
+
+const RoundIdArg = z
+  .string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' })
+  .refine((id) => parseReviewRoundId(id) !== null, 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1');
+const BureauArg = z.string({ message: 'a bureau id is required, e.g. finance' }).pipe(Slug);
+const ReasonOption = text(2000);
+const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
+
+/** A date-time typed at the terminal: local to the round's zone, or with an offset (Z, +08:00) or [zone]. */
+export function parseCliInstant(value: string, timeZone: string): string {
+  const v = value.trim();
+  try {
+    if (/\[.+\]$/.test(v)) return new Date(Temporal.ZonedDateTime.from(v).epochMilliseconds).toISOString();
+    if (/T.*(Z|[+-]\d\d:?\d\d)$/i.test(v)) return new Date(Temporal.Instant.from(v).epochMilliseconds).toISOString();
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(v)) {
+      const local = Temporal.PlainDateTime.from(v.replace(' ', 'T'), { overflow: 'reject' });
+      return new Date(local.toZonedDateTime(timeZone).epochMilliseconds).toISOString();
+    }
+  } catch {
+    // fall through
+  }
+  throw new CliUsageError(`not a date and time: ${JSON.stringify(value)}; write 2030-03-01T18:00 (in ${timeZone}) or 2030-03-01T18:00+08:00`);
+}
+
+function bureauOf(status: RoundStatus, bureauId: string) {
+  const b = status.bureaus.find((x) => x.bureau.id === bureauId);
+  if (!b) throw new CliUsageError(`round ${status.id} has no bureau ${bureauId} (it has: ${status.bureaus.map((x) => x.bureau.id).join(', ')})`);
+  return b;
+}
+
+async function readStructured(file: string): Promise<unknown> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`${file}: cannot read: ${(err as Error).message}`);
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
+  } catch (err) {
+    throw new CliError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+}
+
+function fileIssues(file: string, err: z.ZodError): CliError {
+  return new CliError(`${file}:\n${err.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n')}`);
+}
+
+/** A reply that came on paper, as a coordinator types it into a YAML file. */
+const CommentEntry = z
+  .object({
+    page: z.number().int().positive().max(100000).optional(),
+    section: z.union([z.string(), z.number()]).transform(String).optional(),
+    quote: text(2000).optional(),
+    text: text(20000),
+    suggestedChange: text(20000).optional(),
+  })
+  .strict();
+export const PaperReplyFile = z
+  .object({
+    responder: Responder,
+    /** When it was received: local to the round's time zone unless it carries an offset; default: now. */
+    receivedAt: z.string().optional(),
+    perDocument: z.record(Slug, z.union([z.literal('noComments'), z.array(CommentEntry).min(1, 'list at least one comment, or write noComments')])),
+  })
+  .strict();
+
+type Command = (ctx: ActionContext, argv: string[]) => Promise<ActionOutcome>;
+
+function ids(ctx: ActionContext, requestId: string | undefined) {
+  return { requestId: requestId === undefined ? `cli:${randomUUID()}` : check(RequestIdOption, requestId, '--request-id'), actor: ctx.actor };
+}
+
+const requestIdOption = { 'request-id': { type: 'string' } } as const;
+
+export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 'resend' | 'add-bureau' | 'close' | 'cancel' | 'paper', Command> = {
+  async extend(ctx, argv) {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 3) throw new CliUsageError('round extend takes <id> <bureau> <deadline>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const reason = check(ReasonOption, values.reason, '--reason (why the deadline moves)');
+    const before = await roundStatus(ctx.client, roundId);
+    const b = bureauOf(before, bureauId);
+    const deadline = parseCliInstant(positionals[2]!, before.timeZone);
+    const status = await executeRoundUpdate(ctx.client, roundId, extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
+    return { status, message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}` };
+  },
+
+  async waive(ctx, argv) {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 2) throw new CliUsageError('round waive takes <id> <bureau>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const reason = check(ReasonOption, values.reason, '--reason (why the bureau is waived)');
+    const status = await executeRoundUpdate(ctx.client, roundId, waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
+    return { status, message: `waived ${bureauId}` };
+  },
+
+  async contact(ctx, argv) {
+    const { values, positionals } = parse(argv, {
+      email: { type: 'string', multiple: true },
+      person: { type: 'string' },
+      reason: { type: 'string' },
+      ...requestIdOption,
+    });
+    if (positionals.length !== 2) throw new CliUsageError('round contact takes <id> <bureau>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const { contacts, error } = parseContactLines((values.email ?? []).join('\n'));
+    if (error) throw new CliUsageError(`--email: ${error}`);
+    const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
+    const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
+    const status = await executeRoundUpdate(ctx.client, roundId, changeContactUpdate, {
+      ...ids(ctx, values['request-id']),
+      bureauId,
+      contacts,
+      ...(contactPerson ? { contactPerson } : {}),
+      reason,
+    });
+    return { status, message: `changed ${bureauId}'s contact to ${contacts.map((c) => c.email).join(', ')}: the old link is revoked and a new invitation is sent` };
+  },
+
+  async resend(ctx, argv) {
+    const { values, positionals } = parse(argv, { ...requestIdOption });
+    if (positionals.length !== 2) throw new CliUsageError('round resend takes <id> <bureau>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const status = await executeRoundUpdate(ctx.client, roundId, resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
+    return { status, message: `the invitation to ${bureauId} is being resent` };
+  },
+
+  async 'add-bureau'(ctx, argv) {
+    const { values, positionals } = parse(argv, { deadline: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 2) throw new CliUsageError('round add-bureau takes <id> <bureau.yaml>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const file = path.resolve(positionals[1]!);
+    const parsed = Bureau.safeParse(await readStructured(file));
+    if (!parsed.success) throw fileIssues(file, parsed.error);
+    let deadline: string | undefined;
+    if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (await roundStatus(ctx.client, roundId)).timeZone);
+    const status = await executeRoundUpdate(ctx.client, roundId, addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
+    return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
+  },
+
+  async close(ctx, argv) {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 1) throw new CliUsageError('round close takes <id>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const reason = values.reason === undefined ? undefined : check(ReasonOption, values.reason, '--reason');
+    const status = await executeRoundUpdate(ctx.client, roundId, closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
+    return { status, message: `closed the consultation of ${roundId}` };
+  },
+
+  async cancel(ctx, argv) {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 1) throw new CliUsageError('round cancel takes <id>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const reason = check(ReasonOption, values.reason, '--reason (why the round is cancelled)');
+    const status = await executeRoundUpdate(ctx.client, roundId, cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
+    return { status, message: `cancelled ${roundId}` };
+  },
+
+  async paper(ctx, argv) {
+    const { values, positionals } = parse(argv, { ...requestIdOption });
+    if (positionals.length !== 4) throw new CliUsageError('round paper takes <id> <bureau> <reply.yaml> <scan file>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const replyFile = path.resolve(positionals[2]!);
+    const scanFile = path.resolve(positionals[3]!);
+    const parsed = PaperReplyFile.safeParse(await readStructured(replyFile));
+    if (!parsed.success) throw fileIssues(replyFile, parsed.error);
+    const before = await roundStatus(ctx.client, roundId);
+    bureauOf(before, bureauId);
+
+    const problems: string[] = [];
+    const perDocument: Record<string, DocumentAnswerDraft> = {};
+    for (const key of Object.keys(parsed.data.perDocument)) {
+      if (!before.documents.some((d) => d.key === key)) problems.push(`perDocument.${key}: this round circulates no document ${key} (it has: ${before.documents.map((d) => d.key).join(', ')})`);
+    }
+    for (const doc of before.documents) {
+      const answer = parsed.data.perDocument[doc.key];
+      if (answer === undefined) {
+        problems.push(`perDocument.${doc.key}: missing: write noComments or list the comments on ${doc.title}`);
+        continue;
+      }
+      if (answer === 'noComments') {
+        perDocument[doc.key] = { kind: 'noComments' };
+        continue;
+      }
+      const sections = latestSections(before, doc.key);
+      const comments: CommentDraft[] = answer.map((c, i) => {
+        const section = c.section === undefined ? undefined : resolveSection(sections, c.section);
+        if (c.section !== undefined && section === undefined) problems.push(`perDocument.${doc.key}.${i}.section: no section ${JSON.stringify(c.section)} in ${doc.key}`);
+        return {
+          text: c.text,
+          ...(section ? { section } : {}),
+          ...(c.page ? { draftPage: c.page } : {}),
+          ...(c.quote ? { quote: c.quote } : {}),
+          ...(c.suggestedChange ? { suggestedChange: c.suggestedChange } : {}),
+        };
+      });
+      perDocument[doc.key] = { kind: 'comments', comments };
+    }
+    let receivedAt: string | undefined;
+    if (parsed.data.receivedAt !== undefined) {
+      try {
+        receivedAt = parseCliInstant(parsed.data.receivedAt, before.timeZone);
+      } catch (err) {
+        problems.push(`receivedAt: ${(err as Error).message}`);
+      }
+    }
+    if (problems.length > 0) throw new CliError(`${replyFile}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(scanFile);
+    } catch (err) {
+      throw new CliError(`${scanFile}: cannot read: ${(err as Error).message}`);
+    }
+    const scanProblem = checkScan(bytes, ctx.attachmentMaxBytes);
+    if (scanProblem) throw new CliError(`${scanFile}: ${scanProblem}`);
+    const { sha256: scanSha256 } = await ctx.store.put(bytes);
+
+    const receipt = await executeRoundUpdate(ctx.client, roundId, recordPaperReplyUpdate, {
+      ...ids(ctx, values['request-id']),
+      bureauId,
+      reply: { responder: parsed.data.responder, perDocument },
+      scanSha256,
+      ...(receivedAt ? { receivedAt } : {}),
+    });
+    const status = await roundStatus(ctx.client, roundId);
+    return {
+      status,
+      receipt,
+      message: `recorded ${bureauId}'s paper reply: receipt no. ${receipt.n}, version ${receipt.version}, SHA-256 ${receipt.contentSha256}${receipt.late ? ' (late)' : ''}; scan ${scanSha256}`,
+    };
+  },
+};
+
+export type CoordinatorActionName = keyof typeof coordinatorActionCommands;
+
+export function isCoordinatorAction(name: string | undefined): name is CoordinatorActionName {
+  return name !== undefined && Object.hasOwn(coordinatorActionCommands, name);
+}

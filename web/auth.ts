@@ -1,0 +1,213 @@
+/**
+ * Signing in as a named user: the login page, sessions in signed cookies, a role check for pages
+ * and actions, and CSRF protection for every form (an origin check plus a per-session form token).
+ *
+ * The session cookie holds { username, sid, exp } signed with a key derived from the server secret;
+ * the user and their roles are looked up in the user directory on every request, so removing a
+ * user or a role from the users file takes effect at once.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, getSignedCookie, setCookie, setSignedCookie } from 'hono/cookie';
+import { every } from 'hono/combine';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import type { Templates } from '../infra/templates.js';
+import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
+
+export const SESSION_COOKIE = 'pr_session';
+const LOGIN_COOKIE = 'pr_login';
+export const CSRF_FIELD = 'csrf';
+
+export interface AuthDeps {
+  /** The server secret (infra/linkTokens.ts); the session and form keys are derived from it. */
+  secret: Buffer;
+  users: UserDirectory;
+  templates: Templates;
+  /** Set the Secure flag on cookies (when the site is served over https). */
+  secureCookies?: boolean;
+  sessionHours?: number;
+  /** Origins other than the request's own that may post forms (e.g. PUBLIC_URL's behind a proxy). */
+  trustedOrigins?: string[];
+  now?: () => number;
+}
+
+export interface Session {
+  username: string;
+  sid: string;
+  exp: number;
+}
+
+export interface AuthEnv {
+  Variables: { user: User; session: Session };
+}
+
+const SessionCookie = z.object({ username: z.string().min(1).max(64), sid: z.string().min(16).max(64), exp: z.number().int() }).strict();
+
+const LoginForm = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, '请输入用户名 Enter your username')
+    .max(64, '用户名过长 The username is too long'),
+  password: z.string().min(1, '请输入密码 Enter your password').max(1024, '密码过长 The password is too long'),
+  next: z.string().max(2000).optional(),
+  [CSRF_FIELD]: z.string().max(200).optional(),
+});
+
+/** A local path to return to after signing in; anything else (another site, //host) becomes "/". */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
+}
+
+function derive(secret: Buffer, purpose: string): Buffer {
+  return createHmac('sha256', secret).update(`plan-review ${purpose}`).digest();
+}
+
+function mac(key: Buffer, value: string): string {
+  return createHmac('sha256', key).update(value).digest('base64url');
+}
+
+function equal(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Error handler for apps with auth middleware: an HTTPException (origin check) is its own response. */
+export function httpErrors(err: Error, c: Context): Response {
+  if (err instanceof HTTPException) return err.getResponse();
+  console.error(`web: ${c.req.method} ${c.req.path}:`, err);
+  return c.text('internal error', 500);
+}
+
+export interface Auth {
+  /** GET/POST /login and POST /logout. */
+  routes: Hono;
+  /** Signed in with one of these roles, else a redirect to /login (or 403 for a user without the role). */
+  requireRole(...roles: UserRole[]): MiddlewareHandler<AuthEnv>;
+  /** For POSTs, after requireRole: the origin check and the session's form token (403 when either fails). */
+  verifyForm: MiddlewareHandler<AuthEnv>;
+  /** The form token of the signed-in session, for the hidden field of every form. */
+  formToken(c: Context<AuthEnv>): string;
+}
+
+export function createAuth(deps: AuthDeps): Auth {
+  const sessionKey = derive(deps.secret, 'session');
+  const formKey = derive(deps.secret, 'session-form');
+  const loginKey = derive(deps.secret, 'login-form');
+  const now = deps.now ?? Date.now;
+  const maxAgeSeconds = Math.round((deps.sessionHours ?? 12) * 3600);
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: deps.secureCookies ?? false };
+  const trusted = new Set(deps.trustedOrigins ?? []);
+  const originCheck = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || trusted.has(origin) });
+
+  async function currentSession(c: Context): Promise<{ session: Session; user: User } | undefined> {
+    const raw = await getSignedCookie(c, sessionKey, SESSION_COOKIE);
+    if (!raw) return undefined;
+    let session: Session;
+    try {
+      session = SessionCookie.parse(JSON.parse(raw));
+    } catch {
+      return undefined;
+    }
+    if (session.exp <= now()) return undefined;
+    const user = (await deps.users.list()).find((u) => u.username === session.username);
+    return user ? { session, user } : undefined;
+  }
+
+  function formToken(c: Context<AuthEnv>): string {
+    return mac(formKey, c.get('session').sid);
+  }
+
+  function renderLogin(c: Context, status: 200 | 401 | 422, data: { username?: string; next?: string; error?: string; errors?: Record<string, string> }) {
+    let nonce = getCookie(c, LOGIN_COOKIE);
+    if (!nonce || !/^[A-Za-z0-9_-]{22,64}$/.test(nonce)) {
+      nonce = randomBytes(18).toString('base64url');
+      setCookie(c, LOGIN_COOKIE, nonce, { ...cookieOptions, maxAge: 3600 });
+    }
+    c.header('cache-control', 'no-store');
+    return c.html(deps.templates.render('pages/login', { ...data, next: safeNext(data.next), csrf: mac(loginKey, nonce) }), status);
+  }
+
+  const routes = new Hono();
+  routes.onError(httpErrors);
+
+  routes.get('/login', async (c) => {
+    const signedIn = await currentSession(c);
+    return renderLogin(c, 200, { next: c.req.query('next'), username: signedIn?.user.username });
+  });
+
+  routes.post('/login', originCheck, async (c) => {
+    const body = await c.req.parseBody();
+    const nonce = getCookie(c, LOGIN_COOKIE);
+    if (!nonce || !equal(typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined, mac(loginKey, nonce))) {
+      return renderLogin(c, 422, { next: typeof body.next === 'string' ? body.next : undefined, error: '登录表单已过期，请重试。The sign-in form expired; please try again.' });
+    }
+    const form = LoginForm.safeParse(body);
+    if (!form.success) {
+      const errors: Record<string, string> = {};
+      for (const i of form.error.issues) errors[String(i.path[0])] ??= i.message;
+      return renderLogin(c, 422, { username: typeof body.username === 'string' ? body.username : '', next: typeof body.next === 'string' ? body.next : undefined, errors });
+    }
+    const user = await authenticate(await deps.users.list(), form.data.username, form.data.password);
+    if (!user) {
+      return renderLogin(c, 401, { username: form.data.username, next: form.data.next, error: '用户名或密码不正确。Wrong username or password.' });
+    }
+    const session: Session = { username: user.username, sid: randomBytes(18).toString('base64url'), exp: now() + maxAgeSeconds * 1000 };
+    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, { ...cookieOptions, maxAge: maxAgeSeconds });
+    deleteCookie(c, LOGIN_COOKIE, { path: '/' });
+    return c.redirect(safeNext(form.data.next), 303);
+  });
+
+  routes.post('/logout', originCheck, async (c) => {
+    const current = await currentSession(c);
+    if (current) {
+      const body = await c.req.parseBody();
+      const given = typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined;
+      if (!equal(given, mac(formKey, current.session.sid))) return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
+    }
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login', 303);
+  });
+
+  function requireRole(...roles: UserRole[]): MiddlewareHandler<AuthEnv> {
+    return async (c, next) => {
+      const current = await currentSession(c);
+      if (!current) {
+        let back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : undefined;
+        if (!back) {
+          const referer = c.req.header('referer');
+          try {
+            if (referer && new URL(referer).origin === new URL(c.req.url).origin) back = new URL(referer).pathname;
+          } catch {
+            back = undefined;
+          }
+        }
+        return c.redirect(`/login?next=${encodeURIComponent(safeNext(back))}`, c.req.method === 'GET' ? 302 : 303);
+      }
+      c.set('user', current.user);
+      c.set('session', current.session);
+      if (!roles.some((r) => current.user.roles.includes(r))) {
+        c.header('cache-control', 'no-store');
+        return c.html(deps.templates.render('pages/coordinator-forbidden', { user: current.user, roles, csrf: formToken(c) }), 403);
+      }
+      await next();
+    };
+  }
+
+  const tokenCheck: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    const body = await c.req.parseBody({ all: true });
+    const given = body[CSRF_FIELD];
+    if (!equal(typeof given === 'string' ? given : undefined, formToken(c))) {
+      return c.text('Forbidden: the form token is missing or wrong; reload the page and try again. 表单已失效，请刷新页面后重试。', 403);
+    }
+    await next();
+  };
+  const verifyForm = every(originCheck, tokenCheck) as MiddlewareHandler<AuthEnv>;
+
+  return { routes, requireRole, verifyForm, formToken };
+}
