@@ -1,0 +1,133 @@
+/**
+ * The consultation stage end to end, with every component real: the Temporal dev server (global
+ * setup), the worker and the web server as the stack runs them, the stack's SMTP sink as the mail
+ * server, and HTTP. Bureaus follow the links in the emails they received.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { replySeedThroughLinks } from '../../cli/demo.js';
+import { readOutbox, waitForMail, type ReceivedMail } from '../../cli/linkReplies.js';
+import { runWeb, runWorker } from '../../cli/stack.js';
+import type { RoundStatus } from '../../domain/round.js';
+import { loadConfig, type Config } from '../../infra/config.js';
+import { messageIdDomain } from '../../infra/mailer.js';
+import { roundStatus, startRound } from '../../infra/roundClient.js';
+import { loadRoundFile } from '../../infra/roundFile.js';
+import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
+import { LocalContentStore } from '../../infra/store.js';
+import { ensureInitialUsers } from '../../infra/users.js';
+import { freePort } from '../support/ports.js';
+import { uniquePlanId } from '../support/rounds.js';
+import { SEED_RECORD, seedCoordinator, writeSeedRoundFile } from '../support/seedRound.js';
+
+const RECORD_FILE = new URL('../../seeds/records/xinrong-round-1.json', import.meta.url).pathname;
+let dir: string;
+let config: Config;
+let sink: SmtpSink;
+let stopWorker: () => Promise<void>;
+let web: Awaited<ReturnType<typeof runWeb>>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-consultation-'));
+  const webPort = await freePort();
+  config = loadConfig({
+    PLAN_REVIEW_DATA_DIR: dir,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `e2e-consultation-${process.pid}`,
+    SMTP_SINK_PORT: String(await freePort()),
+    WEB_PORT: String(webPort),
+    PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+  });
+  sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
+  await ensureInitialUsers(config.paths.users);
+  stopWorker = await runWorker(config, () => undefined);
+  web = await runWeb(config, config.paths.outbox);
+});
+
+afterAll(async () => {
+  await web?.stop();
+  await stopWorker?.();
+  await sink?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function startSeedRound(overrides: Record<string, unknown> = {}): Promise<string> {
+  const planId = uniquePlanId('xinrong');
+  const file = await writeSeedRoundFile(dir, planId, overrides);
+  const { input } = await loadRoundFile(file, new LocalContentStore(config.paths.store), { startedBy: seedCoordinator, messageIdDomain: messageIdDomain(config) });
+  return startRound(web.client, config.TEMPORAL_TASK_QUEUE, input);
+}
+
+async function waitForStatus(id: string, pred: (s: RoundStatus) => boolean, timeout = 60_000): Promise<RoundStatus> {
+  let last: RoundStatus | undefined;
+  await expect.poll(async () => pred((last = await roundStatus(web.client, id))), { timeout, interval: 250 }).toBe(true);
+  return last!;
+}
+
+/** Copies of one message (same Message-ID) are counted, not hidden: delivery is at-least-once. */
+function duplicates(mails: ReceivedMail[]): number {
+  return mails.length - new Set(mails.map((m) => m.messageId)).size;
+}
+
+describe('consultation end to end (dev server, SMTP, HTTP)', () => {
+  it('sends seven invitations, takes the seed replies through the emailed links, and shows each outcome', async () => {
+    const id = await startSeedRound();
+    const log: string[] = [];
+    const receipts = await replySeedThroughLinks({ client: web.client, roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: (l) => log.push(l) });
+    expect(receipts).toHaveLength(7);
+
+    const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
+    expect(invitations).toHaveLength(7);
+    expect(duplicates(invitations)).toBe(0);
+    for (const m of invitations) {
+      expect(m.messageId).toMatch(/^<round-xinrong-[0-9a-f]{8}-1\.[a-z]+\.invitation\.1@127\.0\.0\.1>$/);
+      expect(m.subject).toContain('征求意见');
+      expect(m.attachments.map((a) => a.contentType)).toEqual(['application/pdf', 'application/pdf']);
+      expect(m.attachments[1]!.filename).toContain('征求意见稿');
+    }
+
+    const status = await waitForStatus(id, (s) => s.bureaus.every((b) => b.outcome !== 'pending'));
+    expect(Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome]))).toEqual({
+      finance: 'noComments',
+      science: 'noComments',
+      forestry: 'replied',
+      energy: 'replied',
+      education: 'replied',
+      water: 'replied',
+      culture: 'replied',
+    });
+    for (const r of receipts) {
+      const recorded = status.bureaus.flatMap((b) => b.replies).find((x) => x.n === r.n)!;
+      expect(recorded.contentSha256).toBe(r.contentSha256);
+      expect(recorded.channel).toBe('link');
+    }
+    const forestry = status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+    const seedForestry = SEED_RECORD.replies.find((r) => r.bureauId === 'forestry')!;
+    expect(forestry.perDocument['xinrong-eco-plan']).toHaveLength(3);
+    expect(Object.keys(forestry.perDocument)).toEqual(Object.keys(seedForestry.perDocument));
+
+    const confirmations = await waitForMail(config.paths.outbox, id, 'replyConfirmation', 7);
+    const notices = await waitForMail(config.paths.outbox, id, 'replyNotice', 7);
+    expect(duplicates([...confirmations, ...notices])).toBe(0);
+    expect(new Set(notices.flatMap((m) => m.to))).toEqual(new Set(['coordinator@xinrong.example.org']));
+  });
+
+  it('deems a bureau that stays silent to the deadline, reminding only it, and mails the summary', async () => {
+    const id = await startSeedRound({ deadline: 'PT30S', reminders: ['PT15S'] });
+    await replySeedThroughLinks({ client: web.client, roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: () => undefined, silent: ['culture'] });
+    const status = await waitForStatus(id, (s) => s.stage === 'disposition', 90_000);
+    const outcomes = Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome]));
+    expect(outcomes.culture).toBe('deemedNoComments');
+    expect(outcomes.finance).toBe('noComments');
+    expect(outcomes.forestry).toBe('replied');
+
+    const mails = (await readOutbox(config.paths.outbox)).filter((m) => m.round === id);
+    const reminders = mails.filter((m) => m.kind === 'reminder');
+    expect(reminders.map((m) => m.to)).toEqual([['culture@bureaus.example.org']]);
+    const [summary] = await waitForMail(config.paths.outbox, id, 'deadlineSummary', 1);
+    expect(summary!.to).toEqual(['coordinator@xinrong.example.org']);
+    expect(summary!.html).toContain('逾期未回复，视为无意见');
+  });
+});
