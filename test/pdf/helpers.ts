@@ -41,6 +41,24 @@ export function pdfinfo(path: string): string {
   return execFileSync('pdfinfo', [path], { encoding: 'utf8' });
 }
 
+/** One page rasterised in grey (pdftoppm -gray → PGM): width, height and one byte per pixel. */
+export function rasterGray(path: string, page: number, dpi = 40): { width: number; height: number; data: Uint8Array } {
+  const out = join(dir, `ras-${++n}`);
+  execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-f', String(page), '-l', String(page), '-singlefile', path, out]);
+  const pgm = readFileSync(`${out}.pgm`);
+  let pos = 0;
+  const fields: string[] = [];
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(pgm[pos]!))) pos++;
+    let tok = '';
+    while (!/\s/.test(String.fromCharCode(pgm[pos]!))) tok += String.fromCharCode(pgm[pos++]!);
+    fields.push(tok);
+  }
+  pos++;
+  const [, width, height] = fields.map(Number) as [number, number, number, number];
+  return { width, height, data: pgm.subarray(pos, pos + width * height) };
+}
+
 /** Dark pixels of one page rasterised in grey (pdftoppm -gray → PGM). */
 export function darkPixels(path: string, page: number): { dark: number; total: number } {
   const out = join(dir, `ras-${++n}`);

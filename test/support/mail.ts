@@ -24,6 +24,11 @@ export class RecordingTransport {
   rejectAddresses = new Set<string>();
   /** How many upcoming sends fail like a dropped connection (transient). */
   transientFailures = 0;
+  /**
+   * How many upcoming sends the server accepts and then fail anyway, as when a worker dies after
+   * the server took the message and before the activity completed: the retry sends a copy.
+   */
+  failAfterAccepting = 0;
   private readonly json = nodemailer.createTransport({ jsonTransport: true });
 
   asTransporter(): Transporter {
@@ -53,6 +58,10 @@ export class RecordingTransport {
       round: headers['X-Plan-Review-Round'] ?? '',
       attachments: ((message.attachments ?? []) as Array<{ filename?: string }>).map((a) => ({ filename: String(a.filename) })),
     });
+    if (this.failAfterAccepting > 0) {
+      this.failAfterAccepting--;
+      throw Object.assign(new Error('worker lost after the server accepted the message'), { code: 'ETIMEDOUT' });
+    }
     return { ...info, accepted: to, rejected: [] };
   }
 

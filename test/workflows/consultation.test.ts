@@ -52,6 +52,7 @@ beforeEach(() => {
   mail.sent.length = 0;
   mail.rejectAddresses.clear();
   mail.transientFailures = 0;
+  mail.failAfterAccepting = 0;
 });
 
 const responder = { name: '王明', position: '办公室主任' };
@@ -276,6 +277,18 @@ describe('consultation', () => {
     await waitFor(id, (s) => s.bureaus[0]!.invitation?.sentAt !== undefined);
     expect(mail.ofKind('invitation', id)).toHaveLength(1);
     expect((await status(id)).bureaus[0]!.invitation!.failures).toEqual([]);
+  });
+
+  it('sends a copy with the same Message-ID when the activity fails after the server accepted (at-least-once)', async () => {
+    mail.failAfterAccepting = 1;
+    const input = await smallRoundInput(store, { bureaus: (await smallRoundInput(store)).bureaus.slice(0, 1) });
+    const id = await startRound(env.client, TASK_QUEUE, input);
+    await env.sleep(60_000);
+    const s = await waitFor(id, (x) => x.bureaus[0]!.invitation?.sentAt !== undefined);
+    const copies = mail.ofKind('invitation', id);
+    expect(copies).toHaveLength(2);
+    expect(copies[1]!.messageId).toBe(copies[0]!.messageId);
+    expect(s.bureaus[0]!.invitation!.messages).toEqual([{ at: expect.any(String), messageId: copies[0]!.messageId }]);
   });
 
   it('closes early only once every bureau has answered, and waives, adds and cancels', async () => {

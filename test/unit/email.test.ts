@@ -1,0 +1,83 @@
+/** The email activity with nodemailer's JSON transport: templates, escaping, links, failure kinds. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
+import { messageIdFor, type MailRequest } from '../../domain/mail.js';
+import type { Reply } from '../../domain/records.js';
+import { verifyLink } from '../../infra/linkTokens.js';
+import { RecordingTransport, TEST_SECRET, testActivityDeps } from '../support/mail.js';
+import { MemoryContentStore } from '../support/memoryStore.js';
+import { SEED_BUREAUS } from '../support/rounds.js';
+
+const XSS = '<script>alert("x")</script>';
+const store = new MemoryContentStore();
+
+async function setup() {
+  const mail = new RecordingTransport();
+  const { sha256 } = await store.put(Buffer.from('# 第一章 总则\n'));
+  const acts = createEmailActivities(testActivityDeps(store, mail.asTransporter()));
+  const round: MailRequest['round'] = {
+    id: 'round:plan-x:1',
+    title: `规划${XSS}`,
+    timeZone: 'Asia/Shanghai',
+    coordinator: { name: `协调人${XSS}`, email: 'c@example.org' },
+    documents: [{ key: 'plan', title: `文件${XSS}`, sha256, standIn: false }],
+  };
+  const bureau = { ...SEED_BUREAUS[0]!, nameZh: `财政局${XSS}` };
+  return { mail, acts, round, bureau };
+}
+
+const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+
+describe('sendEmail', () => {
+  it('renders an invitation with the signed link, the deadline in the bureau’s zone, the draft attached, everything escaped', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    const messageId = messageIdFor(round.id, bureau.id, 'invitation', 1, 'plan-review.test');
+    const result = await run(() =>
+      acts.sendEmail({ kind: 'invitation', messageId, to: ['finance@bureaus.example.org'], round, bureau, linkId: 'link-1', deadline: '2022-02-17T10:00:00Z' }),
+    );
+    expect(result.messageId).toBe('<round-plan-x-1.finance.invitation.1@plan-review.test>');
+    const [sent] = mail.sent;
+    expect(sent!.messageId).toBe(messageId);
+    expect(sent!.html).not.toContain('<script>');
+    expect(sent!.html).toContain('&lt;script&gt;');
+    expect(sent!.html).toContain('2022-02-17 18:00 (Asia/Shanghai)');
+    const token = /http:\/\/plan-review\.test\/r\/([^"<\s]+)/.exec(sent!.html)![1]!;
+    expect(verifyLink(TEST_SECRET, token)).toEqual({ roundId: round.id, bureauId: 'finance', linkId: 'link-1' });
+    expect(sent!.attachments).toHaveLength(1);
+  });
+
+  it('escapes a hostile reply in the confirmation', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    const reply: Reply = {
+      n: 1,
+      bureauId: 'finance',
+      version: 1,
+      submittedAt: '2022-02-17T02:00:00.000Z',
+      channel: 'link',
+      responder: { name: XSS, position: XSS },
+      perDocument: { plan: [{ id: 'finance-1-1', anchor: { doc: 'plan', version: 1, quote: XSS }, text: XSS, suggestedChange: XSS }] },
+      contentSha256: '0'.repeat(64),
+    };
+    await run(() => acts.sendEmail({ kind: 'replyConfirmation', messageId: '<x@y>', to: ['a@example.org'], round, bureau, reply }));
+    expect(mail.sent[0]!.html).not.toMatch(/<script>/);
+    expect(mail.sent[0]!.html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(5);
+  });
+
+  it('makes a 550 permanent (not retried) and a dropped connection transient (retried)', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    mail.rejectAddresses.add('bad@example.org');
+    const err = await run(() => acts.sendEmail({ kind: 'reminder', messageId: '<r@y>', to: ['bad@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' })).catch((e) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err.nonRetryable).toBe(true);
+    expect(err.type).toBe('PermanentDeliveryFailure');
+
+    mail.transientFailures = 1;
+    const transient = await run(() => acts.sendEmail({ kind: 'reminder', messageId: '<r2@y>', to: ['ok@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' })).catch((e) => e);
+    expect(transient).not.toBeInstanceOf(ApplicationFailure);
+    expect(isPermanentSmtpError(transient)).toBe(false);
+    expect(isPermanentSmtpError({ responseCode: 451 })).toBe(false);
+    expect(isPermanentSmtpError({ responseCode: 554 })).toBe(true);
+  });
+});
