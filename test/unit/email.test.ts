@@ -28,7 +28,7 @@ async function setup() {
   return { mail, acts, round, bureau };
 }
 
-const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+const run = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(fn) as Promise<T>;
 
 describe('sendEmail', () => {
   it('renders an invitation with the signed link, the deadline in the bureau’s zone, the draft attached, everything escaped', async () => {
