@@ -23,6 +23,7 @@ import {
 } from '../domain/consultation.js';
 import { IanaTimeZone, Slug, type Actor, type Contact, type Section } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
+import { sniffScan } from '../infra/scans.js';
 
 export const ACTIONS = ['extend', 'paper', 'waive', 'contact', 'resend', 'add-bureau', 'close', 'cancel'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -418,16 +419,6 @@ export function parsePaper(
 // ---------------------------------------------------------------------------------------------
 // Scans
 
-export type ScanType = 'application/pdf' | 'image/png' | 'image/jpeg';
-
-/** The scan's type from its first bytes (never from its name or the browser's word). */
-export function sniffScan(bytes: Uint8Array): ScanType | undefined {
-  const starts = (sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf'; // %PDF-
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  return undefined;
-}
 
 export function scanTooLarge(maxBytes: number): string {
   const mib = (maxBytes / 1024 / 1024).toFixed(1);

@@ -49,7 +49,6 @@ import {
   parseWaive,
   scanTooLarge,
   sectionLabel,
-  sniffScan,
   MAX_COMMENT_ROWS,
   type ActionName,
   type CommentRows,
@@ -57,6 +56,7 @@ import {
   type FormValues,
   type ParseContext,
 } from './coordinatorForms.js';
+import { sniffScan } from '../infra/scans.js';
 
 export interface CoordinatorDeps {
   client: Client;

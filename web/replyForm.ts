@@ -321,16 +321,3 @@ export function keptAttachment(state: ReplyFormState): string | undefined {
   return Sha256.safeParse(state.attachmentKeep).success ? state.attachmentKeep : undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Attachments: the scan of the stamped comment card
-
-export type AttachmentKind = 'pdf' | 'png' | 'jpeg';
-
-/** The file's type by its first bytes (never by its name or the browser's claim). */
-export function sniffAttachment(bytes: Uint8Array): AttachmentKind | null {
-  const starts = (sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf'; // %PDF-
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
-  if (starts([0xff, 0xd8, 0xff])) return 'jpeg';
-  return null;
-}

@@ -36,7 +36,6 @@ import {
   readAction,
   readForm,
   rowIndexes,
-  sniffAttachment,
   toReplyDraft,
   type Body,
   type FieldErrors,
@@ -44,6 +43,7 @@ import {
   type ReplyFormState,
   type RowField,
 } from './replyForm.js';
+import { sniffScan } from '../infra/scans.js';
 
 export interface ReplyRoutesDeps {
   client: Client;
@@ -509,7 +509,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
           `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB the attachment may be at most that size`;
       } else {
         const bytes = new Uint8Array(await file.arrayBuffer());
-        if (!sniffAttachment(bytes)) {
+        if (!sniffScan(bytes)) {
           errors[fieldNames.attachment] =
             '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
         } else {
