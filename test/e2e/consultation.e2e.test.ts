@@ -6,9 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replySeedThroughLinks } from '../../cli/demo.js';
-import { readOutbox, waitForMail, type ReceivedMail } from '../../cli/linkReplies.js';
+import { readOutbox, replyLinkIn, waitForMail, type ReceivedMail } from '../../cli/linkReplies.js';
 import { runWeb, runWorker } from '../../cli/stack.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig, type Config } from '../../infra/config.js';
@@ -129,5 +131,43 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     const [summary] = await waitForMail(config.paths.outbox, id, 'deadlineSummary', 1);
     expect(summary!.to).toEqual(['coordinator@xinrong.example.org']);
     expect(summary!.html).toContain('逾期未回复，视为无意见');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/chromium'))('a bureau answers in Chromium through the link in its email, and the round records it', async () => {
+    const id = await startSeedRound();
+    const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
+    const link = replyLinkIn(invitations.find((m) => m.to.includes('education@bureaus.example.org'))!);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ locale: 'zh-CN' });
+      await page.goto(link);
+      await expect(page.locator('.reply-card').innerText()).resolves.toContain('大同市新荣区教育局');
+      await page.check('input[name="doc.eco-protection-plan.answer"][value="noComments"]');
+      await page.check('input[name="doc.xinrong-eco-plan.answer"][value="comments"]');
+      await page.fill('[name="doc.xinrong-eco-plan.c.0.page"]', '77');
+      await page.selectOption('[name="doc.xinrong-eco-plan.c.0.section"]', '7.7');
+      await page.fill('[name="doc.xinrong-eco-plan.c.0.text"]', '第二段删除“编写、出版一套适合各大、中、小学及幼儿园使用的环境教育专题教材。”');
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="add:xinrong-eco-plan"]')]);
+      await page.waitForSelector('[name="doc.xinrong-eco-plan.c.1.text"]');
+      await page.selectOption('[name="doc.xinrong-eco-plan.c.1.section"]', '7.7');
+      await page.fill('[name="doc.xinrong-eco-plan.c.1.text"]', '将“大、中、小学定期组织生态文明主题活动”中的“大”字删除，我区无大学。');
+      await page.fill('[name="responder.name"]', '<b>教育局</b>');
+      await page.fill('[name="responder.position"]', '办公室');
+      await Promise.all([page.waitForURL(/\/receipt\/\d+$/), page.click('button[value="submit"]')]);
+      const sha = await page.locator('.receipt-sha').innerText();
+      await expect(page.content()).resolves.toContain('&lt;b&gt;教育局&lt;/b&gt;');
+
+      const status = await waitForStatus(id, (s) => s.bureaus.find((b) => b.bureau.id === 'education')!.replies.length === 1);
+      const reply = status.bureaus.find((b) => b.bureau.id === 'education')!.replies[0]!;
+      expect(reply.contentSha256).toBe(sha);
+      expect(reply.perDocument['eco-protection-plan']).toBe('noComments');
+      expect((reply.perDocument['xinrong-eco-plan'] as unknown[]).length).toBe(2);
+      expect(reply.responder.name).toBe('<b>教育局</b>');
+    } finally {
+      await browser.close();
+    }
   });
 });
