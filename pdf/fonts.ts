@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import * as fontkit from 'fontkit';
 import type { Font, Glyph, GlyphRun } from 'fontkit';
+import { CffFont } from './cff.js';
 import type { FontFace, FontPaths } from './config.js';
 
 export type FontRole = 'body' | 'heading' | 'fallback';
@@ -35,16 +36,51 @@ export class LoadedFont {
   private readonly covered = new Map<number, boolean>();
   /** Shaped widths (font units) of non-CJK words. */
   private readonly words = new Map<string, number>();
+  /** Glyphs of drawn strings (the glyphs pdfkit would draw for them). */
+  private readonly shapes = new Map<string, Shaped>();
+  private cffFont: CffFont | null | undefined;
 
   constructor(
     readonly role: FontRole,
     readonly face: FontFace,
     readonly font: Font,
     readonly sha256: string,
+    /** The font file (the whole collection for a .ttc face). */
+    private readonly file?: Uint8Array,
   ) {}
 
+  /** The face's CFF outlines for the PDF subsetter; null for a TrueType face (pdfkit embeds those). Parsed once. */
+  get cff(): CffFont | null {
+    if (this.cffFont === undefined) {
+      const table = (this.font as unknown as { directory?: { tables?: Record<string, { offset: number; length: number }> } }).directory?.tables?.['CFF '];
+      try {
+        this.cffFont = table && this.file ? new CffFont(this.file.subarray(table.offset, table.offset + table.length)) : null;
+      } catch {
+        // A CFF this subsetter does not read (e.g. CFF2): pdfkit embeds the face instead.
+        this.cffFont = null;
+      }
+    }
+    return this.cffFont;
+  }
+
+  /**
+   * The glyphs and positions of a string as drawn: split after each space or tab and shaped piece
+   * by piece with the face's layout (as pdfkit draws text), cached across renders.
+   */
+  shape(text: string): Shaped {
+    let v = this.shapes.get(text);
+    if (!v) {
+      v = shapeText(this.font, text);
+      if (this.shapes.size > 50_000) this.shapes.clear();
+      this.shapes.set(text, v);
+    }
+    return v;
+  }
+
+  private upem = 0;
+
   get unitsPerEm(): number {
-    return this.font.unitsPerEm;
+    return (this.upem ||= this.font.unitsPerEm);
   }
 
   has(cp: number): boolean {
@@ -83,12 +119,74 @@ export class LoadedFont {
   }
 }
 
+/** A shaped string; advances and offsets in font units. */
+export interface Shaped {
+  gids: number[];
+  codePoints: number[][];
+  /** Advance width of each glyph (its entry in the PDF font's widths). */
+  advances: number[];
+  xAdvance: number[];
+  xOffset: number[];
+  yOffset: number[];
+  /** True when some glyph has an x or y offset (mark positioning). */
+  offsets: boolean;
+  /** The TJ array body (codes are glyph ids) with the kerning adjustments, unless `offsets`. */
+  tj: string;
+}
+
+const hex4 = (n: number): string => (n < 0x1000 ? (0x10000 + n).toString(16).slice(1) : n.toString(16));
+
+/** A number as printed in a content stream (at most six decimals, as pdfkit prints). */
+export function pdfNum(n: number): string {
+  return String(Math.round(n * 1e6) / 1e6);
+}
+
+function shapeText(font: Font, text: string): Shaped {
+  const out: Shaped = { gids: [], codePoints: [], advances: [], xAdvance: [], xOffset: [], yOffset: [], offsets: false, tj: '' };
+  let last = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const end = i === text.length;
+    if (!end && text[i] !== ' ' && text[i] !== '\t') continue;
+    const chunk = text.slice(last, end ? i : i + 1);
+    last = i + 1;
+    if (!chunk) continue;
+    const run = font.layout(chunk);
+    run.glyphs.forEach((g, k) => {
+      const p = run.positions[k]!;
+      out.gids.push(g.id);
+      out.codePoints.push(g.codePoints);
+      out.advances.push(g.advanceWidth);
+      out.xAdvance.push(p.xAdvance);
+      out.xOffset.push(p.xOffset);
+      out.yOffset.push(p.yOffset);
+      if (p.xOffset || p.yOffset) out.offsets = true;
+    });
+  }
+  // As pdfkit: a kerning adjustment after each glyph whose advance differs from its width.
+  const scale = 1000 / font.unitsPerEm;
+  const parts: string[] = [];
+  let cur = '';
+  for (let k = 0; k < out.gids.length; k++) {
+    cur += hex4(out.gids[k]!);
+    const adjust = (out.xAdvance[k]! - out.advances[k]!) * scale;
+    if (adjust !== 0) {
+      parts.push(`<${cur}> ${pdfNum(-adjust)}`);
+      cur = '';
+    }
+  }
+  if (cur) parts.push(`<${cur}>`);
+  out.tj = parts.join(' ');
+  return out;
+}
+
 export interface FontSet {
   body: LoadedFont;
   heading: LoadedFont;
   fallback: LoadedFont;
   /** SHA-256 of each font file used, keyed by path. */
   sha256: Record<string, string>;
+  /** Identifies the three faces (for caches of measurements shared across renders). */
+  key: string;
 }
 
 /**
@@ -177,7 +275,7 @@ async function loadFace(role: FontRole, face: FontFace): Promise<LoadedFont> {
     font = opened;
   }
   speedUpLayout(font);
-  return new LoadedFont(role, face, font, sha);
+  return new LoadedFont(role, face, font, sha, bytes);
 }
 
 /** Loads (or returns the cached) font set; fails naming every missing file. */
@@ -212,7 +310,7 @@ export async function loadFonts(paths: FontPaths): Promise<FontSet> {
   const [body, heading, fallback] = loaded as [LoadedFont, LoadedFont, LoadedFont];
   const sha256: Record<string, string> = {};
   for (const f of loaded) sha256[f.face.path] = f.sha256;
-  return { body, heading, fallback, sha256 };
+  return { body, heading, fallback, sha256, key: loaded.map((f) => `${key(f.face)}@${f.sha256}`).join('|') };
 }
 
 function key(face: FontFace): string {

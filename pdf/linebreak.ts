@@ -191,7 +191,7 @@ const cache = new Map<string, Line[]>();
 export function breakLines(fonts: FontSet, runs: Run[], width: number, opts: BreakOptions): Line[] {
   const indent = opts.indent ?? 0;
   const justify = opts.justify ?? false;
-  let key = `${width.toFixed(2)}|${indent}|${justify ? 1 : 0}`;
+  let key = `${fonts.key}|${width.toFixed(2)}|${indent}|${justify ? 1 : 0}`;
   for (const r of runs) key += `|${r.role}${r.size}:${r.text}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -270,12 +270,28 @@ function breakUncached(fonts: FontSet, runs: Run[], width: number, indent: numbe
   return lines;
 }
 
+/** Natural width and widest unbreakable piece of runs, cached across renders (keyed by fonts and runs). */
+const widths = new Map<string, { total: number; widest: number }>();
+
+function widthsOf(fonts: FontSet, runs: Run[], where: string): { total: number; widest: number } {
+  let key = fonts.key;
+  for (const r of runs) key += `|${r.role}${r.size}:${r.text}`;
+  let v = widths.get(key);
+  if (!v) {
+    const units = toUnits(fonts, runs, where);
+    v = { total: units.reduce((s, u) => s + u.width, 0), widest: units.reduce((m, u) => Math.max(m, u.kind === 'glue' ? 0 : u.width), 0) };
+    if (widths.size > 20_000) widths.clear();
+    widths.set(key, v);
+  }
+  return v;
+}
+
 /** Width of a single-line text (no breaking), in points. */
 export function measure(fonts: FontSet, runs: Run[], where: string): number {
-  return toUnits(fonts, runs, where).reduce((s, u) => s + u.width, 0);
+  return widthsOf(fonts, runs, where).total;
 }
 
 /** The widest unbreakable piece of the text (a CJK character or a Latin word), in points. */
 export function minWidth(fonts: FontSet, runs: Run[], where: string): number {
-  return toUnits(fonts, runs, where).reduce((m, u) => Math.max(m, u.kind === 'glue' ? 0 : u.width), 0);
+  return widthsOf(fonts, runs, where).widest;
 }

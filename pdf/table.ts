@@ -264,10 +264,21 @@ export function layoutTable(fonts: FontSet, flow: Flow, model: TableModel, opts:
         else segs.push({ page: s.page, y: s.y, h: s.h });
       }
     }
+    // Broken over pages: each part that can hold the whole text repeats it (centred), so every
+    // page shows what the rows belong to; text too tall for any part flows through the parts.
+    const capOf = (sg: { h: number }): number => Math.max(0, Math.floor((sg.h - 2 * ST.padY) / ST.lineHeight));
+    if (segs.length > 1 && segs.some((sg) => capOf(sg) >= p.lines.length)) {
+      let recorded = false;
+      for (const sg of segs) {
+        const whole = capOf(sg) >= p.lines.length;
+        drawCellOn(flow, sg.page, p, x, w, sg.y, sg.h, 0, whole ? p.lines.length : 0, true, !recorded);
+        if (whole) recorded = true;
+      }
+      continue;
+    }
     let from = 0;
     segs.forEach((sg, i) => {
-      const cap = Math.max(0, Math.floor((sg.h - 2 * ST.padY) / ST.lineHeight));
-      const to = i === segs.length - 1 ? p.lines.length : Math.min(p.lines.length, from + cap);
+      const to = i === segs.length - 1 ? p.lines.length : Math.min(p.lines.length, from + capOf(sg));
       drawCellOn(flow, sg.page, p, x, w, sg.y, sg.h, from, to, segs.length === 1);
       from = to;
     });
@@ -284,7 +295,8 @@ function drawCell(flow: Flow, p: Placed, x: number, w: number, y: number, h: num
   drawCellOn(flow, flow.current, p, x, w, y, h, from, to, center);
 }
 
-function drawCellOn(flow: Flow, page: number, p: Placed, x: number, w: number, y: number, h: number, from: number, to: number, middle: boolean): void {
+/** Draws a cell's frame and lines [from, to); `record` adds the lines to the text stream (page references). */
+function drawCellOn(flow: Flow, page: number, p: Placed, x: number, w: number, y: number, h: number, from: number, to: number, middle: boolean, record = true): void {
   const items = flow.pages[page]!.items;
   items.push({ k: 'rect', x, y, w, h, lineWidth: 0.6, fill: p.cell.header ? '#f2f2f2' : undefined });
   const n = to - from;
@@ -303,7 +315,7 @@ function drawCellOn(flow: Flow, page: number, p: Placed, x: number, w: number, y
     const cs = justify && line.count > 1 ? Math.max(0, (inner - line.width) / (line.count - 1)) : 0;
     const baseline = ty + ST.lineHeight / 2 + ST.size * 0.36;
     items.push({ k: 'text', x: lx, y: baseline, line, cs: cs > ST.size * 0.2 ? 0 : cs });
-    flow.stream.push({ page, text: line.text });
+    if (record) flow.stream.push({ page, text: line.text });
     ty += ST.lineHeight;
   }
   if (page === flow.current || page > flow.lastContentPage) flow.lastContentPage = Math.max(flow.lastContentPage, page);

@@ -64,6 +64,17 @@ describe('the fixture document', () => {
     expect(all).toContain(norm('表 2-1 征求意见及采纳结果统计表'));
   }, 60_000);
 
+  it('repeats the text of a merged (rowspan) cell on each page its rows run over', async () => {
+    const merged = Array.from({ length: 70 }, (_, i) => `<tr>${i === 0 ? '<td rowspan="70">合并单元格</td>' : ''}<td>子项${i + 1}</td><td>值${i + 1}</td></tr>`);
+    const src = readFileSync(fixturePath, 'utf8').replace('ROWS', merged.join('\n'));
+    const result = await renderPlan({ source: src, record: fixtureRecord(), mode: 'approved' });
+    const pages = pagesText(savePdf(result.pdf)).map(norm);
+    const withRows = pages.filter((p) => /子项\d+值\d+/.test(p));
+    expect(withRows.length).toBeGreaterThanOrEqual(2);
+    for (const p of withRows) expect(p).toContain('合并单元格');
+    for (let i = 1; i <= 70; i++) expect(pages.join('')).toContain(`子项${i}值${i}`);
+  }, 60_000);
+
   it('embeds a supplied figure', async () => {
     // A 1×1 grey PNG.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64');
