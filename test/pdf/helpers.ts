@@ -59,23 +59,10 @@ export function rasterGray(path: string, page: number, dpi = 40): { width: numbe
   return { width, height, data: pgm.subarray(pos, pos + width * height) };
 }
 
-/** Dark pixels of one page rasterised in grey (pdftoppm -gray → PGM). */
+/** Dark pixels of one page rasterised in grey. */
 export function darkPixels(path: string, page: number): { dark: number; total: number } {
-  const out = join(dir, `ras-${++n}`);
-  execFileSync('pdftoppm', ['-r', '40', '-gray', '-f', String(page), '-l', String(page), '-singlefile', path, out]);
-  const pgm = readFileSync(`${out}.pgm`);
-  // Header: P5\n<w> <h>\n<max>\n
-  let pos = 0;
-  const fields: string[] = [];
-  while (fields.length < 4) {
-    while (/\s/.test(String.fromCharCode(pgm[pos]!))) pos++;
-    let tok = '';
-    while (!/\s/.test(String.fromCharCode(pgm[pos]!))) tok += String.fromCharCode(pgm[pos++]!);
-    fields.push(tok);
-  }
-  pos++;
-  const [, w, h] = fields.map(Number) as [number, number, number, number];
+  const { width, height, data } = rasterGray(path, page);
   let dark = 0;
-  for (let i = pos; i < pos + w * h; i++) if (pgm[i]! < 128) dark++;
-  return { dark, total: w * h };
+  for (const v of data) if (v < 128) dark++;
+  return { dark, total: width * height };
 }
