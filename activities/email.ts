@@ -10,7 +10,7 @@ import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import { outcomeText } from '../domain/outcomes.js';
 import type { BureauOutcome } from '../domain/records.js';
 import { signLink } from '../infra/linkTokens.js';
-import type { ContentStore } from '../infra/store.js';
+import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 
 export interface EmailDeps {
@@ -40,10 +40,15 @@ const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
   cancellation: (r) => `征求意见取消：${r.round.title} / Consultation cancelled`,
 };
 
-/** SMTP 5xx and refused envelopes will not get better by retrying; everything else might. */
+/**
+ * Whether retrying cannot help: the server's 5xx answer (except 503, "bad sequence", which a new
+ * session clears), or an envelope refused with no server code (an address nodemailer itself
+ * rejects). A 4xx (greylisting, a full mailbox, a busy server) and lost connections are retried.
+ */
 export function isPermanentSmtpError(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
-  return (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+  if (typeof e.responseCode === 'number') return e.responseCode >= 500 && e.responseCode !== 503;
+  return e.code === 'EENVELOPE';
 }
 
 export function createEmailActivities(deps: EmailDeps) {
@@ -92,6 +97,16 @@ export function createEmailActivities(deps: EmailDeps) {
       } catch (err) {
         throw ApplicationFailure.create({ type: 'TemplateError', message: String((err as Error).message), nonRetryable: true });
       }
+      // Attachments are made before talking to the server, so their failures are not taken for SMTP trouble.
+      let files: Awaited<ReturnType<typeof attachments>>;
+      try {
+        files = await attachments(r);
+      } catch (err) {
+        if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof ApplicationFailure) {
+          throw ApplicationFailure.create({ type: 'AttachmentError', message: (err as Error).message, nonRetryable: true });
+        }
+        throw err;
+      }
       try {
         const info = await deps.transport.sendMail({
           from: deps.from,
@@ -100,7 +115,7 @@ export function createEmailActivities(deps: EmailDeps) {
           html,
           messageId: r.messageId,
           headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
-          attachments: await attachments(r),
+          attachments: files,
         });
         const rejectedErrors = (info as { rejectedErrors?: Array<{ recipient?: string; message: string }> }).rejectedErrors ?? [];
         return {

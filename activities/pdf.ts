@@ -57,15 +57,17 @@ export function createPdfActivities({ store, fonts }: { store: ContentStore; fon
 export function draftPdfAttachments({ store, fonts }: { store: ContentStore; fonts?: FontPaths }) {
   const rendered = new Map<string, Promise<Buffer>>();
   return async (doc: { title: string; source: string; sourceSha256: string; round: { id: string; title: string } }) => {
-    let pdf = rendered.get(doc.sourceSha256);
+    // The draft's metadata names its round, so a render is shared only within one round.
+    const key = `${doc.sourceSha256}\n${doc.round.id}\n${doc.round.title}`;
+    let pdf = rendered.get(key);
     if (!pdf) {
       const planId = /^round:([^:]+):/.exec(doc.round.id)?.[1] ?? 'plan';
       pdf = renderPlan({ source: doc.source, record: draftRecord(doc.round, planId), mode: 'draft', fonts }).then(async (r) => {
         await store.put(r.pdf);
         return r.pdf;
       });
-      pdf.catch(() => rendered.delete(doc.sourceSha256));
-      rendered.set(doc.sourceSha256, pdf);
+      pdf.catch(() => rendered.delete(key));
+      rendered.set(key, pdf);
     }
     return { filename: `${doc.title}.pdf`, content: await pdf, contentType: 'application/pdf' };
   };

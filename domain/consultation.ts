@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text, type Reply } from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
-export const ActionEnvelope = z.object({
+export const ActionEnvelope = z.strictObject({
   requestId: z.string().min(8).max(200),
   actor: Actor,
 });
 
 /** A comment as a bureau writes it; the workflow gives it its id and pins the document version. */
-export const CommentDraft = z.object({
+export const CommentDraft = z.strictObject({
   section: z.string().min(1).max(200).optional(),
   quote: text(2000).optional(),
   draftPage: z.number().int().positive().max(100000).optional(),
@@ -24,12 +24,12 @@ export const CommentDraft = z.object({
 export type CommentDraft = z.infer<typeof CommentDraft>;
 
 export const DocumentAnswerDraft = z.union([
-  z.object({ kind: z.literal('noComments') }),
-  z.object({ kind: z.literal('comments'), comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200) }),
+  z.strictObject({ kind: z.literal('noComments') }),
+  z.strictObject({ kind: z.literal('comments'), comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200) }),
 ]);
 export type DocumentAnswerDraft = z.infer<typeof DocumentAnswerDraft>;
 
-export const ReplyDraft = z.object({
+export const ReplyDraft = z.strictObject({
   responder: Responder,
   /** One answer per circulated document, keyed by document key. */
   perDocument: z.record(Slug, DocumentAnswerDraft),
@@ -85,6 +85,9 @@ export type CloseConsultationRequest = z.infer<typeof CloseConsultationRequest>;
 
 export const CancelRoundRequest = ActionEnvelope.extend({ reason: text(2000) });
 export type CancelRoundRequest = z.infer<typeof CancelRoundRequest>;
+
+/** The most a reply may weigh as canonical JSON: far above any real comment card, far below Temporal's payload limit. */
+export const MAX_REPLY_JSON_BYTES = 256 * 1024;
 
 /** What a reply Update returns: the receipt the bureau keeps. */
 export const ReplyReceipt = z.object({

@@ -113,6 +113,8 @@ export const BureauStatus = z.object({
   outcome: BureauOutcome,
   deadline: Instant,
   invitation: Invitation.nullable(),
+  /** Invitations whose links were revoked by a contact change, with their messages and failures. */
+  previousInvitations: z.array(Invitation),
   /** Every reply version, oldest first; the latest before the deadline (plus grace) counts. */
   replies: z.array(Reply),
   extensions: z.array(ActionStamp.extend({ deadline: Instant })),

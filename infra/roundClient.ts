@@ -2,7 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
-import type { RoundInput, RoundStatus } from '../domain/round.js';
+import { RoundInput, type RoundStatus } from '../domain/round.js';
 import { statusQuery } from '../workflows/messages.js';
 
 export class RoundExistsError extends Error {
@@ -12,16 +12,19 @@ export class RoundExistsError extends Error {
   }
 }
 
-export async function startRound(client: Client, taskQueue: string, input: RoundInput): Promise<string> {
+export async function startRound(client: Client, taskQueue: string, unchecked: RoundInput): Promise<string> {
+  // Checked here too, so a bad input is refused before it uses up the round's ID.
+  const input = RoundInput.parse(unchecked);
   const workflowId = reviewRoundId(input.planId, input.n);
   try {
     await client.workflow.start(REVIEW_ROUND_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [input],
-      // A round ID names one round forever: a second start is refused even after the first closed.
+      // A round ID names one round: a second start is refused while it runs and after it completed or
+      // was cancelled; only a round that failed (e.g. on a document that could not be read) may start again.
       workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       memo: { planId: input.planId, n: input.n, title: input.title },
     });
   } catch (err) {

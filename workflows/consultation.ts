@@ -20,7 +20,7 @@ export function findBureau(status: RoundStatus, bureauId: string): BureauStatus 
 }
 
 export function newBureauStatus(bureau: Bureau, deadline: string): BureauStatus {
-  return { bureau, outcome: 'pending', deadline, invitation: null, replies: [], extensions: [], waived: null, revokedLinkIds: [] };
+  return { bureau, outcome: 'pending', deadline, invitation: null, previousInvitations: [], replies: [], extensions: [], waived: null, revokedLinkIds: [] };
 }
 
 /** The moments reminders are due for a deadline, only those still ahead (a short round sends none late). */
@@ -42,9 +42,28 @@ export function acceptsReplies(status: RoundStatus, b: BureauStatus, at: number)
   return status.stage === 'consultation' && b.waived === null && at <= ms(b.deadline) + status.graceMs;
 }
 
-/** Outcome of a bureau from its latest reply: explicit "no comments" on every document, or comments. */
+/** Outcome of a reply: explicit "no comments" on every document it answers, or comments. */
 export function outcomeOfReply(reply: Reply): BureauOutcome {
   return Object.values(reply.perDocument).every((a) => a === 'noComments') ? 'noComments' : 'replied';
+}
+
+/**
+ * The reply that counts: the latest received on time (by when it was received, so a paper reply
+ * typed in later does not displace a newer one); failing that, the latest late one (in the grace).
+ */
+export function countingReply(b: BureauStatus): Reply | undefined {
+  const deadline = Date.parse(b.deadline);
+  const byTime = [...b.replies].sort((x, y) => Date.parse(x.submittedAt) - Date.parse(y.submittedAt) || x.n - y.n);
+  const onTime = byTime.filter((r) => Date.parse(r.submittedAt) <= deadline);
+  return onTime[onTime.length - 1] ?? byTime[byTime.length - 1];
+}
+
+/** A bureau's outcome from its state: waived, its counting reply, deemed once its deadline passed, else pending. */
+export function outcomeOf(b: BureauStatus, deadlinePassed: boolean): BureauOutcome {
+  if (b.waived) return 'waived';
+  const reply = countingReply(b);
+  if (reply) return outcomeOfReply(reply);
+  return deadlinePassed ? 'deemedNoComments' : 'pending';
 }
 
 /**
@@ -120,7 +139,7 @@ export function buildReply(
 }
 
 export function countComments(b: BureauStatus): number {
-  const latest = b.replies[b.replies.length - 1];
-  if (!latest) return 0;
-  return Object.values(latest.perDocument).reduce((n, a) => n + (a === 'noComments' ? 0 : a.length), 0);
+  const counting = countingReply(b);
+  if (!counting) return 0;
+  return Object.values(counting.perDocument).reduce((n, a) => n + (a === 'noComments' ? 0 : a.length), 0);
 }

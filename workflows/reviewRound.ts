@@ -28,12 +28,14 @@ import {
   ExtendDeadlineRequest,
   RecordPaperReplyRequest,
   ResendInvitationRequest,
+  MAX_REPLY_JSON_BYTES,
   SubmitReplyRequest,
   WaiveBureauRequest,
   type ReplyReceipt,
 } from '../domain/consultation.js';
 import { reviewRoundId } from '../domain/ids.js';
 import { messageIdFor, type MailKind, type MailRequest, type MailResult } from '../domain/mail.js';
+import { canonicalJson } from '../domain/replyHash.js';
 import type { Bureau, Reply } from '../domain/records.js';
 import { RoundInput, type BureauStatus, type RoundStatus } from '../domain/round.js';
 import {
@@ -43,7 +45,7 @@ import {
   countComments,
   findBureau,
   newBureauStatus,
-  outcomeOfReply,
+  outcomeOf,
   reminderMoments,
   validateReplyDraft,
 } from './consultation.js';
@@ -60,6 +62,7 @@ import {
   waiveBureauUpdate,
 } from './messages.js';
 import { parseOrReject, rejectInvalid, requireActor } from './validation.js';
+import { z } from 'zod';
 
 const documents = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -68,7 +71,7 @@ const documents = proxyActivities<Activities>({
 
 /** Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried. */
 const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '5 minutes',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
@@ -82,7 +85,12 @@ interface QueuedMail {
 }
 
 export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
-  const input = RoundInput.parse(rawInput);
+  const parsedInput = RoundInput.safeParse(rawInput);
+  if (!parsedInput.success) {
+    // A plain error would fail the workflow task and retry forever; bad input fails the round at once.
+    throw ApplicationFailure.create({ type: 'InvalidRoundInput', message: z.prettifyError(parsedInput.error), nonRetryable: true });
+  }
+  const input = parsedInput.data;
   const roundId = reviewRoundId(input.planId, input.n);
   const startedAt = iso(workflowInfo().startTime.getTime());
   const roundDeadline = 'at' in input.deadline ? input.deadline.at : iso(workflowInfo().startTime.getTime() + input.deadline.afterMs);
@@ -116,6 +124,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
   const deadlinePassed = new Set<string>();
   const mailSeq = new Map<string, number>();
   const outbox: QueuedMail[] = [];
+  let inFlight = 0;
   let changes = 0;
   const poke = () => void changes++;
 
@@ -160,25 +169,45 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     if (status.coordinator.email) enqueue(kind, 'coordinator', [status.coordinator.email], extra);
   }
 
-  /** Runs a handler once per idempotency key; a repeat returns the first result. */
-  function once<T>(requestId: string, act: () => T): T {
-    if (handled.has(requestId)) return handled.get(requestId) as T;
-    const result = act();
-    handled.set(requestId, result);
+  /**
+   * Runs a handler once per idempotency key (a repeat returns the first result), on the request as
+   * its schema parsed it: trimmed, unknown keys refused, exactly what the validator accepted.
+   */
+  function once<S extends z.ZodType<{ requestId: string }>, T>(schema: S, raw: unknown, act: (req: z.infer<S>) => T): T {
+    const req = schema.parse(raw);
+    if (handled.has(req.requestId)) return handled.get(req.requestId) as T;
+    const result = act(req);
+    handled.set(req.requestId, result);
     poke();
     return result;
   }
 
+  const consultationOver = () => {
+    const end = consultationEnd(status);
+    return status.consultation.closed !== null || end === null || Date.now() >= end;
+  };
   const inConsultation = () => {
     if (status.stage !== 'consultation') rejectInvalid('round', `the round is in stage "${status.stage}", not consultation`);
+    if (consultationOver()) rejectInvalid('round', 'consultation has ended');
   };
+  const replyWithinLimit = (reply: unknown) => {
+    if (canonicalJson(reply).length > MAX_REPLY_JSON_BYTES) rejectInvalid('reply', `the reply is larger than ${MAX_REPLY_JSON_BYTES / 1024} KiB; attach long material as a file`);
+  };
+
+  function cancelRound(by: RoundStatus['startedBy'], reason: string) {
+    status.cancelled = { by, at: iso(Date.now()), reason };
+    status.stage = 'cancelled';
+    for (const b of status.bureaus) {
+      if (b.invitation) enqueue('cancellation', b.bureau.id, b.bureau.contacts.map((c) => c.email), { bureau: b.bureau, reason });
+    }
+  }
 
   // --- handlers (registered before the first await) --------------------------------------------
   setHandler(statusQuery, () => status);
 
   function recordReply(b: BureauStatus, reply: Reply, late: boolean): ReplyReceipt {
     b.replies.push(reply);
-    b.outcome = outcomeOfReply(reply);
+    b.outcome = outcomeOf(b, deadlinePassed.has(b.bureau.id));
     const to = b.bureau.contacts.map((c) => c.email);
     enqueue('replyConfirmation', b.bureau.id, to, { bureau: b.bureau, reply, late });
     notifyCoordinator('replyNotice', { bureau: b.bureau, reply, late });
@@ -187,8 +216,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     submitReplyUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(SubmitReplyRequest, raw, (req) => {
         const b = findBureau(status, req.bureauId);
         const now = Date.now();
         const reply = buildReply(status, b, req.reply, { at: now, channel: 'link', late: now > Date.parse(b.deadline) });
@@ -203,6 +232,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         if (!b.invitation || b.invitation.linkId !== req.linkId) rejectInvalid('link', 'this link has been replaced by a newer one; use the link in the latest email');
         if (b.waived) rejectInvalid('link', 'the coordinator has waived this bureau’s reply');
         if (!acceptsReplies(status, b, Date.now())) rejectInvalid('link', status.stage === 'consultation' ? 'the deadline for replies has passed' : 'consultation is closed');
+        replyWithinLimit(req.reply);
         validateReplyDraft(status, req.reply);
       },
     },
@@ -210,8 +240,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     recordPaperReplyUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(RecordPaperReplyRequest, raw, (req) => {
         const b = findBureau(status, req.bureauId);
         const at = req.receivedAt ? Date.parse(req.receivedAt) : Date.now();
         const reply = buildReply(status, b, req.reply, { at, channel: 'paper', recordedBy: req.actor, scanSha256: req.scanSha256, late: at > Date.parse(b.deadline) });
@@ -222,13 +252,15 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         if (handled.has(req?.requestId)) return;
         parseOrReject(RecordPaperReplyRequest, req);
         requireActor(req, ['coordinator']);
-        inConsultation();
+        // A card received on time may be typed in after consultation ended: it still counts.
+        if (status.stage !== 'consultation' && status.stage !== 'disposition') rejectInvalid('round', `the round is in stage "${status.stage}"`);
         const b = findBureau(status, req.bureauId);
         const at = req.receivedAt ? Date.parse(req.receivedAt) : Date.now();
         // Workflow time is the start of this task: allow a few minutes of clock skew with the coordinator's machine.
         if (at > Date.now() + CLOCK_SKEW_MS) rejectInvalid('receivedAt', 'cannot be in the future');
         if (b.waived) rejectInvalid('bureauId', 'this bureau was waived');
         if (at > Date.parse(b.deadline) + status.graceMs) rejectInvalid('receivedAt', 'received after the bureau’s deadline (extend the deadline first if it should count)');
+        replyWithinLimit(req.reply);
         validateReplyDraft(status, req.reply);
       },
     },
@@ -236,14 +268,14 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     extendDeadlineUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(ExtendDeadlineRequest, raw, (req) => {
         const b = findBureau(status, req.bureauId);
         b.deadline = req.deadline;
         b.extensions.push({ by: req.actor, at: iso(Date.now()), reason: req.reason, deadline: req.deadline });
         if (b.invitation) b.invitation.deadline = req.deadline;
         deadlinePassed.delete(b.bureau.id);
-        if (b.outcome === 'deemedNoComments') b.outcome = 'pending';
+        b.outcome = outcomeOf(b, false);
         pendingReminders.set(b.bureau.id, reminderMoments(b.deadline, status.reminderOffsetsMs, Date.now()));
         status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
         return status;
@@ -264,8 +296,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     waiveBureauUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(WaiveBureauRequest, raw, (req) => {
         const b = findBureau(status, req.bureauId);
         b.waived = { by: req.actor, at: iso(Date.now()), reason: req.reason };
         b.outcome = 'waived';
@@ -288,12 +320,13 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     changeContactUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(ChangeContactRequest, raw, (req) => {
         const b = findBureau(status, req.bureauId);
         b.bureau = { ...b.bureau, contacts: req.contacts, ...(req.contactPerson && { contactPerson: req.contactPerson }) };
         if (b.invitation) {
           b.revokedLinkIds.push(b.invitation.linkId);
+          b.previousInvitations.push(b.invitation);
           b.invitation = null;
         }
         inviteBureau(b, 'new-link');
@@ -313,8 +346,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     resendInvitationUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(ResendInvitationRequest, raw, (req) => {
         inviteBureau(findBureau(status, req.bureauId), 'resend');
         return status;
       }),
@@ -333,8 +366,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     addBureauUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(AddBureauRequest, raw, (req) => {
         const bureau: Bureau = { ...req.bureau, timeZone: req.bureau.timeZone ?? status.timeZone };
         const b = newBureauStatus(bureau, req.deadline ?? iso(Math.max(Date.parse(roundDeadline), ...status.bureaus.map((x) => Date.parse(x.deadline)))));
         status.bureaus.push(b);
@@ -357,8 +390,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     closeConsultationUpdate,
-    (req) =>
-      once(req.requestId, () => {
+    (raw) =>
+      once(CloseConsultationRequest, raw, (req) => {
         status.consultation.closed = { by: req.actor, at: iso(Date.now()), ...(req.reason && { reason: req.reason }) };
         return status;
       }),
@@ -367,6 +400,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         if (handled.has(req?.requestId)) return;
         parseOrReject(CloseConsultationRequest, req);
         requireActor(req, ['coordinator']);
+        if (status.consultation.closed) rejectInvalid('round', 'consultation is already closed');
         inConsultation();
         const waiting = status.bureaus.filter((b) => b.outcome === 'pending').map((b) => b.bureau.nameZh);
         if (waiting.length > 0) rejectInvalid('round', `not every bureau has answered yet: ${waiting.join('、')}`);
@@ -376,13 +410,9 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
 
   setHandler(
     cancelRoundUpdate,
-    (req) =>
-      once(req.requestId, () => {
-        status.cancelled = { by: req.actor, at: iso(Date.now()), reason: req.reason };
-        status.stage = 'cancelled';
-        for (const b of status.bureaus) {
-          if (b.invitation) enqueue('cancellation', b.bureau.id, b.bureau.contacts.map((c) => c.email), { bureau: b.bureau, reason: req.reason });
-        }
+    (raw) =>
+      once(CancelRoundRequest, raw, (req) => {
+        cancelRound(req.actor, req.reason);
         return status;
       }),
     {
@@ -402,6 +432,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
       item.onSent?.(result);
       if (result.rejected.length > 0) deliveryFailed(item.request, result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '), result.rejected.map((r) => r.address));
     } catch (err) {
+      // A send stopped because the round itself was cancelled is not a delivery failure.
+      if (isCancellation(err)) return;
       if (!(err instanceof ActivityFailure)) throw err;
       const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type ?? 'Error'}: ${err.cause.message}` : String(err.cause?.message ?? err.message);
       deliveryFailed(item.request, cause, item.request.to);
@@ -411,16 +443,27 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
   function deliveryFailed(request: MailRequest, error: string, to: string[]) {
     const bureauId = request.bureau?.id;
     const failure = { at: iso(Date.now()), kind: request.kind, messageId: request.messageId, to, error };
-    if (bureauId) status.bureaus.find((b) => b.bureau.id === bureauId)?.invitation?.failures.push(failure);
+    const b = status.bureaus.find((x) => x.bureau.id === bureauId);
+    // File it under the invitation whose link the message carried (a revoked one keeps its record).
+    const invitation = [b?.invitation, ...(b?.previousInvitations ?? [])].find((i) => i && (!request.linkId || i.linkId === request.linkId));
+    invitation?.failures.push(failure);
     recordProblem(`${request.kind} to ${to.join(', ')} failed: ${error}`);
     if (request.kind !== 'deliveryFailure' && !to.includes(status.coordinator.email ?? '')) {
       notifyCoordinator('deliveryFailure', { ...(request.bureau && { bureau: request.bureau }), failure: { kind: request.kind, to, error, ...(bureauId && { bureauId }) } });
     }
   }
 
-  async function drainOutbox(): Promise<void> {
-    while (outbox.length > 0) {
-      await Promise.all(outbox.splice(0).map(deliver));
+  /**
+   * Starts every queued email without waiting for it: a send that is retrying (SMTP down for hours)
+   * must not hold up reminders, deadlines or the end of consultation. Each finished send wakes the loop.
+   */
+  function startSends(): void {
+    for (const item of outbox.splice(0)) {
+      inFlight++;
+      void deliver(item).finally(() => {
+        inFlight--;
+        poke();
+      });
     }
   }
 
@@ -441,7 +484,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
       if (!deadlinePassed.has(id) && b.waived === null && Date.parse(b.deadline) <= now) {
         deadlinePassed.add(id);
         pendingReminders.delete(id);
-        if (b.outcome === 'pending') b.outcome = 'deemedNoComments';
+        b.outcome = outcomeOf(b, true);
       }
     }
     const end = consultationEnd(status);
@@ -514,26 +557,34 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     for (const b of status.bureaus) inviteBureau(b);
   }
 
-  while (status.stage === 'consultation') {
-    applyDue(Date.now());
-    if (outbox.length > 0) {
-      await drainOutbox();
-      continue;
+  try {
+    while (status.stage === 'consultation') {
+      applyDue(Date.now());
+      startSends();
+      if (status.stage !== 'consultation') break;
+      armTimer(nextDueMoment());
+      const seen = changes;
+      await Promise.race([timer ? (timer as { fired: Promise<void> }).fired : new Promise<void>(() => undefined), condition(() => changes !== seen)]);
     }
-    if (status.stage !== 'consultation') break;
-    armTimer(nextDueMoment());
-    const seen = changes;
-    await Promise.race([timer ? (timer as { fired: Promise<void> }).fired : new Promise<void>(() => undefined), condition(() => changes !== seen)]);
-  }
-  armTimer(null);
-  await drainOutbox();
+    armTimer(null);
 
-  // Later stages (disposition, expert review, approval) continue here; until then the round waits.
-  while (status.stage !== 'cancelled') {
-    await condition(() => status.stage === 'cancelled' || outbox.length > 0);
-    await drainOutbox();
+    // Later stages (disposition, expert review, approval) continue here; until then the round waits.
+    while (status.stage !== 'cancelled') {
+      startSends();
+      await condition(() => status.stage === 'cancelled' || outbox.length > 0);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled from Temporal itself (not through cancelRound): still stamp it and tell the bureaus.
+    await CancellationScope.nonCancellable(async () => {
+      cancelRound({ name: 'Temporal', role: 'system' }, 'the workflow was cancelled in Temporal');
+      startSends();
+      await condition(() => inFlight === 0 && outbox.length === 0);
+    });
+    throw err;
   }
-  await drainOutbox();
+  startSends();
+  await condition(() => inFlight === 0 && outbox.length === 0);
   await condition(allHandlersFinished);
   return status;
 }

@@ -242,6 +242,7 @@ export async function replyFixture(
     replies: [],
     extensions: [],
     waived: null,
+    previousInvitations: [],
     revokedLinkIds: [`${bureau.id}-link-1`],
   }));
   const status = RoundStatus.parse({

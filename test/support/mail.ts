@@ -29,6 +29,8 @@ export class RecordingTransport {
    * the server took the message and before the activity completed: the retry sends a copy.
    */
   failAfterAccepting = 0;
+  /** Addresses whose server is down for as long as the test wants: every send to them fails transiently. */
+  unreachableAddresses = new Set<string>();
   private readonly json = nodemailer.createTransport({ jsonTransport: true });
 
   asTransporter(): Transporter {
@@ -41,6 +43,9 @@ export class RecordingTransport {
       throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });
     }
     const to = ([] as string[]).concat((message.to as string | string[]) ?? []);
+    if (to.some((a) => this.unreachableAddresses.has(a))) {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' });
+    }
     if (to.some((a) => this.rejectAddresses.has(a))) {
       throw Object.assign(new Error(`Can't send mail - all recipients were rejected: 550 5.1.1 <${to[0]}>: Recipient address rejected`), {
         code: 'EENVELOPE',

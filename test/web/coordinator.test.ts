@@ -102,6 +102,7 @@ function fixture(): RoundStatus {
         ],
         extensions: [],
         waived: null,
+        previousInvitations: [],
         revokedLinkIds: [],
       },
       {
@@ -112,6 +113,7 @@ function fixture(): RoundStatus {
         replies: [],
         extensions: [],
         waived: null,
+        previousInvitations: [],
         revokedLinkIds: [],
       },
       {
@@ -125,6 +127,7 @@ function fixture(): RoundStatus {
         replies: [],
         extensions: [{ by: { name: '李协调', role: 'coordinator' }, at: '2030-01-10T00:00:00.000Z', reason: `请假${HOSTILE}`, deadline: '2030-01-20T10:00:00.000Z' }],
         waived: null,
+        previousInvitations: [],
         revokedLinkIds: ['forestry-link-0'],
       },
     ],

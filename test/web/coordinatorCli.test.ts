@@ -36,6 +36,7 @@ function status(): RoundStatus {
     replies: [],
     extensions: [],
     waived: null,
+    previousInvitations: [],
     revokedLinkIds: [],
   });
   return RoundStatus.parse({

@@ -53,6 +53,7 @@ beforeEach(() => {
   mail.rejectAddresses.clear();
   mail.transientFailures = 0;
   mail.failAfterAccepting = 0;
+  mail.unreachableAddresses.clear();
 });
 
 const responder = { name: '王明', position: '办公室主任' };
@@ -321,5 +322,116 @@ describe('consultation', () => {
     await expect(
       executeRoundUpdate(env.client, id, messages.waiveBureauUpdate, { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
     ).rejects.toThrow(/actor\.role: a bureau may not do this/);
+  });
+
+  it('keeps its clock while an email is being retried: the deadline passes on time', async () => {
+    mail.unreachableAddresses.add(coordinator.email!);
+    const { id } = await start();
+    await reply(id, 'finance', noComments);
+    await env.sleep(14 * DAY + 60_000);
+    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    expect(bureau(s, 'forestry').outcome).toBe('deemedNoComments');
+    await expect(executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'forestry', deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(), reason: 'x' }))).rejects.toThrow(/stage "disposition"/);
+  });
+
+  it('takes a late reply within the grace period, marked late, and refuses one after it', async () => {
+    const { id } = await start({ graceMs: DAY });
+    await env.sleep(14 * DAY + 60_000);
+    let s = await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
+    expect(s.stage).toBe('consultation');
+    const receipt = await reply(id, 'finance', withComment('逾期意见'));
+    expect(receipt.late).toBe(true);
+    s = await status(id);
+    expect(bureau(s, 'finance').outcome).toBe('replied');
+    expect(bureau(s, 'finance').replies[0]!.late).toBe(true);
+    await env.sleep(DAY);
+    s = await waitFor(id, (x) => x.stage === 'disposition');
+    await expect(reply(id, 'science', noComments)).rejects.toThrow(RoundRequestRejected);
+    expect(bureau(s, 'science').outcome).toBe('deemedNoComments');
+  });
+
+  it('revives a deemed bureau when its deadline is extended, and reminds it again', async () => {
+    const { id } = await start();
+    const s0 = await status(id);
+    const later = (d: number) => new Date(Date.parse(bureau(s0, 'finance').deadline) + d * DAY).toISOString();
+    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'finance', deadline: later(10), reason: '财政局申请延期' }));
+    await env.sleep(14 * DAY + 60_000);
+    await waitFor(id, (x) => bureau(x, 'science').outcome === 'deemedNoComments');
+    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'science', deadline: later(8), reason: '补充延期' }));
+    let s = await status(id);
+    expect(bureau(s, 'science').outcome).toBe('pending');
+    const before = bureau(s, 'science').invitation!.remindersSent.length;
+    await env.sleep(7 * DAY); // 1 day before science's new deadline: the 2-day reminder has gone
+    s = await waitFor(id, (x) => bureau(x, 'science').invitation!.remindersSent.length > before);
+    await reply(id, 'science', noComments);
+    expect(bureau(await status(id), 'science').outcome).toBe('noComments');
+  });
+
+  it('lets a paper reply received earlier not displace a newer link reply', async () => {
+    const { id } = await start();
+    const s0 = await status(id);
+    await env.sleep(DAY);
+    await reply(id, 'forestry', withComment('链接意见'));
+    await executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'forestry', reply: noComments, scanSha256: (await store.put(Buffer.from('%PDF-1.4 card'))).sha256, receivedAt: s0.startedAt }));
+    const b = bureau(await status(id), 'forestry');
+    expect(b.replies.map((r) => [r.version, r.channel])).toEqual([[1, 'link'], [2, 'paper']]);
+    expect(b.outcome).toBe('replied');
+  });
+
+  it('refuses a paper reply dated in the future or after the deadline', async () => {
+    const { id } = await start();
+    const s0 = await status(id);
+    const scanSha256 = (await store.put(Buffer.from('%PDF-1.4 card'))).sha256;
+    const at = (ms: number) => new Date(Date.parse(s0.startedAt) + ms).toISOString();
+    await expect(executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(2 * DAY) }))).rejects.toThrow(/receivedAt: cannot be in the future/);
+    await env.sleep(15 * DAY);
+    await waitFor(id, (x) => x.stage === 'disposition');
+    await expect(executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(14 * DAY + 3600_000) }))).rejects.toThrow(/receivedAt: received after the bureau’s deadline/);
+    const onTime = await executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }));
+    expect(onTime.late).toBe(false);
+    expect(bureau(await status(id), 'finance').outcome).toBe('noComments');
+  });
+
+  it('stores the request as its schema parsed it, and refuses unknown fields', async () => {
+    const { id } = await start();
+    await reply(id, 'finance', { responder: { name: '  王明  ', position: '主任' }, perDocument: { plan: { kind: 'comments', comments: [{ text: '  请补充  ' }] } } });
+    const r = bureau(await status(id), 'finance').replies[0]!;
+    expect(r.responder.name).toBe('王明');
+    expect((r.perDocument.plan as { text: string }[])[0]!.text).toBe('请补充');
+    expect(replyContentSha256(r)).toBe(r.contentSha256);
+    const s = await status(id);
+    await expect(
+      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+        requestId: randomUUID(),
+        actor: { name: 'x', role: 'bureau' },
+        bureauId: 'science',
+        linkId: bureau(s, 'science').invitation!.linkId,
+        reply: { ...noComments, injected: '<script>' } as never,
+      }),
+    ).rejects.toThrow(/Unrecognized key/);
+  });
+
+  it('cancelled during consultation, or from Temporal itself, tells the bureaus', async () => {
+    const { id } = await start();
+    await executeRoundUpdate(env.client, id, messages.cancelRoundUpdate, asCoordinator({ reason: '规划调整' }));
+    const result: RoundStatus = await env.client.workflow.getHandle(id).result();
+    expect(result.cancelled).toMatchObject({ by: coordinator, reason: '规划调整' });
+    expect(mail.ofKind('cancellation', id)).toHaveLength(3);
+
+    const second = await start();
+    await env.client.workflow.getHandle(second.id).cancel();
+    await expect(env.client.workflow.getHandle(second.id).result()).rejects.toThrow();
+    expect(mail.ofKind('cancellation', second.id)).toHaveLength(3);
+  });
+
+  it('arms one timer for the next due moment, not one per reply', async () => {
+    const { id } = await start({ reminderOffsetsMs: [] });
+    await reply(id, 'finance', noComments);
+    await reply(id, 'science', noComments);
+    await reply(id, 'forestry', noComments);
+    await env.sleep(14 * DAY + 60_000);
+    await waitFor(id, (x) => x.stage === 'disposition');
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    expect(history.events!.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
   });
 });
