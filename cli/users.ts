@@ -242,7 +242,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const before = await roundStatus(ctx.client, roundId);
     const b = bureauOf(before, bureauId);
     const deadline = parseCliInstant(positionals[2]!, before.timeZone);
-    const status = await executeRoundUpdate(ctx.client, roundId, extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
+    await executeRoundUpdate(ctx.client, roundId, extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}` };
   },
 
@@ -252,7 +253,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const reason = check(ReasonOption, values.reason, '--reason (why the bureau is waived)');
-    const status = await executeRoundUpdate(ctx.client, roundId, waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
+    await executeRoundUpdate(ctx.client, roundId, waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `waived ${bureauId}` };
   },
 
@@ -270,13 +272,14 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (error) throw new CliUsageError(`--email: ${error}`);
     const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
-    const status = await executeRoundUpdate(ctx.client, roundId, changeContactUpdate, {
+    await executeRoundUpdate(ctx.client, roundId, changeContactUpdate, {
       ...ids(ctx, values['request-id']),
       bureauId,
       contacts,
       ...(contactPerson ? { contactPerson } : {}),
       reason,
     });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `changed ${bureauId}'s contact to ${contacts.map((c) => c.email).join(', ')}: the old link is revoked and a new invitation is sent` };
   },
 
@@ -285,7 +288,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 2) throw new CliUsageError('round resend takes <id> <bureau>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
-    const status = await executeRoundUpdate(ctx.client, roundId, resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
+    await executeRoundUpdate(ctx.client, roundId, resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `the invitation to ${bureauId} is being resent` };
   },
 
@@ -298,7 +302,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (!parsed.success) throw fileIssues(file, parsed.error);
     let deadline: string | undefined;
     if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (await roundStatus(ctx.client, roundId)).timeZone);
-    const status = await executeRoundUpdate(ctx.client, roundId, addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
+    await executeRoundUpdate(ctx.client, roundId, addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
   },
 
@@ -307,7 +312,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round close takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = values.reason === undefined ? undefined : check(ReasonOption, values.reason, '--reason');
-    const status = await executeRoundUpdate(ctx.client, roundId, closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
+    await executeRoundUpdate(ctx.client, roundId, closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `closed the consultation of ${roundId}` };
   },
 
@@ -316,7 +322,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round cancel takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = check(ReasonOption, values.reason, '--reason (why the round is cancelled)');
-    const status = await executeRoundUpdate(ctx.client, roundId, cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
+    await executeRoundUpdate(ctx.client, roundId, cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
+    const status = await roundStatus(ctx.client, roundId);
     return { status, message: `cancelled ${roundId}` };
   },
 

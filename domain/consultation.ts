@@ -121,3 +121,10 @@ export function draftFromReply(reply: Reply): ReplyDraft {
   }
   return { responder: reply.responder, perDocument, ...(reply.scanSha256 && { attachmentSha256: reply.scanSha256 }) };
 }
+
+/**
+ * What a coordinator's action returns: a short acknowledgement. The round's status is a query away;
+ * returning it from every Update would copy the whole round into the history each time.
+ */
+export const ActionAck = z.object({ roundId: z.string(), stage: z.string(), at: Instant });
+export type ActionAck = z.infer<typeof ActionAck>;

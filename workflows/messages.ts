@@ -1,6 +1,7 @@
 /** The typed messages of the reviewRound workflow: its query and its updates (one per human action). */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
+  ActionAck,
   AddBureauRequest,
   CancelRoundRequest,
   ChangeContactRequest,
@@ -18,10 +19,10 @@ export const statusQuery = defineQuery<RoundStatus>('status');
 
 export const submitReplyUpdate = defineUpdate<ReplyReceipt, [SubmitReplyRequest]>('submitReply');
 export const recordPaperReplyUpdate = defineUpdate<ReplyReceipt, [RecordPaperReplyRequest]>('recordPaperReply');
-export const extendDeadlineUpdate = defineUpdate<RoundStatus, [ExtendDeadlineRequest]>('extendDeadline');
-export const waiveBureauUpdate = defineUpdate<RoundStatus, [WaiveBureauRequest]>('waiveBureau');
-export const changeContactUpdate = defineUpdate<RoundStatus, [ChangeContactRequest]>('changeContact');
-export const resendInvitationUpdate = defineUpdate<RoundStatus, [ResendInvitationRequest]>('resendInvitation');
-export const addBureauUpdate = defineUpdate<RoundStatus, [AddBureauRequest]>('addBureau');
-export const closeConsultationUpdate = defineUpdate<RoundStatus, [CloseConsultationRequest]>('closeConsultation');
-export const cancelRoundUpdate = defineUpdate<RoundStatus, [CancelRoundRequest]>('cancelRound');
+export const extendDeadlineUpdate = defineUpdate<ActionAck, [ExtendDeadlineRequest]>('extendDeadline');
+export const waiveBureauUpdate = defineUpdate<ActionAck, [WaiveBureauRequest]>('waiveBureau');
+export const changeContactUpdate = defineUpdate<ActionAck, [ChangeContactRequest]>('changeContact');
+export const resendInvitationUpdate = defineUpdate<ActionAck, [ResendInvitationRequest]>('resendInvitation');
+export const addBureauUpdate = defineUpdate<ActionAck, [AddBureauRequest]>('addBureau');
+export const closeConsultationUpdate = defineUpdate<ActionAck, [CloseConsultationRequest]>('closeConsultation');
+export const cancelRoundUpdate = defineUpdate<ActionAck, [CancelRoundRequest]>('cancelRound');

@@ -31,6 +31,7 @@ import {
   MAX_REPLY_JSON_BYTES,
   SubmitReplyRequest,
   WaiveBureauRequest,
+  type ActionAck,
   type ReplyReceipt,
 } from '../domain/consultation.js';
 import { reviewRoundId } from '../domain/ids.js';
@@ -194,6 +195,8 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     if (canonicalJson(reply).length > MAX_REPLY_JSON_BYTES) rejectInvalid('reply', `the reply is larger than ${MAX_REPLY_JSON_BYTES / 1024} KiB; attach long material as a file`);
   };
 
+  const ack = (): ActionAck => ({ roundId, stage: status.stage, at: iso(Date.now()) });
+
   function cancelRound(by: RoundStatus['startedBy'], reason: string) {
     status.cancelled = { by, at: iso(Date.now()), reason };
     status.stage = 'cancelled';
@@ -278,7 +281,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         b.outcome = outcomeOf(b, false);
         pendingReminders.set(b.bureau.id, reminderMoments(b.deadline, status.reminderOffsetsMs, Date.now()));
         status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -303,7 +306,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         b.outcome = 'waived';
         pendingReminders.delete(b.bureau.id);
         status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -330,7 +333,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
           b.invitation = null;
         }
         inviteBureau(b, 'new-link');
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -349,7 +352,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     (raw) =>
       once(ResendInvitationRequest, raw, (req) => {
         inviteBureau(findBureau(status, req.bureauId), 'resend');
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -373,7 +376,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
         status.bureaus.push(b);
         inviteBureau(b);
         status.consultationEndsAt = iso(consultationEnd(status) ?? Date.now());
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -393,7 +396,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     (raw) =>
       once(CloseConsultationRequest, raw, (req) => {
         status.consultation.closed = { by: req.actor, at: iso(Date.now()), ...(req.reason && { reason: req.reason }) };
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
@@ -413,7 +416,7 @@ export async function reviewRound(rawInput: RoundInput): Promise<RoundStatus> {
     (raw) =>
       once(CancelRoundRequest, raw, (req) => {
         cancelRound(req.actor, req.reason);
-        return status;
+        return ack();
       }),
     {
       validator: (req) => {
