@@ -6,7 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replySeedThroughLinks } from '../../cli/demo.js';
@@ -169,5 +172,26 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('takes a coordinator action from the CLI, recording the named user who acted', async () => {
+    const id = await startSeedRound();
+    await waitForMail(config.paths.outbox, id, 'invitation', 7);
+    const cli = fileURLToPath(new URL('../../bin/plan-review', import.meta.url));
+    const env = {
+      ...process.env,
+      PLAN_REVIEW_DATA_DIR: config.PLAN_REVIEW_DATA_DIR,
+      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+      PLAN_REVIEW_USER: 'coordinator',
+    };
+    const run = (...args: string[]) => promisify(execFile)(cli, args, { env, timeout: 60_000 });
+    const { stdout } = await run('round', 'waive', id, 'culture', '--reason', '文旅局机构调整，免于回复');
+    expect(stdout).toContain('waived culture');
+    const status = JSON.parse((await run('round', 'status', id, '--json')).stdout) as RoundStatus;
+    const culture = status.bureaus.find((b) => b.bureau.id === 'culture')!;
+    expect(culture.outcome).toBe('waived');
+    expect(culture.waived).toMatchObject({ by: { role: 'coordinator', username: 'coordinator' }, reason: '文旅局机构调整，免于回复' });
+    await expect(run('round', 'waive', id, 'culture', '--reason', 'again')).rejects.toMatchObject({ stderr: expect.stringContaining('already waived') });
   });
 });
