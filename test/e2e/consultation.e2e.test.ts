@@ -120,9 +120,10 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
   });
 
   it('deems a bureau that stays silent to the deadline, reminding only it, and mails the summary', async () => {
-    const id = await startSeedRound({ deadline: 'PT30S', reminders: ['PT15S'] });
+    // Wide margins: the six replies take seconds, the reminder comes at 30 s, the deadline at 60 s.
+    const id = await startSeedRound({ deadline: 'PT60S', reminders: ['PT30S'] });
     await replySeedThroughLinks({ client: web.client, roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: () => undefined, silent: ['culture'] });
-    const status = await waitForStatus(id, (s) => s.stage === 'disposition', 90_000);
+    const status = await waitForStatus(id, (s) => s.stage === 'disposition', 120_000);
     const outcomes = Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome]));
     expect(outcomes.culture).toBe('deemedNoComments');
     expect(outcomes.finance).toBe('noComments');
@@ -134,7 +135,7 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     const [summary] = await waitForMail(config.paths.outbox, id, 'deadlineSummary', 1);
     expect(summary!.to).toEqual(['coordinator@xinrong.example.org']);
     expect(summary!.html).toContain('逾期未回复，视为无意见');
-  });
+  }, 150_000);
 
   it.skipIf(!existsSync('/usr/bin/chromium'))('a bureau answers in Chromium through the link in its email, and the round records it', async () => {
     const id = await startSeedRound();
