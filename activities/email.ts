@@ -4,7 +4,9 @@
  * at-least-once: a worker that dies after the server accepted a message and before the activity
  * completed sends it again with the same Message-ID.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
 import type { Transporter } from 'nodemailer';
 import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import { outcomeText } from '../domain/outcomes.js';
@@ -50,6 +52,13 @@ export function isPermanentSmtpError(err: unknown): boolean {
   if (typeof e.responseCode === 'number') return e.responseCode >= 500 && e.responseCode !== 503;
   return e.code === 'EENVELOPE';
 }
+
+/** What earlier attempts of one send achieved, carried to the next attempt in heartbeat details. */
+const Progress = z.object({
+  delivered: z.array(z.string()),
+  refused: z.array(z.object({ address: z.string(), error: z.string() })),
+});
+type Progress = z.infer<typeof Progress>;
 
 export function createEmailActivities(deps: EmailDeps) {
   const linkFor = (r: MailRequest) =>
@@ -107,26 +116,34 @@ export function createEmailActivities(deps: EmailDeps) {
         }
         throw err;
       }
+      // Recipients a previous attempt already delivered to (or that refused for good) are not sent to
+      // again: only those that refused for now (4xx) are retried, with the same Message-ID.
+      const previous = Progress.safeParse(Context.current().info.heartbeatDetails);
+      const done: Progress = previous.success ? previous.data : { delivered: [], refused: [] };
+      const remaining = r.to.filter((a) => !done.delivered.includes(a) && !done.refused.some((x) => x.address === a));
       try {
         const info = await deps.transport.sendMail({
           from: deps.from,
-          to: r.to,
+          to: remaining,
           subject: SUBJECTS[r.kind](r),
           html,
           messageId: r.messageId,
           headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
           attachments: files,
         });
-        const rejectedErrors = (info as { rejectedErrors?: Array<{ recipient?: string; message: string }> }).rejectedErrors ?? [];
-        return {
-          messageId: r.messageId,
-          sentAt: new Date().toISOString(),
-          accepted: (info.accepted ?? []).map(String),
-          rejected: (info.rejected ?? []).map((a) => ({
-            address: String(a),
-            error: rejectedErrors.find((e) => e.recipient === String(a))?.message ?? 'rejected by the mail server',
-          })),
-        };
+        const rejectedErrors = (info as { rejectedErrors?: Array<{ recipient?: string; message: string; responseCode?: number }> }).rejectedErrors ?? [];
+        const progress: Progress = { delivered: [...done.delivered, ...(info.accepted ?? []).map(String)], refused: [...done.refused] };
+        const later: string[] = [];
+        for (const a of (info.rejected ?? []).map(String)) {
+          const e = rejectedErrors.find((x) => x.recipient === a);
+          if (e && !isPermanentSmtpError(e)) later.push(a);
+          else progress.refused.push({ address: a, error: e?.message ?? 'rejected by the mail server' });
+        }
+        if (later.length > 0) {
+          Context.current().heartbeat(progress);
+          throw new Error(`temporarily refused for ${later.join(', ')}; retrying them only`);
+        }
+        return { messageId: r.messageId, sentAt: new Date().toISOString(), accepted: progress.delivered, rejected: progress.refused };
       } catch (err) {
         if (isPermanentSmtpError(err)) {
           throw ApplicationFailure.create({ type: 'PermanentDeliveryFailure', message: (err as Error).message, nonRetryable: true });

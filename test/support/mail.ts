@@ -31,6 +31,8 @@ export class RecordingTransport {
   failAfterAccepting = 0;
   /** Addresses whose server is down for as long as the test wants: every send to them fails transiently. */
   unreachableAddresses = new Set<string>();
+  /** Recipients refused for now (450, greylisting) while the others in the same message are accepted. */
+  greylisted = new Set<string>();
   private readonly json = nodemailer.createTransport({ jsonTransport: true });
 
   asTransporter(): Transporter {
@@ -52,11 +54,13 @@ export class RecordingTransport {
         responseCode: 550,
       });
     }
-    const info = await this.json.sendMail(message);
+    const refusedNow = to.filter((a) => this.greylisted.has(a));
+    const accepted = to.filter((a) => !this.greylisted.has(a));
+    const info = await this.json.sendMail({ ...message, to: accepted });
     const headers = (message.headers ?? {}) as Record<string, string>;
     this.sent.push({
       messageId: String(message.messageId),
-      to,
+      to: accepted,
       subject: String(message.subject),
       html: String(message.html),
       kind: headers['X-Plan-Review-Kind'] ?? '',
@@ -67,7 +71,12 @@ export class RecordingTransport {
       this.failAfterAccepting--;
       throw Object.assign(new Error('worker lost after the server accepted the message'), { code: 'ETIMEDOUT' });
     }
-    return { ...info, accepted: to, rejected: [] };
+    return {
+      ...info,
+      accepted,
+      rejected: refusedNow,
+      rejectedErrors: refusedNow.map((recipient) => ({ recipient, message: `450 4.2.0 <${recipient}>: greylisted, try again later`, responseCode: 450 })),
+    };
   }
 
   /** Messages of one kind, of one round when given (rounds of other tests share the recorder and the clock). */

@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
-import { messageIdFor, type MailRequest } from '../../domain/mail.js';
+import { messageIdFor, type MailRequest, type MailResult } from '../../domain/mail.js';
 import type { Reply } from '../../domain/records.js';
 import { verifyLink } from '../../infra/linkTokens.js';
 import { RecordingTransport, TEST_SECRET, testActivityDeps } from '../support/mail.js';
@@ -79,5 +79,25 @@ describe('sendEmail', () => {
     expect(isPermanentSmtpError(transient)).toBe(false);
     expect(isPermanentSmtpError({ responseCode: 451 })).toBe(false);
     expect(isPermanentSmtpError({ responseCode: 554 })).toBe(true);
+  });
+
+  it('retries only the recipients that refused for now, with the same Message-ID, carrying progress across attempts', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    mail.greylisted.add('second@example.org');
+    const request: MailRequest = { kind: 'reminder', messageId: '<g@y>', to: ['first@example.org', 'second@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' };
+    const first = new MockActivityEnvironment();
+    let progress: unknown;
+    first.on('heartbeat', (d: unknown) => (progress = d));
+    await expect(first.run(() => acts.sendEmail(request))).rejects.toThrow(/temporarily refused for second@example.org/);
+    expect(progress).toEqual({ delivered: ['first@example.org'], refused: [] });
+
+    mail.greylisted.clear();
+    const result = (await new MockActivityEnvironment({ heartbeatDetails: progress }).run(() => acts.sendEmail(request))) as MailResult;
+    expect(mail.sent.map((m) => [m.to, m.messageId])).toEqual([
+      [['first@example.org'], '<g@y>'],
+      [['second@example.org'], '<g@y>'],
+    ]);
+    expect(result.accepted).toEqual(['first@example.org', 'second@example.org']);
+    expect(result.rejected).toEqual([]);
   });
 });
