@@ -58,6 +58,22 @@ export function checkCsrf(secret: Buffer, linkToken: string, given: string | und
 }
 
 /**
+ * Proof that a scan (by its SHA-256) was uploaded through this link in this form: the reply form
+ * carries it beside the kept hash, so a re-rendered form may keep the file without asking for it
+ * again, while a hash typed by hand (say, of a circulated document) is not accepted as the scan.
+ */
+export function scanProofFor(secret: Buffer, linkToken: string, sha256: string): string {
+  return mac(secret, 'reply-scan', `${linkToken}\n${sha256}`).toString('base64url');
+}
+
+export function checkScanProof(secret: Buffer, linkToken: string, sha256: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const expected = Buffer.from(scanProofFor(secret, linkToken, sha256));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
  * The server secret: LINK_SECRET when configured (hex or base64, at least 32 bytes); else the
  * embedded default, generated once and kept in the data folder.
  */

@@ -7,6 +7,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { Hono } from 'hono';
+import { except } from 'hono/combine';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
@@ -19,6 +20,7 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import type { UserDirectory } from '../infra/users.js';
+import { KIB, limitBody } from './guards.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
 
@@ -40,14 +42,27 @@ const RoundParam = z.object({
 });
 const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
 
+/** The body limit of every route without one of its own. */
+export const DEFAULT_BODY_LIMIT = 64 * KIB;
+/**
+ * Routes that set their own (larger) body limit: a bureau's reply (web/replyRoutes.ts: the scan
+ * plus 1 MiB) and the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan).
+ */
+const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
+
 export function createApp({ client, config, templates, secret, store, outboxDir, users }: AppDeps) {
   const app = new Hono();
   const publicUrl = new URL(config.PUBLIC_URL);
-  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins: [publicUrl.origin] });
+  const trustedOrigins = [publicUrl.origin];
+  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins });
   const staff = auth.requireRole('coordinator', 'approver', 'auditor');
+  const coordinator = auth.requireRole('coordinator');
+
+  // No request body is read beyond a small limit, except where a route sets its own.
+  app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
   // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
-  app.route('/r', createReplyRoutes({ client, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }));
+  app.route('/r', createReplyRoutes({ client, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
@@ -60,8 +75,9 @@ export function createApp({ client, config, templates, secret, store, outboxDir,
   );
   app.use('/', staff);
   app.use('/rounds/:id', staff);
-  app.use('/outbox', staff);
-  app.use('/outbox/*', staff);
+  // The outbox holds every bureau's live reply link: coordinators only.
+  app.use('/outbox', coordinator);
+  app.use('/outbox/*', coordinator);
 
   app.get('/', async (c) => {
     const rounds = await listRounds(client);

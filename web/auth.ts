@@ -9,12 +9,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, getSignedCookie, setCookie, setSignedCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { every } from 'hono/combine';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Templates } from '../infra/templates.js';
 import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
+import { firstString, KIB, limitBody, messagePage, originCheck as checkOrigin, readFormBody, unreadableFormMessage } from './guards.js';
+import { WindowLimiter } from './rateLimit.js';
 
 export const SESSION_COOKIE = 'pr_session';
 const LOGIN_COOKIE = 'pr_login';
@@ -30,7 +32,23 @@ export interface AuthDeps {
   sessionHours?: number;
   /** Origins other than the request's own that may post forms (e.g. PUBLIC_URL's behind a proxy). */
   trustedOrigins?: string[];
+  /** The client's address, for login throttling; default: the socket's remote address (undefined in-process). */
+  clientAddress?: (c: Context) => string | undefined;
   now?: () => number;
+}
+
+/** The largest body /login and /logout read. */
+export const LOGIN_BODY_LIMIT = 16 * KIB;
+/** Login throttling: failed attempts allowed per username and per client address within the window. */
+export const LOGIN_LIMITS = { perUsername: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
+
+/** The socket's remote address under @hono/node-server; undefined elsewhere (app.request in tests). */
+function socketAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Session {
@@ -102,8 +120,12 @@ export function createAuth(deps: AuthDeps): Auth {
   const now = deps.now ?? Date.now;
   const maxAgeSeconds = Math.round((deps.sessionHours ?? 12) * 3600);
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: deps.secureCookies ?? false };
-  const trusted = new Set(deps.trustedOrigins ?? []);
-  const originCheck = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || trusted.has(origin) });
+  const originCheck = checkOrigin(deps.trustedOrigins);
+  const loginBodyLimit = limitBody(LOGIN_BODY_LIMIT, deps.templates);
+  const clientAddress = deps.clientAddress ?? socketAddress;
+  // Failed sign-ins, counted per username and per client address; a throttled attempt runs no scrypt.
+  const failedByUsername = new WindowLimiter({ limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs, now });
+  const failedByAddress = new WindowLimiter({ limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs, now });
 
   async function currentSession(c: Context): Promise<{ session: Session; user: User } | undefined> {
     const raw = await getSignedCookie(c, sessionKey, SESSION_COOKIE);
@@ -123,7 +145,7 @@ export function createAuth(deps: AuthDeps): Auth {
     return mac(formKey, c.get('session').sid);
   }
 
-  function renderLogin(c: Context, status: 200 | 401 | 422, data: { username?: string; next?: string; error?: string; errors?: Record<string, string> }) {
+  function renderLogin(c: Context, status: 200 | 401 | 422 | 429, data: { username?: string; next?: string; error?: string; errors?: Record<string, string> }) {
     let nonce = getCookie(c, LOGIN_COOKIE);
     if (!nonce || !/^[A-Za-z0-9_-]{22,64}$/.test(nonce)) {
       nonce = randomBytes(18).toString('base64url');
@@ -141,34 +163,52 @@ export function createAuth(deps: AuthDeps): Auth {
     return renderLogin(c, 200, { next: c.req.query('next'), username: signedIn?.user.username });
   });
 
-  routes.post('/login', originCheck, async (c) => {
-    const body = await c.req.parseBody();
+  routes.post('/login', originCheck, loginBodyLimit, async (c) => {
+    const body = await readFormBody(c, { all: false });
+    if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
     const nonce = getCookie(c, LOGIN_COOKIE);
-    if (!nonce || !equal(typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined, mac(loginKey, nonce))) {
-      return renderLogin(c, 422, { next: typeof body.next === 'string' ? body.next : undefined, error: '登录表单已过期，请重试。The sign-in form expired; please try again.' });
+    if (!nonce || !equal(firstString(body, CSRF_FIELD), mac(loginKey, nonce))) {
+      return renderLogin(c, 422, { next: firstString(body, 'next'), error: '登录表单已过期，请重试。The sign-in form expired; please try again.' });
     }
     const form = LoginForm.safeParse(body);
     if (!form.success) {
       const errors: Record<string, string> = {};
       for (const i of form.error.issues) errors[String(i.path[0])] ??= i.message;
-      return renderLogin(c, 422, { username: typeof body.username === 'string' ? body.username : '', next: typeof body.next === 'string' ? body.next : undefined, errors });
+      return renderLogin(c, 422, { username: firstString(body, 'username') ?? '', next: firstString(body, 'next'), errors });
     }
-    const user = await authenticate(await deps.users.list(), form.data.username, form.data.password);
+    const { username } = form.data;
+    const address = clientAddress(c);
+    const waitMs = Math.max(failedByUsername.retryAfterMs(username), address ? failedByAddress.retryAfterMs(address) : 0);
+    if (waitMs > 0) {
+      const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+      c.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      return renderLogin(c, 429, {
+        username,
+        next: form.data.next,
+        error: `登录失败次数过多，请 ${minutes} 分钟后再试。Too many failed sign-in attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      });
+    }
+    // Counted as failed before the check, so that attempts sent all at once cannot slip past the limit.
+    failedByUsername.hit(username);
+    if (address) failedByAddress.hit(address);
+    const user = await authenticate(await deps.users.list(), username, form.data.password);
     if (!user) {
-      return renderLogin(c, 401, { username: form.data.username, next: form.data.next, error: '用户名或密码不正确。Wrong username or password.' });
+      return renderLogin(c, 401, { username, next: form.data.next, error: '用户名或密码不正确。Wrong username or password.' });
     }
+    failedByUsername.clear(username);
+    if (address) failedByAddress.release(address);
     const session: Session = { username: user.username, sid: randomBytes(18).toString('base64url'), exp: now() + maxAgeSeconds * 1000 };
     await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, { ...cookieOptions, maxAge: maxAgeSeconds });
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
     return c.redirect(safeNext(form.data.next), 303);
   });
 
-  routes.post('/logout', originCheck, async (c) => {
+  routes.post('/logout', originCheck, loginBodyLimit, async (c) => {
     const current = await currentSession(c);
     if (current) {
-      const body = await c.req.parseBody();
-      const given = typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined;
-      if (!equal(given, mac(formKey, current.session.sid))) return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
+      const body = await readFormBody(c, { all: false });
+      if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
+      if (!equal(firstString(body, CSRF_FIELD), mac(formKey, current.session.sid))) return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -200,7 +240,8 @@ export function createAuth(deps: AuthDeps): Auth {
   }
 
   const tokenCheck: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    const body = await c.req.parseBody({ all: true });
+    const body = await readFormBody(c);
+    if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
     const given = body[CSRF_FIELD];
     if (!equal(typeof given === 'string' ? given : undefined, formToken(c))) {
       return c.text('Forbidden: the form token is missing or wrong; reload the page and try again. 表单已失效，请刷新页面后重试。', 403);

@@ -128,6 +128,9 @@ function optionalLocalDateTime(timeZone: string) {
     });
 }
 
+/** The longest contact line read (a name and an address fit well within it). */
+export const MAX_CONTACT_LINE = 500;
+
 /** One contact per line: `name@example.org` or `Name <name@example.org>`. */
 export function parseContactLines(value: string): { contacts: Contact[]; error?: string } {
   const lines = value
@@ -138,7 +141,11 @@ export function parseContactLines(value: string): { contacts: Contact[]; error?:
   if (lines.length > 20) return { contacts: [], error: '最多 20 个地址。At most 20 addresses.' };
   const contacts: Contact[] = [];
   for (const [i, line] of lines.entries()) {
-    const m = /^(.*?)\s*<([^<>]+)>$/.exec(line);
+    if (line.length > MAX_CONTACT_LINE) {
+      return { contacts: [], error: `第 ${i + 1} 行过长（最多 ${MAX_CONTACT_LINE} 个字符）。Line ${i + 1} is too long (at most ${MAX_CONTACT_LINE} characters).` };
+    }
+    // Linear: the name is everything before the first "<" (no backtracking over spaces).
+    const m = /^([^<]*)<([^<>]+)>$/.exec(line);
     const email = (m ? m[2]! : line).trim();
     const name = m ? m[1]!.trim() : '';
     if (!z.email().safeParse(email).success) {

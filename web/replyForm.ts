@@ -5,7 +5,8 @@
  * Field names (flat; the body is parsed without dot-nesting):
  *   requestId, csrf, action (`submit` | `add:<docKey>`), responder.name, responder.position,
  *   doc.<key>.answer (`noComments` | `comments`), doc.<key>.rows (how many comment rows are shown),
- *   doc.<key>.c.<i>.page | .section | .quote | .text | .change, attachment (file), attachment.keep (SHA-256).
+ *   doc.<key>.c.<i>.page | .section | .quote | .text | .change, attachment (file), attachment.keep (SHA-256),
+ *   attachment.proof (infra/linkTokens.ts scanProofFor: the kept scan was uploaded through this link).
  */
 import { z } from 'zod';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
@@ -53,6 +54,7 @@ export const fieldNames = {
   responderPosition: 'responder.position',
   attachment: 'attachment',
   attachmentKeep: 'attachment.keep',
+  attachmentProof: 'attachment.proof',
   answer: (doc: string) => `doc.${doc}.answer`,
   rows: (doc: string) => `doc.${doc}.rows`,
   row: (doc: string, i: number, field: RowField) => `doc.${doc}.c.${i}.${field}`,
@@ -72,7 +74,7 @@ export type BodyValue = string | File | (string | File)[];
 export type Body = Record<string, BodyValue | undefined>;
 
 /** The first string value of a field; files and absent fields read as ''. */
-function str(body: Body, name: string, max = 100_000): string {
+export function str(body: Body, name: string, max = 100_000): string {
   const v = body[name];
   const first = Array.isArray(v) ? v.find((x) => typeof x === 'string') : v;
   return typeof first === 'string' ? first.slice(0, max) : '';
@@ -123,6 +125,19 @@ export function readForm(body: Body, docs: FormDocument[]): ReplyFormState {
     state.docs[doc.key] = { answer: answer === 'noComments' || answer === 'comments' || answer === 'notAddressed' ? answer : '', rows };
   }
   return state;
+}
+
+/**
+ * The documents a posted body answers, told from its field names alone (doc.<key>.…), for when the
+ * round's status cannot be read: what was typed can still be shown back.
+ */
+export function documentsInBody(body: Body): FormDocument[] {
+  const keys = new Set<string>();
+  for (const name of Object.keys(body)) {
+    const m = /^doc\.([a-z0-9][a-z0-9-]{0,62})\.(?:answer|rows|c\.\d{1,3}\.\w+)$/.exec(name);
+    if (m && keys.size < 100) keys.add(m[1]!);
+  }
+  return [...keys].map((key) => ({ key, sections: [] }));
 }
 
 /** A fresh form: nothing chosen, one empty comment row per document. */

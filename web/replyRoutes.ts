@@ -13,13 +13,20 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { canonicalJson } from '../domain/replyHash.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import type { DocumentRef, Reply } from '../domain/records.js';
 import { documentToHtml, sectionAnchor, type DocumentHtml } from '../infra/documentHtml.js';
-import { checkCsrf, csrfTokenFor, InvalidLinkError, verifyLink, type LinkTarget } from '../infra/linkTokens.js';
+import {
+  checkCsrf,
+  checkScanProof,
+  csrfTokenFor,
+  InvalidLinkError,
+  scanProofFor,
+  verifyLink,
+  type LinkTarget,
+} from '../infra/linkTokens.js';
 import { executeRoundUpdate, RoundRequestRejected, roundStatus } from '../infra/roundClient.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
@@ -27,15 +34,18 @@ import { submitReplyUpdate } from '../workflows/messages.js';
 import {
   addRow,
   bilingual,
+  documentsInBody,
   emptyForm,
   fieldNames,
   fileField,
   formFieldOf,
   formFromReply,
+  isBlankRow,
   keptAttachment,
   readAction,
   readForm,
   rowIndexes,
+  str,
   toReplyDraft,
   type Body,
   type FieldErrors,
@@ -44,6 +54,8 @@ import {
   type RowField,
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
+import { originCheck as checkOrigin, readFormBody } from './guards.js';
+import { WindowLimiter } from './rateLimit.js';
 
 export interface ReplyRoutesDeps {
   client: Client;
@@ -52,10 +64,17 @@ export interface ReplyRoutesDeps {
   templates: Templates;
   /** The largest scan a bureau may attach (the body limit is this plus 1 MiB for the fields). */
   attachmentMaxBytes: number;
+  /** Origins besides the request's own that may post the form (PUBLIC_URL's origin behind a TLS proxy). */
+  trustedOrigins?: string[];
+  /** Scans a link may upload (stored) within the window; default UPLOAD_QUOTA. */
+  uploadQuota?: { limit: number; windowMs: number };
   now?: () => Date;
 }
 
 const MIB = 1024 * 1024;
+
+/** Every upload is stored (so a re-rendered form keeps it): a link may store at most this many within the window. */
+export const UPLOAD_QUOTA = { limit: 10, windowMs: 3600_000 } as const;
 
 /** Pages of a personal link: never cached (they hold the bureau's input), never leak the link. */
 const PAGE_HEADERS: Record<string, string> = {
@@ -107,6 +126,25 @@ interface Refusal {
   detailEn?: string;
 }
 
+/** What a refused POST carried, shown back read-only so the bureau can copy it. */
+interface TypedBack {
+  responderName: string;
+  responderPosition: string;
+  documents: {
+    title: string;
+    answer: string;
+    comments: { n: number; page: string; section: string; quote: string; text: string; change: string }[];
+  }[];
+  attachmentName?: string;
+}
+
+const ANSWER_LABELS: Record<string, string> = {
+  noComments: '无意见 No comments',
+  comments: '有意见 Comments',
+  notAddressed: '不作答复 Not addressed',
+  '': '未选择 Not chosen',
+};
+
 type LinkState =
   | { ok: true; target: LinkTarget; status: RoundStatus; bureau: BureauStatus; timeZone: string; late: boolean }
   | { ok: false; refusal: Refusal; status?: RoundStatus };
@@ -119,6 +157,8 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const router = new Hono();
   const htmlCache = new Map<string, DocumentHtml | null>();
+  const quota = deps.uploadQuota ?? UPLOAD_QUOTA;
+  const uploads = new WindowLimiter({ ...quota, now: () => now().getTime() });
 
   // ------------------------------------------------------------------------------------------
   // Link checks
@@ -229,12 +269,55 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     return { ok: true, target, status, bureau, timeZone, late };
   }
 
-  function refuse(c: Context, refusal: Refusal, status?: RoundStatus) {
+  function refuse(c: Context, refusal: Refusal, status?: RoundStatus, typed?: TypedBack) {
     const page = templates.render('pages/reply-refused', {
       refusal,
       coordinator: status ? { name: status.coordinator.name, email: status.coordinator.email } : undefined,
+      typed,
     });
     return c.html(page, refusal.status, PAGE_HEADERS);
+  }
+
+  /**
+   * What a refused POST carried (the round's status could not be read, the deadline passed while
+   * the bureau typed...), to show back rather than lose it. Only for a form this link's page
+   * rendered (its CSRF token matches), so no other site can put text on this page.
+   * Without the status, the documents are told from the field names and shown by key.
+   */
+  async function typedBack(c: Context, token: string, status: RoundStatus | undefined): Promise<TypedBack | undefined> {
+    const body = (await readFormBody(c)) as Body | undefined;
+    if (!body || !checkCsrf(secret, token, str(body, fieldNames.csrf, 200) || undefined)) return undefined;
+    const docs = status ? formDocuments(status) : documentsInBody(body);
+    const form = readForm(body, docs);
+    const documents = docs.flatMap(({ key }) => {
+      const state = form.docs[key]!;
+      const doc = status?.documents.find((d) => d.key === key);
+      const sections = doc?.versions[doc.versions.length - 1]!.sections ?? [];
+      const comments = state.rows
+        .filter((row) => !isBlankRow(row))
+        .map((row, k) => {
+          const s = sections.find((x) => x.id === row.section);
+          return {
+            n: k + 1,
+            page: row.page,
+            section: s ? `${s.number ? s.number + ' ' : ''}${s.title}` : row.section,
+            quote: row.quote,
+            text: row.text,
+            change: row.change,
+          };
+        });
+      if (state.answer === '' && comments.length === 0) return [];
+      return [{ title: doc?.title ?? key, answer: ANSWER_LABELS[state.answer]!, comments }];
+    });
+    const file = fileField(body, fieldNames.attachment);
+    const typed: TypedBack = {
+      responderName: form.responderName,
+      responderPosition: form.responderPosition,
+      documents,
+      ...(file ? { attachmentName: file.name.slice(0, 200) || 'attachment' } : {}),
+    };
+    const empty = !typed.responderName.trim() && !typed.responderPosition.trim() && documents.length === 0 && !file;
+    return empty ? undefined : typed;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -273,7 +356,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     token: string,
     link: Extract<LinkState, { ok: true }>,
     form: ReplyFormState,
-    opts: { errors?: FieldErrors; status?: 200 | 422 | 413 | 503; focus?: string } = {},
+    opts: { errors?: FieldErrors; status?: 200 | 422 | 413 | 429 | 503; focus?: string } = {},
   ) {
     const { status, bureau, timeZone } = link;
     const errors = opts.errors ?? {};
@@ -394,6 +477,9 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         ...field(fieldNames.attachment, ''),
         keep: keptAttachment(form),
         keepName: fieldNames.attachmentKeep,
+        // Only ever for a hash this request accepted (uploaded now, vouched for, or the latest reply's scan).
+        proof: keptAttachment(form) ? scanProofFor(secret, token, keptAttachment(form)!) : undefined,
+        proofName: fieldNames.attachmentProof,
         maxMb: Math.round((attachmentMaxBytes / MIB) * 10) / 10,
       },
       formError: errors[fieldNames.form],
@@ -406,7 +492,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   // ------------------------------------------------------------------------------------------
   // Middleware: the origin check (hono csrf) with a readable refusal, and the body limit
 
-  const originCheck = csrf();
+  const originCheck = checkOrigin(deps.trustedOrigins);
   router.use('*', async (c, next) => {
     let passed = false;
     try {
@@ -475,7 +561,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   router.post('/:token', limit, async (c) => {
     const token = c.req.param('token');
     const link = await resolveLink(token, 'act');
-    if (!link.ok) return refuse(c, link.refusal, link.status);
+    if (!link.ok) return refuse(c, link.refusal, link.status, await typedBack(c, token, link.status));
 
     let body: Body;
     try {
@@ -500,41 +586,62 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const action = readAction(body, docs);
     const errors: FieldErrors = {};
 
-    // The scan: checked by its bytes and size, stored by hash, then carried by its hash so a
-    // re-rendered form need not ask for the file again.
+    // The scan: a new file is checked by its size and bytes and stored by hash (within the link's
+    // upload quota), then carried by its hash and a proof that it came through this link, so a
+    // re-rendered form need not ask for the file again. A kept hash is accepted only with that proof
+    // or as the scan of the bureau's latest reply, and only if its stored bytes are a scan: never,
+    // say, the hash of a circulated document.
+    const claimed = keptAttachment(form);
+    form.attachmentKeep = '';
+    let overQuota = false;
     const file = fileField(body, fieldNames.attachment);
+    const uploadKey = `${link.target.roundId}\n${link.target.bureauId}\n${link.target.linkId}`;
     if (file) {
       if (file.size > attachmentMaxBytes) {
         errors[fieldNames.attachment] =
           `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB the attachment may be at most that size`;
+      } else if (uploads.blocked(uploadKey)) {
+        overQuota = true;
+        const minutes = Math.max(1, Math.ceil(uploads.retryAfterMs(uploadKey) / 60_000));
+        errors[fieldNames.attachment] =
+          `此链接上传文件过于频繁（每 ${Math.round(quota.windowMs / 60_000)} 分钟最多 ${quota.limit} 个），文件未保存，请 ${minutes} 分钟后再选择文件；其他填写内容已保留。 ` +
+          `Too many uploads through this link (at most ${quota.limit} files in ${Math.round(quota.windowMs / 60_000)} minutes): the file was not kept; choose it again in ${minutes} minute${minutes === 1 ? '' : 's'}. Everything else you typed is kept.`;
       } else {
         const bytes = new Uint8Array(await file.arrayBuffer());
         if (!sniffScan(bytes)) {
           errors[fieldNames.attachment] =
             '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
         } else {
+          uploads.hit(uploadKey);
           form.attachmentKeep = (await store.put(bytes)).sha256;
         }
       }
-    } else if (form.attachmentKeep) {
-      const kept = keptAttachment(form);
-      if (!kept || !(await store.has(kept))) {
-        form.attachmentKeep = '';
-        errors[fieldNames.attachment] =
+    }
+    if (!form.attachmentKeep && claimed) {
+      const latestScan = link.bureau.replies[link.bureau.replies.length - 1]?.scanSha256;
+      const vouched = claimed === latestScan || checkScanProof(secret, token, claimed, str(body, fieldNames.attachmentProof, 200));
+      if (vouched && (await store.has(claimed))) {
+        if (sniffScan(await store.get(claimed))) form.attachmentKeep = claimed;
+        else errors[fieldNames.attachment] ??= '之前的附件不是 PDF、PNG 或 JPEG 文件，请重新选择文件 the earlier attachment is not a PDF, PNG or JPEG file: choose the file again';
+      } else if (vouched) {
+        errors[fieldNames.attachment] ??=
           '之前上传的附件已找不到，请重新选择文件 the earlier attachment was not found: choose the file again';
+      } else {
+        errors[fieldNames.attachment] ??=
+          '之前的附件不是通过此链接上传的，请重新选择文件 the earlier attachment was not uploaded through this link: choose the file again';
       }
     }
 
     if (action.kind === 'add') {
       const index = addRow(form, action.doc);
-      return renderPage(c, token, link, form, { errors, focus: `doc-${action.doc}-c-${index}` });
+      return renderPage(c, token, link, form, { errors, focus: `doc-${action.doc}-c-${index}`, ...(overQuota ? { status: 429 as const } : {}) });
     }
 
     const result = toReplyDraft(form, docs, keptAttachment(form));
     if (!result.ok || Object.keys(errors).length > 0) {
       return renderPage(c, token, link, form, {
         errors: { ...(result.ok ? {} : result.errors), ...errors },
-        status: 422,
+        status: overQuota ? 429 : 422,
       });
     }
     try {

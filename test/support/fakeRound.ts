@@ -89,6 +89,8 @@ export class FakeRoundClient {
   private readonly results = new Map<string, ReplyReceipt>();
   /** When set, the validator rejects with this field and message. */
   reject: ((req: SubmitReplyRequest) => { field: string; message: string } | undefined) | undefined;
+  /** When true, the status query fails as it does when Temporal cannot be reached. */
+  unavailable = false;
 
   constructor(
     public status: RoundStatus,
@@ -104,6 +106,7 @@ export class FakeRoundClient {
       query: async (def: { name: string }) => {
         if (id !== this.status.id) throw new WorkflowNotFoundError(`workflow not found: ${id}`, id, undefined);
         if (def.name !== 'status') throw new Error(`unexpected query ${def.name}`);
+        if (this.unavailable) throw new Error('14 UNAVAILABLE: connection refused');
         return structuredClone(this.status);
       },
       executeUpdate: async (def: { name: string }, opts: { args: [SubmitReplyRequest]; updateId?: string }) => {
@@ -198,7 +201,7 @@ export const START = new Date('2022-02-03T02:00:00.000Z');
 
 /** A round in consultation with two documents and three bureaus, served at /r like the web app does. */
 export async function replyFixture(
-  opts: { attachmentMaxBytes?: number; graceMs?: number } = {},
+  opts: { attachmentMaxBytes?: number; graceMs?: number; trustedOrigins?: string[] } = {},
 ): Promise<ReplyFixture> {
   const store = new MemoryContentStore();
   const secret = randomBytes(32);
@@ -274,6 +277,7 @@ export async function replyFixture(
       store,
       templates: new Templates(),
       attachmentMaxBytes: opts.attachmentMaxBytes ?? 256 * 1024,
+      ...(opts.trustedOrigins ? { trustedOrigins: opts.trustedOrigins } : {}),
       now: () => clock.now,
     }),
   );

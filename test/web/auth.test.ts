@@ -2,8 +2,8 @@
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
-import { createAuth, safeNext, SESSION_COOKIE, type AuthEnv } from '../../web/auth.js';
+import { hashPassword, staticUserDirectory, type User, type UserDirectory } from '../../infra/users.js';
+import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, type AuthEnv } from '../../web/auth.js';
 
 const ORIGIN = 'http://localhost';
 const secret = Buffer.alloc(32, 7);
@@ -11,8 +11,9 @@ const templates = new Templates();
 let users: User[];
 let clock = Date.parse('2030-01-01T00:00:00Z');
 
-function appWith(list: User[] = users) {
-  const auth = createAuth({ secret, users: staticUserDirectory(list), templates, now: () => clock });
+function appWith(list: User[] = users, directory: UserDirectory = staticUserDirectory(list)) {
+  // The client address comes from a test header (in-process requests have no socket).
+  const auth = createAuth({ secret, users: directory, templates, now: () => clock, clientAddress: (c) => c.req.header('x-test-client') });
   const app = new Hono<AuthEnv>();
   app.route('/', auth.routes);
   app.get('/private', auth.requireRole('coordinator'), (c) => c.text(`hello ${c.get('user').username} ${auth.formToken(c)}`));
@@ -41,10 +42,10 @@ class Browser {
     }
     return res;
   }
-  async login(username: string, password: string, next?: string, extra: Record<string, string> = {}) {
+  async login(username: string, password: string, next?: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
     const page = await (await this.fetch(`/login${next ? `?next=${encodeURIComponent(next)}` : ''}`)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    return this.fetch('/login', { method: 'POST', body: new URLSearchParams({ username, password, csrf, next: next ?? '', ...extra }) });
+    return this.fetch('/login', { method: 'POST', headers, body: new URLSearchParams({ username, password, csrf, next: next ?? '', ...extra }) });
   }
 }
 
@@ -180,5 +181,123 @@ describe('sessions', () => {
     expect(out.status).toBe(303);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
     expect((await b.fetch('/private')).status).toBe(302);
+  });
+});
+
+describe('what /login and /logout read', () => {
+  it('refuses a body over 16 KiB with a clear 413 page, by its length or as it streams', async () => {
+    const b = new Browser(appWith());
+    const page = await (await b.fetch('/login')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const big = new URLSearchParams({ username: 'li', password: 'x'.repeat(20 * 1024), csrf });
+    const res = await b.fetch('/login', { method: 'POST', body: big });
+    expect(res.status).toBe(413);
+    const html = await res.text();
+    expect(html).toContain('提交的内容过大');
+    expect(html).toContain('too large');
+
+    const bytes = new TextEncoder().encode(big.toString());
+    const streamed = await b.fetch('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new ReadableStream({ start: (ctl) => { ctl.enqueue(bytes); ctl.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    await b.login('li', 'coordinator-pw');
+    const out = await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: 'x', pad: 'y'.repeat(20 * 1024) }) });
+    expect(out.status).toBe(413);
+    expect(b.cookies.has(SESSION_COOKIE)).toBe(true);
+  });
+
+  it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
+    const b = new Browser(appWith());
+    await b.fetch('/login');
+    const malformed = { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'this is not multipart' };
+    const res = await b.fetch('/login', malformed);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('无法读取提交的表单');
+    expect(html).toContain('could not be read');
+
+    await b.login('li', 'coordinator-pw');
+    expect((await b.fetch('/logout', malformed)).status).toBe(400);
+    expect((await b.fetch('/private', malformed)).status).toBe(400);
+  });
+});
+
+describe('login throttling', () => {
+  /** A directory that counts how often the users are looked up (once per password check on POST /login). */
+  function counting(list: User[]) {
+    const inner = staticUserDirectory(list);
+    const dir = { lookups: 0, list: async () => (dir.lookups++, inner.list()) };
+    return dir;
+  }
+
+  it('refuses a username after 5 failed attempts for 15 minutes (429), without checking the password', async () => {
+    const saved = clock;
+    try {
+      const dir = counting(users);
+      const app = appWith(users, dir);
+      const b = new Browser(app);
+      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++) expect((await b.login('li', `wrong-${i}`)).status).toBe(401);
+      const before = dir.lookups;
+      const refused = await b.login('LI', 'coordinator-pw');
+      expect(refused.status).toBe(429);
+      expect(dir.lookups).toBe(before); // no scrypt ran
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const html = await refused.text();
+      expect(html).toContain('登录失败次数过多');
+      expect(html).toContain('Too many failed sign-in attempts');
+      expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+
+      // Another user is not affected; the username is again allowed once the window has passed.
+      expect((await new Browser(app).login('zhou', 'auditor-pw')).status).toBe(303);
+      clock += 14 * 60_000;
+      expect((await b.login('li', 'coordinator-pw')).status).toBe(429);
+      clock += LOGIN_LIMITS.windowMs;
+      expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
+    } finally {
+      clock = saved;
+    }
+  });
+
+  it('counts attempts sent all at once, so they cannot slip past the limit', async () => {
+    const dir = counting(users);
+    const b = new Browser(appWith(users, dir));
+    const page = await (await b.fetch('/login')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const attempts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => b.fetch('/login', { method: 'POST', body: new URLSearchParams({ username: 'li', password: `wrong-${i}`, csrf }) })),
+    );
+    expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.perUsername);
+    expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.perUsername);
+    expect(dir.lookups).toBe(LOGIN_LIMITS.perUsername);
+  });
+
+  it("clears the username's count on a successful login", async () => {
+    const b = new Browser(appWith());
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.login('li', 'wrong')).status).toBe(401);
+    expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.login('li', 'wrong')).status).toBe(401);
+    expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
+  });
+
+  it('refuses a client address after 20 failed attempts across usernames', async () => {
+    const cheap = { N: 1024, r: 8, p: 1 };
+    const many: User[] = [...users];
+    for (let i = 0; i < 5; i++) many.push({ username: `u${i}`, name: `用户${i}`, roles: ['auditor'], passwordHash: await hashPassword(`pw-${i}-secret`, cheap) });
+    const app = appWith(many);
+    const from = (address: string) => ({ 'x-test-client': address });
+    const b = new Browser(app);
+    for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) {
+      expect((await b.login(`u${i % 5}`, 'wrong', undefined, {}, from('203.0.113.7'))).status).toBe(401);
+    }
+    const refused = await b.login('li', 'coordinator-pw', undefined, {}, from('203.0.113.7'));
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toContain('Too many failed sign-in attempts');
+    expect((await new Browser(app).login('li', 'coordinator-pw', undefined, {}, from('198.51.100.2'))).status).toBe(303);
   });
 });

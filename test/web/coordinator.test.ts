@@ -13,7 +13,7 @@ import { sha256Hex } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { SESSION_COOKIE } from '../../web/auth.js';
-import { instantToLocal, localToInstant, resolveSection } from '../../web/coordinatorForms.js';
+import { instantToLocal, localToInstant, MAX_CONTACT_LINE, parseContactLines, resolveSection } from '../../web/coordinatorForms.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 
@@ -305,6 +305,18 @@ describe('who may see and act', () => {
     expect(noToken.status).toBe(403);
     const crossSite = await b.post('waive', new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'ill' }), { origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
+    expect(temporal.calls).toBe(0);
+  });
+
+  it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
+    const b = await coordinator();
+    for (const action of ['waive', 'paper']) {
+      const res = await b.post(action, 'not a multipart body' as unknown as URLSearchParams, { 'content-type': 'multipart/form-data; boundary=xyz' });
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain('无法读取提交的表单');
+      expect(html).toContain('could not be read');
+    }
     expect(temporal.calls).toBe(0);
   });
 
@@ -645,6 +657,26 @@ describe('form helpers', () => {
     expect(resolveSection(sections, '第一章')).toBe('第一章');
     expect(resolveSection(sections, '自然概况')).toBe('1.1');
     expect(resolveSection(sections, '9.9')).toBeUndefined();
+  });
+
+  it('reads contact lines and refuses a line over 500 characters', () => {
+    expect(parseContactLines('张三 <zhang@forestry.example.org>\nwang@forestry.example.org').contacts).toEqual([
+      { email: 'zhang@forestry.example.org', name: '张三' },
+      { email: 'wang@forestry.example.org' },
+    ]);
+    const long = parseContactLines(`a${' '.repeat(80_000)}b`);
+    expect(long.error).toContain(`最多 ${MAX_CONTACT_LINE} 个字符`);
+    expect(long.error).toContain('Line 1 is too long');
+    expect(parseContactLines(`ok@example.org\n${'x'.repeat(MAX_CONTACT_LINE + 1)}@example.org`).error).toContain('Line 2 is too long');
+    expect(parseContactLines(`a${' '.repeat(MAX_CONTACT_LINE - 2)}b`).error).toContain('not a valid email address');
+  });
+
+  it('shows a contact line over 500 characters as a field error', async () => {
+    const b = await coordinator();
+    const res = await b.post('contact', new URLSearchParams({ ...(await b.form('contact')).hidden, bureauId: 'forestry', emails: `x${' '.repeat(80_000)}y`, reason: '调岗' }));
+    expect(res.status).toBe(422);
+    expect(formHtml(await res.text(), 'contact')).toMatch(/<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。Line 1 is too long/);
+    expect(temporal.calls).toBe(0);
   });
 
   it('keeps the session cookie name stable', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import type { Reply } from '../../domain/records.js';
-import { signLink } from '../../infra/linkTokens.js';
+import { scanProofFor, signLink } from '../../infra/linkTokens.js';
 import { DAY, ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
 
 const ORIGIN = 'http://localhost';
@@ -369,7 +369,10 @@ describe('POST /r/:token', () => {
     fd.append('attachment', new File([png], 'card.png', { type: 'image/png' }));
     const html = await (await post(fx, token, fd)).text();
     expect(valueOf(html, 'attachment.keep')).toBe(sha);
-    const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha });
+    // The re-rendered form carries the hash with its proof (a hidden field), as the browser posts it back.
+    const proof = valueOf(html, 'attachment.proof')!;
+    expect(proof).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha, 'attachment.proof': proof });
     expect(res.status).toBe(303);
     expect(fx.fake.updates[0]!.request.reply.attachmentSha256).toBe(sha);
   });
@@ -529,5 +532,150 @@ describe('revisions and receipts', () => {
     expect((await fx.app.request(`/r/${fx.tokenFor('finance')}/receipt/1/record.json`)).status).toBe(404);
     expect((await fx.app.request(`/r/${science}/receipt/1`)).status).toBe(200);
     expect((await fx.app.request(`/r/${science}/receipt/abc`)).status).toBe(404);
+  });
+});
+
+describe('a refused submission keeps what was typed', () => {
+  it('shows the typed reply back, read-only and escaped, when the round status cannot be read (503)', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    fx.fake.unavailable = true;
+    const res = await post(fx, token, { ...fullReply(form), 'doc.eco-plan.c.1.change': `${XSS} 改` });
+    expect(res.status).toBe(503);
+    const html = await res.text();
+    expect(html).toContain('系统暂时无法访问');
+    expect(html).toContain('What you typed (not sent)');
+    for (const typed of ['王明', '办公室主任', '新荣区位于大同市北部。', '森林覆盖率目标应与林业规划一致。', '改为 27.04%', '请补充煤改电工程的售后服务要求。']) {
+      expect(html).toContain(typed);
+    }
+    expect(html).toContain('无意见 No comments');
+    expect(html).toContain('有意见 Comments');
+    expect(html).toContain('《eco-plan》'); // without the status, a document is named by its key
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; 改');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('shows the typed reply back with the document titles when the deadline passed while typing (410)', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    fx.clock.now = new Date(fx.deadline.getTime() + 1);
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(410);
+    const html = await res.text();
+    expect(html).toContain('回复期限已过');
+    expect(html).toContain('您填写的内容（未提交）');
+    expect(html).toContain('《测试区“十四五”生态保护和生态文明建设规划（征求意见稿）》');
+    expect(html).toContain('1.1.1 地理位置');
+    expect(html).toContain('森林覆盖率目标应与林业规划一致。');
+    expect(html).toContain('王明');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('shows nothing back for a body without the form token of this link', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    fx.fake.unavailable = true;
+    const res = await post(fx, token, { ...fullReply(form), csrf: 'x'.repeat(43), 'responder.name': '伪造的文字' });
+    expect(res.status).toBe(503);
+    const html = await res.text();
+    expect(html).not.toContain('伪造的文字');
+    expect(html).not.toContain('What you typed');
+  });
+});
+
+describe('the origin check behind a TLS proxy', () => {
+  it("accepts a post whose Origin is PUBLIC_URL's (no Sec-Fetch-Site), and still refuses other origins", async () => {
+    const fx = await replyFixture({ trustedOrigins: ['https://review.example.org'] });
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    // The app sees http://localhost (the proxy forwards plain HTTP); the browser sends the public origin.
+    const proxied = await post(fx, token, fullReply(form), { origin: 'https://review.example.org' });
+    expect(proxied.status).toBe(303);
+    const other = await post(fx, token, fullReply(form), { origin: 'https://evil.example' });
+    expect(other.status).toBe(403);
+    expect(fx.fake.updates).toHaveLength(1);
+  });
+});
+
+describe('a kept attachment', () => {
+  const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+  it("is not a circulated document's hash, nor a hash with a forged or another link's proof", async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const docSha = fx.status.documents[0]!.versions[0]!.sha256;
+    for (const proof of [undefined, 'A'.repeat(43), scanProofFor(fx.secret, fx.tokenFor('science'), docSha)]) {
+      const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': docSha, ...(proof ? { 'attachment.proof': proof } : {}) });
+      expect(res.status).toBe(422);
+      const html = await res.text();
+      expect(errorOf(html, 'attachment')).toContain('not uploaded through this link');
+      expect(valueOf(html, 'attachment.keep')).toBeUndefined();
+      expect(valueOf(html, 'responder.name')).toBe('王明');
+    }
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('must be a scan by its stored bytes, even with a valid proof', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const { sha256 } = await fx.store.put(Buffer.from('<html>not a scan</html>'));
+    const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha256, 'attachment.proof': scanProofFor(fx.secret, token, sha256) });
+    expect(res.status).toBe(422);
+    expect(errorOf(await res.text(), 'attachment')).toContain('PDF');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it("may be the bureau's latest reply's scan when revising, without a proof", async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(fullReply(await openForm(fx, token)))) fd.append(k, v);
+    fd.append('attachment', new File([PDF], 'card.pdf', { type: 'application/pdf' }));
+    expect((await post(fx, token, fd)).status).toBe(303);
+    const sha = createHash('sha256').update(PDF).digest('hex');
+    const html = await (await fx.app.request(`/r/${token}`)).text();
+    expect(valueOf(html, 'attachment.keep')).toBe(sha);
+    const res = await post(fx, token, { ...fullReply(hidden(html)), 'attachment.keep': sha });
+    expect(res.status).toBe(303);
+    expect(fx.fake.updates[1]!.request.reply.attachmentSha256).toBe(sha);
+  });
+});
+
+describe('the upload quota of a link', () => {
+  const png = (i: number) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, i]);
+
+  async function upload(fx: ReplyFixture, token: string, i: number) {
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ ...fullReply(await openForm(fx, token)), action: 'add:eco-plan' })) fd.append(k, v);
+    fd.append('attachment', new File([png(i)], `card-${i}.png`, { type: 'image/png' }));
+    return post(fx, token, fd);
+  }
+
+  it('stores at most 10 uploads per link per hour, then says so beside the file field, keeping the input', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    for (let i = 0; i < 10; i++) expect((await upload(fx, token, i)).status).toBe(200);
+    expect(fx.store.blobs.size).toBe(2 + 10);
+
+    const refused = await upload(fx, token, 10);
+    expect(refused.status).toBe(429);
+    const html = await refused.text();
+    expect(errorOf(html, 'attachment')).toContain('Too many uploads through this link');
+    expect(errorOf(html, 'attachment')).toContain('上传文件过于频繁');
+    expect(valueOf(html, 'responder.name')).toBe('王明');
+    expect(valueOf(html, 'doc.eco-plan.c.0.text')).toBe('森林覆盖率目标应与林业规划一致。');
+    expect(fx.store.blobs.size).toBe(2 + 10);
+
+    // Another link has its own quota; this one's comes back after the hour.
+    expect((await upload(fx, fx.tokenFor('science'), 11)).status).toBe(200);
+    fx.clock.now = new Date(fx.clock.now.getTime() + 3600_000 + 1);
+    expect((await upload(fx, token, 12)).status).toBe(200);
+    expect(fx.fake.calls).toEqual([]);
   });
 });

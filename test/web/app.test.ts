@@ -1,0 +1,180 @@
+/**
+ * The whole web app in-process (web/app.ts): who may read the outbox, the default body limit and
+ * the larger limits of the routes that carry a scan, and the reply form behind a TLS proxy.
+ * The round behind it is the reply tests' fake (test/support/fakeRound.ts).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../infra/config.js';
+import { Templates } from '../../infra/templates.js';
+import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
+import { createApp, DEFAULT_BODY_LIMIT } from '../../web/app.js';
+import { ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+
+const PUBLIC_ORIGIN = 'https://review.example.org';
+const LOCAL_ORIGIN = 'http://localhost';
+const MESSAGE = '2030-01-01T00-00-00-000Z-1.eml';
+
+let dir: string;
+let users: User[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-app-test-'));
+  await writeFile(
+    path.join(dir, MESSAGE),
+    'To: finance@bureaus.example.org\r\nSubject: invitation\r\n\r\nhttps://review.example.org/r/secret-link\r\n',
+  );
+  const cheap = { N: 1024, r: 8, p: 1 };
+  users = [
+    {
+      username: 'li',
+      name: '李协调',
+      roles: ['coordinator'],
+      passwordHash: await hashPassword('coordinator-pw', cheap),
+    },
+    { username: 'zhou', name: '周审计', roles: ['auditor'], passwordHash: await hashPassword('auditor-pw', cheap) },
+  ];
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function appFor(fx: ReplyFixture): Promise<Hono> {
+  const config = loadConfig(
+    { PUBLIC_URL: `${PUBLIC_ORIGIN}/`, PLAN_REVIEW_DATA_DIR: dir, ATTACHMENT_MAX_BYTES: String(512 * 1024) },
+    dir,
+  );
+  return createApp({
+    client: fx.fake.client,
+    config,
+    templates: new Templates(),
+    secret: fx.secret,
+    store: fx.store,
+    users: staticUserDirectory(users),
+    outboxDir: dir,
+  });
+}
+
+/** Keeps cookies; sends Origin on POSTs (the request's own unless told otherwise). */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(readonly app: Hono) {}
+  async fetch(url: string, init: RequestInit = {}) {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', LOCAL_ORIGIN);
+    const res = await this.app.request(url, { ...init, headers });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const i = pair!.indexOf('=');
+      const value = pair!.slice(i + 1);
+      if (value === '' || /max-age=0/i.test(sc)) this.cookies.delete(pair!.slice(0, i));
+      else this.cookies.set(pair!.slice(0, i), value);
+    }
+    return res;
+  }
+  async login(username: string, password: string) {
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await this.fetch('/login')).text())![1]!;
+    expect(
+      (await this.fetch('/login', { method: 'POST', body: new URLSearchParams({ username, password, csrf }) })).status,
+    ).toBe(303);
+    return this;
+  }
+}
+
+describe('the outbox', () => {
+  it("holds every bureau's live link, so only coordinators may read it", async () => {
+    const app = await appFor(await replyFixture());
+    const auditor = await new Browser(app).login('zhou', 'auditor-pw');
+    for (const url of ['/outbox', `/outbox/${MESSAGE}`]) {
+      const res = await auditor.fetch(url);
+      expect(res.status, url).toBe(403);
+      expect(await res.text()).not.toContain('secret-link');
+    }
+    const coordinator = await new Browser(app).login('li', 'coordinator-pw');
+    expect((await coordinator.fetch('/outbox')).status).toBe(200);
+    const message = await coordinator.fetch(`/outbox/${MESSAGE}`);
+    expect(message.status).toBe(200);
+    expect(await message.text()).toContain('secret-link');
+    expect((await new Browser(app).fetch('/outbox')).status).toBe(302);
+  });
+});
+
+describe('body limits', () => {
+  it('reads at most 64 KiB on a route without a limit of its own (413 page), by length or as it streams', async () => {
+    const app = await appFor(await replyFixture());
+    const b = new Browser(app);
+    const big = 'x'.repeat(DEFAULT_BODY_LIMIT + 1);
+    const res = await b.fetch('/healthz', { method: 'POST', body: big });
+    expect(res.status).toBe(413);
+    const html = await res.text();
+    expect(html).toContain('提交的内容过大');
+    expect(html).toContain('too large');
+    const streamed = await b.fetch('/outbox', {
+      method: 'POST',
+      body: new ReadableStream({
+        start: (ctl) => {
+          ctl.enqueue(new TextEncoder().encode(big));
+          ctl.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    // /login has its own, smaller limit.
+    expect(
+      (await b.fetch('/login', { method: 'POST', body: new URLSearchParams({ pad: 'x'.repeat(20 * 1024) }) })).status,
+    ).toBe(413);
+  });
+
+  it('keeps the larger limits of the reply form and the coordinator actions', async () => {
+    const fx = await replyFixture();
+    // The app reads the real clock: move the fixture's deadlines well into the future.
+    for (const b of fx.fake.status.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
+    const app = await appFor(fx);
+    const token = fx.tokenFor('finance');
+    const b = new Browser(app);
+    const page = await (await b.fetch(`/r/${token}`)).text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1]!;
+    const reply = new FormData();
+    for (const [k, v] of Object.entries({
+      requestId: field('requestId'),
+      csrf: field('csrf'),
+      action: 'submit',
+      'doc.protection.answer': 'noComments',
+      'doc.eco-plan.answer': 'noComments',
+      'responder.name': '王明',
+      'responder.position': '办公室主任',
+    })) {
+      reply.append(k, v);
+    }
+    const scan = new Uint8Array(200 * 1024).fill(0x20);
+    scan.set(new TextEncoder().encode('%PDF-1.4\n'));
+    reply.append('attachment', new File([scan], 'card.pdf', { type: 'application/pdf' }));
+    // Posted from PUBLIC_URL's origin (a TLS proxy in front), without Sec-Fetch-Site.
+    const sent = await b.fetch(`/r/${token}`, { method: 'POST', body: reply, headers: { origin: PUBLIC_ORIGIN } });
+    expect(sent.status).toBe(303);
+    expect(fx.fake.updates).toHaveLength(1);
+
+    const li = await new Browser(app).login('li', 'coordinator-pw');
+    const manage = await (await li.fetch(`/rounds/${ROUND_ID}/manage`)).text();
+    const start = manage.indexOf(`action="/rounds/${ROUND_ID}/actions/waive"`);
+    const form = manage.slice(start, manage.indexOf('</form>', start));
+    const hidden = Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/&#x3D;/g, '='),
+      ]),
+    );
+    const waive = await li.fetch(`/rounds/${ROUND_ID}/actions/waive`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'x'.repeat(100 * 1024) }),
+    });
+    expect(waive.status).toBe(422); // read and checked (the reason is too long), not refused as too large
+    expect(await waive.text()).toContain('最多 2000 个字符');
+  });
+});
