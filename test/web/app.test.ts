@@ -13,6 +13,7 @@ import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { createApp, DEFAULT_BODY_LIMIT } from '../../web/app.js';
 import { ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+import { TestBrowser } from '../support/testBrowser.js';
 
 const PUBLIC_ORIGIN = 'https://review.example.org';
 const LOCAL_ORIGIN = 'http://localhost';
@@ -59,55 +60,28 @@ async function appFor(fx: ReplyFixture): Promise<Hono> {
   });
 }
 
-/** Keeps cookies; sends Origin on POSTs (the request's own unless told otherwise). */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly app: Hono) {}
-  async fetch(url: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', LOCAL_ORIGIN);
-    const res = await this.app.request(url, { ...init, headers });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      const value = pair!.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(sc)) this.cookies.delete(pair!.slice(0, i));
-      else this.cookies.set(pair!.slice(0, i), value);
-    }
-    return res;
-  }
-  async login(username: string, password: string) {
-    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await this.fetch('/login')).text())![1]!;
-    expect(
-      (await this.fetch('/login', { method: 'POST', body: new URLSearchParams({ username, password, csrf }) })).status,
-    ).toBe(303);
-    return this;
-  }
-}
-
 describe('the outbox', () => {
   it("holds every bureau's live link, so only coordinators may read it", async () => {
     const app = await appFor(await replyFixture());
-    const auditor = await new Browser(app).login('zhou', 'auditor-pw');
+    const auditor = await new TestBrowser(app, LOCAL_ORIGIN).login('zhou', 'auditor-pw');
     for (const url of ['/outbox', `/outbox/${MESSAGE}`]) {
       const res = await auditor.fetch(url);
       expect(res.status, url).toBe(403);
       expect(await res.text()).not.toContain('secret-link');
     }
-    const coordinator = await new Browser(app).login('li', 'coordinator-pw');
+    const coordinator = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
     expect((await coordinator.fetch('/outbox')).status).toBe(200);
     const message = await coordinator.fetch(`/outbox/${MESSAGE}`);
     expect(message.status).toBe(200);
     expect(await message.text()).toContain('secret-link');
-    expect((await new Browser(app).fetch('/outbox')).status).toBe(302);
+    expect((await new TestBrowser(app, LOCAL_ORIGIN).fetch('/outbox')).status).toBe(302);
   });
 });
 
 describe('body limits', () => {
   it('reads at most 64 KiB on a route without a limit of its own (413 page), by length or as it streams', async () => {
     const app = await appFor(await replyFixture());
-    const b = new Browser(app);
+    const b = new TestBrowser(app, LOCAL_ORIGIN);
     const big = 'x'.repeat(DEFAULT_BODY_LIMIT + 1);
     const res = await b.fetch('/healthz', { method: 'POST', body: big });
     expect(res.status).toBe(413);
@@ -137,7 +111,7 @@ describe('body limits', () => {
     for (const b of fx.fake.status.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
     const app = await appFor(fx);
     const token = fx.tokenFor('finance');
-    const b = new Browser(app);
+    const b = new TestBrowser(app, LOCAL_ORIGIN);
     const page = await (await b.fetch(`/r/${token}`)).text();
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1]!;
     const reply = new FormData();
@@ -160,7 +134,7 @@ describe('body limits', () => {
     expect(sent.status).toBe(303);
     expect(fx.fake.updates).toHaveLength(1);
 
-    const li = await new Browser(app).login('li', 'coordinator-pw');
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
     const manage = await (await li.fetch(`/rounds/${ROUND_ID}/manage`)).text();
     const start = manage.indexOf(`action="/rounds/${ROUND_ID}/actions/waive"`);
     const form = manage.slice(start, manage.indexOf('</form>', start));

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User, type UserDirectory } from '../../infra/users.js';
 import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, type AuthEnv } from '../../web/auth.js';
+import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';
 const secret = Buffer.alloc(32, 7);
@@ -21,34 +22,6 @@ function appWith(list: User[] = users, directory: UserDirectory = staticUserDire
   return app;
 }
 
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly app: Hono<AuthEnv>) {}
-  get cookie() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', this.cookie);
-    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', ORIGIN);
-    const res = await this.app.request(path, { ...init, headers });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      const name = pair!.slice(0, i);
-      const value = pair!.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(sc)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-  async login(username: string, password: string, next?: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
-    const page = await (await this.fetch(`/login${next ? `?next=${encodeURIComponent(next)}` : ''}`)).text();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    return this.fetch('/login', { method: 'POST', headers, body: new URLSearchParams({ username, password, csrf, next: next ?? '', ...extra }) });
-  }
-}
-
 beforeAll(async () => {
   const cheap = { N: 1024, r: 8, p: 1 };
   users = [
@@ -59,7 +32,7 @@ beforeAll(async () => {
 
 describe('signing in', () => {
   it('sends a visitor to the login page, and back after signing in', async () => {
-    const b = new Browser(appWith());
+    const b = new TestBrowser(appWith(), ORIGIN);
     const res = await b.fetch('/private?x=1');
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/login?next=%2Fprivate%3Fx%3D1');
@@ -70,7 +43,7 @@ describe('signing in', () => {
     expect(html).toContain('Sign in');
     expect(html).toContain('value="/private?x&#x3D;1"'); // handlebars escapes =
 
-    const login = await b.login('li', 'coordinator-pw', '/private?x=1');
+    const login = await b.submitLogin('li', 'coordinator-pw', { next: '/private?x=1' });
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/private?x=1');
     const setCookie = login.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
@@ -81,12 +54,12 @@ describe('signing in', () => {
   });
 
   it('refuses a wrong password and an unknown user without a session', async () => {
-    const b = new Browser(appWith());
+    const b = new TestBrowser(appWith(), ORIGIN);
     for (const [u, p] of [
       ['li', 'wrong-password'],
       ['nobody', 'coordinator-pw'],
     ] as const) {
-      const res = await b.login(u, p);
+      const res = await b.submitLogin(u, p);
       expect(res.status).toBe(401);
       expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
       const html = await res.text();
@@ -97,8 +70,8 @@ describe('signing in', () => {
   });
 
   it('validates the form and needs its token and the same origin', async () => {
-    const b = new Browser(appWith());
-    const empty = await b.login('', '');
+    const b = new TestBrowser(appWith(), ORIGIN);
+    const empty = await b.submitLogin('', '');
     expect(empty.status).toBe(422);
     expect(await empty.text()).toContain('Enter your username');
 
@@ -123,22 +96,22 @@ describe('signing in', () => {
     expect(safeNext('https://evil.example')).toBe('/');
     expect(safeNext('/\\evil.example')).toBe('/');
     expect(safeNext('/rounds/round:a:1/manage')).toBe('/rounds/round:a:1/manage');
-    const b = new Browser(appWith());
-    const res = await b.login('li', 'coordinator-pw', '//evil.example');
+    const b = new TestBrowser(appWith(), ORIGIN);
+    const res = await b.submitLogin('li', 'coordinator-pw', { next: '//evil.example' });
     expect(res.headers.get('location')).toBe('/');
   });
 });
 
 describe('sessions', () => {
   it('is refused for a user without the role (403), an expired session, a forged cookie or a removed user', async () => {
-    const b = new Browser(appWith());
-    await b.login('zhou', 'auditor-pw');
+    const b = new TestBrowser(appWith(), ORIGIN);
+    await b.submitLogin('zhou', 'auditor-pw');
     const forbidden = await b.fetch('/private');
     expect(forbidden.status).toBe(403);
     expect(await forbidden.text()).toContain('coordinator');
 
-    const c = new Browser(appWith());
-    await c.login('li', 'coordinator-pw');
+    const c = new TestBrowser(appWith(), ORIGIN);
+    await c.submitLogin('li', 'coordinator-pw');
     const session = c.cookies.get(SESSION_COOKIE)!;
     // A forged username with the old signature.
     c.cookies.set(SESSION_COOKIE, session.replace(/li/, 'zhou'));
@@ -147,7 +120,7 @@ describe('sessions', () => {
     c.cookies.set(SESSION_COOKIE, session);
     expect((await c.fetch('/private')).status).toBe(200);
     // Without the user in the directory, the same cookie no longer works.
-    const withoutLi = new Browser(appWith(users.filter((u) => u.username !== 'li')));
+    const withoutLi = new TestBrowser(appWith(users.filter((u) => u.username !== 'li')), ORIGIN);
     withoutLi.cookies.set(SESSION_COOKIE, session);
     expect((await withoutLi.fetch('/private')).status).toBe(302);
 
@@ -161,8 +134,8 @@ describe('sessions', () => {
   });
 
   it('needs the session form token on every POST, and signs out', async () => {
-    const b = new Browser(appWith());
-    await b.login('li', 'coordinator-pw');
+    const b = new TestBrowser(appWith(), ORIGIN);
+    await b.submitLogin('li', 'coordinator-pw');
     const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
     expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({}) })).status).toBe(403);
     expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: 'x'.repeat(43) }) })).status).toBe(403);
@@ -171,8 +144,8 @@ describe('sessions', () => {
     expect(ok.status).toBe(200);
 
     // Another session's token does not fit this one.
-    const other = new Browser(appWith());
-    await other.login('li', 'coordinator-pw');
+    const other = new TestBrowser(appWith(), ORIGIN);
+    await other.submitLogin('li', 'coordinator-pw');
     const otherToken = (await (await other.fetch('/private')).text()).split(' ')[2]!;
     expect(otherToken).not.toBe(token);
     expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: otherToken }) })).status).toBe(403);
@@ -186,7 +159,7 @@ describe('sessions', () => {
 
 describe('what /login and /logout read', () => {
   it('refuses a body over 16 KiB with a clear 413 page, by its length or as it streams', async () => {
-    const b = new Browser(appWith());
+    const b = new TestBrowser(appWith(), ORIGIN);
     const page = await (await b.fetch('/login')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
     const big = new URLSearchParams({ username: 'li', password: 'x'.repeat(20 * 1024), csrf });
@@ -206,14 +179,14 @@ describe('what /login and /logout read', () => {
     expect(streamed.status).toBe(413);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
 
-    await b.login('li', 'coordinator-pw');
+    await b.submitLogin('li', 'coordinator-pw');
     const out = await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: 'x', pad: 'y'.repeat(20 * 1024) }) });
     expect(out.status).toBe(413);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(true);
   });
 
   it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
-    const b = new Browser(appWith());
+    const b = new TestBrowser(appWith(), ORIGIN);
     await b.fetch('/login');
     const malformed = { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'this is not multipart' };
     const res = await b.fetch('/login', malformed);
@@ -222,7 +195,7 @@ describe('what /login and /logout read', () => {
     expect(html).toContain('无法读取提交的表单');
     expect(html).toContain('could not be read');
 
-    await b.login('li', 'coordinator-pw');
+    await b.submitLogin('li', 'coordinator-pw');
     expect((await b.fetch('/logout', malformed)).status).toBe(400);
     expect((await b.fetch('/private', malformed)).status).toBe(400);
   });
@@ -241,10 +214,10 @@ describe('login throttling', () => {
     try {
       const dir = counting(users);
       const app = appWith(users, dir);
-      const b = new Browser(app);
-      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++) expect((await b.login('li', `wrong-${i}`)).status).toBe(401);
+      const b = new TestBrowser(app, ORIGIN);
+      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++) expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
       const before = dir.lookups;
-      const refused = await b.login('LI', 'coordinator-pw');
+      const refused = await b.submitLogin('LI', 'coordinator-pw');
       expect(refused.status).toBe(429);
       expect(dir.lookups).toBe(before); // no scrypt ran
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -254,11 +227,11 @@ describe('login throttling', () => {
       expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
 
       // Another user is not affected; the username is again allowed once the window has passed.
-      expect((await new Browser(app).login('zhou', 'auditor-pw')).status).toBe(303);
+      expect((await new TestBrowser(app, ORIGIN).submitLogin('zhou', 'auditor-pw')).status).toBe(303);
       clock += 14 * 60_000;
-      expect((await b.login('li', 'coordinator-pw')).status).toBe(429);
+      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(429);
       clock += LOGIN_LIMITS.windowMs;
-      expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
+      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
     } finally {
       clock = saved;
     }
@@ -266,7 +239,7 @@ describe('login throttling', () => {
 
   it('counts attempts sent all at once, so they cannot slip past the limit', async () => {
     const dir = counting(users);
-    const b = new Browser(appWith(users, dir));
+    const b = new TestBrowser(appWith(users, dir), ORIGIN);
     const page = await (await b.fetch('/login')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
     const attempts = await Promise.all(
@@ -278,11 +251,11 @@ describe('login throttling', () => {
   });
 
   it("clears the username's count on a successful login", async () => {
-    const b = new Browser(appWith());
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.login('li', 'wrong')).status).toBe(401);
-    expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.login('li', 'wrong')).status).toBe(401);
-    expect((await b.login('li', 'coordinator-pw')).status).toBe(303);
+    const b = new TestBrowser(appWith(), ORIGIN);
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
   });
 
   it('refuses a client address after 20 failed attempts across usernames', async () => {
@@ -291,13 +264,13 @@ describe('login throttling', () => {
     for (let i = 0; i < 5; i++) many.push({ username: `u${i}`, name: `用户${i}`, roles: ['auditor'], passwordHash: await hashPassword(`pw-${i}-secret`, cheap) });
     const app = appWith(many);
     const from = (address: string) => ({ 'x-test-client': address });
-    const b = new Browser(app);
+    const b = new TestBrowser(app, ORIGIN);
     for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) {
-      expect((await b.login(`u${i % 5}`, 'wrong', undefined, {}, from('203.0.113.7'))).status).toBe(401);
+      expect((await b.submitLogin(`u${i % 5}`, 'wrong', { headers: from('203.0.113.7') })).status).toBe(401);
     }
-    const refused = await b.login('li', 'coordinator-pw', undefined, {}, from('203.0.113.7'));
+    const refused = await b.submitLogin('li', 'coordinator-pw', { headers: from('203.0.113.7') });
     expect(refused.status).toBe(429);
     expect(await refused.text()).toContain('Too many failed sign-in attempts');
-    expect((await new Browser(app).login('li', 'coordinator-pw', undefined, {}, from('198.51.100.2'))).status).toBe(303);
+    expect((await new TestBrowser(app, ORIGIN).submitLogin('li', 'coordinator-pw', { headers: from('198.51.100.2') })).status).toBe(303);
   });
 });

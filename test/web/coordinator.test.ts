@@ -16,6 +16,7 @@ import { SESSION_COOKIE } from '../../web/auth.js';
 import { instantToLocal, localToInstant, MAX_CONTACT_LINE, parseContactLines, resolveSection } from '../../web/coordinatorForms.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
+import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';
 const ROUND_ID = 'round:test-plan:1';
@@ -221,29 +222,10 @@ beforeEach(() => {
   );
 });
 
-/** A browser: keeps cookies, sends the page's Origin on POSTs. */
-class Browser {
-  cookies = new Map<string, string>();
-  async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', ORIGIN);
-    const res = await app.request(path, { ...init, headers });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      const value = pair!.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(sc)) this.cookies.delete(pair!.slice(0, i));
-      else this.cookies.set(pair!.slice(0, i), value);
-    }
-    return res;
-  }
-  async login(username: string, password: string) {
-    const page = await (await this.fetch('/login')).text();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const res = await this.fetch('/login', { method: 'POST', body: new URLSearchParams({ username, password, csrf }) });
-    expect(res.status).toBe(303);
-    return this;
+/** A signed-in coordinator's browser, with the manage page's forms at hand. */
+class Browser extends TestBrowser {
+  constructor() {
+    super(app, ORIGIN);
   }
   /** The manage page and the hidden fields of one of its forms. */
   async form(action: string): Promise<{ html: string; hidden: Record<string, string> }> {
