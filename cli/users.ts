@@ -23,16 +23,7 @@ import { executeRoundUpdate, roundStatus, RoundRequestRejected } from '../infra/
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
-import {
-  addBureauUpdate,
-  cancelRoundUpdate,
-  changeContactUpdate,
-  closeConsultationUpdate,
-  extendDeadlineUpdate,
-  recordPaperReplyUpdate,
-  resendInvitationUpdate,
-  waiveBureauUpdate,
-} from '../workflows/messages.js';
+import * as messages from '../workflows/messages.js';
 import { checkScan, latestSections, parseContactLines, resolveSection } from '../web/coordinatorForms.js';
 
 /** A message for the person at the terminal (exit 1). */
@@ -242,7 +233,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const before = await roundStatus(ctx.client, roundId);
     const b = bureauOf(before, bureauId);
     const deadline = parseCliInstant(positionals[2]!, before.timeZone);
-    await executeRoundUpdate(ctx.client, roundId, extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
+    await executeRoundUpdate(ctx.client, roundId, messages.extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}` };
   },
@@ -253,7 +244,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const reason = check(ReasonOption, values.reason, '--reason (why the bureau is waived)');
-    await executeRoundUpdate(ctx.client, roundId, waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
+    await executeRoundUpdate(ctx.client, roundId, messages.waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `waived ${bureauId}` };
   },
@@ -272,7 +263,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (error) throw new CliUsageError(`--email: ${error}`);
     const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
-    await executeRoundUpdate(ctx.client, roundId, changeContactUpdate, {
+    await executeRoundUpdate(ctx.client, roundId, messages.changeContactUpdate, {
       ...ids(ctx, values['request-id']),
       bureauId,
       contacts,
@@ -288,7 +279,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 2) throw new CliUsageError('round resend takes <id> <bureau>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
-    await executeRoundUpdate(ctx.client, roundId, resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
+    await executeRoundUpdate(ctx.client, roundId, messages.resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `the invitation to ${bureauId} is being resent` };
   },
@@ -302,7 +293,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (!parsed.success) throw fileIssues(file, parsed.error);
     let deadline: string | undefined;
     if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (await roundStatus(ctx.client, roundId)).timeZone);
-    await executeRoundUpdate(ctx.client, roundId, addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
+    await executeRoundUpdate(ctx.client, roundId, messages.addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
   },
@@ -312,7 +303,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round close takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = values.reason === undefined ? undefined : check(ReasonOption, values.reason, '--reason');
-    await executeRoundUpdate(ctx.client, roundId, closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
+    await executeRoundUpdate(ctx.client, roundId, messages.closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `closed the consultation of ${roundId}` };
   },
@@ -322,7 +313,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round cancel takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = check(ReasonOption, values.reason, '--reason (why the round is cancelled)');
-    await executeRoundUpdate(ctx.client, roundId, cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
+    await executeRoundUpdate(ctx.client, roundId, messages.cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
     const status = await roundStatus(ctx.client, roundId);
     return { status, message: `cancelled ${roundId}` };
   },
@@ -388,7 +379,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (scanProblem) throw new CliError(`${scanFile}: ${scanProblem}`);
     const { sha256: scanSha256 } = await ctx.store.put(bytes);
 
-    const receipt = await executeRoundUpdate(ctx.client, roundId, recordPaperReplyUpdate, {
+    const receipt = await executeRoundUpdate(ctx.client, roundId, messages.recordPaperReplyUpdate, {
       ...ids(ctx, values['request-id']),
       bureauId,
       reply: { responder: parsed.data.responder, perDocument },

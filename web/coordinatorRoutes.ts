@@ -19,16 +19,7 @@ import { executeRoundUpdate, roundStatus, RoundRequestRejected } from '../infra/
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import {
-  addBureauUpdate,
-  cancelRoundUpdate,
-  changeContactUpdate,
-  closeConsultationUpdate,
-  extendDeadlineUpdate,
-  recordPaperReplyUpdate,
-  resendInvitationUpdate,
-  waiveBureauUpdate,
-} from '../workflows/messages.js';
+import * as messages from '../workflows/messages.js';
 import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
@@ -389,31 +380,31 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     switch (action) {
       case 'extend': {
         const p = parseExtend(values, ctx);
-        return p.ok ? done(await send(roundId, action, extendDeadlineUpdate, p.request), p.request.bureauId) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.extendDeadlineUpdate, p.request), p.request.bureauId) : fail(p.errors);
       }
       case 'waive': {
         const p = parseWaive(values, ctx);
-        return p.ok ? done(await send(roundId, action, waiveBureauUpdate, p.request), p.request.bureauId) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.waiveBureauUpdate, p.request), p.request.bureauId) : fail(p.errors);
       }
       case 'contact': {
         const p = parseContact(values, ctx);
-        return p.ok ? done(await send(roundId, action, changeContactUpdate, p.request), p.request.bureauId) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.changeContactUpdate, p.request), p.request.bureauId) : fail(p.errors);
       }
       case 'resend': {
         const p = parseResend(values, ctx);
-        return p.ok ? done(await send(roundId, action, resendInvitationUpdate, p.request), p.request.bureauId) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.resendInvitationUpdate, p.request), p.request.bureauId) : fail(p.errors);
       }
       case 'add-bureau': {
         const p = parseAddBureau(values, ctx);
-        return p.ok ? done(await send(roundId, action, addBureauUpdate, p.request), p.request.bureau.id) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.addBureauUpdate, p.request), p.request.bureau.id) : fail(p.errors);
       }
       case 'close': {
         const p = parseClose(values, ctx);
-        return p.ok ? done(await send(roundId, action, closeConsultationUpdate, p.request)) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.closeConsultationUpdate, p.request)) : fail(p.errors);
       }
       case 'cancel': {
         const p = parseCancel(values, ctx);
-        return p.ok ? done(await send(roundId, action, cancelRoundUpdate, p.request)) : fail(p.errors);
+        return p.ok ? done(await send(roundId, action, messages.cancelRoundUpdate, p.request)) : fail(p.errors);
       }
     }
   }
@@ -465,7 +456,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
 
       const parsed = parsePaper(values, { ...ctx, scanSha256: scan?.sha256, scanError });
       if (!parsed.ok) return render(c, round, 422, { action: 'paper', values, errors: parsed.errors, scan });
-      const sent = await send(round.id, 'paper', recordPaperReplyUpdate, parsed.request, parsed.rowsOf);
+      const sent = await send(round.id, 'paper', messages.recordPaperReplyUpdate, parsed.request, parsed.rowsOf);
       if (!sent.ok) return render(c, round, 422, { action: 'paper', values, errors: sent.errors, scan });
       return succeeded(c, round.id, { a: 'paper', b: parsed.request.bureauId, n: sent.result.n });
     },
