@@ -5,6 +5,7 @@ export default defineConfig({
     // Worker threads break the Temporal worker's native bridge; forks is vitest's default, kept on purpose.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/plainSummaryReporter.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
     setupFiles: ['test/support/quietRuntime.ts'],
     include: ['test/**/*.test.ts'],
