@@ -36,6 +36,7 @@ describe('plan-review up with TEMPORAL_ADDRESS', () => {
       await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toContain('running; press Ctrl-C to stop');
       expect(out).not.toContain('starting the Temporal dev server');
       expect(out).not.toContain('Temporal Web UI');
+      expect(out).toMatch(/mail sink listening on 127\.0\.0\.1:\d+/);
       expect(out).toContain(`created users in ${path.join(dir, 'users.yaml')}`);
       const health = await fetch(`http://127.0.0.1:${webPort}/healthz`);
       expect(await health.json()).toEqual({ ok: true });
