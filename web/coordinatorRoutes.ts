@@ -46,7 +46,9 @@ import {
   type FieldErrors,
   type FormValues,
   type ParseContext,
+  type Parsed,
 } from './coordinatorForms.js';
+import type { ActionAck } from '../domain/consultation.js';
 import { sniffScan } from '../infra/scans.js';
 
 export interface CoordinatorDeps {
@@ -374,40 +376,31 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     }
   }
 
-  async function simpleAction(roundId: string, action: Exclude<ActionName, 'paper'>, values: FormValues, ctx: ParseContext): Promise<ActionResult> {
-    const fail = (errors: FieldErrors): ActionResult => ({ ok: false, errors });
-    const done = (r: { ok: true } | { ok: false; errors: FieldErrors }, b?: string): ActionResult => (r.ok ? { ok: true, flash: { a: action, ...(b ? { b } : {}) } } : fail(r.errors));
-    switch (action) {
-      case 'extend': {
-        const p = parseExtend(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.extendDeadlineUpdate, p.request), p.request.bureauId) : fail(p.errors);
-      }
-      case 'waive': {
-        const p = parseWaive(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.waiveBureauUpdate, p.request), p.request.bureauId) : fail(p.errors);
-      }
-      case 'contact': {
-        const p = parseContact(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.changeContactUpdate, p.request), p.request.bureauId) : fail(p.errors);
-      }
-      case 'resend': {
-        const p = parseResend(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.resendInvitationUpdate, p.request), p.request.bureauId) : fail(p.errors);
-      }
-      case 'add-bureau': {
-        const p = parseAddBureau(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.addBureauUpdate, p.request), p.request.bureau.id) : fail(p.errors);
-      }
-      case 'close': {
-        const p = parseClose(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.closeConsultationUpdate, p.request)) : fail(p.errors);
-      }
-      case 'cancel': {
-        const p = parseCancel(values, ctx);
-        return p.ok ? done(await send(roundId, action, messages.cancelRoundUpdate, p.request)) : fail(p.errors);
-      }
-    }
+  /** An action that reads its form, sends one Update and names the bureau it concerned in the flash. */
+  function formAction<Req extends { requestId: string }>(
+    parse: (values: FormValues, ctx: ParseContext) => Parsed<Req>,
+    update: UpdateDefinition<ActionAck, [Req]>,
+    bureauOf?: (req: Req) => string,
+  ) {
+    return async (roundId: string, action: ActionName, values: FormValues, ctx: ParseContext): Promise<ActionResult> => {
+      const parsed = parse(values, ctx);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      const sent = await send(roundId, action, update, parsed.request);
+      if (!sent.ok) return { ok: false, errors: sent.errors };
+      const b = bureauOf?.(parsed.request);
+      return { ok: true, flash: { a: action, ...(b ? { b } : {}) } };
+    };
   }
+
+  const simpleActions: Record<Exclude<ActionName, 'paper'>, ReturnType<typeof formAction>> = {
+    extend: formAction(parseExtend, messages.extendDeadlineUpdate, (r) => r.bureauId),
+    waive: formAction(parseWaive, messages.waiveBureauUpdate, (r) => r.bureauId),
+    contact: formAction(parseContact, messages.changeContactUpdate, (r) => r.bureauId),
+    resend: formAction(parseResend, messages.resendInvitationUpdate, (r) => r.bureauId),
+    'add-bureau': formAction(parseAddBureau, messages.addBureauUpdate, (r) => r.bureau.id),
+    close: formAction(parseClose, messages.closeConsultationUpdate),
+    cancel: formAction(parseCancel, messages.cancelRoundUpdate),
+  };
 
   function succeeded(c: Context<AuthEnv>, roundId: string, flash: Flash) {
     setCookie(c, FLASH_COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies ?? false, maxAge: 120 });
@@ -470,7 +463,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     const round = await loadRound(c, param.data.id);
     if (round instanceof Response) return round;
     const values = formValues(await c.req.parseBody({ all: true }));
-    const result = await simpleAction(round.id, action.data, values, { round, actor: actorOf(c.get('user'), 'coordinator') });
+    const result = await simpleActions[action.data](round.id, action.data, values, { round, actor: actorOf(c.get('user'), 'coordinator') });
     if (!result.ok) return render(c, round, 422, { action: action.data, values, errors: result.errors });
     return succeeded(c, round.id, result.flash);
   });
