@@ -6,11 +6,13 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
+import { DraftMismatchError } from '../domain/replies.js';
 import type { Transporter } from 'nodemailer';
 import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
-import { outcomeText } from '../domain/outcomes.js';
-import type { BureauOutcome } from '../domain/records.js';
+import { outcomeText } from '../domain/labels.js';
+import type { BureauOutcome, Reply } from '../domain/records.js';
+import { loadReply } from '../infra/replyStore.js';
 import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
@@ -64,7 +66,7 @@ export function createEmailActivities(deps: EmailDeps) {
   const linkFor = (r: MailRequest) =>
     r.linkId && r.bureau ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}` : undefined;
 
-  function templateData(r: MailRequest) {
+  function templateData(r: MailRequest, reply: Reply | undefined) {
     const tz = r.bureau?.timeZone ?? r.round.timeZone;
     return {
       ...r,
@@ -72,9 +74,9 @@ export function createEmailActivities(deps: EmailDeps) {
       link: linkFor(r),
       deadlineText: r.deadline ? formatInstant(r.deadline, tz) : undefined,
       replyTime: r.reply ? formatInstant(r.reply.submittedAt, tz) : undefined,
-      replyDocuments: r.reply
+      replyDocuments: reply
         ? r.round.documents.map((d) => {
-            const answer = r.reply!.perDocument[d.key];
+            const answer = reply.perDocument[d.key];
             return { title: d.title, noComments: answer === 'noComments', comments: answer === 'noComments' ? [] : (answer ?? []) };
           })
         : [],
@@ -100,9 +102,18 @@ export function createEmailActivities(deps: EmailDeps) {
 
   return {
     async sendEmail(r: MailRequest): Promise<MailResult> {
+      let reply: Reply | undefined;
+      try {
+        reply = r.reply && (await loadReply(deps.store, r.reply));
+      } catch (err) {
+        if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof DraftMismatchError || err instanceof ZodError) {
+          throw ApplicationFailure.create({ type: 'ReplyTextError', message: (err as Error).message, nonRetryable: true });
+        }
+        throw err;
+      }
       let html: string;
       try {
-        html = deps.templates.render(`email/${r.kind}`, templateData(r));
+        html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
       } catch (err) {
         throw ApplicationFailure.create({ type: 'TemplateError', message: String((err as Error).message), nonRetryable: true });
       }

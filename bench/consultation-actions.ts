@@ -16,7 +16,7 @@ import { WORKFLOWS_PATH } from '../worker/createWorker.js';
 import { RecordingTransport, testActivityDeps } from '../test/support/mail.js';
 import { MemoryContentStore } from '../test/support/memoryStore.js';
 import { countBillableActions, runSeedConsultation } from '../test/support/seedRound.js';
-import { roundStatus } from '../infra/roundClient.js';
+import { roundCalls } from '../test/support/roundCalls.js';
 
 const { values } = parseArgs({ options: { record: { type: 'string' } } });
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -36,10 +36,11 @@ const worker = await Worker.create({
 await worker.runUntil(async () => {
   const run = await runSeedConsultation(env.client, 'bench-actions', store, 'xinrong-eco-plan');
   await env.sleep('14 days');
-  let status = await roundStatus(env.client, run.id);
-  for (let i = 0; status.stage !== 'disposition' && i < 200; i++) {
+  const rounds = roundCalls(env.client, store, 'bench-actions');
+  let status = await rounds.status(run.id);
+  for (let i = 0; status.stage !== 'completed' && i < 200; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    status = await roundStatus(env.client, run.id);
+    status = await rounds.status(run.id);
     run.queries++;
   }
   const handle = env.client.workflow.getHandle(run.id);

@@ -4,13 +4,12 @@
  * and culture and tourism from their lines in table 10-1, see seeds/records/README.md).
  */
 import { readFile } from 'node:fs/promises';
-import type { Client } from '@temporalio/client';
 import { ReviewRecord, type Reply } from '../domain/records.js';
-import { roundStatus } from '../infra/roundClient.js';
+import { unwrap, type RoundGateway } from '../infra/roundGateway.js';
 import { replyLinkIn, replyThroughLink, waitForMail, type LinkReceipt } from './linkReplies.js';
 
 export async function replySeedThroughLinks(opts: {
-  client: Client;
+  rounds: RoundGateway;
   roundId: string;
   outboxDir: string;
   recordFile: string;
@@ -19,9 +18,9 @@ export async function replySeedThroughLinks(opts: {
   silent?: string[];
 }): Promise<LinkReceipt[]> {
   const record = ReviewRecord.parse(JSON.parse(await readFile(opts.recordFile, 'utf8')));
-  const invitations = await waitForMail(opts.outboxDir, opts.roundId, 'invitation', (await roundStatus(opts.client, opts.roundId)).bureaus.length);
+  const invitations = await waitForMail(opts.outboxDir, opts.roundId, 'invitation', unwrap(await opts.rounds.status(opts.roundId)).bureaus.length);
   // Read after the invitations went out: by then the round has described its documents.
-  const status = await roundStatus(opts.client, opts.roundId);
+  const status = unwrap(await opts.rounds.status(opts.roundId));
   opts.log(`${invitations.length} invitations in the outbox`);
   const latest = new Map<string, Reply>();
   for (const r of record.replies) latest.set(r.bureauId, r);

@@ -1,6 +1,7 @@
 /** Plain-text tables for the terminal. */
 import type { RoundStatus } from '../domain/round.js';
-import type { RoundListing } from '../infra/roundClient.js';
+import { outcomeText, stageText } from '../domain/labels.js';
+import type { RoundListing } from '../infra/roundGateway.js';
 import { formatInstant } from '../infra/templates.js';
 
 /** Display width: CJK characters take two columns. */
@@ -19,7 +20,7 @@ export function table(header: string[], rows: string[][]): string {
 export function formatRoundStatus(s: RoundStatus): string {
   const head = [
     `${s.id}  ${s.title}`,
-    `stage: ${s.stage}   started: ${formatInstant(s.startedAt, s.timeZone)} by ${s.startedBy.name}   coordinator: ${s.coordinator.name}`,
+    `stage: ${stageText(s.stage)}   started: ${formatInstant(s.startedAt, s.timeZone)} by ${s.startedBy.name}   coordinator: ${s.coordinator.name}`,
     '',
     table(
       ['document', 'version', 'sections', 'sha256'],
@@ -33,7 +34,7 @@ export function formatRoundStatus(s: RoundStatus): string {
         ['bureau', 'outcome', 'deadline', 'replies', 'reminders', 'failures'],
         s.bureaus.map((b) => [
           `${b.bureau.id} ${b.bureau.nameZh}`,
-          b.outcome,
+          outcomeText(b.outcome),
           formatInstant(b.deadline, b.bureau.timeZone ?? s.timeZone),
           String(b.replies.length),
           String(b.invitation?.remindersSent.length ?? 0),

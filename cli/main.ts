@@ -6,14 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
-import { listRounds, RoundExistsError, roundStatus, startRound } from '../infra/roundClient.js';
+import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { LocalContentStore } from '../infra/store.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
@@ -65,7 +64,8 @@ function arg<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
-async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>): Promise<T> {
+/** Connects, hands the round gateway to `fn`, and closes the connection. */
+async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promise<T>): Promise<T> {
   let client: Client;
   try {
     client = await connectClient(config);
@@ -73,17 +73,17 @@ async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>)
     throw new UnreachableError(`cannot reach Temporal at ${temporalAddress(config)} (${(err as Error).message}): is the stack running (npm start), or TEMPORAL_ADDRESS right?`);
   }
   try {
-    return await fn(client);
+    return await fn(new RoundGateway(client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE));
   } finally {
     await client.connection.close();
   }
 }
 
-async function startRoundFromFile(config: Config, client: Client, file: string, startedBy: Actor): Promise<string> {
+async function startRoundFromFile(config: Config, rounds: RoundGateway, file: string, startedBy: Actor) {
   const store = new LocalContentStore(config.paths.store);
   const { input, warnings } = await loadRoundFile(path.resolve(file), store, { startedBy, messageIdDomain: messageIdDomain(config) });
   for (const w of warnings) console.error(`warning: ${w}`);
-  return startRound(client, config.TEMPORAL_TASK_QUEUE, input);
+  return rounds.start(input);
 }
 
 /** Renders a preview, turning unreadable or invalid inputs into messages that name the file. */
@@ -142,21 +142,20 @@ async function demoCoordinator(config: Config): Promise<Actor> {
 
 async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
   const coordinator = await demoCoordinator(config);
-  let id: string;
-  try {
-    id = await startRoundFromFile(config, stack.client, DEMO_ROUND_FILE, coordinator);
-    console.log(`[demo] started ${id}: ${stack.webUrl}/rounds/${id}`);
-  } catch (err) {
-    if (!(err instanceof RoundExistsError)) throw err;
-    console.log(`[demo] ${err.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${err.roundId}`);
+  const rounds = new RoundGateway(stack.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE);
+  const started = await startRoundFromFile(config, rounds, DEMO_ROUND_FILE, coordinator);
+  if (started.kind === 'exists') {
+    console.log(`[demo] ${started.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${started.roundId}`);
     return;
   }
+  const id = unwrap(started);
+  console.log(`[demo] started ${id}: ${stack.webUrl}/rounds/${id}`);
   if (!stack.outboxDir) {
     console.log('[demo] mail goes to SMTP_URL, so the demo cannot read the invitations; reply through the links in your mailbox');
     return;
   }
-  await replySeedThroughLinks({ client: stack.client, roundId: id, outboxDir: stack.outboxDir, recordFile: DEMO_RECORD_FILE, log: (l) => console.log(`[demo] ${l}`) });
-  console.log(formatRoundStatus(await roundStatus(stack.client, id)));
+  await replySeedThroughLinks({ rounds, roundId: id, outboxDir: stack.outboxDir, recordFile: DEMO_RECORD_FILE, log: (l) => console.log(`[demo] ${l}`) });
+  console.log(formatRoundStatus(unwrap(await rounds.status(id))));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -172,9 +171,9 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig();
     const actor = await cliActor(config);
     const json = argv.includes('--json');
-    const out = await withClient(config, (client) =>
+    const out = await withRounds(config, (rounds) =>
       coordinatorActionCommands[argv[1] as keyof typeof coordinatorActionCommands](
-        { client, actor, store: new LocalContentStore(config.paths.store), attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES },
+        { rounds, actor, store: new LocalContentStore(config.paths.store), attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES },
         argv.slice(2).filter((a) => a !== '--json'),
       ),
     );
@@ -227,18 +226,18 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'start') {
         const file = arg(z.string({ message: 'a round file is required' }), rest[0]);
         const actor = await cliActor(config);
-        const id = await withClient(config, (client) => startRoundFromFile(config, client, file, actor));
+        const id = unwrap(await withRounds(config, (rounds) => startRoundFromFile(config, rounds, file, actor)));
         console.log(`started ${id}`);
         return 0;
       }
       if (sub === 'status') {
         const id = arg(RoundIdArg, rest[0]);
-        const status = await withClient(config, (client) => roundStatus(client, id));
+        const status = unwrap(await withRounds(config, (rounds) => rounds.status(id)));
         console.log(values.json ? JSON.stringify(status, null, 2) : formatRoundStatus(status));
         return 0;
       }
       if (sub === 'list') {
-        const rounds = await withClient(config, (client) => listRounds(client));
+        const rounds = unwrap(await withRounds(config, (gateway) => gateway.list()));
         console.log(values.json ? JSON.stringify(rounds, null, 2) : formatRoundList(rounds));
         return 0;
       }
@@ -261,7 +260,7 @@ main(process.argv.slice(2)).then(
     if (
       err instanceof ConfigError ||
       err instanceof RoundFileError ||
-      err instanceof RoundExistsError ||
+      err instanceof RoundGatewayError ||
       err instanceof UnreachableError ||
       err instanceof InputFileError ||
       err instanceof AnchorError ||
@@ -269,8 +268,6 @@ main(process.argv.slice(2)).then(
       err instanceof UnsupportedCharacterError
     ) {
       console.error(`plan-review: ${err.message}`);
-    } else if (err instanceof WorkflowNotFoundError) {
-      console.error(`plan-review: no such round: ${err.workflowId ?? ''}`);
     } else {
       console.error('plan-review:', err);
     }

@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Client } from '@temporalio/client';
 import { Temporal } from 'temporal-polyfill';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -19,11 +18,10 @@ import { parseReviewRoundId } from '../domain/ids.js';
 import { Bureau, Responder, Slug, text, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Config } from '../infra/config.js';
-import { executeRoundUpdate, roundStatus, RoundRequestRejected } from '../infra/roundClient.js';
+import { RoundGatewayError, unwrap, type RoundGateway } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
-import * as messages from '../workflows/messages.js';
 import { checkScan, latestSections, parseContactLines, resolveSection } from '../web/coordinatorForms.js';
 
 /** A message for the person at the terminal (exit 1). */
@@ -59,7 +57,7 @@ export const USERS_USAGE = `  plan-review user add <username> --name N --role co
 export function describeCliError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof CliUsageError) return { message: `${err.message}\n\n${USERS_USAGE}`, exitCode: 2 };
   if (err instanceof CliError || err instanceof UsersFileError) return { message: err.message, exitCode: 1 };
-  if (err instanceof RoundRequestRejected) return { message: `the round refused: ${err.field}: ${err.reason}`, exitCode: 1 };
+  if (err instanceof RoundGatewayError) return { message: err.outcome.kind === 'refused' ? `the round refused: ${err.message}` : err.message, exitCode: 1 };
   return undefined;
 }
 
@@ -134,7 +132,7 @@ export async function cliActor(config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'
 // Coordinator actions
 
 export interface ActionContext {
-  client: Client;
+  rounds: RoundGateway;
   /** From cliActor(config). */
   actor: Actor;
   store: ContentStore;
@@ -230,11 +228,11 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const reason = check(ReasonOption, values.reason, '--reason (why the deadline moves)');
-    const before = await roundStatus(ctx.client, roundId);
+    const before = unwrap(await ctx.rounds.status(roundId));
     const b = bureauOf(before, bureauId);
     const deadline = parseCliInstant(positionals[2]!, before.timeZone);
-    await executeRoundUpdate(ctx.client, roundId, messages.extendDeadlineUpdate, { ...ids(ctx, values['request-id']), bureauId, deadline, reason });
-    const status = await roundStatus(ctx.client, roundId);
+    unwrap(await ctx.rounds.act(roundId, 'extendDeadline', { ...ids(ctx, values['request-id']), bureauId, deadline, reason }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}` };
   },
 
@@ -244,8 +242,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const reason = check(ReasonOption, values.reason, '--reason (why the bureau is waived)');
-    await executeRoundUpdate(ctx.client, roundId, messages.waiveBureauUpdate, { ...ids(ctx, values['request-id']), bureauId, reason });
-    const status = await roundStatus(ctx.client, roundId);
+    unwrap(await ctx.rounds.act(roundId, 'waiveBureau', { ...ids(ctx, values['request-id']), bureauId, reason }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `waived ${bureauId}` };
   },
 
@@ -263,14 +261,14 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (error) throw new CliUsageError(`--email: ${error}`);
     const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
-    await executeRoundUpdate(ctx.client, roundId, messages.changeContactUpdate, {
+    unwrap(await ctx.rounds.act(roundId, 'changeContact', {
       ...ids(ctx, values['request-id']),
       bureauId,
       contacts,
       ...(contactPerson ? { contactPerson } : {}),
       reason,
-    });
-    const status = await roundStatus(ctx.client, roundId);
+    }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `changed ${bureauId}'s contact to ${contacts.map((c) => c.email).join(', ')}: the old link is revoked and a new invitation is sent` };
   },
 
@@ -279,8 +277,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 2) throw new CliUsageError('round resend takes <id> <bureau>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const bureauId = check(BureauArg, positionals[1], 'bureau');
-    await executeRoundUpdate(ctx.client, roundId, messages.resendInvitationUpdate, { ...ids(ctx, values['request-id']), bureauId });
-    const status = await roundStatus(ctx.client, roundId);
+    unwrap(await ctx.rounds.act(roundId, 'resendInvitation', { ...ids(ctx, values['request-id']), bureauId }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `the invitation to ${bureauId} is being resent` };
   },
 
@@ -292,9 +290,9 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const parsed = Bureau.safeParse(await readStructured(file));
     if (!parsed.success) throw fileIssues(file, parsed.error);
     let deadline: string | undefined;
-    if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (await roundStatus(ctx.client, roundId)).timeZone);
-    await executeRoundUpdate(ctx.client, roundId, messages.addBureauUpdate, { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) });
-    const status = await roundStatus(ctx.client, roundId);
+    if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (unwrap(await ctx.rounds.status(roundId))).timeZone);
+    unwrap(await ctx.rounds.act(roundId, 'addBureau', { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
   },
 
@@ -303,8 +301,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round close takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = values.reason === undefined ? undefined : check(ReasonOption, values.reason, '--reason');
-    await executeRoundUpdate(ctx.client, roundId, messages.closeConsultationUpdate, { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) });
-    const status = await roundStatus(ctx.client, roundId);
+    unwrap(await ctx.rounds.act(roundId, 'closeConsultation', { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `closed the consultation of ${roundId}` };
   },
 
@@ -313,8 +311,8 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round cancel takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = check(ReasonOption, values.reason, '--reason (why the round is cancelled)');
-    await executeRoundUpdate(ctx.client, roundId, messages.cancelRoundUpdate, { ...ids(ctx, values['request-id']), reason });
-    const status = await roundStatus(ctx.client, roundId);
+    unwrap(await ctx.rounds.act(roundId, 'cancelRound', { ...ids(ctx, values['request-id']), reason }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `cancelled ${roundId}` };
   },
 
@@ -327,7 +325,7 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const scanFile = path.resolve(positionals[3]!);
     const parsed = PaperReplyFile.safeParse(await readStructured(replyFile));
     if (!parsed.success) throw fileIssues(replyFile, parsed.error);
-    const before = await roundStatus(ctx.client, roundId);
+    const before = unwrap(await ctx.rounds.status(roundId));
     bureauOf(before, bureauId);
 
     const problems: string[] = [];
@@ -379,14 +377,14 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (scanProblem) throw new CliError(`${scanFile}: ${scanProblem}`);
     const { sha256: scanSha256 } = await ctx.store.put(bytes);
 
-    const receipt = await executeRoundUpdate(ctx.client, roundId, messages.recordPaperReplyUpdate, {
+    const receipt = unwrap(await ctx.rounds.act(roundId, 'recordPaperReply', {
       ...ids(ctx, values['request-id']),
       bureauId,
       reply: { responder: parsed.data.responder, perDocument },
       scanSha256,
       ...(receivedAt ? { receivedAt } : {}),
-    });
-    const status = await roundStatus(ctx.client, roundId);
+    }));
+    const status = unwrap(await ctx.rounds.status(roundId));
     return {
       status,
       receipt,

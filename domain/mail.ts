@@ -4,7 +4,7 @@
  * activity reuses it and a copy after a crash is recognisable.
  * Imported by workflow code: no Node built-ins, no I/O.
  */
-import type { Bureau, Reply } from './records.js';
+import type { Bureau, ReplySummary } from './records.js';
 
 export type MailKind =
   | 'invitation'
@@ -40,7 +40,8 @@ export interface MailRequest {
   /** The link this message carries (invitations and reminders): the activity signs it. */
   linkId?: string;
   deadline?: string;
-  reply?: Reply;
+  /** The reply confirmed or announced: its texts are read from the document store by hash. */
+  reply?: ReplySummary;
   late?: boolean;
   failure?: { kind: string; to: string[]; error: string; bureauId?: string };
   summary?: SummaryLine[];

@@ -151,6 +151,28 @@ export const Reply = z.object({
 });
 export type Reply = z.infer<typeof Reply>;
 
+/** How one reply answered one document: the version the bureau read and how many comments it made. */
+export const ReplyDocument = z.object({
+  doc: Slug,
+  version: z.number().int().positive(),
+  answer: z.enum(['noComments', 'comments']),
+  comments: z.number().int().nonnegative(),
+});
+export type ReplyDocument = z.infer<typeof ReplyDocument>;
+
+/**
+ * What a round keeps of a reply: the record without its texts. The texts are the reply as typed
+ * (the ReplyDraft), kept in the document store by the SHA-256 of its canonical JSON; the full
+ * Reply is rebuilt from both (domain/replies.ts), and its contentSha256 checks the two together.
+ */
+export const ReplySummary = Reply.omit({ perDocument: true }).extend({
+  /** The documents answered, in the round's order of documents. */
+  documents: z.array(ReplyDocument),
+  draftSha256: Sha256,
+  draftBytes: z.number().int().nonnegative(),
+});
+export type ReplySummary = z.infer<typeof ReplySummary>;
+
 export const BureauOutcome = z.enum(['pending', 'replied', 'noComments', 'deemedNoComments', 'waived']);
 export type BureauOutcome = z.infer<typeof BureauOutcome>;
 

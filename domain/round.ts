@@ -11,11 +11,12 @@ import {
   IanaTimeZone,
   Instant,
   Invitation,
-  Reply,
+  ReplySummary,
   Sha256,
   Slug,
   text,
 } from './records.js';
+import { ROUND_LIMITS } from './limits.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -23,6 +24,19 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 export const IsoDuration = z
   .string()
   .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, such as P14D or PT30S');
+
+/**
+ * The stages a round can run, in the order its file lists them. Each is a folder under
+ * workflows/stages/; a stage not listed here cannot be asked for.
+ */
+export const RunnableStage = z.enum(['consultation']);
+export type RunnableStage = z.infer<typeof RunnableStage>;
+export const DEFAULT_STAGES: RunnableStage[] = ['consultation'];
+
+const StageList = z
+  .array(RunnableStage)
+  .min(1, 'a round runs at least one stage')
+  .refine((s) => new Set(s).size === s.length, 'each stage runs once');
 
 // ---------------------------------------------------------------------------------------------
 // The round file (YAML or JSON), as a coordinator writes it
@@ -55,6 +69,8 @@ export const RoundFile = z
     reminders: z.array(IsoDuration).default(['P7D', 'P2D', 'P1D']),
     /** How long after its deadline a bureau's link still accepts a reply (late replies are marked). */
     grace: IsoDuration.default('PT0S'),
+    /** The stages the round runs, in order. */
+    stages: StageList.default(DEFAULT_STAGES),
   })
   .strict();
 export type RoundFile = z.infer<typeof RoundFile>;
@@ -79,6 +95,7 @@ export const RoundInput = z
     bureaus: z
       .array(Bureau)
       .min(1)
+      .max(ROUND_LIMITS.bureausPerRound)
       .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'bureau ids must be unique'),
     deadline: DeadlineSpec,
     reminderOffsetsMs: z.array(z.number().int().positive()),
@@ -86,6 +103,7 @@ export const RoundInput = z
     startedBy: Actor,
     /** The right-hand side of every Message-ID the round's emails carry (the web server's host). */
     messageIdDomain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name'),
+    stages: StageList.default(DEFAULT_STAGES),
   })
   .strict();
 export type RoundInput = z.infer<typeof RoundInput>;
@@ -101,6 +119,7 @@ export const Stage = z.enum([
   'revision',
   'approval',
   'approved',
+  'completed',
   'cancelled',
 ]);
 export type Stage = z.infer<typeof Stage>;
@@ -115,8 +134,8 @@ export const BureauStatus = z.object({
   invitation: Invitation.nullable(),
   /** Invitations whose links were revoked by a contact change, with their messages and failures. */
   previousInvitations: z.array(Invitation),
-  /** Every reply version, oldest first; the latest before the deadline (plus grace) counts. */
-  replies: z.array(Reply),
+  /** Every reply version, oldest first, as summaries (texts by hash); the latest on time counts. */
+  replies: z.array(ReplySummary),
   extensions: z.array(ActionStamp.extend({ deadline: Instant })),
   waived: ActionStamp.nullable(),
   revokedLinkIds: z.array(z.string()),
@@ -145,3 +164,16 @@ export const RoundStatus = z.object({
   problems: z.array(z.object({ at: Instant, message: z.string() })),
 });
 export type RoundStatus = z.infer<typeof RoundStatus>;
+
+/** What a finished round's workflow returns: small, whatever the round holds (its status is a query away). */
+export const RoundResult = z.object({
+  id: z.string(),
+  stage: Stage,
+  outcomes: z.record(z.string(), BureauOutcome),
+});
+export type RoundResult = z.infer<typeof RoundResult>;
+
+/** A bureau as a round first holds it: invited by the round's first stage that consults. */
+export function newBureauStatus(bureau: z.infer<typeof Bureau>, deadline: string): BureauStatus {
+  return { bureau, outcome: 'pending', deadline, invitation: null, previousInvitations: [], replies: [], extensions: [], waived: null, revokedLinkIds: [] };
+}

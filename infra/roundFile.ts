@@ -125,6 +125,7 @@ export async function loadRoundFile(
     graceMs: durationMs(round.grace),
     startedBy: opts.startedBy,
     messageIdDomain: opts.messageIdDomain,
+    stages: round.stages,
   });
   if (!input.success) throw new RoundFileError(file, issues(input.error));
   return { input: input.data, warnings };

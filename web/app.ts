@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { Hono } from 'hono';
 import { except } from 'hono/combine';
 import { simpleParser } from 'mailparser';
@@ -13,7 +12,7 @@ import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import type { Config } from '../infra/config.js';
 import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
-import { listRounds, roundStatus } from '../infra/roundClient.js';
+import { RoundGateway, RoundGatewayError } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
@@ -52,6 +51,7 @@ const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
 
 export function createApp({ client, config, templates, secret, store, outboxDir, users }: AppDeps) {
   const app = new Hono();
+  const rounds = new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE);
   const publicUrl = new URL(config.PUBLIC_URL);
   const trustedOrigins = [publicUrl.origin];
   const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins });
@@ -62,7 +62,7 @@ export function createApp({ client, config, templates, secret, store, outboxDir,
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
   // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
-  app.route('/r', createReplyRoutes({ client, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins }));
+  app.route('/r', createReplyRoutes({ rounds, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
@@ -71,7 +71,7 @@ export function createApp({ client, config, templates, secret, store, outboxDir,
   app.route('/', auth.routes);
   app.route(
     '/',
-    createCoordinatorRoutes({ client, store, templates, secret, users, auth, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }),
+    createCoordinatorRoutes({ rounds, store, templates, secret, users, auth, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }),
   );
   app.use('/', staff);
   app.use('/rounds/:id', staff);
@@ -80,19 +80,17 @@ export function createApp({ client, config, templates, secret, store, outboxDir,
   app.use('/outbox/*', coordinator);
 
   app.get('/', async (c) => {
-    const rounds = await listRounds(client);
-    return c.html(templates.render('pages/rounds', { rounds, timeZone: 'Asia/Shanghai' }));
+    const listed = await rounds.list();
+    if (listed.kind !== 'done') throw new RoundGatewayError(listed);
+    return c.html(templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai' }));
   });
 
   app.get('/rounds/:id', zValidator('param', RoundParam), async (c) => {
     const { id } = c.req.valid('param');
-    try {
-      const round = await roundStatus(client, id);
-      return c.html(templates.render('pages/round', { round }));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return c.text(`no round ${id}`, 404);
-      throw err;
-    }
+    const round = await rounds.status(id);
+    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
+    if (round.kind !== 'done') throw new RoundGatewayError(round);
+    return c.html(templates.render('pages/round', { round: round.value }));
   });
 
   app.get('/outbox', async (c) => {

@@ -6,20 +6,20 @@
  *
  * Mounted by web/app.ts at "/": it brings /login and /logout (web/auth.ts) with it unless given an Auth.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
-import { Sha256, type DocumentAnswer, type Reply, type Section } from '../domain/records.js';
+import { Sha256, type DocumentAnswer, type Reply, type ReplySummary, type Section } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
-import { executeRoundUpdate, roundStatus, RoundRequestRejected } from '../infra/roundClient.js';
+import { RoundGatewayError, type ActionRequest, type ActionResult as RoundActionResult, type RoundGateway } from '../infra/roundGateway.js';
+import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
+import type { ActionName as RoundAction } from '../domain/actions.js';
+import { refusalMessage } from './replyForm.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import * as messages from '../workflows/messages.js';
 import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
@@ -48,11 +48,10 @@ import {
   type ParseContext,
   type Parsed,
 } from './coordinatorForms.js';
-import type { ActionAck } from '../domain/consultation.js';
 import { sniffScan } from '../infra/scans.js';
 
 export interface CoordinatorDeps {
-  client: Client;
+  rounds: RoundGateway;
   store: ContentStore;
   templates: Templates;
   /** The server secret (infra/linkTokens.ts loadOrCreateSecret). */
@@ -78,25 +77,6 @@ const RoundParam = z.object({
 const FLASH_COOKIE = 'pr_flash';
 const Flash = z.object({ a: z.enum(ACTIONS), b: z.string().max(64).optional(), n: z.number().int().positive().optional() });
 type Flash = z.infer<typeof Flash>;
-
-const OUTCOMES: Record<BureauStatus['outcome'], { zh: string; en: string }> = {
-  pending: { zh: '待回复', en: 'Pending' },
-  replied: { zh: '已回复（有意见）', en: 'Replied with comments' },
-  noComments: { zh: '已回复，无意见', en: 'Replied: no comments' },
-  deemedNoComments: { zh: '逾期未回复，视为无意见', en: 'Deemed no comments (silent at deadline)' },
-  waived: { zh: '已豁免', en: 'Waived' },
-};
-
-const STAGES: Record<RoundStatus['stage'], string> = {
-  drafting: '起草 Drafting',
-  consultation: '征求意见 Consultation',
-  disposition: '意见处理 Disposition',
-  expertReview: '专家评审 Expert review',
-  revision: '修改 Revision',
-  approval: '审批 Approval',
-  approved: '已批准 Approved',
-  cancelled: '已取消 Cancelled',
-};
 
 const ACTION_TITLES: Record<ActionName, string> = {
   extend: '延长截止时间 Extend a deadline',
@@ -147,24 +127,26 @@ function sectionText(round: RoundStatus, docKey: string, version: number, sectio
   return s ? sectionLabel(s) : sectionId;
 }
 
-function replyView(reply: Reply, round: RoundStatus, roundId: string, latest: boolean) {
+/** A reply version: its texts when loaded (the latest one), else how many comments it made per document. */
+function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundStatus, roundId: string, latest: boolean) {
   const tz = round.timeZone;
   return {
     n: reply.n,
     version: reply.version,
     latest,
-    channel: reply.channel === 'paper' ? '纸质 Paper' : '链接 Link',
+    channel: both(REPLY_CHANNEL_LABELS[reply.channel]),
     submittedAt: formatInstant(reply.submittedAt, tz),
     responder: reply.responder,
     recordedBy: reply.recordedBy,
     contentSha256: reply.contentSha256,
     scanSha256: reply.scanSha256,
     scanUrl: reply.scanSha256 ? `/rounds/${roundId}/files/${reply.scanSha256}` : undefined,
-    documents: Object.entries(reply.perDocument).map(([key, answer]: [string, DocumentAnswer]) => ({
+    documents: (full ? Object.entries(full.perDocument) : reply.documents.map((d): [string, DocumentAnswer | number] => [d.doc, d.answer === 'noComments' ? 'noComments' : d.comments])).map(([key, answer]) => ({
       title: round.documents.find((d) => d.key === key)?.title ?? key,
       noComments: answer === 'noComments',
+      count: typeof answer === 'number' ? answer : undefined,
       comments:
-        answer === 'noComments'
+        answer === 'noComments' || typeof answer === 'number'
           ? []
           : answer.map((c) => ({
               id: c.id,
@@ -178,9 +160,9 @@ function replyView(reply: Reply, round: RoundStatus, roundId: string, latest: bo
   };
 }
 
-function bureauView(b: BureauStatus, round: RoundStatus) {
+function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Reply>) {
   const tz = bureauTz(b, round);
-  const outcome = OUTCOMES[b.outcome];
+  const outcome = OUTCOME_LABELS[b.outcome];
   return {
     id: b.bureau.id,
     nameZh: b.bureau.nameZh,
@@ -203,7 +185,7 @@ function bureauView(b: BureauStatus, round: RoundStatus) {
     revokedLinkIds: b.revokedLinkIds,
     extensions: b.extensions.map((e) => ({ deadline: formatInstant(e.deadline, tz), by: e.by, at: formatInstant(e.at, round.timeZone), reason: e.reason })),
     waived: b.waived && { by: b.waived.by, at: formatInstant(b.waived.at, round.timeZone), reason: b.waived.reason },
-    replies: b.replies.map((r, i) => replyView(r, round, round.id, i === b.replies.length - 1)),
+    replies: b.replies.map((r, i) => replyView(r, texts.get(r.n), round, round.id, i === b.replies.length - 1)),
   };
 }
 
@@ -232,7 +214,7 @@ function formView(action: ActionName, round: RoundStatus, failed: Failed | undef
     failed: mine !== undefined,
     bureauOptions: round.bureaus.map((b) => ({
       id: b.bureau.id,
-      label: `${b.bureau.shortNameZh ?? b.bureau.nameZh} ${b.bureau.id} · ${OUTCOMES[b.outcome].zh} · ${formatInstant(b.deadline, bureauTz(b, round))}`,
+      label: `${b.bureau.shortNameZh ?? b.bureau.nameZh} ${b.bureau.id} · ${OUTCOME_LABELS[b.outcome].zh} · ${formatInstant(b.deadline, bureauTz(b, round))}`,
       selected: v.bureauId === b.bureau.id,
     })),
   };
@@ -264,13 +246,13 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
   });
 }
 
-function manageView(round: RoundStatus, failed: Failed | undefined) {
+function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<number, Reply>) {
   const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed)])) as Record<ActionName, ReturnType<typeof formView>>;
   return {
     round: {
       id: round.id,
       title: round.title,
-      stage: STAGES[round.stage],
+      stage: stageText(round.stage),
       timeZone: round.timeZone,
       coordinator: round.coordinator,
       startedAt: formatInstant(round.startedAt, round.timeZone),
@@ -282,7 +264,7 @@ function manageView(round: RoundStatus, failed: Failed | undefined) {
       problems: round.problems.map((p) => ({ at: formatInstant(p.at, round.timeZone), message: p.message })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
-    bureaus: round.bureaus.map((b) => bureauView(b, round)),
+    bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
     canAct: round.stage !== 'cancelled' && round.stage !== 'approved',
     forms,
     paper: { docs: paperDocsView(round, failed), scan: failed?.action === 'paper' ? failed.scan : undefined },
@@ -307,7 +289,7 @@ function formValues(body: Record<string, unknown>): FormValues {
 type ActionResult = { ok: true; flash: Flash } | { ok: false; errors: FieldErrors };
 
 export function createCoordinatorRoutes(deps: CoordinatorDeps) {
-  const { client, store, templates } = deps;
+  const { rounds, store, templates } = deps;
   const auth =
     deps.auth ??
     createAuth({ secret: deps.secret, users: deps.users, templates, secureCookies: deps.secureCookies, trustedOrigins: deps.trustedOrigins });
@@ -321,18 +303,32 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     return { name: user.name, username: user.username, roles: user.roles.join(', ') };
   }
 
-  function render(c: Context<AuthEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, flash?: string) {
+  /** The texts of each bureau's latest reply, from the document store (older versions show their counts). */
+  async function latestTexts(round: RoundStatus): Promise<Map<number, Reply>> {
+    const texts = new Map<number, Reply>();
+    for (const b of round.bureaus) {
+      const latest = b.replies[b.replies.length - 1];
+      if (!latest) continue;
+      try {
+        texts.set(latest.n, await rounds.loadReply(latest));
+      } catch (err) {
+        console.error(`coordinator page: texts of reply ${latest.n} in ${round.id}:`, err);
+      }
+    }
+    return texts;
+  }
+
+  async function render(c: Context<AuthEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, flash?: string) {
     c.header('cache-control', 'no-store');
-    return c.html(templates.render('pages/coordinator-manage', { ...manageView(round, failed), user: userView(c), csrf: auth.formToken(c), flash }), status);
+    const view = manageView(round, failed, await latestTexts(round));
+    return c.html(templates.render('pages/coordinator-manage', { ...view, user: userView(c), csrf: auth.formToken(c), flash }), status);
   }
 
   async function loadRound(c: Context<AuthEnv>, id: string): Promise<RoundStatus | Response> {
-    try {
-      return await roundStatus(client, id);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return c.text(`no round ${id}`, 404);
-      throw err;
-    }
+    const round = await rounds.status(id);
+    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
+    if (round.kind !== 'done') throw new RoundGatewayError(round);
+    return round.value;
   }
 
   app.get('/rounds/:id/manage', coordinator, async (c) => {
@@ -353,39 +349,35 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     return render(c, round, 200, undefined, flash);
   });
 
-  /** Sends the update; a refusal by the workflow becomes a message next to the field it names. */
-  async function send<Ret, Req extends { requestId: string }>(
+  /** Takes the action; a refusal by the round becomes a message next to the field it names. */
+  async function send<K extends RoundAction>(
     roundId: string,
     action: ActionName,
-    update: UpdateDefinition<Ret, [Req]>,
-    request: Req,
+    name: K,
+    request: ActionRequest<K>,
     rowsOf?: CommentRows,
-  ): Promise<{ ok: true; result: Ret } | { ok: false; errors: FieldErrors }> {
-    try {
-      return { ok: true, result: await executeRoundUpdate(client, roundId, update, request) };
-    } catch (err) {
-      if (err instanceof RoundRequestRejected) {
-        const field = formFieldOf(action, err.field, rowsOf);
-        return { ok: false, errors: { [field]: field === FORM_ERROR && !['request', 'stage'].includes(err.field) ? `${err.field}: ${err.reason}` : err.reason } };
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const cause = err.cause instanceof ApplicationFailure ? err.cause.message : (err.cause?.message ?? err.message);
-        return { ok: false, errors: { [FORM_ERROR]: `本轮拒绝了这个请求。The round refused the request: ${cause}` } };
-      }
-      throw err;
+  ): Promise<{ ok: true; result: RoundActionResult<K> } | { ok: false; errors: FieldErrors }> {
+    const sent = await rounds.act(roundId, name, request);
+    if (sent.kind === 'done') return { ok: true, result: sent.value };
+    if (sent.kind === 'refused') {
+      const field = formFieldOf(action, sent.refusal.field, rowsOf);
+      const message = refusalMessage(sent.refusal);
+      return { ok: false, errors: { [field]: field === FORM_ERROR && !['request', 'round'].includes(sent.refusal.field) ? `${sent.refusal.field}: ${message}` : message } };
     }
+    if (sent.kind === 'notFound') return { ok: false, errors: { [FORM_ERROR]: `未找到本轮审查。The round was not found.` } };
+    throw new RoundGatewayError(sent);
   }
 
-  /** An action that reads its form, sends one Update and names the bureau it concerned in the flash. */
-  function formAction<Req extends { requestId: string }>(
+  /** An action that reads its form, takes one round action and names the bureau it concerned in the flash. */
+  function formAction<K extends RoundAction, Req extends ActionRequest<K>>(
     parse: (values: FormValues, ctx: ParseContext) => Parsed<Req>,
-    update: UpdateDefinition<ActionAck, [Req]>,
+    name: K,
     bureauOf?: (req: Req) => string,
   ) {
     return async (roundId: string, action: ActionName, values: FormValues, ctx: ParseContext): Promise<ActionResult> => {
       const parsed = parse(values, ctx);
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
-      const sent = await send(roundId, action, update, parsed.request);
+      const sent = await send(roundId, action, name, parsed.request);
       if (!sent.ok) return { ok: false, errors: sent.errors };
       const b = bureauOf?.(parsed.request);
       return { ok: true, flash: { a: action, ...(b ? { b } : {}) } };
@@ -393,13 +385,13 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   }
 
   const simpleActions: Record<Exclude<ActionName, 'paper'>, ReturnType<typeof formAction>> = {
-    extend: formAction(parseExtend, messages.extendDeadlineUpdate, (r) => r.bureauId),
-    waive: formAction(parseWaive, messages.waiveBureauUpdate, (r) => r.bureauId),
-    contact: formAction(parseContact, messages.changeContactUpdate, (r) => r.bureauId),
-    resend: formAction(parseResend, messages.resendInvitationUpdate, (r) => r.bureauId),
-    'add-bureau': formAction(parseAddBureau, messages.addBureauUpdate, (r) => r.bureau.id),
-    close: formAction(parseClose, messages.closeConsultationUpdate),
-    cancel: formAction(parseCancel, messages.cancelRoundUpdate),
+    extend: formAction(parseExtend, 'extendDeadline', (r) => r.bureauId),
+    waive: formAction(parseWaive, 'waiveBureau', (r) => r.bureauId),
+    contact: formAction(parseContact, 'changeContact', (r) => r.bureauId),
+    resend: formAction(parseResend, 'resendInvitation', (r) => r.bureauId),
+    'add-bureau': formAction(parseAddBureau, 'addBureau', (r) => r.bureau.id),
+    close: formAction(parseClose, 'closeConsultation'),
+    cancel: formAction(parseCancel, 'cancelRound'),
   };
 
   function succeeded(c: Context<AuthEnv>, roundId: string, flash: Flash) {
@@ -449,7 +441,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
 
       const parsed = parsePaper(values, { ...ctx, scanSha256: scan?.sha256, scanError });
       if (!parsed.ok) return render(c, round, 422, { action: 'paper', values, errors: parsed.errors, scan });
-      const sent = await send(round.id, 'paper', messages.recordPaperReplyUpdate, parsed.request, parsed.rowsOf);
+      const sent = await send(round.id, 'paper', 'recordPaperReply', parsed.request, parsed.rowsOf);
       if (!sent.ok) return render(c, round, 422, { action: 'paper', values, errors: sent.errors, scan });
       return succeeded(c, round.id, { a: 'paper', b: parsed.request.bureauId, n: sent.result.n });
     },

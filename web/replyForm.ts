@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
 import { Sha256, type Reply, type Section } from '../domain/records.js';
+import { refusalText, type Refusal } from '../domain/refusals.js';
 
 export const MAX_ROWS = 200;
 
@@ -202,6 +203,13 @@ const DraftPage = z
       .positive('页码应为正整数 page must be a positive number')
       .max(100000, '页码过大 page number too large'),
   );
+
+/** How a round's refusal reads beside a field: the catalog's words, Chinese then English. */
+export function refusalMessage(r: Refusal): string {
+  if (r.code === 'invalidField') return bilingual(String(r.params.detail ?? r.message));
+  const t = refusalText(r.code, r.params);
+  return `${t.zh} ${t.en}`;
+}
 
 /** Bilingual wording of the domain schema's messages. */
 export function bilingual(message: string): string {

@@ -9,8 +9,6 @@
  * closed? past the deadline plus grace?), never from the token alone.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -27,13 +25,14 @@ import {
   verifyLink,
   type LinkTarget,
 } from '../infra/linkTokens.js';
-import { executeRoundUpdate, RoundRequestRejected, roundStatus } from '../infra/roundClient.js';
+import type { RoundGateway } from '../infra/roundGateway.js';
+import type { RefusalCode } from '../domain/refusals.js';
+import { isLate, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
-import { submitReplyUpdate } from '../workflows/messages.js';
 import {
   addRow,
-  bilingual,
+  refusalMessage,
   documentsInBody,
   emptyForm,
   fieldNames,
@@ -58,7 +57,7 @@ import { originCheck as checkOrigin, readFormBody } from './guards.js';
 import { WindowLimiter } from './rateLimit.js';
 
 export interface ReplyRoutesDeps {
-  client: Client;
+  rounds: RoundGateway;
   secret: Buffer;
   store: ContentStore;
   templates: Templates;
@@ -149,11 +148,39 @@ type LinkState =
   | { ok: true; target: LinkTarget; status: RoundStatus; bureau: BureauStatus; timeZone: string; late: boolean }
   | { ok: false; refusal: Refusal; status?: RoundStatus };
 
+/** How a link the round no longer lets act is explained to the bureau. */
+function linkRefusalPage(code: RefusalCode, deadline: string): Refusal {
+  switch (code) {
+    case 'linkReplaced':
+      return {
+        status: 410,
+        zh: '此链接已失效',
+        en: 'This link has been withdrawn',
+        detailZh: '联系方式变更后会发出新的链接，请使用最新一封邀请邮件中的链接。',
+        detailEn: 'A new link is sent when the contacts change: please use the link in the latest invitation email.',
+      };
+    case 'roundFinished':
+      return { status: 410, zh: '本轮审查已取消', en: 'This review round has been cancelled' };
+    case 'bureauWaived':
+      return { status: 410, zh: '贵单位已无需回复本轮意见', en: 'Your bureau has been excused from replying in this round' };
+    case 'deadlinePassed':
+      return {
+        status: 410,
+        zh: '回复期限已过',
+        en: 'The deadline for replies has passed',
+        detailZh: `截止时间：${deadline}。如需延期，请联系协调人。`,
+        detailEn: `Deadline: ${deadline}. To ask for an extension, contact the coordinator.`,
+      };
+    default:
+      return { status: 410, zh: '征求意见已结束', en: 'The consultation is closed' };
+  }
+}
+
 /** One trusted-HTML value for the templates: only ever the output of rehype-sanitize. */
 const sanitizedHtml = (html: string) => ({ toHTML: () => html });
 
 export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
-  const { client, secret, store, templates, attachmentMaxBytes } = deps;
+  const { rounds, secret, store, templates, attachmentMaxBytes } = deps;
   const now = deps.now ?? (() => new Date());
   const router = new Hono();
   const htmlCache = new Map<string, DocumentHtml | null>();
@@ -180,17 +207,15 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
-    let status: RoundStatus;
-    try {
-      status = await roundStatus(client, target.roundId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        return {
-          ok: false,
-          refusal: { status: 404, zh: '未找到此链接所属的审查轮次', en: 'The review round of this link was not found' },
-        };
-      }
-      console.error(`reply link: status of ${target.roundId}:`, err);
+    const found = await rounds.status(target.roundId);
+    if (found.kind === 'notFound') {
+      return {
+        ok: false,
+        refusal: { status: 404, zh: '未找到此链接所属的审查轮次', en: 'The review round of this link was not found' },
+      };
+    }
+    if (found.kind !== 'done') {
+      console.error(`reply link: status of ${target.roundId}:`, found);
       return {
         ok: false,
         refusal: {
@@ -200,6 +225,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
+    const status = found.value;
     const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
     if (!bureau) {
       return {
@@ -212,59 +238,13 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
-    const current = bureau.invitation?.linkId;
-    if (bureau.revokedLinkIds.includes(target.linkId) || current !== target.linkId) {
-      return {
-        ok: false,
-        status,
-        refusal: {
-          status: 410,
-          zh: '此链接已失效',
-          en: 'This link has been withdrawn',
-          detailZh: '联系方式变更后会发出新的链接，请使用最新一封邀请邮件中的链接。',
-          detailEn: 'A new link is sent when the contacts change: please use the link in the latest invitation email.',
-        },
-      };
-    }
     const timeZone = bureau.bureau.timeZone ?? status.timeZone;
     const at = now().getTime();
-    const deadline = Date.parse(bureau.deadline);
-    const late = at > deadline;
-    if (purpose === 'act') {
-      if (status.cancelled || status.stage === 'cancelled') {
-        return {
-          ok: false,
-          status,
-          refusal: { status: 410, zh: '本轮审查已取消', en: 'This review round has been cancelled' },
-        };
-      }
-      if (bureau.waived) {
-        return {
-          ok: false,
-          status,
-          refusal: {
-            status: 410,
-            zh: '贵单位已无需回复本轮意见',
-            en: 'Your bureau has been excused from replying in this round',
-          },
-        };
-      }
-      if (status.consultation.closed || status.consultation.endedAt) {
-        return { ok: false, status, refusal: { status: 410, zh: '征求意见已结束', en: 'The consultation is closed' } };
-      }
-      if (at > deadline + status.graceMs) {
-        return {
-          ok: false,
-          status,
-          refusal: {
-            status: 410,
-            zh: '回复期限已过',
-            en: 'The deadline for replies has passed',
-            detailZh: `截止时间：${formatInstant(bureau.deadline, timeZone)}。如需延期，请联系协调人。`,
-            detailEn: `Deadline: ${formatInstant(bureau.deadline, timeZone)}. To ask for an extension, contact the coordinator.`,
-          },
-        };
-      }
+    const late = isLate(bureau, at);
+    // The round's own rule decides; a receipt stays readable after the link stops taking replies.
+    const refusal = replyLinkRefusal(status, bureau, target.linkId, at);
+    if (refusal && (purpose === 'act' || refusal.code === 'linkReplaced')) {
+      return { ok: false, status, refusal: linkRefusalPage(refusal.code, formatInstant(bureau.deadline, timeZone)) };
     }
     return { ok: true, target, status, bureau, timeZone, late };
   }
@@ -528,7 +508,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     if (!link.ok) return refuse(c, link.refusal, link.status);
     const docs = formDocuments(link.status);
     const latest = link.bureau.replies[link.bureau.replies.length - 1];
-    const form = latest ? formFromReply(latest, docs, randomUUID()) : emptyForm(docs, randomUUID());
+    const form = latest ? formFromReply(await rounds.loadReply(latest), docs, randomUUID()) : emptyForm(docs, randomUUID());
     // ?doc=<key>&section=<id>: a section link of a document pre-selects that section.
     const docKey = c.req.query('doc');
     const section = c.req.query('section');
@@ -644,31 +624,28 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         status: overQuota ? 429 : 422,
       });
     }
-    try {
-      const receipt = await executeRoundUpdate(client, link.target.roundId, submitReplyUpdate, {
-        requestId: form.requestId,
-        actor: { name: result.draft.responder.name, role: 'bureau' },
-        bureauId: link.target.bureauId,
-        linkId: link.target.linkId,
-        reply: result.draft,
-      });
-      return c.redirect(`${basePath(c, token).base}/receipt/${receipt.n}`, 303);
-    } catch (err) {
-      if (err instanceof RoundRequestRejected) {
-        // Not recorded: a corrected form is a new request.
-        form.requestId = randomUUID();
-        const name = formFieldOf(err.field.split('.'), rowIndexes(form));
-        return renderPage(c, token, link, form, { errors: { [name]: bilingual(err.reason) }, status: 422 });
-      }
-      console.error(`reply link: submitReply to ${link.target.roundId} for ${link.target.bureauId}:`, err);
-      return renderPage(c, token, link, form, {
-        errors: {
-          [fieldNames.form]:
-            '暂时无法提交，您填写的内容保留在下方，请稍后再点"提交"。 The reply could not be sent just now; what you typed is kept below, please press "Submit" again in a moment.',
-        },
-        status: 503,
-      });
+    const sent = await rounds.act(link.target.roundId, 'submitReply', {
+      requestId: form.requestId,
+      actor: { name: result.draft.responder.name, role: 'bureau' },
+      bureauId: link.target.bureauId,
+      linkId: link.target.linkId,
+      reply: result.draft,
+    });
+    if (sent.kind === 'done') return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
+    if (sent.kind === 'refused') {
+      // Not recorded: a corrected form is a new request.
+      form.requestId = randomUUID();
+      const name = formFieldOf(sent.refusal.field.split('.'), rowIndexes(form));
+      return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(sent.refusal) }, status: 422 });
     }
+    console.error(`reply link: submitReply to ${link.target.roundId} for ${link.target.bureauId}:`, sent);
+    return renderPage(c, token, link, form, {
+      errors: {
+        [fieldNames.form]:
+          '暂时无法提交，您填写的内容保留在下方，请稍后再点"提交"。 The reply could not be sent just now; what you typed is kept below, please press "Submit" again in a moment.',
+      },
+      status: 503,
+    });
   });
 
   // ------------------------------------------------------------------------------------------
@@ -679,8 +656,8 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const link = await resolveLink(token, 'receipt');
     if (!link.ok) return refuse(c, link.refusal, link.status);
     const n = /^[1-9]\d{0,8}$/.test(c.req.param('n') ?? '') ? Number(c.req.param('n')) : NaN;
-    const reply = link.bureau.replies.find((r) => r.n === n);
-    if (!reply) {
+    const summary = link.bureau.replies.find((r) => r.n === n);
+    if (!summary) {
       return refuse(c, {
         status: 404,
         zh: '未找到此回执',
@@ -689,7 +666,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         detailEn: "This link shows only its own bureau's replies.",
       });
     }
-    return { link, reply };
+    return { link, reply: await rounds.loadReply(summary) };
   }
 
   router.get('/:token/receipt/:n', async (c) => {
@@ -738,7 +715,8 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         responder: reply.responder,
         scanSha256: reply.scanSha256,
         contentSha256: reply.contentSha256,
-        late: Date.parse(reply.submittedAt) > Date.parse(bureau.deadline),
+        // As recorded: a later extension does not turn a late reply into an on-time one.
+        late: reply.late === true,
       },
       superseded:
         latest !== undefined && latest.n !== reply.n

@@ -1,4 +1,4 @@
-/** The typed messages of the reviewRound workflow: its query and its updates (one per human action). */
+/** The typed messages of the reviewRound workflow: its query and one Update per human action (domain/actions.ts). */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
   ActionAck,
@@ -26,3 +26,17 @@ export const resendInvitationUpdate = defineUpdate<ActionAck, [ResendInvitationR
 export const addBureauUpdate = defineUpdate<ActionAck, [AddBureauRequest]>('addBureau');
 export const closeConsultationUpdate = defineUpdate<ActionAck, [CloseConsultationRequest]>('closeConsultation');
 export const cancelRoundUpdate = defineUpdate<ActionAck, [CancelRoundRequest]>('cancelRound');
+
+/** The Update of each action, by the action's name. */
+export const UPDATES = {
+  submitReply: submitReplyUpdate,
+  recordPaperReply: recordPaperReplyUpdate,
+  extendDeadline: extendDeadlineUpdate,
+  waiveBureau: waiveBureauUpdate,
+  changeContact: changeContactUpdate,
+  resendInvitation: resendInvitationUpdate,
+  addBureau: addBureauUpdate,
+  closeConsultation: closeConsultationUpdate,
+  cancelRound: cancelRoundUpdate,
+} as const;
+export type Updates = typeof UPDATES;

@@ -18,7 +18,8 @@ import { runWeb, runWorker } from '../../cli/stack.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
-import { roundStatus, startRound } from '../../infra/roundClient.js';
+import { roundCalls } from '../support/roundCalls.js';
+import { RoundGateway } from '../../infra/roundGateway.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
@@ -62,12 +63,16 @@ async function startSeedRound(overrides: Record<string, unknown> = {}): Promise<
   const planId = uniquePlanId('xinrong');
   const file = await writeSeedRoundFile(dir, planId, overrides);
   const { input } = await loadRoundFile(file, new LocalContentStore(config.paths.store), { startedBy: seedCoordinator, messageIdDomain: messageIdDomain(config) });
-  return startRound(web.client, config.TEMPORAL_TASK_QUEUE, input);
+  return roundCalls(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE).start(input);
+}
+
+function gateway(): RoundGateway {
+  return new RoundGateway(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE);
 }
 
 async function waitForStatus(id: string, pred: (s: RoundStatus) => boolean, timeout = 60_000): Promise<RoundStatus> {
   let last: RoundStatus | undefined;
-  await expect.poll(async () => pred((last = await roundStatus(web.client, id))), { timeout, interval: 250 }).toBe(true);
+  await expect.poll(async () => pred((last = await roundCalls(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE).status(id))), { timeout, interval: 250 }).toBe(true);
   return last!;
 }
 
@@ -80,7 +85,7 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
   it('sends seven invitations, takes the seed replies through the emailed links, and shows each outcome', async () => {
     const id = await startSeedRound();
     const log: string[] = [];
-    const receipts = await replySeedThroughLinks({ client: web.client, roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: (l) => log.push(l) });
+    const receipts = await replySeedThroughLinks({ rounds: gateway(), roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: (l) => log.push(l) });
     expect(receipts).toHaveLength(7);
 
     const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
@@ -108,7 +113,7 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
       expect(recorded.contentSha256).toBe(r.contentSha256);
       expect(recorded.channel).toBe('link');
     }
-    const forestry = status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+    const forestry = await gateway().loadReply(status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!);
     const seedForestry = SEED_RECORD.replies.find((r) => r.bureauId === 'forestry')!;
     expect(forestry.perDocument['xinrong-eco-plan']).toHaveLength(3);
     expect(Object.keys(forestry.perDocument)).toEqual(Object.keys(seedForestry.perDocument));
@@ -122,8 +127,8 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
   it('deems a bureau that stays silent to the deadline, reminding only it, and mails the summary', async () => {
     // Wide margins: the six replies take seconds, the reminder comes at 30 s, the deadline at 60 s.
     const id = await startSeedRound({ deadline: 'PT60S', reminders: ['PT30S'] });
-    await replySeedThroughLinks({ client: web.client, roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: () => undefined, silent: ['culture'] });
-    const status = await waitForStatus(id, (s) => s.stage === 'disposition', 120_000);
+    await replySeedThroughLinks({ rounds: gateway(), roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: () => undefined, silent: ['culture'] });
+    const status = await waitForStatus(id, (s) => s.stage === 'completed', 120_000);
     const outcomes = Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome]));
     expect(outcomes.culture).toBe('deemedNoComments');
     expect(outcomes.finance).toBe('noComments');
@@ -165,7 +170,7 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
       await expect(page.content()).resolves.toContain('&lt;b&gt;教育局&lt;/b&gt;');
 
       const status = await waitForStatus(id, (s) => s.bureaus.find((b) => b.bureau.id === 'education')!.replies.length === 1);
-      const reply = status.bureaus.find((b) => b.bureau.id === 'education')!.replies[0]!;
+      const reply = await gateway().loadReply(status.bureaus.find((b) => b.bureau.id === 'education')!.replies[0]!);
       expect(reply.contentSha256).toBe(sha);
       expect(reply.perDocument['eco-protection-plan']).toBe('noComments');
       expect((reply.perDocument['xinrong-eco-plan'] as unknown[]).length).toBe(2);

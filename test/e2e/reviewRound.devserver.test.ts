@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { listRounds, RoundExistsError, roundStatus, startRound } from '../../infra/roundClient.js';
+import { roundCalls } from '../support/roundCalls.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
@@ -48,16 +48,17 @@ describe('reviewRound on the real dev server', () => {
     const planId = uniquePlanId('xinrong');
     const file = await writeSeedRoundFile(dir, planId);
     const { input } = await loadRoundFile(file, store, { startedBy: coordinator, messageIdDomain: 'plan-review.test' });
-    const id = await startRound(client, TASK_QUEUE, input);
+    const rounds = roundCalls(client, store, TASK_QUEUE);
+    const id = await rounds.start(input);
 
-    await expect.poll(async () => (await roundStatus(client, id)).documents.length, { timeout: 30_000 }).toBe(2);
-    const status = await roundStatus(client, id);
+    await expect.poll(async () => (await rounds.status(id)).documents.length, { timeout: 30_000 }).toBe(2);
+    const status = await rounds.status(id);
     const plan = status.documents.find((d) => d.key === 'xinrong-eco-plan')!;
     const numbers = plan.versions[0]!.sections.map((s) => s.number);
     for (const cited of ['1.1.7', '2.2', '3.7', '4.2.1', '4.2.2', '5.1.3', '7.7']) expect(numbers).toContain(cited);
     expect(status.documents.find((d) => d.key === 'eco-protection-plan')!.standIn).toBe(true);
 
-    await expect(startRound(client, TASK_QUEUE, input)).rejects.toBeInstanceOf(RoundExistsError);
-    await expect.poll(async () => (await listRounds(client)).map((r) => r.id), { timeout: 30_000 }).toContain(`round:${planId}:1`);
+    await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
+    await expect.poll(async () => (await rounds.gateway.list().then((o) => (o.kind === 'done' ? o.value : []))).map((r) => r.id), { timeout: 30_000 }).toContain(`round:${planId}:1`);
   });
 });

@@ -10,8 +10,8 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { ReplyReceipt, SubmitReplyRequest } from '../../domain/consultation.js';
-import { Reply, type Comment, type DocumentAnswer } from '../../domain/records.js';
-import { replyContentSha256 } from '../../domain/replyHash.js';
+import { RoundGateway } from '../../infra/roundGateway.js';
+import { buildReply, isLate, outcomeOf } from '../../workflows/stages/consultation/rules.js';
 import { RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { parseDocument } from '../../infra/documents.js';
 import { signLink } from '../../infra/linkTokens.js';
@@ -137,50 +137,21 @@ export class FakeRoundClient {
     }),
   };
 
+  /** Recorded by the round's own rules (buildReply, outcomeOf), as the workflow records a reply. */
   private applyReply(req: SubmitReplyRequest): ReplyReceipt {
     const bureau = this.status.bureaus.find((b) => b.bureau.id === req.bureauId)!;
-    const n = this.status.bureaus.reduce((sum, b) => sum + b.replies.length, 0) + 1;
-    const perDocument: Record<string, DocumentAnswer> = {};
-    for (const [key, answer] of Object.entries(req.reply.perDocument)) {
-      const doc = this.status.documents.find((d) => d.key === key)!;
-      const version = doc.versions[doc.versions.length - 1]!.n;
-      perDocument[key] =
-        answer.kind === 'noComments'
-          ? 'noComments'
-          : answer.comments.map((c, k): Comment => ({
-              id: `${req.bureauId}-${n}-${k + 1}`,
-              anchor: {
-                doc: key,
-                version,
-                ...(c.section !== undefined ? { section: c.section } : {}),
-                ...(c.quote !== undefined ? { quote: c.quote } : {}),
-                ...(c.draftPage !== undefined ? { draftPage: c.draftPage } : {}),
-              },
-              text: c.text,
-              ...(c.suggestedChange !== undefined ? { suggestedChange: c.suggestedChange } : {}),
-            }));
-    }
-    const record = {
-      n,
-      bureauId: req.bureauId,
-      version: bureau.replies.length + 1,
-      submittedAt: this.now().toISOString(),
-      channel: 'link' as const,
-      responder: req.reply.responder,
-      ...(req.reply.attachmentSha256 ? { scanSha256: req.reply.attachmentSha256 } : {}),
-      perDocument,
-    };
-    const reply = Reply.parse({ ...record, contentSha256: replyContentSha256(record) });
+    const at = this.now().getTime();
+    const reply = buildReply(this.status, bureau, req.reply, { at, channel: 'link', late: isLate(bureau, at) });
     bureau.replies.push(reply);
-    bureau.outcome = Object.values(perDocument).every((a) => a === 'noComments') ? 'noComments' : 'replied';
+    bureau.outcome = outcomeOf(bureau, false);
     return ReplyReceipt.parse({
       roundId: this.status.id,
       bureauId: req.bureauId,
-      n,
+      n: reply.n,
       version: reply.version,
       submittedAt: reply.submittedAt,
       contentSha256: reply.contentSha256,
-      late: Date.parse(reply.submittedAt) > Date.parse(bureau.deadline),
+      late: reply.late === true,
     });
   }
 }
@@ -272,7 +243,7 @@ export async function replyFixture(
   app.route(
     '/r',
     createReplyRoutes({
-      client: fake.client,
+      rounds: new RoundGateway(fake.client, store, 'test'),
       secret,
       store,
       templates: new Templates(),

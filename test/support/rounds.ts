@@ -46,6 +46,7 @@ export async function smallRoundInput(store: ContentStore, overrides: Partial<Ro
     graceMs: 0,
     startedBy: coordinator,
     messageIdDomain: 'plan-review.test',
+    stages: ['consultation'],
     ...overrides,
   };
 }

@@ -15,9 +15,8 @@ import { draftFromReply } from '../../domain/consultation.js';
 import { ReviewRecord, type Actor } from '../../domain/records.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
-import { executeRoundUpdate, roundStatus, startRound } from '../../infra/roundClient.js';
+import { roundCalls } from './roundCalls.js';
 import type { ContentStore } from '../../infra/store.js';
-import { submitReplyUpdate } from '../../workflows/messages.js';
 
 export const SEED_ROUND_FILE = fileURLToPath(new URL('../../seeds/rounds/xinrong-round-1.yaml', import.meta.url));
 export const SEED_RECORD = ReviewRecord.parse(JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')));
@@ -32,12 +31,13 @@ export interface SeedRun {
 /** Starts the seed round (plan id overridable so runs never collide) and answers for every bureau through its link. */
 export async function runSeedConsultation(client: Client, taskQueue: string, store: ContentStore, planId: string): Promise<SeedRun> {
   const { input } = await loadRoundFile(SEED_ROUND_FILE, store, { startedBy: seedCoordinator, messageIdDomain: 'plan-review.test' });
-  const id = await startRound(client, taskQueue, { ...input, planId });
+  const rounds = roundCalls(client, store, taskQueue);
+  const id = await rounds.start({ ...input, planId });
   let queries = 0;
   const poll = async (pred: (s: RoundStatus) => boolean): Promise<RoundStatus> => {
     for (let i = 0; i < 400; i++) {
       queries++;
-      const s = await roundStatus(client, id);
+      const s = await rounds.status(id);
       if (pred(s)) return s;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -46,7 +46,7 @@ export async function runSeedConsultation(client: Client, taskQueue: string, sto
   const invited = await poll((s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
   for (const reply of SEED_RECORD.replies) {
     const b = invited.bureaus.find((x) => x.bureau.id === reply.bureauId)!;
-    await executeRoundUpdate(client, id, submitReplyUpdate, {
+    await rounds.act(id, 'submitReply', {
       requestId: randomUUID(),
       actor: { name: reply.responder.name, role: 'bureau' },
       bureauId: b.bureau.id,

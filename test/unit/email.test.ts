@@ -4,7 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
 import { messageIdFor, type MailRequest, type MailResult } from '../../domain/mail.js';
-import type { Reply } from '../../domain/records.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
+import { summarizeReply } from '../../domain/replies.js';
+import { storeReplyDraft } from '../../infra/replyStore.js';
 import { verifyLink } from '../../infra/linkTokens.js';
 import { RecordingTransport, TEST_SECRET, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
@@ -50,16 +52,13 @@ describe('sendEmail', () => {
 
   it('escapes a hostile reply in the confirmation', async () => {
     const { mail, acts, round, bureau } = await setup();
-    const reply: Reply = {
-      n: 1,
-      bureauId: 'finance',
-      version: 1,
-      submittedAt: '2022-02-17T02:00:00.000Z',
-      channel: 'link',
-      responder: { name: XSS, position: XSS },
-      perDocument: { plan: [{ id: 'finance-1-1', anchor: { doc: 'plan', version: 1, quote: XSS }, text: XSS, suggestedChange: XSS }] },
-      contentSha256: '0'.repeat(64),
-    };
+    const draft: ReplyDraft = { responder: { name: XSS, position: XSS }, perDocument: { plan: { kind: 'comments', comments: [{ quote: XSS, text: XSS, suggestedChange: XSS }] } } };
+    await storeReplyDraft(store, draft);
+    const reply = summarizeReply(
+      { n: 1, bureauId: 'finance', version: 1, submittedAt: '2022-02-17T02:00:00.000Z', channel: 'link', responder: draft.responder },
+      draft,
+      [{ key: 'plan', version: 1 }],
+    );
     await run(() => acts.sendEmail({ kind: 'replyConfirmation', messageId: '<x@y>', to: ['a@example.org'], round, bureau, reply }));
     expect(mail.sent[0]!.html).not.toMatch(/<script>/);
     expect(mail.sent[0]!.html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(5);

@@ -7,13 +7,16 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { Hono } from 'hono';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplyReceipt } from '../../domain/consultation.js';
+import type { ReplyDraft, ReplyReceipt } from '../../domain/consultation.js';
+import { draftBytes, summarizeReply } from '../../domain/replies.js';
+import { storeReplyDraft } from '../../infra/replyStore.js';
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { SESSION_COOKIE } from '../../web/auth.js';
 import { instantToLocal, localToInstant, MAX_CONTACT_LINE, parseContactLines, resolveSection } from '../../web/coordinatorForms.js';
+import { RoundGateway } from '../../infra/roundGateway.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { TestBrowser } from '../support/testBrowser.js';
@@ -25,6 +28,15 @@ const sha = (s: string) => sha256Hex(s);
 const HOSTILE = '<script>alert(1)</script>';
 
 const coordinatorActor = { name: '起草人', role: 'coordinator' as const, email: 'c@example.org' };
+
+/** Finance's paper reply as typed; the round keeps its summary, the store its texts. */
+const FINANCE_DRAFT: ReplyDraft = {
+  responder: { name: `王五${HOSTILE}`, position: '办公室主任' },
+  perDocument: {
+    plan: { kind: 'comments', comments: [{ section: '3.7', draftPage: 33, quote: '原文引用', text: '建议补充资金来源。', suggestedChange: '增加一段' }] },
+    annex: { kind: 'noComments' },
+  },
+};
 
 function fixture(): RoundStatus {
   const plan = {
@@ -85,21 +97,23 @@ function fixture(): RoundStatus {
         deadline: '2030-01-15T10:00:00.000Z',
         invitation: invitation('finance'),
         replies: [
-          {
-            n: 1,
-            bureauId: 'finance',
-            version: 1,
-            submittedAt: '2030-01-05T02:00:00.000Z',
-            channel: 'paper',
-            responder: { name: `王五${HOSTILE}`, position: '办公室主任' },
-            recordedBy: { name: '李协调', role: 'coordinator' },
-            scanSha256: sha('scan'),
-            perDocument: {
-              plan: [{ id: 'finance-1-1', anchor: { doc: 'plan', version: 1, section: '3.7', draftPage: 33, quote: '原文引用' }, text: '建议补充资金来源。', suggestedChange: '增加一段' }],
-              annex: 'noComments',
+          summarizeReply(
+            {
+              n: 1,
+              bureauId: 'finance',
+              version: 1,
+              submittedAt: '2030-01-05T02:00:00.000Z',
+              channel: 'paper',
+              responder: FINANCE_DRAFT.responder,
+              recordedBy: { name: '李协调', role: 'coordinator' },
+              scanSha256: sha('scan'),
             },
-            contentSha256: sha('reply-1'),
-          },
+            FINANCE_DRAFT,
+            [
+              { key: 'plan', version: 1 },
+              { key: 'annex', version: 1 },
+            ],
+          ),
         ],
         extensions: [],
         waived: null,
@@ -203,16 +217,17 @@ let temporal: FakeTemporal;
 let store: MemoryContentStore;
 let app: Hono;
 
-beforeEach(() => {
+beforeEach(async () => {
   temporal = new FakeTemporal();
   store = new MemoryContentStore();
+  await storeReplyDraft(store, FINANCE_DRAFT);
   app = new Hono();
   // As web/app.ts does: its own error handler answers 500 to anything it does not know.
   app.onError((_err, c) => c.text('internal error', 500));
   app.route(
     '/',
     createCoordinatorRoutes({
-      client: temporal as unknown as Client,
+      rounds: new RoundGateway(temporal as unknown as Client, store, 'test'),
       store,
       templates,
       secret,
@@ -317,14 +332,14 @@ describe('the status page', () => {
 
     const science = section('science');
     expect(science).toContain('逾期未回复，视为无意见');
-    expect(science).toContain('Deemed no comments (silent at deadline)');
+    expect(science).toContain('No reply: deemed no comments');
     expect(science).not.toContain('已回复，无意见');
 
     const finance = section('finance');
     expect(finance).toContain('已回复（有意见）');
     expect(finance).toContain('纸质 Paper');
     expect(finance).toContain('李协调 (coordinator)');
-    expect(finance).toContain(sha('reply-1'));
+    expect(finance).toContain(temporal.status.bureaus[0]!.replies[0]!.contentSha256);
     expect(finance).toContain(`/rounds/${ROUND_ID}/files/${sha('scan')}`);
     expect(finance).toContain('3.7 规划目标和指标');
     expect(finance).toContain('P33');
@@ -576,7 +591,7 @@ describe('recording a paper reply', () => {
     expect(missing.status).toBe(422);
     expect(await missing.text()).toContain('Attach the scan');
     expect(temporal.calls).toBe(0);
-    expect(store.blobs.size).toBe(0);
+    expect([...store.blobs.keys()]).toEqual([sha256Hex(draftBytes(FINANCE_DRAFT))]); // only the fixture's reply texts
   });
 
   it('keeps the uploaded scan and the typed comments when a field is wrong, and sends once it is right', async () => {

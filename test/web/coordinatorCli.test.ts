@@ -1,4 +1,5 @@
 /** The CLI's coordinator actions (cli/users.ts) over a fake Temporal client: arguments, files, actor. */
+import { RoundGateway } from '../../infra/roundGateway.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,7 +83,8 @@ let ctx: ActionContext;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-cli-'));
   temporal = new FakeTemporal();
-  ctx = { client: temporal as unknown as Client, actor, store: new MemoryContentStore(), attachmentMaxBytes: 1024 * 1024 };
+  const store = new MemoryContentStore();
+  ctx = { rounds: new RoundGateway(temporal as unknown as Client, store, 'test'), actor, store, attachmentMaxBytes: 1024 * 1024 };
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

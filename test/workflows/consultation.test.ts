@@ -10,11 +10,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { createActivities } from '../../activities/index.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { Actor } from '../../domain/records.js';
-import type { RoundInput, RoundStatus } from '../../domain/round.js';
+import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
-import { executeRoundUpdate, RoundRequestRejected, roundStatus, startRound } from '../../infra/roundClient.js';
+import { RoundGatewayError } from '../../infra/roundGateway.js';
+import { roundCalls } from '../support/roundCalls.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import * as messages from '../../workflows/messages.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { coordinator, smallRoundInput } from '../support/rounds.js';
@@ -48,6 +48,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
+
 beforeEach(() => {
   mail.sent.length = 0;
   mail.rejectAddresses.clear();
@@ -65,7 +67,7 @@ const withComment = (text: string, section = '1.1.1'): ReplyDraft => ({
 
 async function start(overrides: Partial<RoundInput> = {}): Promise<{ id: string; input: RoundInput }> {
   const input = await smallRoundInput(store, overrides);
-  const id = await startRound(env.client, TASK_QUEUE, input);
+  const id = await rounds().start(input);
   await waitFor(id, (s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined) || s.problems.length > 0);
   return { id, input };
 }
@@ -75,7 +77,7 @@ async function waitFor(id: string, pred: (s: RoundStatus) => boolean): Promise<R
   await expect
     .poll(
       async () => {
-        last = await roundStatus(env.client, id);
+        last = await rounds().status(id);
         return pred(last);
       },
       { timeout: 20_000, interval: 50 },
@@ -84,12 +86,12 @@ async function waitFor(id: string, pred: (s: RoundStatus) => boolean): Promise<R
   return last!;
 }
 
-const status = (id: string) => roundStatus(env.client, id);
+const status = (id: string) => rounds().status(id);
 const bureau = (s: RoundStatus, id: string) => s.bureaus.find((b) => b.bureau.id === id)!;
 
 async function reply(id: string, bureauId: string, draft: ReplyDraft, requestId = randomUUID()) {
   const s = await status(id);
-  return executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+  return rounds().act(id, 'submitReply', {
     requestId,
     actor: { name: draft.responder.name, role: 'bureau' },
     bureauId,
@@ -144,7 +146,7 @@ describe('consultation', () => {
     await reply(id, 'finance', noComments);
     await reply(id, 'science', withComment('请补充数据'));
     await env.sleep(14 * DAY + 60_000);
-    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    const s = await waitFor(id, (x) => x.stage === 'completed');
     expect(s.bureaus.map((b) => [b.bureau.id, b.outcome])).toEqual([
       ['finance', 'noComments'],
       ['science', 'replied'],
@@ -155,14 +157,14 @@ describe('consultation', () => {
     const summary = mail.ofKind('deadlineSummary', id)[0]!;
     expect(summary.to).toEqual([coordinator.email]);
     expect(summary.html).toContain('逾期未回复，视为无意见');
-    await expect(reply(id, 'forestry', noComments)).rejects.toThrow(RoundRequestRejected);
+    await expect(reply(id, 'forestry', noComments)).rejects.toThrow(RoundGatewayError);
   });
 
   it('moves one bureau’s deadline on extension, recording who and why', async () => {
     const { id } = await start();
     const s0 = await status(id);
     const newDeadline = new Date(Date.parse(bureau(s0, 'forestry').deadline) + 3 * DAY).toISOString();
-    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'forestry', deadline: newDeadline, reason: '林业局申请延期' }));
+    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'forestry', deadline: newDeadline, reason: '林业局申请延期' }));
     await env.sleep(14 * DAY + 60_000);
     let s = await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
     expect(bureau(s, 'forestry').outcome).toBe('pending');
@@ -170,7 +172,7 @@ describe('consultation', () => {
     expect(bureau(s, 'forestry').extensions).toEqual([expect.objectContaining({ by: coordinator, reason: '林业局申请延期', deadline: newDeadline })]);
     await reply(id, 'forestry', withComment('森林覆盖率应为 27.04%'));
     await env.sleep(3 * DAY);
-    s = await waitFor(id, (x) => x.stage === 'disposition');
+    s = await waitFor(id, (x) => x.stage === 'completed');
     expect(bureau(s, 'forestry').outcome).toBe('replied');
   });
 
@@ -183,7 +185,7 @@ describe('consultation', () => {
     const replies = bureau(s, 'science').replies;
     expect(replies.map((r) => r.version)).toEqual([1, 2]);
     expect(bureau(s, 'science').outcome).toBe('replied');
-    const latest = replies[1]!;
+    const latest = await rounds().gateway.loadReply(replies[1]!);
     expect(latest.perDocument.plan).toEqual([
       { id: `science-${latest.n}-1`, anchor: { doc: 'plan', version: 1, section: '1.1.1', quote: '新荣区位于大同市北部', draftPage: 3 }, text: '第二版意见' },
     ]);
@@ -204,10 +206,9 @@ describe('consultation', () => {
     const { id } = await start();
     const { sha256: scanSha256 } = await store.put(Buffer.from('%PDF-1.4 scan'));
     const receivedAt = (await status(id)).startedAt;
-    const receipt = await executeRoundUpdate(
-      env.client,
+    const receipt = await rounds().act(
       id,
-      messages.recordPaperReplyUpdate,
+      'recordPaperReply',
       asCoordinator({ bureauId: 'forestry', reply: withComment('纸质意见'), scanSha256, receivedAt }),
     );
     const r = bureau(await status(id), 'forestry').replies[0]!;
@@ -221,7 +222,7 @@ describe('consultation', () => {
     await expect(reply(id, 'finance', { responder, perDocument: { other: { kind: 'noComments' } } })).rejects.toThrow(/no document "other"/);
     const s = await status(id);
     await expect(
-      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+      rounds().act(id, 'submitReply', {
         requestId: randomUUID(),
         actor: { name: 'x', role: 'bureau' },
         bureauId: 'finance',
@@ -235,10 +236,9 @@ describe('consultation', () => {
   it('revokes the old link on a contact change and sends a new one', async () => {
     const { id } = await start();
     const oldLink = bureau(await status(id), 'forestry').invitation!.linkId;
-    await executeRoundUpdate(
-      env.client,
+    await rounds().act(
       id,
-      messages.changeContactUpdate,
+      'changeContact',
       asCoordinator({ bureauId: 'forestry', contacts: [{ email: 'new-forestry@bureaus.example.org' }], reason: '联系人调岗' }),
     );
     const s = await waitFor(id, (x) => (bureau(x, 'forestry').invitation?.sentAt ?? '') !== '');
@@ -248,14 +248,14 @@ describe('consultation', () => {
     const newInvitation = mail.ofKind('invitation', id).find((m) => m.to[0] === 'new-forestry@bureaus.example.org')!;
     expect(newInvitation.html).toContain('旧链接已失效');
     await expect(
-      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+      rounds().act(id, 'submitReply', {
         requestId: randomUUID(),
         actor: { name: 'x', role: 'bureau' },
         bureauId: 'forestry',
         linkId: oldLink,
         reply: noComments,
       }),
-    ).rejects.toThrow(RoundRequestRejected);
+    ).rejects.toThrow(RoundGatewayError);
     await reply(id, 'forestry', noComments);
     expect(bureau(await status(id), 'forestry').outcome).toBe('noComments');
   });
@@ -273,7 +273,7 @@ describe('consultation', () => {
   it('retries a transient failure with the same Message-ID', async () => {
     mail.transientFailures = 2;
     const input = await smallRoundInput(store, { bureaus: (await smallRoundInput(store)).bureaus.slice(0, 1) });
-    const id = await startRound(env.client, TASK_QUEUE, input);
+    const id = await rounds().start(input);
     await env.sleep(60_000);
     await waitFor(id, (s) => s.bureaus[0]!.invitation?.sentAt !== undefined);
     expect(mail.ofKind('invitation', id)).toHaveLength(1);
@@ -283,7 +283,7 @@ describe('consultation', () => {
   it('sends a copy with the same Message-ID when the activity fails after the server accepted (at-least-once)', async () => {
     mail.failAfterAccepting = 1;
     const input = await smallRoundInput(store, { bureaus: (await smallRoundInput(store)).bureaus.slice(0, 1) });
-    const id = await startRound(env.client, TASK_QUEUE, input);
+    const id = await rounds().start(input);
     await env.sleep(60_000);
     const s = await waitFor(id, (x) => x.bureaus[0]!.invitation?.sentAt !== undefined);
     const copies = mail.ofKind('invitation', id);
@@ -294,33 +294,28 @@ describe('consultation', () => {
 
   it('closes early only once every bureau has answered, and waives, adds and cancels', async () => {
     const { id } = await start();
-    await expect(executeRoundUpdate(env.client, id, messages.closeConsultationUpdate, asCoordinator({}))).rejects.toThrow(/not every bureau has answered/);
+    await expect(rounds().act(id, 'closeConsultation', asCoordinator({}))).rejects.toThrow(/not every bureau has answered/);
     await reply(id, 'finance', noComments);
     await reply(id, 'science', noComments);
-    await executeRoundUpdate(env.client, id, messages.waiveBureauUpdate, asCoordinator({ bureauId: 'forestry', reason: '机构调整' }));
-    await executeRoundUpdate(env.client, id, messages.addBureauUpdate, asCoordinator({ bureau: { id: 'water', nameZh: '大同市新荣区水利局', nameEn: 'Water Resources Bureau', contacts: [{ email: 'water@bureaus.example.org' }], contactPerson: '水利局办公室' } }));
+    await rounds().act(id, 'waiveBureau', asCoordinator({ bureauId: 'forestry', reason: '机构调整' }));
+    await rounds().act(id, 'addBureau', asCoordinator({ bureau: { id: 'water', nameZh: '大同市新荣区水利局', nameEn: 'Water Resources Bureau', contacts: [{ email: 'water@bureaus.example.org' }], contactPerson: '水利局办公室' } }));
     await waitFor(id, (x) => bureau(x, 'water').invitation?.sentAt !== undefined);
     await reply(id, 'water', withComment('把县级水源地改为城镇集中式饮用水水源地'));
-    await executeRoundUpdate(env.client, id, messages.closeConsultationUpdate, asCoordinator({ reason: '各单位均已回复' }));
-    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    await rounds().act(id, 'closeConsultation', asCoordinator({ reason: '各单位均已回复' }));
+    const s = await waitFor(id, (x) => x.stage === 'completed');
     expect(s.bureaus.map((b) => b.outcome)).toEqual(['noComments', 'noComments', 'waived', 'replied']);
     expect(s.consultation.closed).toMatchObject({ by: coordinator, reason: '各单位均已回复' });
 
-    await executeRoundUpdate(env.client, id, messages.cancelRoundUpdate, asCoordinator({ reason: '规划调整，重新征求意见' }));
-    const result: RoundStatus = await env.client.workflow.getHandle(id).result();
-    expect(result.stage).toBe('cancelled');
-    expect(mail.ofKind('cancellation', id).map((m) => m.to[0]).sort()).toEqual([
-      'finance@bureaus.example.org',
-      'forestry@bureaus.example.org',
-      'science@bureaus.example.org',
-      'water@bureaus.example.org',
-    ]);
+    // Consultation was the round's only stage: the round is complete, and nothing more can be done to it.
+    const result: RoundResult = await env.client.workflow.getHandle(id).result();
+    expect(result).toEqual({ id, stage: 'completed', outcomes: { finance: 'noComments', science: 'noComments', forestry: 'waived', water: 'replied' } });
+    await expect(rounds().act(id, 'cancelRound', asCoordinator({ reason: '规划调整，重新征求意见' }))).rejects.toThrow(RoundGatewayError);
   });
 
   it('refuses actions from the wrong role', async () => {
     const { id } = await start();
     await expect(
-      executeRoundUpdate(env.client, id, messages.waiveBureauUpdate, { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
+      rounds().act(id, 'waiveBureau', { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
     ).rejects.toThrow(/actor\.role: a bureau may not do this/);
   });
 
@@ -329,9 +324,9 @@ describe('consultation', () => {
     const { id } = await start();
     await reply(id, 'finance', noComments);
     await env.sleep(14 * DAY + 60_000);
-    const s = await waitFor(id, (x) => x.stage === 'disposition');
+    const s = await waitFor(id, (x) => x.stage === 'completed');
     expect(bureau(s, 'forestry').outcome).toBe('deemedNoComments');
-    await expect(executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'forestry', deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(), reason: 'x' }))).rejects.toThrow(/stage "disposition"/);
+    await expect(rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'forestry', deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(), reason: 'x' }))).rejects.toThrow(RoundGatewayError);
   });
 
   it('takes a late reply within the grace period, marked late, and refuses one after it', async () => {
@@ -345,8 +340,8 @@ describe('consultation', () => {
     expect(bureau(s, 'finance').outcome).toBe('replied');
     expect(bureau(s, 'finance').replies[0]!.late).toBe(true);
     await env.sleep(DAY);
-    s = await waitFor(id, (x) => x.stage === 'disposition');
-    await expect(reply(id, 'science', noComments)).rejects.toThrow(RoundRequestRejected);
+    s = await waitFor(id, (x) => x.stage === 'completed');
+    await expect(reply(id, 'science', noComments)).rejects.toThrow(RoundGatewayError);
     expect(bureau(s, 'science').outcome).toBe('deemedNoComments');
   });
 
@@ -354,10 +349,10 @@ describe('consultation', () => {
     const { id } = await start();
     const s0 = await status(id);
     const later = (d: number) => new Date(Date.parse(bureau(s0, 'finance').deadline) + d * DAY).toISOString();
-    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'finance', deadline: later(10), reason: '财政局申请延期' }));
+    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'finance', deadline: later(10), reason: '财政局申请延期' }));
     await env.sleep(14 * DAY + 60_000);
     await waitFor(id, (x) => bureau(x, 'science').outcome === 'deemedNoComments');
-    await executeRoundUpdate(env.client, id, messages.extendDeadlineUpdate, asCoordinator({ bureauId: 'science', deadline: later(8), reason: '补充延期' }));
+    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'science', deadline: later(8), reason: '补充延期' }));
     let s = await status(id);
     expect(bureau(s, 'science').outcome).toBe('pending');
     const before = bureau(s, 'science').invitation!.remindersSent.length;
@@ -372,7 +367,7 @@ describe('consultation', () => {
     const s0 = await status(id);
     await env.sleep(DAY);
     await reply(id, 'forestry', withComment('链接意见'));
-    await executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'forestry', reply: noComments, scanSha256: (await store.put(Buffer.from('%PDF-1.4 card'))).sha256, receivedAt: s0.startedAt }));
+    await rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'forestry', reply: noComments, scanSha256: (await store.put(Buffer.from('%PDF-1.4 card'))).sha256, receivedAt: s0.startedAt }));
     const b = bureau(await status(id), 'forestry');
     expect(b.replies.map((r) => [r.version, r.channel])).toEqual([[1, 'link'], [2, 'paper']]);
     expect(b.outcome).toBe('replied');
@@ -383,11 +378,13 @@ describe('consultation', () => {
     const s0 = await status(id);
     const scanSha256 = (await store.put(Buffer.from('%PDF-1.4 card'))).sha256;
     const at = (ms: number) => new Date(Date.parse(s0.startedAt) + ms).toISOString();
-    await expect(executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(2 * DAY) }))).rejects.toThrow(/receivedAt: cannot be in the future/);
+    await expect(rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(2 * DAY) }))).rejects.toThrow(/receivedAt: cannot be in the future/);
+    // Science's later deadline keeps consultation open after finance's has passed.
+    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'science', deadline: at(20 * DAY), reason: '科技局申请延期' }));
     await env.sleep(15 * DAY);
-    await waitFor(id, (x) => x.stage === 'disposition');
-    await expect(executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(14 * DAY + 3600_000) }))).rejects.toThrow(/receivedAt: received after the bureau’s deadline/);
-    const onTime = await executeRoundUpdate(env.client, id, messages.recordPaperReplyUpdate, asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }));
+    await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
+    await expect(rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(14 * DAY + 3600_000) }))).rejects.toThrow(/receivedAt: received after the bureau’s deadline/);
+    const onTime = await rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }));
     expect(onTime.late).toBe(false);
     expect(bureau(await status(id), 'finance').outcome).toBe('noComments');
   });
@@ -395,13 +392,13 @@ describe('consultation', () => {
   it('stores the request as its schema parsed it, and refuses unknown fields', async () => {
     const { id } = await start();
     await reply(id, 'finance', { responder: { name: '  王明  ', position: '主任' }, perDocument: { plan: { kind: 'comments', comments: [{ text: '  请补充  ' }] } } });
-    const r = bureau(await status(id), 'finance').replies[0]!;
+    const r = await rounds().gateway.loadReply(bureau(await status(id), 'finance').replies[0]!);
     expect(r.responder.name).toBe('王明');
     expect((r.perDocument.plan as { text: string }[])[0]!.text).toBe('请补充');
     expect(replyContentSha256(r)).toBe(r.contentSha256);
     const s = await status(id);
     await expect(
-      executeRoundUpdate(env.client, id, messages.submitReplyUpdate, {
+      rounds().act(id, 'submitReply', {
         requestId: randomUUID(),
         actor: { name: 'x', role: 'bureau' },
         bureauId: 'science',
@@ -413,9 +410,10 @@ describe('consultation', () => {
 
   it('cancelled during consultation, or from Temporal itself, tells the bureaus', async () => {
     const { id } = await start();
-    await executeRoundUpdate(env.client, id, messages.cancelRoundUpdate, asCoordinator({ reason: '规划调整' }));
-    const result: RoundStatus = await env.client.workflow.getHandle(id).result();
-    expect(result.cancelled).toMatchObject({ by: coordinator, reason: '规划调整' });
+    await rounds().act(id, 'cancelRound', asCoordinator({ reason: '规划调整' }));
+    const result: RoundResult = await env.client.workflow.getHandle(id).result();
+    expect(result.stage).toBe('cancelled');
+    expect((await status(id)).cancelled).toMatchObject({ by: coordinator, reason: '规划调整' });
     expect(mail.ofKind('cancellation', id)).toHaveLength(3);
 
     const second = await start();
@@ -430,7 +428,7 @@ describe('consultation', () => {
     await reply(id, 'science', noComments);
     await reply(id, 'forestry', noComments);
     await env.sleep(14 * DAY + 60_000);
-    await waitFor(id, (x) => x.stage === 'disposition');
+    await waitFor(id, (x) => x.stage === 'completed');
     const history = await env.client.workflow.getHandle(id).fetchHistory();
     expect(history.events!.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
   });

@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { RoundExistsError, roundStatus, startRound } from '../../infra/roundClient.js';
+import { roundCalls } from '../support/roundCalls.js';
 import { temporalTestServer } from '../../infra/tools.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
@@ -37,15 +37,16 @@ afterAll(async () => {
 describe('reviewRound on the time-skipping server', () => {
   it('records document hashes and sections, answers status, refuses a duplicate start', async () => {
     const input = await smallRoundInput(store);
-    const id = await startRound(env.client, TASK_QUEUE, input);
+    const rounds = roundCalls(env.client, store, TASK_QUEUE);
+    const id = await rounds.start(input);
     expect(id).toBe(`round:${input.planId}:1`);
 
-    await expect.poll(async () => (await roundStatus(env.client, id)).documents.length, { timeout: 20_000 }).toBe(1);
-    const status = await roundStatus(env.client, id);
+    await expect.poll(async () => (await rounds.status(id)).documents.length, { timeout: 20_000 }).toBe(1);
+    const status = await rounds.status(id);
     expect(status.title).toBe('测试规划');
     expect(status.documents[0]!.versions[0]!.sha256).toBe(input.documents[0]!.sha256);
     expect(status.documents[0]!.versions[0]!.sections.map((s) => s.number)).toEqual(['第一章', '1.1', '1.1.1', '1.2', '第二章', '2.1']);
 
-    await expect(startRound(env.client, TASK_QUEUE, input)).rejects.toBeInstanceOf(RoundExistsError);
+    await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
   });
 });

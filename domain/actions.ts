@@ -1,0 +1,31 @@
+/**
+ * Every human action on a round, by name: its request schema and who may take it. The round's
+ * validators and the edges (web pages, CLI) read this one table, so an action is refused for the
+ * same reasons everywhere. Imported by workflow code: no Node built-ins, no I/O.
+ */
+import {
+  AddBureauRequest,
+  CancelRoundRequest,
+  ChangeContactRequest,
+  CloseConsultationRequest,
+  ExtendDeadlineRequest,
+  RecordPaperReplyRequest,
+  ResendInvitationRequest,
+  SubmitReplyRequest,
+  WaiveBureauRequest,
+} from './consultation.js';
+import type { Role } from './records.js';
+
+export const ACTIONS = {
+  submitReply: { request: SubmitReplyRequest, roles: ['bureau'] },
+  recordPaperReply: { request: RecordPaperReplyRequest, roles: ['coordinator'] },
+  extendDeadline: { request: ExtendDeadlineRequest, roles: ['coordinator'] },
+  waiveBureau: { request: WaiveBureauRequest, roles: ['coordinator'] },
+  changeContact: { request: ChangeContactRequest, roles: ['coordinator'] },
+  resendInvitation: { request: ResendInvitationRequest, roles: ['coordinator'] },
+  addBureau: { request: AddBureauRequest, roles: ['coordinator'] },
+  closeConsultation: { request: CloseConsultationRequest, roles: ['coordinator'] },
+  cancelRound: { request: CancelRoundRequest, roles: ['coordinator'] },
+} as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;
+
+export type ActionName = keyof typeof ACTIONS;

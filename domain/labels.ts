@@ -1,0 +1,42 @@
+/**
+ * How stages and outcomes read to people, Chinese and English: one catalog for pages, emails, the
+ * CLI and the PDF. "Deemed no comments" is never shown as "no comments".
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import type { BureauOutcome } from './records.js';
+import type { Stage } from './round.js';
+
+export interface Label {
+  zh: string;
+  en: string;
+}
+
+export const OUTCOME_LABELS: Record<BureauOutcome, Label> = {
+  pending: { zh: '待回复', en: 'Pending' },
+  replied: { zh: '已回复（有意见）', en: 'Replied with comments' },
+  noComments: { zh: '无意见', en: 'No comments' },
+  deemedNoComments: { zh: '逾期未回复，视为无意见', en: 'No reply: deemed no comments' },
+  waived: { zh: '已豁免', en: 'Waived' },
+};
+
+export const STAGE_LABELS: Record<Stage, Label> = {
+  drafting: { zh: '起草', en: 'Drafting' },
+  consultation: { zh: '征求意见', en: 'Consultation' },
+  disposition: { zh: '意见处理', en: 'Disposition of comments' },
+  expertReview: { zh: '专家评审', en: 'Expert review' },
+  revision: { zh: '修改完善', en: 'Revision' },
+  approval: { zh: '审批', en: 'Approval' },
+  approved: { zh: '已批准', en: 'Approved' },
+  completed: { zh: '已结束', en: 'Completed' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+};
+
+export const REPLY_CHANNEL_LABELS: Record<'link' | 'paper', Label> = {
+  link: { zh: '链接', en: 'Link' },
+  paper: { zh: '纸质', en: 'Paper' },
+};
+
+/** "中文 English", the way every label is shown in one line. */
+export const both = (l: Label) => `${l.zh} ${l.en}`;
+export const outcomeText = (o: BureauOutcome) => both(OUTCOME_LABELS[o]);
+export const stageText = (s: Stage) => both(STAGE_LABELS[s]);

@@ -1,0 +1,168 @@
+/**
+ * The one way the edges (web routes, the CLI, the demo) talk to rounds. Every call returns a typed
+ * outcome: done, not found, refused (with the field, the refusal code and its parameters), or
+ * unavailable; no caller catches Temporal SDK errors itself. Requests are parsed with the action's
+ * schema here and sent in canonical form (the round applies them exactly as recorded), and a
+ * reply's texts are put in the document store before the round is asked to record it.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import { ACTIONS, type ActionName } from '../domain/actions.js';
+import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
+import type { Reply, ReplySummary } from '../domain/records.js';
+import { makeRefusal, type Refusal } from '../domain/refusals.js';
+import { RoundInput, type RoundStatus } from '../domain/round.js';
+import { statusQuery, UPDATES, type Updates } from '../workflows/messages.js';
+import { loadReply, storeReplyDraft } from './replyStore.js';
+import type { ContentStore } from './store.js';
+
+export type Outcome<T> =
+  | { kind: 'done'; value: T }
+  | { kind: 'notFound'; roundId: string }
+  | { kind: 'exists'; roundId: string }
+  | { kind: 'refused'; refusal: Refusal }
+  | { kind: 'unavailable'; cause: string };
+
+export type ActionRequest<K extends ActionName> = z.input<(typeof ACTIONS)[K]['request']>;
+export type ActionResult<K extends ActionName> = Updates[K] extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
+
+export interface RoundListing {
+  id: string;
+  title: string;
+  status: string;
+  startTime: string;
+}
+
+/** An outcome that was not `done`, as an error for callers that stop on the first problem (the CLI). */
+export class RoundGatewayError extends Error {
+  constructor(readonly outcome: Exclude<Outcome<unknown>, { kind: 'done' }>) {
+    super(describeOutcome(outcome));
+    this.name = 'RoundGatewayError';
+  }
+}
+
+export function describeOutcome(o: Exclude<Outcome<unknown>, { kind: 'done' }>): string {
+  switch (o.kind) {
+    case 'notFound':
+      return `no round ${o.roundId}`;
+    case 'exists':
+      return `round ${o.roundId} already exists: a round is started once (use a new round number for a new round)`;
+    case 'refused':
+      return `${o.refusal.field}: ${o.refusal.message}`;
+    case 'unavailable':
+      return `the round service is unavailable: ${o.cause}`;
+  }
+}
+
+export function unwrap<T>(o: Outcome<T>): T {
+  if (o.kind === 'done') return o.value;
+  throw new RoundGatewayError(o);
+}
+
+function unavailable(err: unknown): Outcome<never> {
+  return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err) };
+}
+
+export class RoundGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly store: ContentStore,
+    private readonly taskQueue: string,
+  ) {}
+
+  async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
+    // Parsed here, so a bad input is refused before it uses up the round's ID.
+    const parsed = RoundInput.safeParse(unchecked);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || 'input', 'invalidField', { detail: issue.message }) };
+    }
+    const input = parsed.data;
+    const workflowId = reviewRoundId(input.planId, input.n);
+    try {
+      await this.client.workflow.start(REVIEW_ROUND_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        // A round ID names one round: a second start is refused while it runs and after it completed or
+        // was cancelled; only a round that failed (e.g. on a document that could not be read) may start again.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        memo: { planId: input.planId, n: input.n, title: input.title },
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'exists', roundId: workflowId };
+      return unavailable(err);
+    }
+    return { kind: 'done', value: workflowId };
+  }
+
+  async status(roundId: string): Promise<Outcome<RoundStatus>> {
+    try {
+      return { kind: 'done', value: await this.client.workflow.getHandle(roundId).query(statusQuery) };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
+      return unavailable(err);
+    }
+  }
+
+  async list(limit = 200): Promise<Outcome<RoundListing[]>> {
+    const rounds: RoundListing[] = [];
+    try {
+      for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${REVIEW_ROUND_WORKFLOW_TYPE}'`, pageSize: 100 })) {
+        rounds.push({
+          id: wf.workflowId,
+          title: typeof wf.memo?.title === 'string' ? wf.memo.title : '',
+          status: wf.status.name,
+          startTime: wf.startTime.toISOString(),
+        });
+        if (rounds.length >= limit) break;
+      }
+    } catch (err) {
+      return unavailable(err);
+    }
+    return { kind: 'done', value: rounds };
+  }
+
+  /**
+   * Takes an action on a round as an Update. The request's idempotency key is the Update ID, so a
+   * double submit (a second click, a retried POST) is answered with the first result.
+   */
+  async act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>> {
+    const parsed = (ACTIONS[name].request as z.ZodType).safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || 'request', 'invalidField', { detail: issue.message }) };
+    }
+    const canonical = parsed.data as { requestId: string; reply?: Parameters<typeof storeReplyDraft>[1] };
+    try {
+      if (canonical.reply) await storeReplyDraft(this.store, canonical.reply);
+    } catch (err) {
+      return unavailable(err);
+    }
+    const update = UPDATES[name] as unknown as UpdateDefinition<ActionResult<K>, [unknown]>;
+    try {
+      const value = await this.client.workflow.getHandle(roundId).executeUpdate(update, { args: [canonical], updateId: canonical.requestId });
+      return { kind: 'done', value };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
+      const failure = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (failure instanceof ApplicationFailure && failure.type === 'InvalidRequest') {
+        const detail = failure.details?.[0] as Partial<Refusal> | undefined;
+        if (detail?.code && detail.field) return { kind: 'refused', refusal: { field: detail.field, code: detail.code, params: detail.params ?? {}, message: detail.message ?? failure.message } };
+        return { kind: 'refused', refusal: makeRefusal(detail?.field ?? 'request', 'invalidField', { detail: detail?.message ?? failure.message }) };
+      }
+      return unavailable(err);
+    }
+  }
+
+  /** The full reply (texts from the document store), checked against the round's hash. */
+  loadReply(summary: ReplySummary): Promise<Reply> {
+    return loadReply(this.store, summary);
+  }
+}

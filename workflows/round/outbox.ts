@@ -1,0 +1,86 @@
+/**
+ * The round's outgoing email: every stage queues messages here and the round's loop starts them.
+ * Sends run without holding the round's clock (a send retrying for hours while the SMTP server is
+ * down must not delay reminders or deadlines); each finished send wakes the loop. Message-IDs are
+ * deterministic per recipient, kind and sequence, so a retried send reuses its Message-ID.
+ */
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { messageIdFor, type MailKind, type MailRequest, type MailResult, type MailRound } from '../../domain/mail.js';
+
+/** Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried. */
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+interface Queued {
+  request: MailRequest;
+  onSent?: (result: MailResult) => void;
+}
+
+export interface OutboxDeps {
+  roundId: string;
+  messageIdDomain: string;
+  /** The round as the email templates show it, read when a message is queued. */
+  mailRound(): MailRound;
+  /** A message that could not be delivered (permanently, or after retries ran out). */
+  onFailure(request: MailRequest, error: string, to: string[]): void;
+  /** Wakes the round's loop. */
+  poke(): void;
+}
+
+export class Outbox {
+  private readonly queue: Queued[] = [];
+  private readonly seq = new Map<string, number>();
+  private inFlight = 0;
+
+  constructor(private readonly deps: OutboxDeps) {}
+
+  /** Queues one message; `recipient` is the bureau id or 'coordinator' (part of the Message-ID). */
+  enqueue(kind: MailKind, recipient: string, to: string[], extra: Partial<MailRequest>, onSent?: (r: MailResult) => void): void {
+    const key = `${recipient}.${kind}`;
+    const seq = (this.seq.get(key) ?? 0) + 1;
+    this.seq.set(key, seq);
+    const messageId = messageIdFor(this.deps.roundId, recipient, kind, seq, this.deps.messageIdDomain);
+    this.queue.push({ request: { kind, messageId, to, round: this.deps.mailRound(), ...extra }, onSent });
+    this.deps.poke();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** True when nothing is queued or being sent. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.inFlight === 0;
+  }
+
+  /** Starts every queued message without waiting for it. */
+  startSends(): void {
+    for (const item of this.queue.splice(0)) {
+      this.inFlight++;
+      void this.deliver(item).finally(() => {
+        this.inFlight--;
+        this.deps.poke();
+      });
+    }
+  }
+
+  private async deliver(item: Queued): Promise<void> {
+    try {
+      const result = await mail.sendEmail(item.request);
+      item.onSent?.(result);
+      if (result.rejected.length > 0) {
+        this.deps.onFailure(item.request, result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '), result.rejected.map((r) => r.address));
+      }
+    } catch (err) {
+      // A send stopped because the round itself was cancelled is not a delivery failure.
+      if (isCancellation(err)) return;
+      if (!(err instanceof ActivityFailure)) throw err;
+      const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type ?? 'Error'}: ${err.cause.message}` : String(err.cause?.message ?? err.message);
+      this.deps.onFailure(item.request, cause, item.request.to);
+    }
+  }
+}
