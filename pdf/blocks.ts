@@ -6,7 +6,8 @@ import type { Heading, Nodes, Paragraph, PhrasingContent, Root, RootContent, Tab
 import type { ContainerDirective, LeafDirective } from 'mdast-util-directive';
 import { toString } from 'mdast-util-to-string';
 import { parseDocument, sectionId, splitHeading, type FrontMatter } from '../infra/documents.js';
-import { isHtmlTable, parseHtmlTable, scriptText } from './htmltable.js';
+import { isHtmlTable, parseHtmlTable } from './htmltable.js';
+import { scriptText } from './subsup.js';
 import type { TableModel } from './table.js';
 
 export type ReviewKind = 'revision-notes' | 'consultation' | 'replies' | 'expert-opinions';
@@ -152,7 +153,7 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
         out.push({ t: 'table', table: gfmTable(node as Table) });
         break;
       case 'html':
-        if (isHtmlTable(node.value)) out.push({ t: 'table', table: parseHtmlTable(node.value) });
+        if (isHtmlTable(node.value)) out.push({ t: 'table', table: parseHtmlTable(node.value, node.position?.start.line) });
         else if (node.value.trim() && !/^<!--[\s\S]*-->$/.test(node.value.trim())) out.push({ t: 'para', text: node.value.trim(), style: 'body' });
         break;
       case 'list': {

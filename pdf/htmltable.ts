@@ -1,8 +1,17 @@
 /**
  * Reads the one kind of HTML the document format allows: a `<table>` block with `<thead>`/`<tbody>`,
  * `<tr>`, `<th>`/`<td>` carrying rowspan/colspan, and `<br>`, `<sub>`/`<sup>` inside cells
- * (docs/document-format.md). Anything else fails with the offending tag named.
+ * (docs/document-format.md).
+ *
+ * The HTML is read by the standard HTML parser, so entities, omitted end tags and attribute values
+ * come out as a browser would read them. Where a browser would quietly repair the source (a syntax
+ * error, text or a tag outside the cells, a table cut short), the printed plan would show something
+ * the author did not write, so those fail instead, with the place and the offending tag named.
  */
+import type { Element, ElementContent, Root, RootContent } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toString } from 'hast-util-to-string';
+import { scriptText } from './subsup.js';
 import type { TableCell, TableModel } from './table.js';
 
 export class HtmlTableError extends Error {
@@ -12,105 +21,119 @@ export class HtmlTableError extends Error {
   }
 }
 
-const SUB: Record<string, string> = {
-  '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉',
-  '+': '₊', '-': '₋', '=': '₌', '(': '₍', ')': '₎', '.': '.',
-};
-const SUP: Record<string, string> = {
-  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
-  '+': '⁺', '-': '⁻', '=': '⁼', '(': '⁽', ')': '⁾', n: 'ⁿ',
-};
-
-/** Sub/superscript as Unicode where every character has a form, else the plain text. */
-export function scriptText(text: string, kind: 'sub' | 'sup'): string {
-  const map = kind === 'sub' ? SUB : SUP;
-  const chars = Array.from(text);
-  return chars.every((c) => map[c] !== undefined) ? chars.map((c) => map[c]).join('') : text;
-}
-
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|nbsp);/gi, (_m, e: string) => {
-    const l = e.toLowerCase();
-    if (l === 'amp') return '&';
-    if (l === 'lt') return '<';
-    if (l === 'gt') return '>';
-    if (l === 'quot') return '"';
-    if (l === 'apos') return "'";
-    if (l === 'nbsp') return ' ';
-    const cp = l.startsWith('#x') ? parseInt(l.slice(2), 16) : parseInt(l.slice(1), 10);
-    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-  });
-}
-
-const ALLOWED = new Set(['table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'br', 'sub', 'sup', 'p', 'span', 'b', 'strong', 'caption', 'colgroup', 'col']);
-
+/** Whether Markdown handed over an HTML block that is a table (the other HTML blocks print as text). */
 export function isHtmlTable(html: string): boolean {
   return /^\s*<table[\s>]/i.test(html);
 }
 
-export function parseHtmlTable(html: string): TableModel {
+// Allowed but printing nothing of their own: the caption is a paragraph before the table, widths
+// come from the content.
+const SILENT = new Set(['caption', 'colgroup', 'col']);
+const STRUCTURE = new Set(['table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', ...SILENT]);
+const INLINE = new Set(['br', 'sub', 'sup', 'p', 'span', 'b', 'strong']);
+
+// HTML's white space, not JavaScript's \s: a no-break space (&nbsp;) or an ideographic space is text.
+const SPACE = /[ \t\n\f\r]+/g;
+const BLANK = /^[ \t\n\f\r]*$/;
+
+// Layout guards: a typo such as rowspan="100" must not make a table of a thousand empty rows.
+const MAX_ROWSPAN = 1000;
+const MAX_COLSPAN = 100;
+
+/**
+ * The table model of one HTML table block. `firstLine` is the block's line in the document, so
+ * errors point at the source line.
+ */
+export function parseHtmlTable(html: string, firstLine = 1): TableModel {
+  const at = (line: number | undefined, column: number | undefined): string =>
+    `line ${(line ?? 1) + firstLine - 1}${column ? `:${column}` : ''}`;
+  const where = (node: RootContent | ElementContent): string => {
+    const start = node.position?.start;
+    if (!start || node.type !== 'text') return at(start?.line, start?.column);
+    // Point at the stray text itself, not at the line break before it.
+    const lead = /^[ \t\n\f\r]*/.exec(node.value)![0];
+    const breaks = lead.split('\n').length - 1;
+    return at(start.line + breaks, breaks ? lead.length - lead.lastIndexOf('\n') : start.column + lead.length);
+  };
+
+  const syntax: string[] = [];
+  const root: Root = fromHtml(html, { fragment: true, onerror: (m) => void syntax.push(`${at(m.line, m.column)}: ${m.reason}`) });
+  if (syntax.length > 0) throw new HtmlTableError(syntax.join('; '));
+
+  /** Only white space and comments may stand between the cells. */
+  const noStray = (node: RootContent | ElementContent): void => {
+    if (node.type === 'comment' || node.type === 'doctype' || (node.type === 'text' && BLANK.test(node.value))) return;
+    if (node.type === 'element' && !STRUCTURE.has(node.tagName) && !INLINE.has(node.tagName)) throw notAllowed(node);
+    const what = node.type === 'element' ? `<${node.tagName}>` : 'text';
+    const text = toString(node).trim().slice(0, 40);
+    throw new HtmlTableError(`${where(node)}: ${what} outside a cell${text ? `: "${text}"` : ''}`);
+  };
+  const notAllowed = (node: Element): HtmlTableError =>
+    new HtmlTableError(`${where(node)}: <${node.tagName}> is not allowed in a table block`);
+
+  let table: Element | undefined;
+  for (const node of root.children) {
+    if (node.type === 'element' && node.tagName === 'table' && !table) table = node;
+    else if (node.type === 'element' && node.tagName === 'table') throw new HtmlTableError(`${where(node)}: a second <table> in one block`);
+    else noStray(node);
+  }
+  if (!table) throw new HtmlTableError(`${at(1, 1)}: no <table>`);
+  // Markdown ends an HTML block at a blank line, and the parser closes whatever is open at the end.
+  if (!/<\/table\s*>$/i.test(html.slice(0, table.position?.end.offset ?? html.length))) {
+    throw new HtmlTableError(`${where(table)}: <table> is not closed (a blank line ends an HTML block in Markdown, so a table may have none)`);
+  }
+
   const head: TableCell[][] = [];
   const body: TableCell[][] = [];
-  let section: 'head' | 'body' = 'body';
-  let row: TableCell[] | null = null;
-  let cell: TableCell | null = null;
-  let script: 'sub' | 'sup' | null = null;
-  let scriptBuf = '';
-  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--[\s\S]*?-->/g;
-  let last = 0;
-  const addText = (raw: string): void => {
-    const t = decodeEntities(raw.replace(/\s+/g, ' '));
-    if (!cell) {
-      if (t.trim()) throw new HtmlTableError(`text outside a cell: "${t.trim().slice(0, 40)}"`);
-      return;
+
+  const cellText = (nodes: ElementContent[]): string => {
+    let out = '';
+    for (const n of nodes) {
+      if (n.type === 'text') out += n.value.replace(SPACE, ' ');
+      else if (n.type !== 'element') continue;
+      else if (n.tagName === 'br') out += '\n';
+      else if (n.tagName === 'sub' || n.tagName === 'sup') out += scriptText(cellText(n.children), n.tagName);
+      else if (n.tagName === 'p') out += `${out && !out.endsWith('\n') ? '\n' : ''}${cellText(n.children)}\n`;
+      else if (INLINE.has(n.tagName)) out += cellText(n.children);
+      else throw STRUCTURE.has(n.tagName) ? new HtmlTableError(`${where(n)}: <${n.tagName}> inside a cell`) : notAllowed(n);
     }
-    if (script) scriptBuf += t;
-    else cell.text += t;
+    return out;
   };
-  for (let m = tag.exec(html); m; m = tag.exec(html)) {
-    addText(html.slice(last, m.index));
-    last = tag.lastIndex;
-    if (!m[2]) continue; // comment
-    const closing = m[1] === '/';
-    const name = m[2].toLowerCase();
-    if (!ALLOWED.has(name)) throw new HtmlTableError(`<${name}> is not allowed in a table block`);
-    if (name === 'thead' || name === 'tbody' || name === 'tfoot') {
-      section = !closing && name === 'thead' ? 'head' : 'body';
-    } else if (name === 'tr') {
-      if (!closing) {
-        row = [];
+
+  const cell = (el: Element, section: 'head' | 'body'): TableCell => ({
+    // Spaces collapse across inline tags and vanish around line breaks, as a browser shows them.
+    text: cellText(el.children).replace(/ {2,}/g, ' ').replace(/ *\n */g, '\n').replace(/^[ \n]+|[ \n]+$/g, ''),
+    rowspan: span(el.properties.rowSpan, MAX_ROWSPAN),
+    colspan: span(el.properties.colSpan, MAX_COLSPAN),
+    header: el.tagName === 'th' || section === 'head',
+  });
+
+  const rows = (parent: Element, section: 'head' | 'body'): void => {
+    for (const n of parent.children) {
+      if (n.type !== 'element') noStray(n);
+      else if (n.tagName === 'thead' || n.tagName === 'tbody' || n.tagName === 'tfoot') {
+        rows(n, n.tagName === 'thead' ? 'head' : 'body');
+      } else if (n.tagName === 'tr') {
+        const row: TableCell[] = [];
+        for (const c of n.children) {
+          if (c.type === 'element' && (c.tagName === 'td' || c.tagName === 'th')) row.push(cell(c, section));
+          else noStray(c);
+        }
         (section === 'head' ? head : body).push(row);
-      } else row = null;
-    } else if (name === 'th' || name === 'td') {
-      if (!closing) {
-        if (!row) throw new HtmlTableError(`<${name}> outside <tr>`);
-        const attr = m[3] ?? '';
-        const rs = /rowspan\s*=\s*["']?(\d+)/i.exec(attr);
-        const cs = /colspan\s*=\s*["']?(\d+)/i.exec(attr);
-        cell = {
-          text: '',
-          rowspan: rs ? Math.max(1, Math.min(1000, Number(rs[1]))) : 1,
-          colspan: cs ? Math.max(1, Math.min(100, Number(cs[1]))) : 1,
-          header: name === 'th' || section === 'head',
-        };
-        row.push(cell);
-      } else {
-        if (cell) cell.text = cell.text.replace(/[ \t]*\n[ \t]*/g, '\n').trim();
-        cell = null;
-      }
-    } else if (name === 'br' || (name === 'p' && closing)) {
-      if (cell) cell.text += '\n';
-    } else if (name === 'sub' || name === 'sup') {
-      if (!closing) {
-        script = name;
-        scriptBuf = '';
-      } else if (script) {
-        if (cell) cell.text += scriptText(scriptBuf, script);
-        script = null;
-      }
+      } else if (SILENT.has(n.tagName)) {
+        if (!BLANK.test(toString(n))) throw new HtmlTableError(`${where(n)}: <${n.tagName}> text is not printed; put the caption in a paragraph (表 x-y …) before the table`);
+      } else noStray(n);
     }
-  }
-  addText(html.slice(last));
-  if (head.length === 0 && body.length > 0 && body[0]!.every((c) => c.header)) head.push(body.shift()!);
+  };
+  rows(table, 'body');
+
+  // A table without <thead> whose first row is all <th> has that row as its header.
+  if (head.length === 0 && body.length > 0 && body[0]!.length > 0 && body[0]!.every((c) => c.header)) head.push(body.shift()!);
   return { head, body };
+}
+
+/** A rowspan/colspan as HTML reads it ("2x" and "2.5" are 2; nothing, junk or less than 1 is 1). */
+function span(value: unknown, max: number): number {
+  const n = typeof value === 'number' ? Math.trunc(value) : Number.parseInt(String(value ?? ''), 10);
+  return Number.isFinite(n) ? Math.max(1, Math.min(max, n)) : 1;
 }
