@@ -245,32 +245,51 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known = describeCliError(err);
-    if (known) {
-      console.error(`plan-review: ${known.message}`);
-      process.exit(known.exitCode);
-    }
-    if (err instanceof UsageError || (err instanceof TypeError && /Unknown option|Unexpected argument/.test(err.message))) {
-      console.error(`plan-review: ${err.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    if (
-      err instanceof ConfigError ||
-      err instanceof RoundFileError ||
-      err instanceof RoundGatewayError ||
-      err instanceof UnreachableError ||
-      err instanceof InputFileError ||
-      err instanceof AnchorError ||
-      err instanceof FontMissingError ||
-      err instanceof UnsupportedCharacterError
-    ) {
-      console.error(`plan-review: ${err.message}`);
-    } else {
-      console.error('plan-review:', err);
-    }
-    process.exit(1);
-  },
-);
+/** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
+function reportError(err: unknown): number {
+  const known = describeCliError(err);
+  if (known) {
+    console.error(`plan-review: ${known.message}`);
+    return known.exitCode;
+  }
+  if (err instanceof UsageError || (err instanceof TypeError && /Unknown option|Unexpected argument/.test(err.message))) {
+    console.error(`plan-review: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (
+    err instanceof ConfigError ||
+    err instanceof RoundFileError ||
+    err instanceof RoundGatewayError ||
+    err instanceof UnreachableError ||
+    err instanceof InputFileError ||
+    err instanceof AnchorError ||
+    err instanceof FontMissingError ||
+    err instanceof UnsupportedCharacterError
+  ) {
+    console.error(`plan-review: ${err.message}`);
+  } else {
+    console.error('plan-review:', err);
+  }
+  return 1;
+}
+
+/** Resolves once the stream has passed on everything written to it before (or can take no more). */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+/**
+ * Ends the process once stdout and stderr have passed on all output. Exiting at once would drop
+ * what a pipe has not taken yet (everything beyond the pipe's 64 KiB buffer); waiting for the
+ * event loop to empty instead could wait forever on a handle a library left open.
+ */
+async function exitWhenWritten(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  process.exit(code);
+}
+
+void main(process.argv.slice(2)).then((code) => code, reportError).then(exitWhenWritten);

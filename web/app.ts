@@ -20,6 +20,7 @@ import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import type { UserDirectory } from '../infra/users.js';
 import { KIB, limitBody } from './guards.js';
+import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   users: UserDirectory;
   /** The mail sink's folder when the embedded sink is in use. */
   outboxDir?: string;
+  /** Where sign-in throttling and upload quotas keep their counts (web/throttle.ts); default: this process's memory. */
+  limiters?: LimiterFactory;
 }
 
 const RoundParam = z.object({
@@ -49,12 +52,12 @@ export const DEFAULT_BODY_LIMIT = 64 * KIB;
  */
 const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
 
-export function createApp({ client, config, templates, secret, store, outboxDir, users }: AppDeps) {
+export function createApp({ client, config, templates, secret, store, outboxDir, users, limiters }: AppDeps) {
   const app = new Hono();
   const rounds = new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE);
   const publicUrl = new URL(config.PUBLIC_URL);
   const trustedOrigins = [publicUrl.origin];
-  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins });
+  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins, limiters });
   const staff = auth.requireRole('coordinator', 'approver', 'auditor');
   const coordinator = auth.requireRole('coordinator');
 
@@ -62,7 +65,7 @@ export function createApp({ client, config, templates, secret, store, outboxDir,
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
   // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
-  app.route('/r', createReplyRoutes({ rounds, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins }));
+  app.route('/r', createReplyRoutes({ rounds, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins, limiters }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Templates } from '../infra/templates.js';
 import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
 import { firstString, KIB, limitBody, messagePage, originCheck as checkOrigin, readFormBody, unreadableFormMessage } from './guards.js';
-import { WindowLimiter } from './rateLimit.js';
+import { memoryLimiters, Throttle, type LimiterFactory, type Taken } from './throttle.js';
 
 export const SESSION_COOKIE = 'pr_session';
 const LOGIN_COOKIE = 'pr_login';
@@ -34,6 +34,9 @@ export interface AuthDeps {
   trustedOrigins?: string[];
   /** The client's address, for login throttling; default: the socket's remote address (undefined in-process). */
   clientAddress?: (c: Context) => string | undefined;
+  /** Where the sign-in throttles keep their counts; default: this process's memory. */
+  limiters?: LimiterFactory;
+  /** The clock of sessions. The throttles read the system clock (web/throttle.ts). */
   now?: () => number;
 }
 
@@ -124,8 +127,25 @@ export function createAuth(deps: AuthDeps): Auth {
   const loginBodyLimit = limitBody(LOGIN_BODY_LIMIT, deps.templates);
   const clientAddress = deps.clientAddress ?? socketAddress;
   // Failed sign-ins, counted per username and per client address; a throttled attempt runs no scrypt.
-  const failedByUsername = new WindowLimiter({ limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs, now });
-  const failedByAddress = new WindowLimiter({ limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs, now });
+  const limiters = deps.limiters ?? memoryLimiters;
+  const failedByUsername = new Throttle({ name: 'login-username', limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs }, limiters);
+  const failedByAddress = new Throttle({ name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs }, limiters);
+
+  /**
+   * Counts a sign-in attempt as failed up front, against the address and the username, or refuses it
+   * with how long until it may be made (an attempt refused by one counter is not counted by the
+   * other). The address comes first so that a refused address creates no counter for a new username.
+   */
+  async function countAttempt(username: string, address: string | undefined): Promise<Taken> {
+    if (address) {
+      const byAddress = await failedByAddress.take(address);
+      if (!byAddress.ok) return { ok: false, retryAfterMs: Math.max(byAddress.retryAfterMs, await failedByUsername.retryAfterMs(username)) };
+    }
+    const byUsername = await failedByUsername.take(username);
+    if (byUsername.ok || !address) return byUsername;
+    await failedByAddress.giveBack(address);
+    return { ok: false, retryAfterMs: Math.max(byUsername.retryAfterMs, await failedByAddress.retryAfterMs(address)) };
+  }
 
   async function currentSession(c: Context): Promise<{ session: Session; user: User } | undefined> {
     const raw = await getSignedCookie(c, sessionKey, SESSION_COOKIE);
@@ -178,25 +198,23 @@ export function createAuth(deps: AuthDeps): Auth {
     }
     const { username } = form.data;
     const address = clientAddress(c);
-    const waitMs = Math.max(failedByUsername.retryAfterMs(username), address ? failedByAddress.retryAfterMs(address) : 0);
-    if (waitMs > 0) {
-      const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-      c.header('retry-after', String(Math.ceil(waitMs / 1000)));
+    // Counted as failed before the check, so that attempts sent all at once cannot slip past the limit.
+    const attempt = await countAttempt(username, address);
+    if (!attempt.ok) {
+      const minutes = Math.max(1, Math.ceil(attempt.retryAfterMs / 60_000));
+      c.header('retry-after', String(Math.max(1, Math.ceil(attempt.retryAfterMs / 1000))));
       return renderLogin(c, 429, {
         username,
         next: form.data.next,
         error: `登录失败次数过多，请 ${minutes} 分钟后再试。Too many failed sign-in attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
       });
     }
-    // Counted as failed before the check, so that attempts sent all at once cannot slip past the limit.
-    failedByUsername.hit(username);
-    if (address) failedByAddress.hit(address);
     const user = await authenticate(await deps.users.list(), username, form.data.password);
     if (!user) {
       return renderLogin(c, 401, { username, next: form.data.next, error: '用户名或密码不正确。Wrong username or password.' });
     }
-    failedByUsername.clear(username);
-    if (address) failedByAddress.release(address);
+    await failedByUsername.clear(username);
+    if (address) await failedByAddress.giveBack(address);
     const session: Session = { username: user.username, sid: randomBytes(18).toString('base64url'), exp: now() + maxAgeSeconds * 1000 };
     await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, { ...cookieOptions, maxAge: maxAgeSeconds });
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });

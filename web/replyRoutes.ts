@@ -54,7 +54,7 @@ import {
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
 import { originCheck as checkOrigin, readFormBody } from './guards.js';
-import { WindowLimiter } from './rateLimit.js';
+import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export interface ReplyRoutesDeps {
   rounds: RoundGateway;
@@ -67,6 +67,9 @@ export interface ReplyRoutesDeps {
   trustedOrigins?: string[];
   /** Scans a link may upload (stored) within the window; default UPLOAD_QUOTA. */
   uploadQuota?: { limit: number; windowMs: number };
+  /** Where the upload quota keeps its counts; default: this process's memory. */
+  limiters?: LimiterFactory;
+  /** The clock of deadlines. The upload quota reads the system clock (web/throttle.ts). */
   now?: () => Date;
 }
 
@@ -185,7 +188,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   const router = new Hono();
   const htmlCache = new Map<string, DocumentHtml | null>();
   const quota = deps.uploadQuota ?? UPLOAD_QUOTA;
-  const uploads = new WindowLimiter({ ...quota, now: () => now().getTime() });
+  const uploads = new Throttle({ name: 'reply-upload', ...quota }, deps.limiters ?? memoryLimiters);
 
   // ------------------------------------------------------------------------------------------
   // Link checks
@@ -580,20 +583,25 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       if (file.size > attachmentMaxBytes) {
         errors[fieldNames.attachment] =
           `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB the attachment may be at most that size`;
-      } else if (uploads.blocked(uploadKey)) {
-        overQuota = true;
-        const minutes = Math.max(1, Math.ceil(uploads.retryAfterMs(uploadKey) / 60_000));
-        errors[fieldNames.attachment] =
-          `此链接上传文件过于频繁（每 ${Math.round(quota.windowMs / 60_000)} 分钟最多 ${quota.limit} 个），文件未保存，请 ${minutes} 分钟后再选择文件；其他填写内容已保留。 ` +
-          `Too many uploads through this link (at most ${quota.limit} files in ${Math.round(quota.windowMs / 60_000)} minutes): the file was not kept; choose it again in ${minutes} minute${minutes === 1 ? '' : 's'}. Everything else you typed is kept.`;
       } else {
-        const bytes = new Uint8Array(await file.arrayBuffer());
-        if (!sniffScan(bytes)) {
+        // Counted before the bytes are read, so that uploads sent all at once cannot slip past the quota.
+        const upload = await uploads.take(uploadKey);
+        if (!upload.ok) {
+          overQuota = true;
+          const minutes = Math.max(1, Math.ceil(upload.retryAfterMs / 60_000));
           errors[fieldNames.attachment] =
-            '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
+            `此链接上传文件过于频繁（每 ${Math.round(quota.windowMs / 60_000)} 分钟最多 ${quota.limit} 个），文件未保存，请 ${minutes} 分钟后再选择文件；其他填写内容已保留。 ` +
+            `Too many uploads through this link (at most ${quota.limit} files in ${Math.round(quota.windowMs / 60_000)} minutes): the file was not kept; choose it again in ${minutes} minute${minutes === 1 ? '' : 's'}. Everything else you typed is kept.`;
         } else {
-          uploads.hit(uploadKey);
-          form.attachmentKeep = (await store.put(bytes)).sha256;
+          const bytes = new Uint8Array(await file.arrayBuffer());
+          if (!sniffScan(bytes)) {
+            // Nothing is stored for a file that is not a scan: it does not use up the quota.
+            await uploads.giveBack(uploadKey);
+            errors[fieldNames.attachment] =
+              '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
+          } else {
+            form.attachmentKeep = (await store.put(bytes)).sha256;
+          }
         }
       }
     }

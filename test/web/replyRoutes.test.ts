@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import type { Reply } from '../../domain/records.js';
 import { scanProofFor, signLink } from '../../infra/linkTokens.js';
@@ -659,23 +659,30 @@ describe('the upload quota of a link', () => {
 
   it('stores at most 10 uploads per link per hour, then says so beside the file field, keeping the input', async () => {
     const fx = await replyFixture();
-    const token = fx.tokenFor('finance');
-    for (let i = 0; i < 10; i++) expect((await upload(fx, token, i)).status).toBe(200);
-    expect(fx.store.blobs.size).toBe(2 + 10);
+    // The quota reads the system clock (rate-limiter-flexible has no clock option): it moves with the fixture's clock.
+    vi.useFakeTimers({ toFake: ['Date'], now: fx.clock.now });
+    try {
+      const token = fx.tokenFor('finance');
+      for (let i = 0; i < 10; i++) expect((await upload(fx, token, i)).status).toBe(200);
+      expect(fx.store.blobs.size).toBe(2 + 10);
 
-    const refused = await upload(fx, token, 10);
-    expect(refused.status).toBe(429);
-    const html = await refused.text();
-    expect(errorOf(html, 'attachment')).toContain('Too many uploads through this link');
-    expect(errorOf(html, 'attachment')).toContain('上传文件过于频繁');
-    expect(valueOf(html, 'responder.name')).toBe('王明');
-    expect(valueOf(html, 'doc.eco-plan.c.0.text')).toBe('森林覆盖率目标应与林业规划一致。');
-    expect(fx.store.blobs.size).toBe(2 + 10);
+      const refused = await upload(fx, token, 10);
+      expect(refused.status).toBe(429);
+      const html = await refused.text();
+      expect(errorOf(html, 'attachment')).toContain('Too many uploads through this link');
+      expect(errorOf(html, 'attachment')).toContain('上传文件过于频繁');
+      expect(valueOf(html, 'responder.name')).toBe('王明');
+      expect(valueOf(html, 'doc.eco-plan.c.0.text')).toBe('森林覆盖率目标应与林业规划一致。');
+      expect(fx.store.blobs.size).toBe(2 + 10);
 
-    // Another link has its own quota; this one's comes back after the hour.
-    expect((await upload(fx, fx.tokenFor('science'), 11)).status).toBe(200);
-    fx.clock.now = new Date(fx.clock.now.getTime() + 3600_000 + 1);
-    expect((await upload(fx, token, 12)).status).toBe(200);
-    expect(fx.fake.calls).toEqual([]);
+      // Another link has its own quota; this one's comes back after the hour.
+      expect((await upload(fx, fx.tokenFor('science'), 11)).status).toBe(200);
+      fx.clock.now = new Date(fx.clock.now.getTime() + 3600_000 + 1);
+      vi.setSystemTime(fx.clock.now);
+      expect((await upload(fx, token, 12)).status).toBe(200);
+      expect(fx.fake.calls).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

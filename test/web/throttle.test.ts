@@ -1,0 +1,75 @@
+/** Throttles on rate-limiter-flexible's memory limiter: the window, refusals, taking back and forgetting. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryLimiters, Throttle } from '../../web/throttle.js';
+
+const START = Date.parse('2030-01-01T00:00:00Z');
+const MINUTE = 60_000;
+
+// The library reads the system clock: the tests move it.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: START });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const throttle = () => new Throttle({ name: 'test', limit: 3, windowMs: 10 * MINUTE });
+
+describe('Throttle', () => {
+  it('allows the limit within the window, then refuses until the window that began with the first event has passed', async () => {
+    const t = throttle();
+    for (let i = 0; i < 3; i++) expect(await t.take('k')).toEqual({ ok: true });
+    vi.setSystemTime(START + 4 * MINUTE);
+    expect(await t.take('k')).toEqual({ ok: false, retryAfterMs: 6 * MINUTE });
+    expect(await t.retryAfterMs('k')).toBe(6 * MINUTE);
+    expect(await t.take('other')).toEqual({ ok: true });
+
+    vi.setSystemTime(START + 10 * MINUTE + 1);
+    expect(await t.retryAfterMs('k')).toBe(0);
+    expect(await t.take('k')).toEqual({ ok: true });
+  });
+
+  it('counts events taken all at once', async () => {
+    const t = throttle();
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.take('k')));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+  });
+
+  it('takes back one event within its window, and none once the window has passed', async () => {
+    const t = throttle();
+    for (let i = 0; i < 3; i++) await t.take('k');
+    await t.giveBack('k');
+    expect(await t.retryAfterMs('k')).toBe(0);
+    expect(await t.take('k')).toEqual({ ok: true });
+    expect((await t.take('k')).ok).toBe(false);
+
+    // A late give-back must not start the next window below zero (one event more than the limit).
+    vi.setSystemTime(START + 10 * MINUTE + 1);
+    await t.giveBack('k');
+    const next = await Promise.all(Array.from({ length: 4 }, () => t.take('k')));
+    expect(next.filter((r) => r.ok)).toHaveLength(3);
+  });
+
+  it("forgets a key's events", async () => {
+    const t = throttle();
+    for (let i = 0; i < 3; i++) await t.take('k');
+    await t.clear('k');
+    expect(await t.take('k')).toEqual({ ok: true });
+  });
+
+  it('builds its limiter through the factory, keyed by the throttle name', async () => {
+    const built: string[] = [];
+    const t = new Throttle({ name: 'login-address', limit: 1, windowMs: 1000 }, (options) => {
+      built.push(`${options.name} ${options.limit}/${options.windowMs}`);
+      return memoryLimiters(options);
+    });
+    expect(built).toEqual(['login-address 1/1000']);
+    expect(await t.take('k')).toEqual({ ok: true });
+    expect((await t.take('k')).ok).toBe(false);
+  });
+
+  it('refuses options a store cannot keep: a window of part of a second, no limit', () => {
+    expect(() => new Throttle({ name: 'test', limit: 3, windowMs: 1500 })).toThrow();
+    expect(() => new Throttle({ name: 'test', limit: 0, windowMs: 1000 })).toThrow();
+  });
+});
