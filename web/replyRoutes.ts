@@ -27,7 +27,7 @@ import {
 } from '../infra/linkTokens.js';
 import type { RoundGateway } from '../infra/roundGateway.js';
 import type { RefusalCode } from '../domain/refusals.js';
-import { isLate, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
+import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import {
@@ -631,6 +631,12 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         errors: { ...(result.ok ? {} : result.errors), ...errors },
         status: overQuota ? 429 : 422,
       });
+    }
+    // The round's own limits (revisions, bytes), asked here first so a refused reply costs no round trip.
+    const early = replyDraftRefusal(link.status, link.bureau, result.draft);
+    if (early) {
+      const name = formFieldOf(early.field.split('.'), rowIndexes(form));
+      return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(early) }, status: 422 });
     }
     const sent = await rounds.act(link.target.roundId, 'submitReply', {
       requestId: form.requestId,

@@ -1,8 +1,9 @@
 /**
- * The same round on the real dev server (started by the global setup): it starts from the seed's
- * round file, answers its query, is listed through visibility, and a second start is refused.
+ * The same round on the real dev server (started by the e2e project's global setup): it starts from
+ * the seed's round file, answers its query, is listed through visibility, a second start is refused,
+ * and its invitations reach the stack's SMTP sink over SMTP, one per bureau, as the round recorded them.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,9 +11,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { roundCalls } from '../support/roundCalls.js';
+import { waitForMail } from '../../cli/linkReplies.js';
+import { loadConfig, type Config } from '../../infra/config.js';
+import { createMailTransport } from '../../infra/mailer.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
+import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
+import { testActivityDeps } from '../support/mail.js';
+import { freePort } from '../support/ports.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
 import { writeSeedRoundFile } from '../support/seedRound.js';
 
@@ -21,18 +27,23 @@ let client: Client;
 let worker: Worker;
 let running: Promise<void>;
 let store: LocalContentStore;
+let sink: SmtpSink;
+let config: Config;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-e2e-'));
-  store = new LocalContentStore(path.join(dir, 'store'));
+  config = loadConfig({ PLAN_REVIEW_DATA_DIR: dir, SMTP_SINK_PORT: String(await freePort()) });
+  store = new LocalContentStore(config.paths.store);
+  sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
   const address = inject('temporalAddress');
   client = new Client({ connection: await Connection.connect({ address }) });
   worker = await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
+    // The stack's own transport, so the invitations cross a real SMTP conversation into the sink.
+    activities: createActivities(testActivityDeps(store, createMailTransport(config))),
   });
   running = worker.run();
 });
@@ -41,10 +52,12 @@ afterAll(async () => {
   worker?.shutdown();
   await running;
   await client?.connection.close();
+  await sink?.stop();
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('reviewRound on the real dev server', () => {
-  it('starts the seed round, answers status, lists it, refuses a duplicate start', async () => {
+  it('starts the seed round, answers status, lists it, refuses a duplicate start, mails seven invitations', async () => {
     const planId = uniquePlanId('xinrong');
     const file = await writeSeedRoundFile(dir, planId);
     const { input } = await loadRoundFile(file, store, { startedBy: coordinator, messageIdDomain: 'plan-review.test' });
@@ -60,5 +73,18 @@ describe('reviewRound on the real dev server', () => {
 
     await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
     await expect.poll(async () => (await rounds.gateway.list().then((o) => (o.kind === 'done' ? o.value : []))).map((r) => r.id), { timeout: 30_000 }).toContain(`round:${planId}:1`);
+
+    const received = await waitForMail(config.paths.outbox, id, 'invitation', 7, 30_000);
+    // The round records an invitation as sent only once the server accepted it; wait for all seven.
+    await expect.poll(async () => (await rounds.status(id)).bureaus.filter((b) => b.invitation?.sentAt).length, { timeout: 30_000 }).toBe(7);
+    const sent = (await rounds.status(id)).bureaus;
+    expect(received.map((m) => m.messageId).sort()).toEqual(sent.map((b) => b.invitation!.messageId).sort());
+    for (const b of sent) {
+      const mail = received.find((m) => m.messageId === b.invitation!.messageId)!;
+      expect(mail.messageId).toBe(`<round-${planId}-1.${b.bureau.id}.invitation.1@plan-review.test>`);
+      expect(mail.to).toEqual(b.bureau.contacts.map((c) => c.email));
+      expect(mail.subject).toContain('征求意见');
+      expect(mail.attachments.map((a) => a.filename)).toEqual(status.documents.map((d) => `${d.title}.html`));
+    }
   });
 });
