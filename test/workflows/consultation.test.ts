@@ -13,6 +13,7 @@ import type { Actor } from '../../domain/records.js';
 import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
+import { recordHistory } from '../support/recordHistory.js';
 import { roundCalls } from '../support/roundCalls.js';
 import { temporalTestServer } from '../../infra/tools.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
@@ -49,6 +50,8 @@ afterAll(async () => {
 });
 
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
+// Every scenario ends by recording its round for the replay suite (written only with RECORD_HISTORIES=1).
+const record = (id: string, name: string) => recordHistory(env.client.workflow.getHandle(id), name);
 
 beforeEach(() => {
   mail.sent.length = 0;
@@ -119,6 +122,7 @@ describe('consultation', () => {
     expect(s.stage).toBe('consultation');
     expect(s.bureaus.map((b) => b.outcome)).toEqual(['pending', 'pending', 'pending']);
     expect(bureau(s, 'finance').invitation!.messageId).toBe(mail.ofKind('invitation', id).find((m) => m.to[0] === 'finance@bureaus.example.org')!.messageId);
+    await record(id, 'invitation');
   });
 
   it('sends reminders at 7, 2 and 1 days before the deadline, only to bureaus that have not replied', async () => {
@@ -139,6 +143,7 @@ describe('consultation', () => {
     expect(bureau(s, 'science').invitation!.remindersSent).toHaveLength(1);
     expect(mail.ofKind('reminder', id)).toHaveLength(4); // science once, forestry three times
     expect(new Set(mail.ofKind('reminder', id).map((m) => m.messageId)).size).toBe(4);
+    await record(id, 'reminders');
   });
 
   it('deems a silent bureau at its deadline, apart from explicit no comments, and summarises to the coordinator', async () => {
@@ -158,6 +163,7 @@ describe('consultation', () => {
     expect(summary.to).toEqual([coordinator.email]);
     expect(summary.html).toContain('逾期未回复，视为无意见');
     await expect(reply(id, 'forestry', noComments)).rejects.toThrow(RoundGatewayError);
+    await record(id, 'silent-bureau-deadline');
   });
 
   it('moves one bureau’s deadline on extension, recording who and why', async () => {
@@ -174,6 +180,7 @@ describe('consultation', () => {
     await env.sleep(3 * DAY);
     s = await waitFor(id, (x) => x.stage === 'completed');
     expect(bureau(s, 'forestry').outcome).toBe('replied');
+    await record(id, 'extension');
   });
 
   it('keeps every version of a revised reply; the latest counts', async () => {
@@ -191,6 +198,7 @@ describe('consultation', () => {
     ]);
     expect(replyContentSha256(latest)).toBe(latest.contentSha256);
     expect(second.contentSha256).toBe(latest.contentSha256);
+    await record(id, 'reply-versions');
   });
 
   it('treats a double submit as one reply', async () => {
@@ -200,6 +208,7 @@ describe('consultation', () => {
     const b = await reply(id, 'finance', noComments, requestId);
     expect(b).toEqual(a);
     expect(bureau(await status(id), 'finance').replies).toHaveLength(1);
+    await record(id, 'double-submit');
   });
 
   it('records a paper reply with the scan, who recorded it and when it was received', async () => {
@@ -213,6 +222,7 @@ describe('consultation', () => {
     );
     const r = bureau(await status(id), 'forestry').replies[0]!;
     expect(r).toMatchObject({ channel: 'paper', recordedBy: coordinator, scanSha256, submittedAt: receivedAt, n: receipt.n, responder });
+    await record(id, 'paper-reply');
   });
 
   it('refuses invalid replies without recording anything', async () => {
@@ -231,6 +241,7 @@ describe('consultation', () => {
       }),
     ).rejects.toThrow(/link: this link has been replaced/);
     expect((await status(id)).bureaus.flatMap((b) => b.replies)).toEqual([]);
+    await record(id, 'invalid-replies');
   });
 
   it('revokes the old link on a contact change and sends a new one', async () => {
@@ -258,6 +269,7 @@ describe('consultation', () => {
     ).rejects.toThrow(RoundGatewayError);
     await reply(id, 'forestry', noComments);
     expect(bureau(await status(id), 'forestry').outcome).toBe('noComments');
+    await record(id, 'contact-change');
   });
 
   it('surfaces a permanent delivery failure on the status and tells the coordinator', async () => {
@@ -268,6 +280,7 @@ describe('consultation', () => {
     expect(s.problems[0]!.message).toContain('forestry@bureaus.example.org');
     await expect.poll(() => mail.ofKind('deliveryFailure', id).length).toBe(1);
     expect(mail.ofKind('deliveryFailure', id)[0]!.to).toEqual([coordinator.email]);
+    await record(id, 'permanent-smtp-failure');
   });
 
   it('retries a transient failure with the same Message-ID', async () => {
@@ -278,6 +291,7 @@ describe('consultation', () => {
     await waitFor(id, (s) => s.bureaus[0]!.invitation?.sentAt !== undefined);
     expect(mail.ofKind('invitation', id)).toHaveLength(1);
     expect((await status(id)).bureaus[0]!.invitation!.failures).toEqual([]);
+    await record(id, 'transient-smtp-failure');
   });
 
   it('sends a copy with the same Message-ID when the activity fails after the server accepted (at-least-once)', async () => {
@@ -290,6 +304,7 @@ describe('consultation', () => {
     expect(copies).toHaveLength(2);
     expect(copies[1]!.messageId).toBe(copies[0]!.messageId);
     expect(s.bureaus[0]!.invitation!.messages).toEqual([{ at: expect.any(String), messageId: copies[0]!.messageId }]);
+    await record(id, 'smtp-accepted-then-failed');
   });
 
   it('closes early only once every bureau has answered, and waives, adds and cancels', async () => {
@@ -310,6 +325,7 @@ describe('consultation', () => {
     const result: RoundResult = await env.client.workflow.getHandle(id).result();
     expect(result).toEqual({ id, stage: 'completed', outcomes: { finance: 'noComments', science: 'noComments', forestry: 'waived', water: 'replied' } });
     await expect(rounds().act(id, 'cancelRound', asCoordinator({ reason: '规划调整，重新征求意见' }))).rejects.toThrow(RoundGatewayError);
+    await record(id, 'waive-add-close');
   });
 
   it('refuses actions from the wrong role', async () => {
@@ -317,6 +333,7 @@ describe('consultation', () => {
     await expect(
       rounds().act(id, 'waiveBureau', { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
     ).rejects.toThrow(/actor\.role: a bureau may not do this/);
+    await record(id, 'wrong-role');
   });
 
   it('keeps its clock while an email is being retried: the deadline passes on time', async () => {
@@ -327,6 +344,7 @@ describe('consultation', () => {
     const s = await waitFor(id, (x) => x.stage === 'completed');
     expect(bureau(s, 'forestry').outcome).toBe('deemedNoComments');
     await expect(rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'forestry', deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(), reason: 'x' }))).rejects.toThrow(RoundGatewayError);
+    await record(id, 'deadline-during-email-retry');
   });
 
   it('takes a late reply within the grace period, marked late, and refuses one after it', async () => {
@@ -343,6 +361,7 @@ describe('consultation', () => {
     s = await waitFor(id, (x) => x.stage === 'completed');
     await expect(reply(id, 'science', noComments)).rejects.toThrow(RoundGatewayError);
     expect(bureau(s, 'science').outcome).toBe('deemedNoComments');
+    await record(id, 'late-reply-grace');
   });
 
   it('revives a deemed bureau when its deadline is extended, and reminds it again', async () => {
@@ -360,6 +379,7 @@ describe('consultation', () => {
     s = await waitFor(id, (x) => bureau(x, 'science').invitation!.remindersSent.length > before);
     await reply(id, 'science', noComments);
     expect(bureau(await status(id), 'science').outcome).toBe('noComments');
+    await record(id, 'extension-revives-deemed');
   });
 
   it('lets a paper reply received earlier not displace a newer link reply', async () => {
@@ -371,6 +391,7 @@ describe('consultation', () => {
     const b = bureau(await status(id), 'forestry');
     expect(b.replies.map((r) => [r.version, r.channel])).toEqual([[1, 'link'], [2, 'paper']]);
     expect(b.outcome).toBe('replied');
+    await record(id, 'paper-reply-before-link-reply');
   });
 
   it('refuses a paper reply dated in the future or after the deadline', async () => {
@@ -387,6 +408,7 @@ describe('consultation', () => {
     const onTime = await rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }));
     expect(onTime.late).toBe(false);
     expect(bureau(await status(id), 'finance').outcome).toBe('noComments');
+    await record(id, 'paper-reply-dates');
   });
 
   it('stores the request as its schema parsed it, and refuses unknown fields', async () => {
@@ -406,6 +428,7 @@ describe('consultation', () => {
         reply: { ...noComments, injected: '<script>' } as never,
       }),
     ).rejects.toThrow(/Unrecognized key/);
+    await record(id, 'schema-parsed-request');
   });
 
   it('cancelled during consultation, or from Temporal itself, tells the bureaus', async () => {
@@ -420,6 +443,8 @@ describe('consultation', () => {
     await env.client.workflow.getHandle(second.id).cancel();
     await expect(env.client.workflow.getHandle(second.id).result()).rejects.toThrow();
     expect(mail.ofKind('cancellation', second.id)).toHaveLength(3);
+    await record(id, 'cancel');
+    await record(second.id, 'cancel-from-temporal');
   });
 
   it('arms one timer for the next due moment, not one per reply', async () => {
@@ -431,5 +456,6 @@ describe('consultation', () => {
     await waitFor(id, (x) => x.stage === 'completed');
     const history = await env.client.workflow.getHandle(id).fetchHistory();
     expect(history.events!.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
+    await record(id, 'single-timer');
   });
 });

@@ -1,25 +1,42 @@
 /**
  * Replay tests: recorded histories of real rounds must replay against today's workflow code, so a
  * change never breaks a round that is running (months-long rounds outlive many deployments).
- * Record a new history with: npx tsx bench/consultation-actions.ts --record test/histories/<name>.json
+ * Every test/histories/*.json is replayed, one test per file. seed-consultation.json was recorded
+ * with earlier workflow code and is kept as it is: the proof that old rounds survive changes.
+ *
+ * Record (or re-record) one history per scenario of the time-skipping workflow tests, written to
+ * test/histories/<scenario>.json by test/support/recordHistory.ts:
+ *   RECORD_HISTORIES=1 npx vitest run test/workflows/consultation.test.ts
+ * Record the seed round's consultation alone with:
+ *   npx tsx bench/consultation-actions.ts --record test/histories/<name>.json
+ * Re-record only on purpose: a history that no longer replays is a finding, not a stale file.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, inject, it } from 'vitest';
+import { HISTORIES_DIR } from '../support/recordHistory.js';
 
-const history = (name: string) => historyFromJSON(JSON.parse(readFileSync(new URL(`../histories/${name}`, import.meta.url), 'utf8')));
+const history = (file: string) => historyFromJSON(JSON.parse(readFileSync(new URL(file, HISTORIES_DIR), 'utf8')));
+const files = readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of recorded histories', () => {
-  it('replays the seed consultation round (7 replies, deadline, summary) with the current code', async () => {
-    await Worker.runReplayHistory({ workflowBundle: { code: inject('workflowBundleCode') } }, history('seed-consultation.json'), 'seed-consultation');
+  it('has the recorded histories, the seed round among them', () => {
+    expect(files).toContain('seed-consultation.json');
+    expect(files.length).toBeGreaterThan(1);
+  });
+
+  it.each(files)('replays %s with the current code', async (file) => {
+    await Worker.runReplayHistory({ workflowBundle: { code: inject('workflowBundleCode') } }, history(file), file.replace(/\.json$/, ''));
   });
 
   it('detects a non-deterministic change', async () => {
     const bundle = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../histories/changed-workflow/index.ts', import.meta.url)),
+      workflowsPath: fileURLToPath(new URL('changed-workflow/index.ts', HISTORIES_DIR)),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history('seed-consultation.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
