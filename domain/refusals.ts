@@ -32,6 +32,10 @@ export const REFUSALS = {
   deadlineNotFuture: { zh: '新的截止时间必须晚于现在', en: 'the new deadline must be in the future' },
   deadlineNotLater: { zh: '新的截止时间必须晚于原截止时间', en: 'the new deadline must be later than the current one' },
   addedDeadlineNotFuture: { zh: '截止时间必须晚于现在', en: 'the deadline must be in the future' },
+  roundDeadlinePassed: {
+    zh: '本轮的截止时间已过，请为新增单位指定截止时间',
+    en: 'the round’s deadline has passed: give the new bureau a deadline',
+  },
   receivedInFuture: { zh: '收到时间不能晚于现在', en: 'cannot be in the future' },
   receivedAfterDeadline: {
     zh: '收到时间晚于该单位的截止时间（如应计入，请先延期）',

@@ -5,17 +5,16 @@
  * reply keeps its recorded contentSha256; only new requests meet the stricter schema.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { WORKFLOWS_PATH } from '../../worker/createWorker.js';
 import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { roundCalls } from '../support/roundCalls.js';
+import { bundleVariant } from '../support/variantBundle.js';
 import { smallRoundInput } from '../support/rounds.js';
 
 const TASK_QUEUE = 'test-schema-change';
@@ -64,20 +63,7 @@ describe('a schema tightened after a reply was recorded', () => {
     });
 
     // The next release: the same workflows, with a comment limited to 100 characters.
-    const tightened = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-      webpackConfigHook: (config) => {
-        config.module?.rules?.push({
-          test: /domain[\\/]consultation\.ts$/,
-          enforce: 'pre',
-          use: [{ loader: fileURLToPath(new URL('../histories/tightened-schema/loader.cjs', import.meta.url)) }],
-        });
-        return config;
-      },
-    });
-    // The recorded history replays under the new schema (this would throw a determinism or task failure if not) ...
-    await Worker.runReplayHistory({ workflowBundle: tightened }, await env.client.workflow.getHandle(id).fetchHistory(), id);
+    const tightened = await bundleVariant(/domain[\\/]consultation\.ts$/, 'text: text(20000),', 'text: text(100),');
     const next = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: tightened, activities: activities() });
     await next.runUntil(async () => {
       // ... and a worker with the new schema, which has no cached state, replays it to answer this query.

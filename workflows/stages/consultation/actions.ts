@@ -4,7 +4,9 @@
  * A bureau's reply arrives as `submitReply`: checked by `replyLinkRefusal` and
  * `replyDraftRefusal`, recorded by `buildReply` (rules.ts) and `Consultation.recordReply` (run.ts).
  */
+import { patched } from '@temporalio/workflow';
 import { Stage } from '../../../domain/round.js';
+import { PATCHES } from '../../patches.js';
 import { ROUND_LIMITS } from '../../../domain/limits.js';
 import type { Bureau } from '../../../domain/records.js';
 import type { Refusal } from '../../../domain/refusals.js';
@@ -147,13 +149,18 @@ export const consultationActions: ActionTable<Consultation> = {
       stillConsulting(c);
       if (c.status.bureaus.some((b) => b.bureau.id === req.bureau.id)) refuse('bureau.id', 'bureauExists', { bureauId: req.bureau.id });
       if (c.status.bureaus.length >= ROUND_LIMITS.bureausPerRound) refuse('bureau.id', 'tooManyBureaus', { max: ROUND_LIMITS.bureausPerRound });
-      const deadline = req.deadline ? Date.parse(req.deadline) : Math.max(...c.status.bureaus.map((x) => Date.parse(x.deadline)));
-      if (deadline <= Date.now()) refuse('deadline', 'addedDeadlineNotFuture');
+      // Validators never replay: this checks today's rule, the round's own deadline as the default.
+      if (req.deadline === undefined && Date.parse(c.round.roundDeadline) <= Date.now()) refuse('deadline', 'roundDeadlinePassed');
+      if (req.deadline !== undefined && Date.parse(req.deadline) <= Date.now()) refuse('deadline', 'addedDeadlineNotFuture');
     },
     apply(c, req) {
       const bureau: Bureau = { ...req.bureau, timeZone: req.bureau.timeZone ?? c.status.timeZone };
-      const latest = Math.max(Date.parse(c.round.roundDeadline), ...c.status.bureaus.map((x) => Date.parse(x.deadline)));
-      c.addBureau(newBureauStatus(bureau, req.deadline ?? iso(latest)));
+      let deadline = req.deadline ?? c.round.roundDeadline;
+      if (req.deadline === undefined && !patched(PATCHES.addBureauRoundDeadline)) {
+        // Rounds started before the fix: the latest deadline of any bureau, extensions included.
+        deadline = iso(Math.max(Date.parse(c.round.roundDeadline), ...c.status.bureaus.map((x) => Date.parse(x.deadline))));
+      }
+      c.addBureau(newBureauStatus(bureau, deadline));
       return c.round.ack();
     },
   },

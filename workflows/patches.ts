@@ -1,0 +1,17 @@
+/**
+ * Behaviour changes of the round workflow, each behind a `patched()` marker so that a round started
+ * before the change replays (and goes on) with the behaviour it started with, and rounds started
+ * after it get the new one. The convention (README, "Changing workflow code"):
+ *   1. a new id here, with the date and what changed;
+ *   2. `if (patched(PATCHES.x)) { new } else { old }` where the behaviour changes;
+ *   3. a recorded history from before the change keeps replaying (test/histories/);
+ *   4. once no round older than the change is open, `deprecatePatch(PATCHES.x)`, and one
+ *      release later the old branch and the id go.
+ */
+export const PATCHES = {
+  /**
+   * 2026-11-30: a bureau added without a deadline gets the round's deadline, not the latest
+   * (possibly extended) deadline of another bureau.
+   */
+  addBureauRoundDeadline: 'add-bureau-round-deadline',
+} as const;
