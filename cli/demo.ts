@@ -5,11 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ReviewRecord, type Reply } from '../domain/records.js';
-import { unwrap, type RoundGateway } from '../infra/roundGateway.js';
+import { unwrap, type RoundService } from '../infra/roundGateway.js';
 import { replyLinkIn, replyThroughLink, waitForMail, type LinkReceipt } from './linkReplies.js';
 
 export async function replySeedThroughLinks(opts: {
-  rounds: RoundGateway;
+  rounds: RoundService;
   roundId: string;
   outboxDir: string;
   recordFile: string;

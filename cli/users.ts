@@ -18,7 +18,7 @@ import { parseReviewRoundId } from '../domain/ids.js';
 import { Bureau, Responder, Slug, text, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Config } from '../infra/config.js';
-import { RoundGatewayError, unwrap, type RoundGateway } from '../infra/roundGateway.js';
+import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
@@ -132,7 +132,7 @@ export async function cliActor(config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'
 // Coordinator actions
 
 export interface ActionContext {
-  rounds: RoundGateway;
+  rounds: RoundService;
   /** From cliActor(config). */
   actor: Actor;
   store: ContentStore;

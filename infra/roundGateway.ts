@@ -68,7 +68,16 @@ function unavailable(err: unknown): Outcome<never> {
   return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err) };
 }
 
-export class RoundGateway {
+/** What the edges need of rounds; RoundGateway is the real one, tests may give a typed fake. */
+export interface RoundService {
+  start(input: z.input<typeof RoundInput>): Promise<Outcome<string>>;
+  status(roundId: string): Promise<Outcome<RoundStatus>>;
+  list(limit?: number): Promise<Outcome<RoundListing[]>>;
+  act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>>;
+  loadReply(summary: ReplySummary): Promise<Reply>;
+}
+
+export class RoundGateway implements RoundService {
   constructor(
     private readonly client: Client,
     private readonly store: ContentStore,

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import type { Config } from '../infra/config.js';
 import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
-import { RoundGateway, RoundGatewayError } from '../infra/roundGateway.js';
+import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
@@ -33,6 +33,8 @@ export interface AppDeps {
   store: ContentStore;
   /** Who may sign in (the users file). */
   users: UserDirectory;
+  /** The rounds, when not the real gateway over `client` (tests give a typed fake). */
+  rounds?: RoundService;
   /** The mail sink's folder when the embedded sink is in use. */
   outboxDir?: string;
   /** Where sign-in throttling and upload quotas keep their counts (web/throttle.ts); default: this process's memory. */
@@ -52,9 +54,10 @@ export const DEFAULT_BODY_LIMIT = 64 * KIB;
  */
 const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
 
-export function createApp({ client, config, templates, secret, store, outboxDir, users, limiters }: AppDeps) {
+export function createApp(deps: AppDeps) {
+  const { client, config, templates, secret, store, outboxDir, users, limiters } = deps;
   const app = new Hono();
-  const rounds = new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE);
+  const rounds = deps.rounds ?? new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE);
   const publicUrl = new URL(config.PUBLIC_URL);
   const trustedOrigins = [publicUrl.origin];
   const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins, limiters });

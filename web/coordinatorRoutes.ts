@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import { Sha256, type DocumentAnswer, type Reply, type ReplySummary, type Section } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
-import { RoundGatewayError, type ActionRequest, type ActionResult as RoundActionResult, type RoundGateway } from '../infra/roundGateway.js';
+import { RoundGatewayError, type ActionRequest, type ActionResult as RoundActionResult, type RoundService } from '../infra/roundGateway.js';
 import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { refusalMessage } from './replyForm.js';
@@ -51,7 +51,7 @@ import {
 import { sniffScan } from '../infra/scans.js';
 
 export interface CoordinatorDeps {
-  rounds: RoundGateway;
+  rounds: RoundService;
   store: ContentStore;
   templates: Templates;
   /** The server secret (infra/linkTokens.ts loadOrCreateSecret). */

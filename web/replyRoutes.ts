@@ -25,7 +25,7 @@ import {
   verifyLink,
   type LinkTarget,
 } from '../infra/linkTokens.js';
-import type { RoundGateway } from '../infra/roundGateway.js';
+import type { RoundService } from '../infra/roundGateway.js';
 import type { RefusalCode } from '../domain/refusals.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
@@ -57,7 +57,7 @@ import { originCheck as checkOrigin, readFormBody } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export interface ReplyRoutesDeps {
-  rounds: RoundGateway;
+  rounds: RoundService;
   secret: Buffer;
   store: ContentStore;
   templates: Templates;
