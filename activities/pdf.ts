@@ -5,6 +5,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import type { ReviewRecord } from '../domain/records.js';
+import { canonicalJson } from '../domain/replyHash.js';
+import type { RoundStatus } from '../domain/round.js';
+import { assembleReviewRecord, type RecordExtras } from '../infra/reviewRecord.js';
 import type { ContentStore } from '../infra/store.js';
 import { AnchorError, FontMissingError, renderPlan, UnsupportedCharacterError, type FontPaths } from '../pdf/render.js';
 
@@ -40,6 +43,22 @@ export function createPdfActivities({ store, fonts }: { store: ContentStore; fon
   }
 
   return {
+    /**
+     * Renders a round's plan from the round itself: the record is assembled from its status and the
+     * reply texts in the store (infra/reviewRecord.ts) and stored beside the PDF, so the PDF's inputs
+     * are both kept by hash. The status is the only input that travels through Temporal (it is small).
+     */
+    async renderRoundPdf(req: { status: RoundStatus; docKey: string; mode: 'draft' | 'approved'; extras?: RecordExtras }): Promise<RenderedPdf & { recordSha256: string }> {
+      const record = await assembleReviewRecord(req.status, store, req.extras);
+      const doc = req.status.documents.find((d) => d.key === req.docKey);
+      if (!doc) throw ApplicationFailure.create({ type: 'UnknownDocument', message: `no document ${req.docKey} in ${req.status.id}`, nonRetryable: true });
+      const { sha256: recordSha256 } = await store.put(Buffer.from(canonicalJson(record)));
+      const source = (await store.get(doc.versions[doc.versions.length - 1]!.sha256)).toString('utf8');
+      const result = await render(source, record, req.mode, req.docKey);
+      const { sha256 } = await store.put(result.pdf);
+      return { pdfSha256: sha256, recordSha256, pages: result.pages, fontSha256: result.fontSha256, warnings: result.warnings };
+    },
+
     /** Renders a document (by hash) with a record, stores the PDF, returns its hash. Deterministic. */
     async renderPlanPdf(req: { sourceSha256: string; record: ReviewRecord; mode: 'draft' | 'approved'; docKey?: string }): Promise<RenderedPdf> {
       const source = (await store.get(req.sourceSha256)).toString('utf8');

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Temporal } from 'temporal-polyfill';
+import { durationMs, parseInstantInput } from '../domain/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Bureau, type Actor } from '../domain/records.js';
@@ -40,17 +40,12 @@ async function readStructured(file: string): Promise<unknown> {
   }
 }
 
-export function durationMs(iso: string): number {
-  return Temporal.Duration.from(iso).total({ unit: 'milliseconds', relativeTo: Temporal.PlainDate.from('2000-01-01') });
-}
-
 /** Resolves a deadline: a duration from the start, or a date-time (local to the round's zone unless it says otherwise). */
 export function resolveDeadline(value: string, timeZone: string): DeadlineSpec {
   if (value.startsWith('P')) return { afterMs: durationMs(value) };
-  if (/\[.+\]$/.test(value)) return { at: new Date(Temporal.ZonedDateTime.from(value).epochMilliseconds).toISOString() };
-  if (/(Z|[+-]\d\d:?\d\d)$/.test(value)) return { at: new Date(Temporal.Instant.from(value).epochMilliseconds).toISOString() };
-  const local = Temporal.PlainDateTime.from(value);
-  return { at: new Date(local.toZonedDateTime(timeZone).epochMilliseconds).toISOString() };
+  const at = parseInstantInput(value, timeZone);
+  if (at === undefined) throw new Error('not a real date and time');
+  return { at };
 }
 
 export interface LoadedRound {

@@ -2,7 +2,8 @@
  * The generated parts: the directive renderers that fill the review tables and appendices from the
  * ReviewRecord. They return ordinary blocks (tables, paragraphs) for the layout.
  */
-import type { Bureau, Comment, Decision, Reply, ReviewRecord } from '../domain/records.js';
+import type { Bureau, BureauOutcome, Comment, Decision, Reply, ReviewRecord } from '../domain/records.js';
+import { OUTCOME_LABELS } from '../domain/labels.js';
 import type { Block, ReviewKind } from './blocks.js';
 import type { PageRefs } from './pagerefs.js';
 import type { TableCell } from './table.js';
@@ -86,10 +87,10 @@ function consultation(ctx: ReviewContext): Block[] {
     const comments = reply ? commentsOf(record, reply) : [];
     const rowFor = (text: string, adoption: string, note: string): TableCell[] => [c(text), c(adoption, { align: 'center' }), c(note, { align: 'center' })];
     let rows: TableCell[][];
-    if (outcome === 'deemedNoComments') rows = [rowFor('逾期未回复，视为无意见', '/', '/')];
-    else if (outcome === 'waived') rows = [rowFor('免于征求意见', '/', '/')];
-    else if (!reply) rows = [rowFor('未回复', '/', '/')];
-    else if (comments.length === 0) rows = [rowFor('无意见', '/', '/')];
+    const printed = (o: BureauOutcome) => rowFor(OUTCOME_LABELS[o].printed, '/', '/');
+    if (outcome === 'deemedNoComments' || outcome === 'waived') rows = [printed(outcome)];
+    else if (!reply) rows = [printed('pending')];
+    else if (comments.length === 0) rows = [printed('noComments')];
     else {
       rows = comments.map((cm) => {
         const d = record.dispositions.find((x) => x.commentId === cm.id);
@@ -119,7 +120,8 @@ function replies(ctx: ReviewContext): Block[] {
     const outcome = record.outcomes[b.id];
     out.push({ t: 'para', text: `${i + 1}. ${b.nameZh}`, style: 'plain', bold: true });
     if (!reply) {
-      out.push({ t: 'para', text: outcome === 'deemedNoComments' ? '逾期未回复，视为无意见。' : outcome === 'waived' ? '免于征求意见。' : '未回复。', style: 'body', indent: true });
+      const silent = outcome === 'deemedNoComments' || outcome === 'waived' ? outcome : 'pending';
+      out.push({ t: 'para', text: `${OUTCOME_LABELS[silent].printed}。`, style: 'body', indent: true });
       out.push({ t: 'space', h: 8 });
       return;
     }
