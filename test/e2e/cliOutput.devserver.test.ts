@@ -8,46 +8,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import type { Bureau } from '../../domain/records.js';
 import { RoundStatus } from '../../domain/round.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
 import { roundCalls } from '../support/roundCalls.js';
 import { LocalContentStore } from '../../infra/store.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
+import { devServerWorker } from '../support/testWorker.js';
 import { smallRoundInput } from '../support/rounds.js';
 
 const CLI = fileURLToPath(new URL('../../bin/plan-review', import.meta.url));
 const TASK_QUEUE = `test-cli-output-${process.pid}`;
 const PIPE_BUFFER = 64 * 1024;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 let dir: string;
 let store: LocalContentStore;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-cli-output-'));
   store = new LocalContentStore(path.join(dir, 'store'));
-  const address = inject('temporalAddress');
-  client = new Client({ connection: await Connection.connect({ address }) });
   // The status is a query: it is answered only while a worker polls the round's task queue.
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
-  });
-  running = worker.run();
+  ({ client, stop } = await devServerWorker({ taskQueue: TASK_QUEUE, store }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await client?.connection.close();
+  await stop?.();
   await rm(dir, { recursive: true, force: true });
 });
 

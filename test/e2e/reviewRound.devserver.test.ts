@@ -6,10 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../support/roundCalls.js';
 import { waitForMail } from '../../cli/linkReplies.js';
 import { loadConfig, type Config } from '../../infra/config.js';
@@ -17,15 +15,14 @@ import { createMailTransport } from '../../infra/mailer.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
-import { testActivityDeps } from '../support/mail.js';
+import { devServerWorker } from '../support/testWorker.js';
 import { freePort } from '../support/ports.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
 import { writeSeedRoundFile } from '../support/seedRound.js';
 
 const TASK_QUEUE = `test-e2e-${process.pid}`;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 let store: LocalContentStore;
 let sink: SmtpSink;
 let config: Config;
@@ -36,22 +33,12 @@ beforeAll(async () => {
   config = loadConfig({ PLAN_REVIEW_DATA_DIR: dir, SMTP_SINK_PORT: String(await freePort()) });
   store = new LocalContentStore(config.paths.store);
   sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
-  const address = inject('temporalAddress');
-  client = new Client({ connection: await Connection.connect({ address }) });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    // The stack's own transport, so the invitations cross a real SMTP conversation into the sink.
-    activities: createActivities(testActivityDeps(store, createMailTransport(config))),
-  });
-  running = worker.run();
+  // The stack's own transport, so the invitations cross a real SMTP conversation into the sink.
+  ({ client, stop } = await devServerWorker({ taskQueue: TASK_QUEUE, store, transport: createMailTransport(config) }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await client?.connection.close();
+  await stop?.();
   await sink?.stop();
   await rm(dir, { recursive: true, force: true });
 });

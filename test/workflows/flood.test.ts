@@ -5,20 +5,17 @@
  * cancelled). Default limits (domain/limits.ts), the seed round's seven bureaus and two documents.
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
 import { draftBytes } from '../../domain/replies.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
-import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { roundCalls } from '../support/roundCalls.js';
+import { timeSkippingWorker } from '../support/testWorker.js';
 import { uniquePlanId } from '../support/rounds.js';
 import { SEED_ROUND_FILE, seedCoordinator } from '../support/seedRound.js';
 
@@ -26,28 +23,16 @@ const TASK_QUEUE = 'test-flood';
 const DAY = 24 * 3600 * 1000;
 const STATUS_BUDGET = 256 * 1024;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const store = new MemoryContentStore();
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
-  });
-  running = worker.run();
+  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 /** The largest reply the limit takes: comments of the longest allowed text, filled to just under the byte limit. */
