@@ -34,4 +34,13 @@ describe('reviewRound on the time-skipping server', () => {
 
     await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
   });
+
+  it('refuses a bad input before it uses up the round id: the workflow never parses it again', async () => {
+    const rounds = roundCalls(env.client, store, TASK_QUEUE);
+    const input = await smallRoundInput(store);
+    const refused = await rounds.gateway.start({ ...input, bureaus: [] });
+    expect(refused).toMatchObject({ kind: 'refused', refusal: { field: 'bureaus', code: 'invalidField' } });
+    await expect(rounds.gateway.status(`round:${input.planId}:1`)).resolves.toEqual({ kind: 'notFound', roundId: `round:${input.planId}:1` });
+    await expect(rounds.start(input)).resolves.toBe(`round:${input.planId}:1`);
+  });
 });
