@@ -24,8 +24,7 @@ import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
 
-export interface AppDeps {
-  client: Client;
+interface CommonDeps {
   config: Config;
   templates: Templates;
   /** Signs reply links, form tokens and sessions. */
@@ -33,13 +32,14 @@ export interface AppDeps {
   store: ContentStore;
   /** Who may sign in (the users file). */
   users: UserDirectory;
-  /** The rounds, when not the real gateway over `client` (tests give a typed fake). */
-  rounds?: RoundService;
   /** The mail sink's folder when the embedded sink is in use. */
   outboxDir?: string;
   /** Where sign-in throttling and upload quotas keep their counts (web/throttle.ts); default: this process's memory. */
   limiters?: LimiterFactory;
 }
+
+/** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
+export type AppDeps = CommonDeps & ({ client: Client; rounds?: undefined } | { rounds: RoundService; client?: undefined });
 
 const RoundParam = z.object({
   id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
@@ -55,9 +55,9 @@ export const DEFAULT_BODY_LIMIT = 64 * KIB;
 const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
 
 export function createApp(deps: AppDeps) {
-  const { client, config, templates, secret, store, outboxDir, users, limiters } = deps;
+  const { config, templates, secret, store, outboxDir, users, limiters } = deps;
   const app = new Hono();
-  const rounds = deps.rounds ?? new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE);
+  const rounds = deps.rounds === undefined ? new RoundGateway(deps.client, store, config.TEMPORAL_TASK_QUEUE) : deps.rounds;
   const publicUrl = new URL(config.PUBLIC_URL);
   const trustedOrigins = [publicUrl.origin];
   const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins, limiters });

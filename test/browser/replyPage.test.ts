@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
-import { replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+import { replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -97,12 +97,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await Promise.all([page.waitForURL(/\/receipt\/\d+$/), page.click('button[value="submit"]')]);
       const n = await page.locator('.receipt-n').innerText();
       const sha = await page.locator('.receipt-sha').innerText();
-      const reply = fx.fake.status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+      const reply = fx.fake.current.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
       expect(Number(n)).toBe(reply.n);
       expect(sha).toBe(reply.contentSha256);
       expect(sha).toMatch(/^[0-9a-f]{64}$/);
       expect(fx.fake.updates).toHaveLength(1);
-      const sent = fx.fake.updates[0]!.request.reply;
+      const sent = fx.fake.sent('submitReply')[0]!.request.reply;
       expect(sent.perDocument).toEqual({
         protection: { kind: 'noComments' },
         'eco-plan': {

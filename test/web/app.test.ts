@@ -1,7 +1,7 @@
 /**
  * The whole web app in-process (web/app.ts): who may read the outbox, the default body limit and
  * the larger limits of the routes that carry a scan, and the reply form behind a TLS proxy.
- * The round behind it is the reply tests' fake (test/support/fakeRound.ts).
+ * The round behind it is the reply tests' fake (test/support/replyFixture.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import { loadConfig } from '../../infra/config.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { createApp, DEFAULT_BODY_LIMIT } from '../../web/app.js';
-import { ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+import { ROUND_ID, replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
 const PUBLIC_ORIGIN = 'https://review.example.org';
@@ -50,7 +50,7 @@ async function appFor(fx: ReplyFixture): Promise<Hono> {
     dir,
   );
   return createApp({
-    client: fx.fake.client,
+    rounds: fx.fake,
     config,
     templates: new Templates(),
     secret: fx.secret,
@@ -108,7 +108,7 @@ describe('body limits', () => {
   it('keeps the larger limits of the reply form and the coordinator actions', async () => {
     const fx = await replyFixture();
     // The app reads the real clock: move the fixture's deadlines well into the future.
-    for (const b of fx.fake.status.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
+    for (const b of fx.fake.current.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
     const app = await appFor(fx);
     const token = fx.tokenFor('finance');
     const b = new TestBrowser(app, LOCAL_ORIGIN);

@@ -1,13 +1,12 @@
 /**
- * The coordinator's pages in-process (app.request), over a fake Temporal client that answers the
- * status query and records the Updates it is sent (deduplicated by update ID, like Temporal).
+ * The coordinator's pages in-process (app.request), over the typed fake rounds
+ * (test/support/fakeRounds.ts): it parses each action with its schema, checks the role, records
+ * the action (one per request ID) and records a paper reply by the round's rules.
  */
-import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { Hono } from 'hono';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplyDraft, ReplyReceipt } from '../../domain/consultation.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
+import { makeRefusal } from '../../domain/refusals.js';
 import { draftBytes, summarizeReply } from '../../domain/replies.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { RoundStatus } from '../../domain/round.js';
@@ -16,8 +15,8 @@ import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { SESSION_COOKIE } from '../../web/auth.js';
 import { instantToLocal, localToInstant, MAX_CONTACT_LINE, parseContactLines, resolveSection } from '../../web/coordinatorForms.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
+import { FakeRounds } from '../support/fakeRounds.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
@@ -153,53 +152,6 @@ function fixture(): RoundStatus {
   return RoundStatus.parse(status);
 }
 
-interface SentUpdate {
-  name: string;
-  updateId: string;
-  request: Record<string, unknown> & { actor: unknown; requestId: string };
-}
-
-/** Just enough of @temporalio/client: getHandle(id).query(def) and .executeUpdate(def, { args, updateId }). */
-class FakeTemporal {
-  status = fixture();
-  /** Accepted updates, one per update ID. */
-  updates: SentUpdate[] = [];
-  calls = 0;
-  rejectWith?: { field: string; message: string };
-  private readonly results = new Map<string, unknown>();
-
-  readonly workflow = {
-    getHandle: (id: string) => ({
-      query: async (def: { name: string }) => {
-        if (id !== ROUND_ID) throw new WorkflowNotFoundError('not found', id, undefined);
-        if (def.name !== 'status') throw new Error(`unexpected query ${def.name}`);
-        return structuredClone(this.status);
-      },
-      executeUpdate: async (def: { name: string }, options: { args: [SentUpdate['request']]; updateId: string }) => {
-        this.calls++;
-        if (id !== ROUND_ID) throw new WorkflowNotFoundError('not found', id, undefined);
-        const seen = this.results.get(options.updateId);
-        if (seen !== undefined) return seen;
-        if (this.rejectWith) {
-          const { field, message } = this.rejectWith;
-          throw new WorkflowUpdateFailedError(
-            'Workflow Update failed',
-            ApplicationFailure.create({ type: 'InvalidRequest', message: `${field}: ${message}`, details: [{ field, message }], nonRetryable: true }),
-          );
-        }
-        const request = options.args[0];
-        this.updates.push({ name: def.name, updateId: options.updateId, request });
-        const result =
-          def.name === 'recordPaperReply'
-            ? ({ roundId: id, bureauId: String(request.bureauId), n: 7, version: 1, submittedAt: '2030-01-12T00:00:00.000Z', contentSha256: sha('r'), late: false } satisfies ReplyReceipt)
-            : structuredClone(this.status);
-        this.results.set(options.updateId, result);
-        return result;
-      },
-    }),
-  };
-}
-
 let users: User[];
 const secret = Buffer.alloc(32, 9);
 const templates = new Templates();
@@ -213,13 +165,13 @@ beforeAll(async () => {
   ];
 });
 
-let temporal: FakeTemporal;
+let rounds: FakeRounds;
 let store: MemoryContentStore;
 let app: Hono;
 
 beforeEach(async () => {
-  temporal = new FakeTemporal();
   store = new MemoryContentStore();
+  rounds = new FakeRounds(store, fixture());
   await storeReplyDraft(store, FINANCE_DRAFT);
   app = new Hono();
   // As web/app.ts does: its own error handler answers 500 to anything it does not know.
@@ -227,7 +179,7 @@ beforeEach(async () => {
   app.route(
     '/',
     createCoordinatorRoutes({
-      rounds: new RoundGateway(temporal as unknown as Client, store, 'test'),
+      rounds,
       store,
       templates,
       secret,
@@ -283,7 +235,7 @@ describe('who may see and act', () => {
     const post = await b.post('waive', new URLSearchParams({ bureauId: 'science', reason: 'x' }));
     expect(post.status).toBe(303);
     expect(post.headers.get('location')).toMatch(/^\/login/);
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('refuses an auditor (403) for the page and for every action', async () => {
@@ -292,7 +244,7 @@ describe('who may see and act', () => {
     const res = await b.post('cancel', new URLSearchParams({ reason: 'no', confirm: 'yes' }));
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('coordinator');
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('refuses a POST without the form token or from another site', async () => {
@@ -302,7 +254,7 @@ describe('who may see and act', () => {
     expect(noToken.status).toBe(403);
     const crossSite = await b.post('waive', new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'ill' }), { origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
@@ -314,7 +266,7 @@ describe('who may see and act', () => {
       expect(html).toContain('无法读取提交的表单');
       expect(html).toContain('could not be read');
     }
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('answers 404 for a round that does not exist', async () => {
@@ -339,7 +291,7 @@ describe('the status page', () => {
     expect(finance).toContain('已回复（有意见）');
     expect(finance).toContain('纸质 Paper');
     expect(finance).toContain('李协调 (coordinator)');
-    expect(finance).toContain(temporal.status.bureaus[0]!.replies[0]!.contentSha256);
+    expect(finance).toContain(rounds.current.bureaus[0]!.replies[0]!.contentSha256);
     expect(finance).toContain(`/rounds/${ROUND_ID}/files/${sha('scan')}`);
     expect(finance).toContain('3.7 规划目标和指标');
     expect(finance).toContain('P33');
@@ -369,7 +321,7 @@ describe('the status page', () => {
     const b = await coordinator();
     // The fixture's scan hash is of the text 'scan'; put bytes with a PNG signature under a real hash instead.
     const { sha256 } = await store.put(PNG);
-    temporal.status.bureaus[0]!.replies[0]!.scanSha256 = sha256;
+    rounds.current.bureaus[0]!.replies[0]!.scanSha256 = sha256;
     const res = await b.fetch(`/rounds/${ROUND_ID}/files/${sha256}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
@@ -419,8 +371,8 @@ describe('actions', () => {
       const res = await b.post(action, new URLSearchParams({ ...hidden, ...fields, actor: 'forged by the form' }));
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(MANAGE);
-      expect(temporal.updates).toHaveLength(1);
-      const sent = temporal.updates[0]!;
+      expect(rounds.updates).toHaveLength(1);
+      const sent = rounds.updates[0]!;
       expect(sent.name).toBe(update);
       expect(sent.updateId).toBe(hidden.requestId);
       const { actor, requestId, ...rest } = sent.request;
@@ -441,8 +393,8 @@ describe('actions', () => {
     const body = () => new URLSearchParams({ ...hidden, bureauId: 'science', reason: '重复提交' });
     expect((await b.post('waive', body())).status).toBe(303);
     expect((await b.post('waive', body())).status).toBe(303);
-    expect(temporal.calls).toBe(2);
-    expect(temporal.updates).toHaveLength(1);
+    expect(rounds.calls).toHaveLength(2);
+    expect(rounds.updates).toHaveLength(1);
   });
 
   it('gives every form on the page its own request id', async () => {
@@ -465,7 +417,7 @@ describe('actions', () => {
     expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">不是有效的日期时间/);
     expect(form).toMatch(/<\/textarea>\s*<span class="field-error" role="alert">请填写理由。 Give a reason\./);
     expect(form).toMatch(/<option value="forestry" selected>/);
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
 
     const contact = await b.post('contact', new URLSearchParams({ ...(await b.form('contact')).hidden, bureauId: 'forestry', emails: 'ok@example.org\nnot-an-email', reason: '调岗' }));
     expect(contact.status).toBe(422);
@@ -477,21 +429,21 @@ describe('actions', () => {
     const cancel = await b.post('cancel', new URLSearchParams({ ...(await b.form('cancel')).hidden, reason: '撤回' }));
     expect(cancel.status).toBe(422);
     expect(formHtml(await cancel.text(), 'cancel')).toContain('Tick the box');
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('shows the round\'s refusal next to the field it names', async () => {
     const b = await coordinator();
-    temporal.rejectWith = { field: 'deadline', message: 'the new deadline must be later than now' };
+    rounds.refuseWith = makeRefusal('deadline', 'invalidField', { detail: 'the new deadline must be later than now' });
     const { hidden } = await b.form('extend');
     const res = await b.post('extend', new URLSearchParams({ ...hidden, bureauId: 'forestry', deadline: '2020-01-01T00:00', reason: '延期' }));
     expect(res.status).toBe(422);
     const form = formHtml(await res.text(), 'extend');
     expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">the new deadline must be later than now/);
     expect(form).toContain('value="2020-01-01T00:00"');
-    expect(temporal.updates).toHaveLength(0);
+    expect(rounds.updates).toHaveLength(0);
 
-    temporal.rejectWith = { field: 'request', message: '2 bureaus have not answered yet: forestry, science' };
+    rounds.refuseWith = makeRefusal('request', 'invalidField', { detail: '2 bureaus have not answered yet: forestry, science' });
     const close = await b.post('close', new URLSearchParams({ ...(await b.form('close')).hidden, reason: '' }));
     expect(close.status).toBe(422);
     expect(formHtml(await close.text(), 'close')).toMatch(/<p class="error" role="alert">2 bureaus have not answered yet: forestry, science<\/p>/);
@@ -499,7 +451,7 @@ describe('actions', () => {
 
   it('shows hostile text typed into a form escaped', async () => {
     const b = await coordinator();
-    temporal.rejectWith = { field: 'reason', message: `refused ${HOSTILE}` };
+    rounds.refuseWith = makeRefusal('reason', 'invalidField', { detail: `refused ${HOSTILE}` });
     const res = await b.post('waive', new URLSearchParams({ ...(await b.form('waive')).hidden, bureauId: 'science', reason: HOSTILE }));
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -507,7 +459,7 @@ describe('actions', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;</textarea>');
     expect(html).toContain('refused &lt;script&gt;');
 
-    temporal.rejectWith = undefined;
+    rounds.refuseWith = undefined;
     const add = await b.post(
       'add-bureau',
       new URLSearchParams({ ...(await b.form('add-bureau')).hidden, id: 'Bad Id', nameZh: HOSTILE, nameEn: HOSTILE, emails: 'x@example.org', contactPerson: HOSTILE }),
@@ -548,8 +500,8 @@ describe('recording a paper reply', () => {
     const { body, hidden } = await paperForm(b, answer, { bytes: PNG, name: 'card.png' });
     const res = await b.post('paper', body);
     expect(res.status).toBe(303);
-    expect(temporal.updates).toHaveLength(1);
-    const sent = temporal.updates[0]!;
+    expect(rounds.updates).toHaveLength(1);
+    const sent = rounds.updates[0]!;
     expect(sent.name).toBe('recordPaperReply');
     expect(sent.updateId).toBe(hidden.requestId);
     expect(sent.request).toEqual({
@@ -573,7 +525,7 @@ describe('recording a paper reply', () => {
       },
     });
     expect(await store.has(sha256Hex(PNG))).toBe(true);
-    expect(await (await b.fetch(MANAGE)).text()).toContain('receipt no. 7');
+    expect(await (await b.fetch(MANAGE)).text()).toContain('receipt no. 2');
   });
 
   it('refuses a scan that is not a PDF, PNG or JPEG, or too large', async () => {
@@ -590,7 +542,7 @@ describe('recording a paper reply', () => {
     const missing = await b.post('paper', (await paperForm(b, answer)).body);
     expect(missing.status).toBe(422);
     expect(await missing.text()).toContain('Attach the scan');
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
     expect([...store.blobs.keys()]).toEqual([sha256Hex(draftBytes(FINANCE_DRAFT))]); // only the fixture's reply texts
   });
 
@@ -606,7 +558,7 @@ describe('recording a paper reply', () => {
     expect(form).toContain('数据应更新为 2021 年。</textarea>');
     expect(form).toContain(`name="scanSha256" value="${sha256Hex(PNG)}"`);
     expect(html).not.toContain(HOSTILE);
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
 
     // Submit the re-shown form without choosing the file again.
     const hidden = hiddenFields(html, 'paper');
@@ -614,7 +566,7 @@ describe('recording a paper reply', () => {
     for (const [k, v] of Object.entries({ ...answer, ...hidden })) again.set(k, v);
     const ok = await b.post('paper', again);
     expect(ok.status).toBe(303);
-    expect(temporal.updates[0]!.request.scanSha256).toBe(sha256Hex(PNG));
+    expect(rounds.sent('recordPaperReply')[0]!.request.scanSha256).toBe(sha256Hex(PNG));
   });
 
   it('adds a comment row without sending anything', async () => {
@@ -626,12 +578,12 @@ describe('recording a paper reply', () => {
     expect(form).toContain('name="doc.plan.3.text"');
     expect(form).not.toContain('name="doc.plan.4.text"');
     expect(form).toContain('value="赵六"');
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('maps the round\'s refusal of a comment to its row', async () => {
     const b = await coordinator();
-    temporal.rejectWith = { field: 'reply.perDocument.plan.comments.1.text', message: 'too similar to comment 1' };
+    rounds.refuseWith = makeRefusal('reply.perDocument.plan.comments.1.text', 'invalidField', { detail: 'too similar to comment 1' });
     const res = await b.post('paper', (await paperForm(b, answer, { bytes: PNG, name: 'card.png' })).body);
     expect(res.status).toBe(422);
     // Comment 1 (0-based) of the request is form row 2: row 1 was left empty.
@@ -673,7 +625,7 @@ describe('form helpers', () => {
     const res = await b.post('contact', new URLSearchParams({ ...(await b.form('contact')).hidden, bureauId: 'forestry', emails: `x${' '.repeat(80_000)}y`, reason: '调岗' }));
     expect(res.status).toBe(422);
     expect(formHtml(await res.text(), 'contact')).toMatch(/<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。Line 1 is too long/);
-    expect(temporal.calls).toBe(0);
+    expect(rounds.calls).toHaveLength(0);
   });
 
   it('keeps the session cookie name stable', () => {

@@ -1,13 +1,12 @@
-/** The CLI's coordinator actions (cli/users.ts) over a fake Temporal client: arguments, files, actor. */
-import { RoundGateway } from '../../infra/roundGateway.js';
+/** The CLI's coordinator actions (cli/users.ts) over the typed fake rounds (test/support/fakeRounds.ts): arguments, files, actor. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, CliUsageError, coordinatorActionCommands, parseCliInstant, type ActionContext } from '../../cli/users.js';
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
+import { FakeRounds } from '../support/fakeRounds.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 
 const ROUND_ID = 'round:cli-plan:1';
@@ -61,37 +60,21 @@ function status(): RoundStatus {
   });
 }
 
-class FakeTemporal {
-  updates: { name: string; updateId: string; request: Record<string, unknown> }[] = [];
-  readonly workflow = {
-    getHandle: () => ({
-      query: async () => status(),
-      executeUpdate: async (def: { name: string }, options: { args: [Record<string, unknown>]; updateId: string }) => {
-        if (!this.updates.some((u) => u.updateId === options.updateId)) this.updates.push({ name: def.name, updateId: options.updateId, request: options.args[0] });
-        if (def.name === 'recordPaperReply') {
-          return { roundId: ROUND_ID, bureauId: 'finance', n: 3, version: 1, submittedAt: '2030-01-12T00:00:00.000Z', contentSha256: sha256Hex('x'), late: false };
-        }
-        return status();
-      },
-    }),
-  };
-}
-
 let dir: string;
-let temporal: FakeTemporal;
+let rounds: FakeRounds;
 let ctx: ActionContext;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-cli-'));
-  temporal = new FakeTemporal();
   const store = new MemoryContentStore();
-  ctx = { rounds: new RoundGateway(temporal as unknown as Client, store, 'test'), actor, store, attachmentMaxBytes: 1024 * 1024 };
+  rounds = new FakeRounds(store, status());
+  ctx = { rounds, actor, store, attachmentMaxBytes: 1024 * 1024 };
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 const last = () => {
-  const u = temporal.updates.at(-1)!;
+  const u = rounds.updates.at(-1)!;
   const { requestId, actor: a, ...rest } = u.request;
   expect(a).toEqual(actor);
   expect(requestId).toBe(u.updateId);
@@ -122,8 +105,8 @@ describe('coordinator actions from the CLI', () => {
   it('makes a retry with the same --request-id the same action', async () => {
     await coordinatorActionCommands.resend(ctx, [ROUND_ID, 'finance', '--request-id', 'resend-finance-1']);
     await coordinatorActionCommands.resend(ctx, [ROUND_ID, 'finance', '--request-id', 'resend-finance-1']);
-    expect(temporal.updates).toHaveLength(1);
-    expect(temporal.updates[0]!.updateId).toBe('resend-finance-1');
+    expect(rounds.updates).toHaveLength(1);
+    expect(rounds.updates[0]!.updateId).toBe('resend-finance-1');
   });
 
   it('adds a bureau from a YAML file, naming the file and field when it is wrong', async () => {
@@ -148,8 +131,8 @@ describe('coordinator actions from the CLI', () => {
     await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nreceivedAt: 2030-01-12T09:30\nperDocument:\n  plan:\n    - { page: 36, section: "3.7", text: 数据应更新, suggestedChange: 改为 23.5% }\n');
     await writeFile(scan, PDF);
     const out = await coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan]);
-    expect(out.receipt?.n).toBe(3);
-    expect(out.message).toContain('receipt no. 3');
+    expect(out.receipt?.n).toBe(1); // the round's first reply
+    expect(out.message).toContain('receipt no. 1');
     expect(last()).toMatchObject({
       name: 'recordPaperReply',
       rest: {
@@ -172,7 +155,7 @@ describe('coordinator actions from the CLI', () => {
     expect(String(err)).toMatch(/perDocument\.plan\.0\.section: no section "9\.9"/);
     await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nperDocument: { plan: noComments }\n');
     await expect(coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan])).rejects.toThrow(/must be a PDF, PNG or JPEG/);
-    expect(temporal.updates).toHaveLength(0);
+    expect(rounds.updates).toHaveLength(0);
   });
 
   it('explains wrong arguments', async () => {
@@ -182,7 +165,7 @@ describe('coordinator actions from the CLI', () => {
     await expect(coordinatorActionCommands.extend(ctx, [ROUND_ID, 'nobody', '2030-03-01T18:00', '--reason', 'x'])).rejects.toThrow(/has no bureau nobody/);
     await expect(coordinatorActionCommands.contact(ctx, [ROUND_ID, 'finance', '--email', 'nope', '--reason', 'x'])).rejects.toThrow(/not a valid email/);
     await expect(coordinatorActionCommands.cancel(ctx, [ROUND_ID, '--force'])).rejects.toThrow(CliUsageError);
-    expect(temporal.updates).toHaveLength(0);
+    expect(rounds.updates).toHaveLength(0);
   });
 
   it('reads date-times with an offset, a zone, or local to the round', () => {

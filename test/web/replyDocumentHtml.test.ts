@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { documentToEmailAttachment, documentToHtml, sectionAnchor } from '../../infra/documentHtml.js';
 import { parseDocument } from '../../infra/documents.js';
-import { DOC_ECO } from '../support/fakeRound.js';
+import { DOC_ECO } from '../support/replyFixture.js';
 
 const SEED_PLAN = readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8');
 const STAND_IN = readFileSync(new URL('../../seeds/documents/eco-protection-plan.md', import.meta.url), 'utf8');

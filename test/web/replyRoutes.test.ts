@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import type { Reply } from '../../domain/records.js';
+import { makeRefusal } from '../../domain/refusals.js';
 import { scanProofFor, signLink } from '../../infra/linkTokens.js';
-import { DAY, ROUND_ID, replyFixture, type ReplyFixture } from '../support/fakeRound.js';
+import { DAY, ROUND_ID, replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
 const ORIGIN = 'http://localhost';
 const XSS = '<script>alert(1)</script>';
@@ -165,7 +166,7 @@ describe('POST /r/:token', () => {
     const receipt = await fx.app.request(res.headers.get('location')!);
     expect(receipt.status).toBe(200);
     const html = await receipt.text();
-    const reply = fx.fake.status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+    const reply = fx.fake.current.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
     expect(html).toContain('<dd class="receipt-n">1</dd>');
     expect(html).toContain(reply.contentSha256);
     expect(html).toContain('RFC 8785');
@@ -188,7 +189,7 @@ describe('POST /r/:token', () => {
     const form = await openForm(fx, token);
     const res = await post(fx, token, { ...fullReply(form), 'doc.protection.answer': 'notAddressed' });
     expect(res.status).toBe(303);
-    expect(Object.keys((fx.fake.updates[0]!.request as { reply: { perDocument: object } }).reply.perDocument)).toEqual(['eco-plan']);
+    expect(Object.keys(fx.fake.sent('submitReply')[0]!.request.reply.perDocument)).toEqual(['eco-plan']);
 
     const again = await openForm(fx, token);
     const none = await post(fx, token, { ...fullReply(again), 'doc.protection.answer': 'notAddressed', 'doc.eco-plan.answer': 'notAddressed', 'doc.eco-plan.c.0.text': '', 'doc.eco-plan.c.1.text': '', 'doc.eco-plan.c.0.quote': '', 'doc.eco-plan.c.0.change': '', 'doc.eco-plan.c.0.page': '' });
@@ -308,15 +309,12 @@ describe('POST /r/:token', () => {
     expect(second.headers.get('location')).toBe(first.headers.get('location'));
     expect(fx.fake.calls).toHaveLength(2);
     expect(fx.fake.updates).toHaveLength(1);
-    expect(fx.fake.status.bureaus[0]!.replies).toHaveLength(1);
+    expect(fx.fake.current.bureaus[0]!.replies).toHaveLength(1);
   });
 
   it("shows the round's rejection beside its field, keeping the input", async () => {
     const fx = await replyFixture();
-    fx.fake.reject = () => ({
-      field: 'reply.perDocument.eco-plan.comments.1.section',
-      message: 'this section was removed in version 2',
-    });
+    fx.fake.refuseWith = makeRefusal('reply.perDocument.eco-plan.comments.1.section', 'invalidField', { detail: 'this section was removed in version 2' });
     const token = fx.tokenFor('finance');
     const form = await openForm(fx, token);
     const res = await post(fx, token, fullReply(form));
@@ -353,7 +351,7 @@ describe('POST /r/:token', () => {
     const res = await post(fx, token, withFile(pdf, 'card.pdf', 'application/pdf'));
     expect(res.status).toBe(303);
     expect(await fx.store.has(sha)).toBe(true);
-    expect(fx.fake.updates[0]!.request.reply.attachmentSha256).toBe(sha);
+    expect(fx.fake.sent('submitReply')[0]!.request.reply.attachmentSha256).toBe(sha);
     const receipt = await (await fx.app.request(res.headers.get('location')!)).text();
     expect(receipt).toContain(sha);
   });
@@ -374,7 +372,7 @@ describe('POST /r/:token', () => {
     expect(proof).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha, 'attachment.proof': proof });
     expect(res.status).toBe(303);
-    expect(fx.fake.updates[0]!.request.reply.attachmentSha256).toBe(sha);
+    expect(fx.fake.sent('submitReply')[0]!.request.reply.attachmentSha256).toBe(sha);
   });
 
   it('refuses a body over the limit with a clear 413 page', async () => {
@@ -485,14 +483,14 @@ describe('links that may not act', () => {
       reason: 'test',
     };
     let fx = await replyFixture();
-    fx.fake.status.bureaus[0]!.waived = stamp;
+    fx.fake.current.bureaus[0]!.waived = stamp;
     await expectRefused(fx, fx.tokenFor('finance'), 410, 'excused');
     fx = await replyFixture();
-    fx.fake.status.consultation.closed = stamp;
+    fx.fake.current.consultation.closed = stamp;
     await expectRefused(fx, fx.tokenFor('finance'), 410, '征求意见已结束');
     fx = await replyFixture();
-    fx.fake.status.cancelled = stamp;
-    fx.fake.status.stage = 'cancelled';
+    fx.fake.current.cancelled = stamp;
+    fx.fake.current.stage = 'cancelled';
     await expectRefused(fx, fx.tokenFor('finance'), 410, 'cancelled');
   });
 });
@@ -503,7 +501,7 @@ describe('revisions and receipts', () => {
     const token = fx.tokenFor('finance');
     expect((await post(fx, token, fullReply(await openForm(fx, token)))).status).toBe(303);
     const html = await (await fx.app.request(`/r/${token}`)).text();
-    const reply = fx.fake.status.bureaus[0]!.replies[0]!;
+    const reply = fx.fake.current.bureaus[0]!.replies[0]!;
     expect(html).toContain('第 1 号回复，第 1 版，提交于 2022-02-04 10:00 (Asia/Shanghai)');
     expect(html).toContain('your reply 1, version 1, submitted at 2022-02-04 10:00 (Asia/Shanghai)');
     expect(html).toContain(reply.contentSha256);
@@ -643,7 +641,7 @@ describe('a kept attachment', () => {
     expect(valueOf(html, 'attachment.keep')).toBe(sha);
     const res = await post(fx, token, { ...fullReply(hidden(html)), 'attachment.keep': sha });
     expect(res.status).toBe(303);
-    expect(fx.fake.updates[1]!.request.reply.attachmentSha256).toBe(sha);
+    expect(fx.fake.sent('submitReply')[1]!.request.reply.attachmentSha256).toBe(sha);
   });
 });
 

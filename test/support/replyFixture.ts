@@ -1,24 +1,18 @@
 /**
- * A round in consultation for the reply-link tests, behind a fake Temporal client that implements
- * just what infra/roundClient.ts calls: `workflow.getHandle(id).query(def)` and
- * `.executeUpdate(def, { args, updateId })`. Updates are deduplicated by Update ID as Temporal
- * does; an accepted submitReply is applied the way the workflow records a reply.
+ * A round in consultation for the reply-link tests, held by the typed fake rounds
+ * (test/support/fakeRounds.ts): a reply is checked and recorded by the round's own rules, a
+ * double submit is one reply, and a test may make the round refuse or be unavailable.
  */
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
-import { ReplyReceipt, SubmitReplyRequest } from '../../domain/consultation.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
-import { buildReply, isLate, outcomeOf } from '../../workflows/stages/consultation/rules.js';
 import { RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { parseDocument } from '../../infra/documents.js';
 import { signLink } from '../../infra/linkTokens.js';
 import { Templates } from '../../infra/templates.js';
 import { createReplyRoutes } from '../../web/replyRoutes.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
-import { SEED_BUREAUS, coordinator } from '../support/rounds.js';
+import { FakeRounds } from './fakeRounds.js';
+import { MemoryContentStore } from './memoryStore.js';
+import { SEED_BUREAUS, coordinator } from './rounds.js';
 
 export const ROUND_ID = 'round:test-plan:1';
 
@@ -75,90 +69,10 @@ export const DOC_ECO = `# 前言
 
 export const DAY = 24 * 3600 * 1000;
 
-export interface UpdateCall {
-  name: string;
-  updateId: string | undefined;
-  request: SubmitReplyRequest;
-}
-
-export class FakeRoundClient {
-  /** Every executeUpdate call, accepted, deduplicated or rejected. */
-  readonly calls: UpdateCall[] = [];
-  /** The updates that took effect (one per Update ID). */
-  readonly updates: UpdateCall[] = [];
-  private readonly results = new Map<string, ReplyReceipt>();
-  /** When set, the validator rejects with this field and message. */
-  reject: ((req: SubmitReplyRequest) => { field: string; message: string } | undefined) | undefined;
-  /** When true, the status query fails as it does when Temporal cannot be reached. */
-  unavailable = false;
-
-  constructor(
-    public status: RoundStatus,
-    private readonly now: () => Date,
-  ) {}
-
-  get client(): Client {
-    return this as unknown as Client;
-  }
-
-  readonly workflow = {
-    getHandle: (id: string) => ({
-      query: async (def: { name: string }) => {
-        if (id !== this.status.id) throw new WorkflowNotFoundError(`workflow not found: ${id}`, id, undefined);
-        if (def.name !== 'status') throw new Error(`unexpected query ${def.name}`);
-        if (this.unavailable) throw new Error('14 UNAVAILABLE: connection refused');
-        return structuredClone(this.status);
-      },
-      executeUpdate: async (def: { name: string }, opts: { args: [SubmitReplyRequest]; updateId?: string }) => {
-        if (id !== this.status.id) throw new WorkflowNotFoundError(`workflow not found: ${id}`, id, undefined);
-        const request = opts.args[0];
-        const call = { name: def.name, updateId: opts.updateId, request: structuredClone(request) };
-        this.calls.push(call);
-        if (def.name !== 'submitReply') throw new Error(`unexpected update ${def.name}`);
-        const done = opts.updateId ? this.results.get(opts.updateId) : undefined;
-        if (done) return done;
-        const rejection = this.reject?.(request);
-        if (rejection) {
-          throw new WorkflowUpdateFailedError(
-            'Workflow Update failed',
-            ApplicationFailure.create({
-              type: 'InvalidRequest',
-              message: `${rejection.field}: ${rejection.message}`,
-              details: [rejection],
-              nonRetryable: true,
-            }),
-          );
-        }
-        const receipt = this.applyReply(SubmitReplyRequest.parse(request));
-        this.updates.push(call);
-        if (opts.updateId) this.results.set(opts.updateId, receipt);
-        return receipt;
-      },
-    }),
-  };
-
-  /** Recorded by the round's own rules (buildReply, outcomeOf), as the workflow records a reply. */
-  private applyReply(req: SubmitReplyRequest): ReplyReceipt {
-    const bureau = this.status.bureaus.find((b) => b.bureau.id === req.bureauId)!;
-    const at = this.now().getTime();
-    const reply = buildReply(this.status, bureau, req.reply, { at, channel: 'link', late: isLate(bureau, at) });
-    bureau.replies.push(reply);
-    bureau.outcome = outcomeOf(bureau, false);
-    return ReplyReceipt.parse({
-      roundId: this.status.id,
-      bureauId: req.bureauId,
-      n: reply.n,
-      version: reply.version,
-      submittedAt: reply.submittedAt,
-      contentSha256: reply.contentSha256,
-      late: reply.late === true,
-    });
-  }
-}
-
 export interface ReplyFixture {
   app: Hono;
-  fake: FakeRoundClient;
+  /** The rounds the routes are given (`rounds`), holding this one round. */
+  fake: FakeRounds;
   store: MemoryContentStore;
   secret: Buffer;
   status: RoundStatus;
@@ -238,12 +152,12 @@ export async function replyFixture(
     cancelled: null,
     problems: [],
   });
-  const fake = new FakeRoundClient(status, () => clock.now);
+  const fake = new FakeRounds(store, status, () => clock.now);
   const app = new Hono();
   app.route(
     '/r',
     createReplyRoutes({
-      rounds: new RoundGateway(fake.client, store, 'test'),
+      rounds: fake,
       secret,
       store,
       templates: new Templates(),

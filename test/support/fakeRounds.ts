@@ -1,0 +1,210 @@
+/**
+ * Rounds in memory for the edges' tests (web routes, CLI): a typed RoundService that keeps each
+ * round's RoundStatus and runs the round's own rules on what it is asked, so a test of a page or
+ * a command meets the same refusals a real round gives:
+ * - every request is parsed with its action's schema (domain/actions.ts), refused as
+ *   `invalidField` on the issue's path, as RoundGateway does;
+ * - the actor's role is checked against the action's roles, as the round's validators do;
+ * - `submitReply` is checked with `replyLinkRefusal` and `replyDraftRefusal` and recorded with
+ *   `buildReply` and `outcomeOf`; a paper reply is checked with `replyDraftRefusal` and recorded
+ *   the same way; a reply's draft is put in the content store first, as the gateway does;
+ * - a request ID answers once: a repeat gets the first answer, as Temporal's Update ID does.
+ * The other coordinator actions are recorded (name, request) and acknowledged, without their
+ * effect: test/workflows/coordinatorActions.test.ts takes every one against a real round.
+ * A test can make it refuse (`refuseWith`) or be unavailable (`unavailable`).
+ */
+import type { z } from 'zod';
+import { ACTIONS, type ActionName } from '../../domain/actions.js';
+import type { ActionAck, RecordPaperReplyRequest, ReplyReceipt, SubmitReplyRequest } from '../../domain/consultation.js';
+import { reviewRoundId } from '../../domain/ids.js';
+import type { Reply, ReplySummary } from '../../domain/records.js';
+import { makeRefusal, type Refusal } from '../../domain/refusals.js';
+import { newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
+import { iso } from '../../domain/time.js';
+import { parseDocument } from '../../infra/documents.js';
+import type { ActionRequest, ActionResult, Outcome, RoundListing, RoundService } from '../../infra/roundGateway.js';
+import { loadReply, storeReplyDraft } from '../../infra/replyStore.js';
+import type { ContentStore } from '../../infra/store.js';
+import { buildReply, isLate, outcomeOf, replyDraftRefusal, replyLinkRefusal } from '../../workflows/stages/consultation/rules.js';
+
+/** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
+export interface ActionCall<K extends ActionName = ActionName> {
+  name: K;
+  updateId: string;
+  request: z.output<(typeof ACTIONS)[K]['request']>;
+}
+
+/** What `act` was given, before any check (the raw request, as the edge built it). */
+export interface ActCall {
+  roundId: string;
+  name: ActionName;
+  request: unknown;
+}
+
+export type Refuser = Refusal | ((name: ActionName, request: unknown) => Refusal | undefined);
+
+export class FakeRounds implements RoundService {
+  private readonly rounds = new Map<string, RoundStatus>();
+  /** Every `act` call, refused, repeated or accepted. */
+  readonly calls: ActCall[] = [];
+  /** The actions that took effect, one per request ID, in order. */
+  readonly updates: ActionCall[] = [];
+  private readonly results = new Map<string, unknown>();
+  /** When set, an action that passed the schema and is not a repeat is refused with this (or what it returns). */
+  refuseWith: Refuser | undefined;
+  /** When true, every call answers `unavailable`, as the gateway does when Temporal cannot be reached. */
+  unavailable = false;
+
+  constructor(
+    readonly store: ContentStore,
+    rounds: RoundStatus | RoundStatus[] = [],
+    /** The round's clock: deadlines, late replies and acknowledgements read it. */
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    for (const r of Array.isArray(rounds) ? rounds : [rounds]) this.rounds.set(r.id, r);
+  }
+
+  /** The first round's status, live: a test may change it and the next call sees the change. */
+  get current(): RoundStatus {
+    const first = this.rounds.values().next().value;
+    if (!first) throw new Error('FakeRounds holds no round');
+    return first;
+  }
+
+  /** A round's status, live. */
+  round(roundId: string): RoundStatus {
+    const r = this.rounds.get(roundId);
+    if (!r) throw new Error(`FakeRounds holds no round ${roundId}`);
+    return r;
+  }
+
+  /** The actions that took effect with this name. */
+  sent<K extends ActionName>(name: K): ActionCall<K>[] {
+    return this.updates.filter((u): u is ActionCall<K> => u.name === name);
+  }
+
+  async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
+    if (this.unavailable) return unavailableOutcome;
+    const parsed = RoundInput.safeParse(unchecked);
+    if (!parsed.success) return refusedBy(parsed.error, 'input');
+    const input = parsed.data;
+    const id = reviewRoundId(input.planId, input.n);
+    if (this.rounds.has(id)) return { kind: 'exists', roundId: id };
+    const now = this.now().getTime();
+    const deadline = iso('at' in input.deadline ? Date.parse(input.deadline.at) : now + input.deadline.afterMs);
+    const documents = [];
+    for (const d of input.documents) {
+      const sections = parseDocument((await this.store.get(d.sha256)).toString('utf8')).sections;
+      documents.push({ key: d.key, title: d.title, standIn: false, versions: [{ n: 1, sha256: d.sha256, createdAt: iso(now), createdBy: input.startedBy, sections }] });
+    }
+    this.rounds.set(
+      id,
+      RoundStatus.parse({
+        id,
+        planId: input.planId,
+        n: input.n,
+        title: input.title,
+        timeZone: input.timeZone,
+        stage: input.stages[0],
+        coordinator: input.coordinator,
+        startedAt: iso(now),
+        startedBy: input.startedBy,
+        graceMs: input.graceMs,
+        reminderOffsetsMs: input.reminderOffsetsMs,
+        consultationEndsAt: iso(Date.parse(deadline) + input.graceMs),
+        documents,
+        bureaus: input.bureaus.map((b) => newBureauStatus(b, deadline)),
+        consultation: { closed: null, endedAt: null },
+        cancelled: null,
+        problems: [],
+      }),
+    );
+    return { kind: 'done', value: id };
+  }
+
+  async status(roundId: string): Promise<Outcome<RoundStatus>> {
+    if (this.unavailable) return unavailableOutcome;
+    const r = this.rounds.get(roundId);
+    return r ? { kind: 'done', value: structuredClone(r) } : { kind: 'notFound', roundId };
+  }
+
+  async list(limit = 200): Promise<Outcome<RoundListing[]>> {
+    if (this.unavailable) return unavailableOutcome;
+    const listing = [...this.rounds.values()].map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.stage === 'cancelled' ? 'CANCELLED' : r.stage === 'completed' || r.stage === 'approved' ? 'COMPLETED' : 'RUNNING',
+      startTime: r.startedAt,
+    }));
+    return { kind: 'done', value: listing.slice(0, limit) };
+  }
+
+  async act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>> {
+    this.calls.push({ roundId, name, request: structuredClone(request) });
+    if (this.unavailable) return unavailableOutcome;
+    const round = this.rounds.get(roundId);
+    if (!round) return { kind: 'notFound', roundId };
+    const { request: schema, roles } = ACTIONS[name];
+    const parsed = (schema as z.ZodType).safeParse(request);
+    if (!parsed.success) return refusedBy(parsed.error, 'request');
+    const req = parsed.data as ActionCall<K>['request'];
+    const draft = 'reply' in req ? req.reply : undefined;
+    if (draft) {
+      try {
+        await storeReplyDraft(this.store, draft);
+      } catch (err) {
+        return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    const key = `${roundId}\n${req.requestId}`;
+    if (this.results.has(key)) return { kind: 'done', value: this.results.get(key) as ActionResult<K> };
+    const forced = typeof this.refuseWith === 'function' ? this.refuseWith(name, req) : this.refuseWith;
+    if (forced) return { kind: 'refused', refusal: forced };
+    if (!(roles as readonly string[]).includes(req.actor.role)) {
+      return { kind: 'refused', refusal: makeRefusal('actor.role', 'roleNotAllowed', { role: req.actor.role, allowed: roles.join(', ') }) };
+    }
+    const answer = this.apply(round, name, req);
+    if ('refusal' in answer) return { kind: 'refused', refusal: answer.refusal };
+    this.updates.push({ name, updateId: req.requestId, request: structuredClone(req) } as ActionCall);
+    this.results.set(key, answer.value);
+    return { kind: 'done', value: answer.value as ActionResult<K> };
+  }
+
+  loadReply(summary: ReplySummary): Promise<Reply> {
+    return loadReply(this.store, summary);
+  }
+
+  private apply(round: RoundStatus, name: ActionName, req: ActionCall['request']): { value: ReplyReceipt | ActionAck } | { refusal: Refusal } {
+    const at = this.now().getTime();
+    if (name === 'submitReply' || name === 'recordPaperReply') {
+      const r = req as SubmitReplyRequest | RecordPaperReplyRequest;
+      const b = round.bureaus.find((x) => x.bureau.id === r.bureauId);
+      if (!b) return { refusal: makeRefusal('bureauId', 'unknownBureau', { bureauId: r.bureauId }) };
+      if ('linkId' in r) {
+        const refusal = replyLinkRefusal(round, b, r.linkId, at) ?? replyDraftRefusal(round, b, r.reply);
+        if (refusal) return { refusal };
+        return { value: record(round, b, buildReply(round, b, r.reply, { at, channel: 'link', late: isLate(b, at) }), at) };
+      }
+      const refusal = replyDraftRefusal(round, b, r.reply);
+      if (refusal) return { refusal };
+      const received = r.receivedAt ? Date.parse(r.receivedAt) : at;
+      const reply = buildReply(round, b, r.reply, { at: received, channel: 'paper', recordedBy: r.actor, scanSha256: r.scanSha256, late: isLate(b, received) });
+      return { value: record(round, b, reply, at) };
+    }
+    return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
+  }
+}
+
+/** As the round records a reply (Consultation.recordReply): the summary kept, the outcome from the rules, the receipt. */
+function record(round: RoundStatus, b: BureauStatus, reply: ReplySummary, now: number): ReplyReceipt {
+  b.replies.push(reply);
+  b.outcome = outcomeOf(b, now > Date.parse(b.deadline) + round.graceMs);
+  return { roundId: round.id, bureauId: b.bureau.id, n: reply.n, version: reply.version, submittedAt: reply.submittedAt, contentSha256: reply.contentSha256, late: reply.late === true };
+}
+
+const unavailableOutcome = { kind: 'unavailable', cause: '14 UNAVAILABLE: connection refused' } as const;
+
+function refusedBy(error: z.ZodError, whole: string): Outcome<never> {
+  const issue = error.issues[0]!;
+  return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || whole, 'invalidField', { detail: issue.message }) };
+}
