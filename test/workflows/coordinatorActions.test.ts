@@ -5,24 +5,21 @@
  * A round whose only stage is consultation completes when consultation closes, so `close` comes
  * last on the first round, and `cancel` is taken on a second one.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoundStatus } from '../../domain/round.js';
 import { RoundGateway } from '../../infra/roundGateway.js';
 import { sha256Hex } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
-import { temporalTestServer } from '../../infra/tools.js';
 import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { instantToLocal } from '../../web/coordinatorForms.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
 import { MemoryContentStore } from '../support/memoryStore.js';
 import { roundCalls } from '../support/roundCalls.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
+import { timeSkippingWorker } from '../support/testWorker.js';
 
 const DAY = 24 * 3600 * 1000;
 const TASK_QUEUE = 'test-coordinator-actions';
@@ -32,24 +29,12 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const store = new MemoryContentStore();
-let mail: RecordingTransport;
 let app: Hono;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
-  });
-  mail = new RecordingTransport();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, mail.asTransporter())),
-  });
-  running = worker.run();
+  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
 
   const users = [
     { username: 'li', name: '李协调', email: 'li@example.org', roles: ['coordinator' as const], passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }) },
@@ -73,9 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
