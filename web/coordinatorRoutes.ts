@@ -24,11 +24,9 @@ import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './a
 import {
   ACTIONS,
   checkScan,
-  COMMENT_FIELDS,
   commentRows,
   FORM_ERROR,
   formFieldOf,
-  latestSections,
   newRequestId,
   parseAddBureau,
   parseCancel,
@@ -39,7 +37,6 @@ import {
   parseResend,
   parseWaive,
   scanTooLarge,
-  sectionLabel,
   MAX_COMMENT_ROWS,
   type ActionName,
   type CommentRows,
@@ -49,6 +46,8 @@ import {
   type Parsed,
 } from './coordinatorForms.js';
 import { sniffScan } from '../infra/scans.js';
+import { CARD_FIELDS } from '../domain/commentCard.js';
+import { latestSections, sectionLabel } from '../domain/sections.js';
 
 export interface CoordinatorDeps {
   rounds: RoundService;
@@ -240,7 +239,7 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
       sections: latestSections(round, doc.key).map(sectionLabel),
       commentRows: Array.from({ length: rows }, (_, i) => ({
         n: i + 1,
-        ...Object.fromEntries(COMMENT_FIELDS.map((f) => [f, field(i, f)])),
+        ...Object.fromEntries(CARD_FIELDS.map((f) => [f, field(i, f)])),
       })),
     };
   });
