@@ -22,8 +22,9 @@ import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGate
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
-import { checkScan, parseContactLines } from '../web/coordinatorForms.js';
 import { CommentCardEntry, readCommentCard } from '../domain/commentCard.js';
+import { parseContactLines } from '../domain/contactLines.js';
+import { checkScan } from '../infra/scans.js';
 import { latestSections } from '../domain/sections.js';
 
 /** A message for the person at the terminal (exit 1). */

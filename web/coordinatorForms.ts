@@ -22,10 +22,10 @@ import {
   type DocumentAnswerDraft,
 } from '../domain/consultation.js';
 import { CARD_FIELDS, readCommentCard } from '../domain/commentCard.js';
-import { IanaTimeZone, Slug, type Actor, type Contact } from '../domain/records.js';
+import { parseContactLines } from '../domain/contactLines.js';
+import { IanaTimeZone, Slug, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { latestSections } from '../domain/sections.js';
-import { sniffScan } from '../infra/scans.js';
 
 export const ACTIONS = ['extend', 'paper', 'waive', 'contact', 'resend', 'add-bureau', 'close', 'cancel'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -128,34 +128,6 @@ function optionalLocalDateTime(timeZone: string) {
       }
       return at;
     });
-}
-
-/** The longest contact line read (a name and an address fit well within it). */
-export const MAX_CONTACT_LINE = 500;
-
-/** One contact per line: `name@example.org` or `Name <name@example.org>`. */
-export function parseContactLines(value: string): { contacts: Contact[]; error?: string } {
-  const lines = value
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  if (lines.length === 0) return { contacts: [], error: '请至少填写一个电子邮件地址。Enter at least one email address.' };
-  if (lines.length > 20) return { contacts: [], error: '最多 20 个地址。At most 20 addresses.' };
-  const contacts: Contact[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.length > MAX_CONTACT_LINE) {
-      return { contacts: [], error: `第 ${i + 1} 行过长（最多 ${MAX_CONTACT_LINE} 个字符）。Line ${i + 1} is too long (at most ${MAX_CONTACT_LINE} characters).` };
-    }
-    // Linear: the name is everything before the first "<" (no backtracking over spaces).
-    const m = /^([^<]*)<([^<>]+)>$/.exec(line);
-    const email = (m ? m[2]! : line).trim();
-    const name = m ? m[1]!.trim() : '';
-    if (!z.email().safeParse(email).success) {
-      return { contacts: [], error: `第 ${i + 1} 行不是有效的电子邮件地址。Line ${i + 1} is not a valid email address: ${line}` };
-    }
-    contacts.push(name ? { email, name } : { email });
-  }
-  return { contacts };
 }
 
 const contactLines = z.string({ message: '请至少填写一个电子邮件地址。Enter at least one email address.' }).transform((v, ctx) => {
@@ -383,22 +355,6 @@ export function parsePaper(
   });
   if (!r.success) return { ok: false, errors: collect(r.error, (p) => formFieldOf('paper', p, rowsOf)) };
   return { ok: true, request: r.data, rowsOf };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scans
-
-
-export function scanTooLarge(maxBytes: number): string {
-  const mib = (maxBytes / 1024 / 1024).toFixed(1);
-  return `扫描件过大（上限 ${mib} MiB）。The scan is too large (at most ${mib} MiB).`;
-}
-
-export function checkScan(bytes: Uint8Array, maxBytes: number): string | undefined {
-  if (bytes.byteLength === 0) return '扫描件是空文件。The scan is an empty file.';
-  if (bytes.byteLength > maxBytes) return scanTooLarge(maxBytes);
-  if (!sniffScan(bytes)) return '扫描件须为 PDF、PNG 或 JPEG 文件。The scan must be a PDF, PNG or JPEG file.';
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

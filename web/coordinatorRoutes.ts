@@ -23,7 +23,6 @@ import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
-  checkScan,
   commentRows,
   FORM_ERROR,
   formFieldOf,
@@ -36,7 +35,6 @@ import {
   parsePaper,
   parseResend,
   parseWaive,
-  scanTooLarge,
   MAX_COMMENT_ROWS,
   type ActionName,
   type CommentRows,
@@ -45,7 +43,7 @@ import {
   type ParseContext,
   type Parsed,
 } from './coordinatorForms.js';
-import { sniffScan } from '../infra/scans.js';
+import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionLabel } from '../domain/sections.js';
 

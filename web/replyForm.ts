@@ -1,25 +1,19 @@
 /**
- * The reply form of a bureau's link: field names, reading a posted body back into what was typed,
- * and turning it into a ReplyDraft (domain/consultation.ts) with a message per bad field.
- *
- * Field names (flat; the body is parsed without dot-nesting):
- *   requestId, csrf, action (`submit` | `add:<docKey>`), responder.name, responder.position,
- *   doc.<key>.answer (`noComments` | `comments`), doc.<key>.rows (how many comment rows are shown),
- *   doc.<key>.c.<i>.page | .section | .quote | .text | .change, attachment (file), attachment.keep (SHA-256),
- *   attachment.proof (infra/linkTokens.ts scanProofFor: the kept scan was uploaded through this link).
+ * The reply form of a bureau's link: reading a posted body back into what was typed, and turning it
+ * into a ReplyDraft (domain/consultation.ts) with a message per bad field. Its field names are in
+ * domain/replyFormFields.ts.
  */
 import { z } from 'zod';
 import { readCommentCard, type CardField } from '../domain/commentCard.js';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
 import { Sha256, type Reply, type Section } from '../domain/records.js';
 import { refusalText, type Refusal } from '../domain/refusals.js';
+import { fieldNames, ROW_FIELDS, type RowField } from '../domain/replyFormFields.js';
 
 export const MAX_ROWS = 200;
 
 /** `notAddressed`: the reply says nothing about this document (as many of the seed's cards did). */
 export type Answer = '' | 'noComments' | 'comments' | 'notAddressed';
-export type RowField = 'page' | 'section' | 'quote' | 'text' | 'change';
-export const ROW_FIELDS: readonly RowField[] = ['page', 'section', 'quote', 'text', 'change'];
 export type CommentRow = Record<RowField, string>;
 
 export interface DocFormState {
@@ -47,21 +41,6 @@ export interface FormDocument {
 
 /** Form field name → message (Chinese first, English beside it). `form` is the whole form. */
 export type FieldErrors = Record<string, string>;
-
-export const fieldNames = {
-  requestId: 'requestId',
-  csrf: 'csrf',
-  action: 'action',
-  responderName: 'responder.name',
-  responderPosition: 'responder.position',
-  attachment: 'attachment',
-  attachmentKeep: 'attachment.keep',
-  attachmentProof: 'attachment.proof',
-  answer: (doc: string) => `doc.${doc}.answer`,
-  rows: (doc: string) => `doc.${doc}.rows`,
-  row: (doc: string, i: number, field: RowField) => `doc.${doc}.c.${i}.${field}`,
-  form: 'form',
-} as const;
 
 /** The card's fields as this form names them (the form calls the suggested change `change`). */
 const rowFieldOf: Record<CardField, RowField> = { page: 'page', section: 'section', quote: 'quote', text: 'text', suggestedChange: 'change' };
