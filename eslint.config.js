@@ -42,4 +42,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A benchmark measures what ships: test doubles (failing transports, fake rounds) must not leak into its numbers.
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+test(/|$)', message: 'bench/ does not import test/: move what both need into infra/ or bench/support/.' },
+          ],
+        },
+      ],
+    },
+  },
 );

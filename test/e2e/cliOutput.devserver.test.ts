@@ -15,9 +15,10 @@ import { createActivities } from '../../activities/index.js';
 import type { Bureau } from '../../domain/records.js';
 import { RoundStatus } from '../../domain/round.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { LocalContentStore } from '../../infra/store.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
 import { smallRoundInput } from '../support/rounds.js';
 
 const CLI = fileURLToPath(new URL('../../bin/plan-review', import.meta.url));
@@ -39,7 +40,7 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address }),
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
+    activities: createActivities(inProcessActivityDeps(store, new RecordingTransport().asTransporter())),
   });
   running = worker.run();
 });

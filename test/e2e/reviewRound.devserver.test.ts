@@ -10,17 +10,17 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { waitForMail } from '../../cli/linkReplies.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { createMailTransport } from '../../infra/mailer.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
-import { testActivityDeps } from '../support/mail.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
 import { freePort } from '../support/ports.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
-import { writeSeedRoundFile } from '../support/seedRound.js';
+import { writeSeedRoundFile } from '../support/seedRoundFile.js';
 
 const TASK_QUEUE = `test-e2e-${process.pid}`;
 let client: Client;
@@ -43,7 +43,7 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
     // The stack's own transport, so the invitations cross a real SMTP conversation into the sink.
-    activities: createActivities(testActivityDeps(store, createMailTransport(config))),
+    activities: createActivities(inProcessActivityDeps(store, createMailTransport(config))),
   });
   running = worker.run();
 });

@@ -17,7 +17,7 @@ import { parseDocument } from '../../infra/documents.js';
 import { signLink } from '../../infra/linkTokens.js';
 import { Templates } from '../../infra/templates.js';
 import { createReplyRoutes } from '../../web/replyRoutes.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { SEED_BUREAUS, coordinator } from '../support/rounds.js';
 
 export const ROUND_ID = 'round:test-plan:1';

@@ -20,7 +20,7 @@ import { MAX_CONTACT_LINE, parseContactLines } from '../../domain/contactLines.j
 import { resolveSection } from '../../domain/sections.js';
 import { RoundGateway } from '../../infra/roundGateway.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';

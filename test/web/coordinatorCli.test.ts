@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, CliUsageError, coordinatorActionCommands, parseCliInstant, type ActionContext } from '../../cli/users.js';
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 
 const ROUND_ID = 'round:cli-plan:1';
 const actor = { name: '李协调', role: 'coordinator' as const, email: 'li@example.org' };

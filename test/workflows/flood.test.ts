@@ -16,11 +16,12 @@ import type { RoundStatus } from '../../domain/round.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { uniquePlanId } from '../support/rounds.js';
-import { SEED_ROUND_FILE, seedCoordinator } from '../support/seedRound.js';
+import { SEED_ROUND_FILE, seedCoordinator } from '../../bench/support/seedRound.js';
 
 const TASK_QUEUE = 'test-flood';
 const DAY = 24 * 3600 * 1000;
@@ -39,7 +40,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
+    activities: createActivities(inProcessActivityDeps(store, new RecordingTransport().asTransporter())),
   });
   running = worker.run();
 });

@@ -3,10 +3,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { smallRoundInput } from '../support/rounds.js';
 
 const TASK_QUEUE = 'test-start';
@@ -23,7 +24,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, new RecordingTransport().asTransporter())),
+    activities: createActivities(inProcessActivityDeps(store, new RecordingTransport().asTransporter())),
   });
   running = worker.run();
 });
