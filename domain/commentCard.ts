@@ -22,50 +22,53 @@ const PAGE_SPELLING = /^(?:p(?:age)?\.?\s*|第\s*)?(\d{1,15})\s*页?$/i;
 
 const PAGE_MESSAGE = '页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.';
 
+const typedPage = z.union([z.string(), z.number()], { error: PAGE_MESSAGE });
+const SECTION_TYPE_MESSAGE = '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.';
+const typedSection = z.union([z.string(), z.number()], { error: SECTION_TYPE_MESSAGE });
+const typedText = (what: { zh: string; en: string }) => z.string({ error: `${what.zh}应为文字。The ${what.en} must be text.` });
+const QUOTE = { zh: '原文引用', en: 'quotation' };
+const COMMENT = { zh: '意见内容', en: 'comment' };
+const CHANGE = { zh: '修改建议', en: 'suggested change' };
+
 /** A page as written on a card (a YAML file may give it as a number) → the page number; empty → none. */
-export const CardPage = z
-  .union([z.string(), z.number()], { error: PAGE_MESSAGE })
-  .transform((value, ctx): number | undefined => {
-    const typed = String(value).trim();
-    if (typed === '') return undefined;
-    const digits = PAGE_SPELLING.exec(typed)?.[1];
-    const page = digits === undefined ? NaN : Number(digits);
-    if (!Number.isInteger(page) || page < 1) {
-      ctx.addIssue({ code: 'custom', message: PAGE_MESSAGE });
-      return z.NEVER;
-    }
-    if (page > MAX_DRAFT_PAGE) {
-      ctx.addIssue({ code: 'custom', message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).` });
-      return z.NEVER;
-    }
-    return page;
-  });
+export const CardPage = typedPage.transform((value, ctx): number | undefined => {
+  const typed = String(value).trim();
+  if (typed === '') return undefined;
+  const digits = PAGE_SPELLING.exec(typed)?.[1];
+  const page = digits === undefined ? NaN : Number(digits);
+  if (!Number.isInteger(page) || page < 1) {
+    ctx.addIssue({ code: 'custom', message: PAGE_MESSAGE });
+    return z.NEVER;
+  }
+  if (page > MAX_DRAFT_PAGE) {
+    ctx.addIssue({ code: 'custom', message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).` });
+    return z.NEVER;
+  }
+  return page;
+});
 
 /** A section as written on a card → its id in the document; empty → none. */
 export function cardSection(sections: readonly Section[]) {
-  return z
-    .union([z.string(), z.number()], { error: '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.' })
-    .transform((value, ctx): string | undefined => {
-      const typed = String(value).trim();
-      if (typed === '') return undefined;
-      const id = resolveSection([...sections], typed);
-      if (id === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            sections.length === 0
-              ? '该文件没有章节目录，请改填页码和原文。This document has no sections; give the page and a quotation instead.'
-              : '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.',
-        });
-        return z.NEVER;
-      }
-      return id;
-    });
+  return typedSection.transform((value, ctx): string | undefined => {
+    const typed = String(value).trim();
+    if (typed === '') return undefined;
+    const id = resolveSection([...sections], typed);
+    if (id === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          sections.length === 0
+            ? '该文件没有章节目录，请改填页码和原文。This document has no sections; give the page and a quotation instead.'
+            : '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.',
+      });
+      return z.NEVER;
+    }
+    return id;
+  });
 }
 
 function cardText(max: number, what: { zh: string; en: string }, required: boolean) {
-  return z
-    .string({ error: `${what.zh}应为文字。The ${what.en} must be text.` })
+  return typedText(what)
     .optional()
     .transform((value, ctx): string | undefined => {
       const typed = (value ?? '').trim();
@@ -94,11 +97,11 @@ const unknownField = (keys: readonly string[]) =>
 /** A card as typed, unread: the shape the paper-reply file checks before the round is known. */
 export const CommentCardEntry = z.strictObject(
   {
-    page: z.union([z.string(), z.number()]).optional(),
-    section: z.union([z.string(), z.number()]).optional(),
-    quote: z.string().optional(),
-    text: z.string().optional(),
-    suggestedChange: z.string().optional(),
+    page: typedPage.optional(),
+    section: typedSection.optional(),
+    quote: typedText(QUOTE).optional(),
+    text: typedText(COMMENT).optional(),
+    suggestedChange: typedText(CHANGE).optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。Write each comment as fields: page, section, quote, text, suggestedChange.') },
 );
@@ -111,9 +114,9 @@ export function commentCard(sections: readonly Section[]) {
       {
         page: CardPage.optional(),
         section: cardSection(sections).optional(),
-        quote: cardText(MAX_QUOTE, { zh: '原文引用', en: 'quotation' }, false),
-        text: cardText(MAX_COMMENT_TEXT, { zh: '意见内容', en: 'comment' }, true),
-        suggestedChange: cardText(MAX_COMMENT_TEXT, { zh: '修改建议', en: 'suggested change' }, false),
+        quote: cardText(MAX_QUOTE, QUOTE, false),
+        text: cardText(MAX_COMMENT_TEXT, COMMENT, true),
+        suggestedChange: cardText(MAX_COMMENT_TEXT, CHANGE, false),
       },
       { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : undefined) },
     )
@@ -135,6 +138,7 @@ export function readCommentCard(entry: CommentCardEntry, sections: readonly Sect
   if (parsed.success) return { ok: true, comment: parsed.data };
   const errors: Partial<Record<CardField, string>> = {};
   for (const issue of parsed.error.issues) {
+    // An issue about the card as a whole (a field it does not have) is shown where the comment is written.
     const field = CARD_FIELDS.find((f) => f === issue.path[0]) ?? 'text';
     errors[field] ??= issue.message;
   }

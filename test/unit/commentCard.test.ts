@@ -104,3 +104,14 @@ describe('a whole card', () => {
     expect(CommentCardEntry.safeParse('33').error!.issues[0]!.message).toMatch(/^每条意见应写成/);
   });
 });
+
+describe('a card of the wrong type, as a YAML file can give one', () => {
+  it('says which field is not text, in Chinese then English', () => {
+    const shape = CommentCardEntry.safeParse({ page: { n: 3 }, section: [1], text: 42 });
+    expect(shape.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['page', '页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.'],
+      ['section', '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.'],
+      ['text', '意见内容应为文字。The comment must be text.'],
+    ]);
+  });
+});
