@@ -27,4 +27,33 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The CLI talks to the round through infra/ and reads with domain/; only the launcher starts the web server.
+    files: ['cli/**/*.ts'],
+    ignores: ['cli/stack.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+web(/|$)', message: 'The CLI does not import web/: move what both need into domain/ or infra/ (only cli/stack.ts starts the web server).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A benchmark measures what ships: test doubles (failing transports, fake rounds) must not leak into its numbers.
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+test(/|$)', message: 'bench/ does not import test/: move what both need into infra/ or bench/support/.' },
+          ],
+        },
+      ],
+    },
+  },
 );

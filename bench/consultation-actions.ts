@@ -13,10 +13,11 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { temporalTestServer } from '../infra/tools.js';
 import { WORKFLOWS_PATH } from '../worker/createWorker.js';
-import { RecordingTransport, testActivityDeps } from '../test/support/mail.js';
-import { MemoryContentStore } from '../test/support/memoryStore.js';
-import { countBillableActions, runSeedConsultation } from '../test/support/seedRound.js';
-import { roundCalls } from '../test/support/roundCalls.js';
+import nodemailer from 'nodemailer';
+import { MemoryContentStore } from '../infra/store.js';
+import { inProcessActivityDeps } from './support/activityDeps.js';
+import { roundCalls } from './support/roundCalls.js';
+import { countBillableActions, runSeedConsultation } from './support/seedRound.js';
 
 const { values } = parseArgs({ options: { record: { type: 'string' } } });
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -25,12 +26,19 @@ const env = await TestWorkflowEnvironment.createTimeSkipping({
   server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
 });
 const store = new MemoryContentStore();
-const mail = new RecordingTransport();
+// nodemailer's own jsonTransport sends nowhere; the count by kind is read as each message is compiled.
+const emails: Record<string, number> = {};
+const mail = nodemailer.createTransport({ jsonTransport: true });
+mail.use('compile', (message, done) => {
+  const kind = String((message.data.headers as Record<string, string> | undefined)?.['X-Plan-Review-Kind'] ?? '');
+  emails[kind] = (emails[kind] ?? 0) + 1;
+  done();
+});
 const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue: 'bench-actions',
   workflowsPath: WORKFLOWS_PATH,
-  activities: createActivities(testActivityDeps(store, mail.asTransporter())),
+  activities: createActivities(inProcessActivityDeps(store, mail)),
 });
 
 await worker.runUntil(async () => {
@@ -46,7 +54,6 @@ await worker.runUntil(async () => {
   const handle = env.client.workflow.getHandle(run.id);
   const history = await handle.fetchHistory();
   const counts = countBillableActions(history);
-  const emails = mail.sent.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.kind]: (acc[m.kind] ?? 0) + 1 }), {});
   console.log(JSON.stringify({ round: run.id, stage: status.stage, outcomes: status.bureaus.map((b) => `${b.bureau.id}:${b.outcome}`), billable: counts, emails, statusQueriesByThisDriver: run.queries }, null, 2));
   if (values.record) {
     await writeFile(values.record, historyToJSON(history) + '\n');

@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import type { Reply } from '../domain/records.js';
 import { replyContentSha256 } from '../domain/replyHash.js';
 import { listOutbox } from '../infra/smtpSink.js';
-import { fieldNames } from '../web/replyForm.js';
+import { fieldNames } from '../domain/replyFormFields.js';
 
 export interface ReceivedMail {
   file: string;

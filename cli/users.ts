@@ -22,7 +22,10 @@ import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGate
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
-import { checkScan, latestSections, parseContactLines, resolveSection } from '../web/coordinatorForms.js';
+import { CommentCardEntry, readCommentCard } from '../domain/commentCard.js';
+import { parseContactLines } from '../domain/contactLines.js';
+import { checkScan } from '../infra/scans.js';
+import { latestSections } from '../domain/sections.js';
 
 /** A message for the person at the terminal (exit 1). */
 export class CliError extends Error {
@@ -194,22 +197,13 @@ function fileIssues(file: string, err: z.ZodError): CliError {
   return new CliError(`${file}:\n${err.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n')}`);
 }
 
-/** A reply that came on paper, as a coordinator types it into a YAML file. */
-const CommentEntry = z
-  .object({
-    page: z.number().int().positive().max(100000).optional(),
-    section: z.union([z.string(), z.number()]).transform(String).optional(),
-    quote: text(2000).optional(),
-    text: text(20000),
-    suggestedChange: text(20000).optional(),
-  })
-  .strict();
+/** A reply that came on paper, as a coordinator types it into a YAML file; each comment is a card (domain/commentCard.ts). */
 export const PaperReplyFile = z
   .object({
     responder: Responder,
     /** When it was received: local to the round's time zone unless it carries an offset; default: now. */
     receivedAt: z.string().optional(),
-    perDocument: z.record(Slug, z.union([z.literal('noComments'), z.array(CommentEntry).min(1, 'list at least one comment, or write noComments')])),
+    perDocument: z.record(Slug, z.union([z.literal('noComments'), z.array(CommentCardEntry).min(1, 'list at least one comment, or write noComments')])),
   })
   .strict();
 
@@ -344,17 +338,12 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
         continue;
       }
       const sections = latestSections(before, doc.key);
-      const comments: CommentDraft[] = answer.map((c, i) => {
-        const section = c.section === undefined ? undefined : resolveSection(sections, c.section);
-        if (c.section !== undefined && section === undefined) problems.push(`perDocument.${doc.key}.${i}.section: no section ${JSON.stringify(c.section)} in ${doc.key}`);
-        return {
-          text: c.text,
-          ...(section ? { section } : {}),
-          ...(c.page ? { draftPage: c.page } : {}),
-          ...(c.quote ? { quote: c.quote } : {}),
-          ...(c.suggestedChange ? { suggestedChange: c.suggestedChange } : {}),
-        };
-      });
+      const comments: CommentDraft[] = [];
+      for (const [i, entry] of answer.entries()) {
+        const card = readCommentCard(entry, sections);
+        if (card.ok) comments.push(card.comment);
+        else for (const [field, message] of Object.entries(card.errors)) problems.push(`perDocument.${doc.key}.${i}.${field}: ${message}`);
+      }
       perDocument[doc.key] = { kind: 'comments', comments };
     }
     let receivedAt: string | undefined;

@@ -7,6 +7,9 @@
  */
 import { z } from 'zod';
 
+/** Control characters, and U+FFFD (what a decoder leaves of bytes that were not UTF-8). */
+export const BROKEN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+
 /** Free text typed by a person: trimmed, non-empty, bounded, no control characters but newlines/tabs. */
 export const text = (max: number) =>
   z
@@ -14,7 +17,7 @@ export const text = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(s), {
+    .refine((s) => !BROKEN_TEXT.test(s), {
       message: 'contains control characters or broken (non-UTF-8) text',
     });
 

@@ -83,3 +83,27 @@ export class LocalContentStore implements ContentStore {
     }
   }
 }
+
+/**
+ * Bytes kept in memory, for a worker that lives as long as one process (a benchmark, a test):
+ * nothing to clean up, nothing shared with another run.
+ */
+export class MemoryContentStore implements ContentStore {
+  readonly blobs = new Map<string, Buffer>();
+
+  async put(bytes: Uint8Array): Promise<{ sha256: string; size: number }> {
+    const sha256 = sha256Hex(bytes);
+    this.blobs.set(sha256, Buffer.from(bytes));
+    return { sha256, size: bytes.byteLength };
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    const b = this.blobs.get(sha256);
+    if (!b) throw new ContentNotFoundError(sha256);
+    return b;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return this.blobs.has(sha256);
+  }
+}

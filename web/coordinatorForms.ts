@@ -21,9 +21,11 @@ import {
   type CommentDraft,
   type DocumentAnswerDraft,
 } from '../domain/consultation.js';
-import { IanaTimeZone, Slug, type Actor, type Contact, type Section } from '../domain/records.js';
+import { CARD_FIELDS, readCommentCard } from '../domain/commentCard.js';
+import { parseContactLines } from '../domain/contactLines.js';
+import { IanaTimeZone, Slug, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
-import { sniffScan } from '../infra/scans.js';
+import { latestSections } from '../domain/sections.js';
 
 export const ACTIONS = ['extend', 'paper', 'waive', 'contact', 'resend', 'add-bureau', 'close', 'cancel'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -126,34 +128,6 @@ function optionalLocalDateTime(timeZone: string) {
       }
       return at;
     });
-}
-
-/** The longest contact line read (a name and an address fit well within it). */
-export const MAX_CONTACT_LINE = 500;
-
-/** One contact per line: `name@example.org` or `Name <name@example.org>`. */
-export function parseContactLines(value: string): { contacts: Contact[]; error?: string } {
-  const lines = value
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  if (lines.length === 0) return { contacts: [], error: '请至少填写一个电子邮件地址。Enter at least one email address.' };
-  if (lines.length > 20) return { contacts: [], error: '最多 20 个地址。At most 20 addresses.' };
-  const contacts: Contact[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.length > MAX_CONTACT_LINE) {
-      return { contacts: [], error: `第 ${i + 1} 行过长（最多 ${MAX_CONTACT_LINE} 个字符）。Line ${i + 1} is too long (at most ${MAX_CONTACT_LINE} characters).` };
-    }
-    // Linear: the name is everything before the first "<" (no backtracking over spaces).
-    const m = /^([^<]*)<([^<>]+)>$/.exec(line);
-    const email = (m ? m[2]! : line).trim();
-    const name = m ? m[1]!.trim() : '';
-    if (!z.email().safeParse(email).success) {
-      return { contacts: [], error: `第 ${i + 1} 行不是有效的电子邮件地址。Line ${i + 1} is not a valid email address: ${line}` };
-    }
-    contacts.push(name ? { email, name } : { email });
-  }
-  return { contacts };
 }
 
 const contactLines = z.string({ message: '请至少填写一个电子邮件地址。Enter at least one email address.' }).transform((v, ctx) => {
@@ -294,7 +268,6 @@ export function parseCancel(values: FormValues, { actor }: ParseContext): Parsed
 // ---------------------------------------------------------------------------------------------
 // The paper reply
 
-export const COMMENT_FIELDS = ['page', 'section', 'quote', 'text', 'suggestedChange'] as const;
 export const DEFAULT_COMMENT_ROWS = 3;
 export const MAX_COMMENT_ROWS = 200;
 
@@ -308,29 +281,6 @@ export function commentRows(values: FormValues, docKey: string): number {
   }
   return Math.min(rows, MAX_COMMENT_ROWS);
 }
-
-/** The sections of a document's latest version (where a comment on paper points). */
-export function latestSections(round: RoundStatus, docKey: string): Section[] {
-  const doc = round.documents.find((d) => d.key === docKey);
-  return doc?.versions.at(-1)?.sections ?? [];
-}
-
-export function sectionLabel(s: Section): string {
-  return s.number && s.number !== s.title ? `${s.number} ${s.title}` : s.title;
-}
-
-/** A section as typed ("3.7", "3.7 规划目标和指标", its title or its id) → its id. */
-export function resolveSection(sections: Section[], typed: string): string | undefined {
-  const t = typed.trim().replace(/\s+/g, ' ');
-  return (
-    sections.find((s) => s.id === t)?.id ??
-    sections.find((s) => s.number !== '' && s.number === t)?.id ??
-    sections.find((s) => sectionLabel(s) === t)?.id ??
-    sections.find((s) => s.title === t)?.id
-  );
-}
-
-const PAGE = /^\s*(?:[Pp](?:age)?\.?\s*)?(\d{1,6})\s*$/;
 
 export interface PaperContext extends ParseContext {
   /** The scan's SHA-256 once it is in the store (from this post, or kept from an earlier one). */
@@ -370,35 +320,19 @@ export function parsePaper(
     const rows = commentRows(values, doc.key);
     for (let i = 0; i < rows; i++) {
       const get = (f: string) => (values[`${prefix}.${i}.${f}`] ?? '').trim();
-      if (COMMENT_FIELDS.every((f) => get(f) === '')) continue;
-      const rowErrors: FieldErrors = {};
-      const comment: Partial<CommentDraft> = {};
-      if (get('page')) {
-        const m = PAGE.exec(get('page'));
-        const page = m ? Number(m[1]) : NaN;
-        if (!(page >= 1 && page <= 100000)) rowErrors[`${prefix}.${i}.page`] = '页码应为正整数，如 33。The page is a whole number, such as 33.';
-        else comment.draftPage = page;
+      if (CARD_FIELDS.every((f) => get(f) === '')) continue;
+      const card = readCommentCard(
+        { page: get('page'), section: get('section'), quote: get('quote'), text: get('text'), suggestedChange: get('suggestedChange') },
+        sections,
+      );
+      if (!card.ok) {
+        for (const [field, message] of Object.entries(card.errors)) errors[`${prefix}.${i}.${field}`] = message;
+        continue;
       }
-      if (get('section')) {
-        const id = resolveSection(sections, get('section'));
-        if (!id) {
-          rowErrors[`${prefix}.${i}.section`] =
-            sections.length === 0
-              ? '该文件没有章节目录，请改填页码和原文。This document has no sections; give the page and a quotation instead.'
-              : '找不到这个章节，请从列表中选择或留空。No such section in this document; pick one from the list or leave it empty.';
-        } else comment.section = id;
-      }
-      if (get('quote')) comment.quote = get('quote');
-      if (get('text')) comment.text = get('text');
-      else rowErrors[`${prefix}.${i}.text`] = '请填写意见内容。Enter the comment.';
-      if (get('suggestedChange')) comment.suggestedChange = get('suggestedChange');
-      Object.assign(errors, rowErrors);
-      if (Object.keys(rowErrors).length === 0) {
-        comments.push(comment as CommentDraft);
-        rowOf.push(i);
-      }
+      comments.push(card.comment);
+      rowOf.push(i);
     }
-    const typedRows = Array.from({ length: rows }, (_, i) => i).some((i) => COMMENT_FIELDS.some((f) => (values[`${prefix}.${i}.${f}`] ?? '').trim() !== ''));
+    const typedRows = Array.from({ length: rows }, (_, i) => i).some((i) => CARD_FIELDS.some((f) => (values[`${prefix}.${i}.${f}`] ?? '').trim() !== ''));
     if (kind === 'noComments') {
       if (typedRows) errors[prefix] = '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。You chose "no comments" but typed comments: clear them or choose "comments".';
       else perDocument[doc.key] = { kind: 'noComments' };
@@ -421,22 +355,6 @@ export function parsePaper(
   });
   if (!r.success) return { ok: false, errors: collect(r.error, (p) => formFieldOf('paper', p, rowsOf)) };
   return { ok: true, request: r.data, rowsOf };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scans
-
-
-export function scanTooLarge(maxBytes: number): string {
-  const mib = (maxBytes / 1024 / 1024).toFixed(1);
-  return `扫描件过大（上限 ${mib} MiB）。The scan is too large (at most ${mib} MiB).`;
-}
-
-export function checkScan(bytes: Uint8Array, maxBytes: number): string | undefined {
-  if (bytes.byteLength === 0) return '扫描件是空文件。The scan is an empty file.';
-  if (bytes.byteLength > maxBytes) return scanTooLarge(maxBytes);
-  if (!sniffScan(bytes)) return '扫描件须为 PDF、PNG 或 JPEG 文件。The scan must be a PDF, PNG or JPEG file.';
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,12 +23,9 @@ import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
-  checkScan,
-  COMMENT_FIELDS,
   commentRows,
   FORM_ERROR,
   formFieldOf,
-  latestSections,
   newRequestId,
   parseAddBureau,
   parseCancel,
@@ -38,8 +35,6 @@ import {
   parsePaper,
   parseResend,
   parseWaive,
-  scanTooLarge,
-  sectionLabel,
   MAX_COMMENT_ROWS,
   type ActionName,
   type CommentRows,
@@ -48,7 +43,9 @@ import {
   type ParseContext,
   type Parsed,
 } from './coordinatorForms.js';
-import { sniffScan } from '../infra/scans.js';
+import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
+import { CARD_FIELDS } from '../domain/commentCard.js';
+import { latestSections, sectionLabel } from '../domain/sections.js';
 
 export interface CoordinatorDeps {
   rounds: RoundService;
@@ -240,7 +237,7 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
       sections: latestSections(round, doc.key).map(sectionLabel),
       commentRows: Array.from({ length: rows }, (_, i) => ({
         n: i + 1,
-        ...Object.fromEntries(COMMENT_FIELDS.map((f) => [f, field(i, f)])),
+        ...Object.fromEntries(CARD_FIELDS.map((f) => [f, field(i, f)])),
       })),
     };
   });

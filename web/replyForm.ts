@@ -1,24 +1,19 @@
 /**
- * The reply form of a bureau's link: field names, reading a posted body back into what was typed,
- * and turning it into a ReplyDraft (domain/consultation.ts) with a message per bad field.
- *
- * Field names (flat; the body is parsed without dot-nesting):
- *   requestId, csrf, action (`submit` | `add:<docKey>`), responder.name, responder.position,
- *   doc.<key>.answer (`noComments` | `comments`), doc.<key>.rows (how many comment rows are shown),
- *   doc.<key>.c.<i>.page | .section | .quote | .text | .change, attachment (file), attachment.keep (SHA-256),
- *   attachment.proof (infra/linkTokens.ts scanProofFor: the kept scan was uploaded through this link).
+ * The reply form of a bureau's link: reading a posted body back into what was typed, and turning it
+ * into a ReplyDraft (domain/consultation.ts) with a message per bad field. Its field names are in
+ * domain/replyFormFields.ts.
  */
 import { z } from 'zod';
+import { readCommentCard, type CardField } from '../domain/commentCard.js';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
 import { Sha256, type Reply, type Section } from '../domain/records.js';
 import { refusalText, type Refusal } from '../domain/refusals.js';
+import { fieldNames, ROW_FIELDS, type RowField } from '../domain/replyFormFields.js';
 
 export const MAX_ROWS = 200;
 
 /** `notAddressed`: the reply says nothing about this document (as many of the seed's cards did). */
 export type Answer = '' | 'noComments' | 'comments' | 'notAddressed';
-export type RowField = 'page' | 'section' | 'quote' | 'text' | 'change';
-export const ROW_FIELDS: readonly RowField[] = ['page', 'section', 'quote', 'text', 'change'];
 export type CommentRow = Record<RowField, string>;
 
 export interface DocFormState {
@@ -47,20 +42,8 @@ export interface FormDocument {
 /** Form field name → message (Chinese first, English beside it). `form` is the whole form. */
 export type FieldErrors = Record<string, string>;
 
-export const fieldNames = {
-  requestId: 'requestId',
-  csrf: 'csrf',
-  action: 'action',
-  responderName: 'responder.name',
-  responderPosition: 'responder.position',
-  attachment: 'attachment',
-  attachmentKeep: 'attachment.keep',
-  attachmentProof: 'attachment.proof',
-  answer: (doc: string) => `doc.${doc}.answer`,
-  rows: (doc: string) => `doc.${doc}.rows`,
-  row: (doc: string, i: number, field: RowField) => `doc.${doc}.c.${i}.${field}`,
-  form: 'form',
-} as const;
+/** The card's fields as this form names them (the form calls the suggested change `change`). */
+const rowFieldOf: Record<CardField, RowField> = { page: 'page', section: 'section', quote: 'quote', text: 'text', suggestedChange: 'change' };
 
 export const emptyRow = (): CommentRow => ({ page: '', section: '', quote: '', text: '', change: '' });
 
@@ -190,20 +173,6 @@ export function addRow(state: ReplyFormState, doc: string): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: the form → a ReplyDraft, or a message per field
 
-/** "33", "P33", "p. 33", "第33页", "33页" → 33. */
-const DraftPage = z
-  .string()
-  .trim()
-  .transform((s) => /^(?:[Pp]\.?\s*|第\s*)?(\d{1,6})\s*页?$/.exec(s)?.[1])
-  .pipe(z.string({ error: '页码应为数字，如 33 page must be a number, such as 33' }).transform(Number))
-  .pipe(
-    z
-      .number()
-      .int()
-      .positive('页码应为正整数 page must be a positive number')
-      .max(100000, '页码过大 page number too large'),
-  );
-
 /** How a round's refusal reads beside a field: the catalog's words, Chinese then English. */
 export function refusalMessage(r: Refusal): string {
   if (r.code === 'invalidField') return bilingual(String(r.params.detail ?? r.message));
@@ -239,7 +208,6 @@ export function toReplyDraft(
   const perDocument: Record<string, DocumentAnswerDraft> = {};
   /** For each document, comment index in the draft → row index in the form. */
   const rowOf: Record<string, number[]> = {};
-  const opt = (s: string): string | undefined => (s.trim() === '' ? undefined : s);
 
   for (const doc of docs) {
     const d = state.docs[doc.key] ?? { answer: '' as Answer, rows: [] };
@@ -262,25 +230,25 @@ export function toReplyDraft(
       perDocument[doc.key] = { kind: 'noComments' };
       continue;
     }
-    const sectionIds = new Set(doc.sections.map((s) => s.id));
     const comments: CommentDraft[] = [];
     rowOf[doc.key] = [];
+    let rowErrors = false;
     for (const { row, i } of typed) {
-      const comment: Partial<CommentDraft> & { text: string } = { text: row.text };
-      if (row.section !== '') {
-        if (sectionIds.has(row.section)) comment.section = row.section;
-        else errors[fieldNames.row(doc.key, i, 'section')] = '不是本文件的章节 not a section of this document';
+      const card = readCommentCard(
+        { page: row.page, section: row.section, quote: row.quote, text: row.text, suggestedChange: row.change },
+        doc.sections,
+      );
+      if (!card.ok) {
+        rowErrors = true;
+        for (const [field, message] of Object.entries(card.errors)) errors[fieldNames.row(doc.key, i, rowFieldOf[field as CardField])] = message;
+        continue;
       }
-      if (opt(row.page) !== undefined) {
-        const page = DraftPage.safeParse(row.page);
-        if (page.success) comment.draftPage = page.data;
-        else errors[fieldNames.row(doc.key, i, 'page')] = page.error.issues[0]?.message ?? '页码无效 invalid page';
-      }
-      if (opt(row.quote) !== undefined) comment.quote = row.quote;
-      if (opt(row.change) !== undefined) comment.suggestedChange = row.change;
-      comments.push(comment as CommentDraft);
+      comments.push(card.comment);
       rowOf[doc.key]!.push(i);
     }
+    // A document whose cards are wrong is left out of the draft: its messages are beside the cards,
+    // and the schema's "at least one comment" would only add a wrong one beside the choice.
+    if (rowErrors) continue;
     // No comment typed: the schema's "at least one comment" lands beside the choice.
     perDocument[doc.key] = { kind: 'comments', comments };
   }

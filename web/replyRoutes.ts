@@ -35,7 +35,6 @@ import {
   refusalMessage,
   documentsInBody,
   emptyForm,
-  fieldNames,
   fileField,
   formFieldOf,
   formFromReply,
@@ -50,9 +49,9 @@ import {
   type FieldErrors,
   type FormDocument,
   type ReplyFormState,
-  type RowField,
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
+import { fieldNames, type RowField } from '../domain/replyFormFields.js';
 import { originCheck as checkOrigin, readFormBody } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 

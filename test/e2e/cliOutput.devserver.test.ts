@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Bureau } from '../../domain/records.js';
 import { RoundStatus } from '../../domain/round.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { devServerWorker } from '../support/testWorker.js';
 import { smallRoundInput } from '../support/rounds.js';

@@ -18,7 +18,7 @@ import { runWeb, runWorker } from '../../cli/stack.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { RoundGateway } from '../../infra/roundGateway.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
@@ -26,7 +26,8 @@ import { LocalContentStore } from '../../infra/store.js';
 import { ensureInitialUsers } from '../../infra/users.js';
 import { freePort } from '../support/ports.js';
 import { uniquePlanId } from '../support/rounds.js';
-import { SEED_RECORD, seedCoordinator, writeSeedRoundFile } from '../support/seedRound.js';
+import { SEED_RECORD, seedCoordinator } from '../../bench/support/seedRound.js';
+import { writeSeedRoundFile } from '../support/seedRoundFile.js';
 
 const RECORD_FILE = new URL('../../seeds/records/xinrong-round-1.json', import.meta.url).pathname;
 let dir: string;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { waitForMail } from '../../cli/linkReplies.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { createMailTransport } from '../../infra/mailer.js';
@@ -18,7 +18,7 @@ import { LocalContentStore } from '../../infra/store.js';
 import { devServerWorker } from '../support/testWorker.js';
 import { freePort } from '../support/ports.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
-import { writeSeedRoundFile } from '../support/seedRound.js';
+import { writeSeedRoundFile } from '../support/seedRoundFile.js';
 
 const TASK_QUEUE = `test-e2e-${process.pid}`;
 let client: Client;

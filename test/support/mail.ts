@@ -4,9 +4,6 @@
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import type { ActivityDeps } from '../../activities/index.js';
-import { Templates } from '../../infra/templates.js';
-import type { ContentStore } from '../../infra/store.js';
 
 export interface SentMail {
   messageId: string;
@@ -83,19 +80,4 @@ export class RecordingTransport {
   ofKind(kind: string, round?: string): SentMail[] {
     return this.sent.filter((m) => m.kind === kind && (round === undefined || m.round === round));
   }
-}
-
-export const TEST_SECRET = Buffer.alloc(32, 7);
-
-export function testActivityDeps(store: ContentStore, transport: Transporter, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return {
-    store,
-    transport,
-    templates: new Templates(),
-    secret: TEST_SECRET,
-    publicUrl: 'http://plan-review.test',
-    from: 'plan-review <plan-review@plan-review.test>',
-    renderAttachment: async (d) => ({ filename: `${d.title}.html`, content: `<h1>${d.title}</h1>`, contentType: 'text/html; charset=utf-8' }),
-    ...overrides,
-  };
 }

@@ -11,7 +11,7 @@ import { signLink } from '../../infra/linkTokens.js';
 import { Templates } from '../../infra/templates.js';
 import { createReplyRoutes } from '../../web/replyRoutes.js';
 import { FakeRounds } from './fakeRounds.js';
-import { MemoryContentStore } from './memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { SEED_BUREAUS, coordinator } from './rounds.js';
 
 export const ROUND_ID = 'round:test-plan:1';

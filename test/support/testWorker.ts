@@ -11,7 +11,8 @@ import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { ContentStore } from '../../infra/store.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from './mail.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from './mail.js';
 
 interface WorkerOptions {
   taskQueue: string;
@@ -25,7 +26,7 @@ function createWorker(connection: NativeConnection, { taskQueue, store, transpor
     connection,
     taskQueue,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, transport ?? new RecordingTransport().asTransporter())),
+    activities: createActivities(inProcessActivityDeps(store, transport ?? new RecordingTransport().asTransporter())),
   });
 }
 

@@ -8,8 +8,9 @@ import type { ReplyDraft } from '../../domain/consultation.js';
 import { summarizeReply } from '../../domain/replies.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { verifyLink } from '../../infra/linkTokens.js';
-import { RecordingTransport, TEST_SECRET, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { IN_PROCESS_SECRET, inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { SEED_BUREAUS } from '../support/rounds.js';
 
 const XSS = '<script>alert("x")</script>';
@@ -18,7 +19,7 @@ const store = new MemoryContentStore();
 async function setup() {
   const mail = new RecordingTransport();
   const { sha256 } = await store.put(Buffer.from('# 第一章 总则\n'));
-  const acts = createEmailActivities(testActivityDeps(store, mail.asTransporter()));
+  const acts = createEmailActivities(inProcessActivityDeps(store, mail.asTransporter()));
   const round: MailRequest['round'] = {
     id: 'round:plan-x:1',
     title: `规划${XSS}`,
@@ -46,7 +47,7 @@ describe('sendEmail', () => {
     expect(sent!.html).toContain('&lt;script&gt;');
     expect(sent!.html).toContain('2022-02-17 18:00 (Asia/Shanghai)');
     const token = /http:\/\/plan-review\.test\/r\/([^"<\s]+)/.exec(sent!.html)![1]!;
-    expect(verifyLink(TEST_SECRET, token)).toEqual({ roundId: round.id, bureauId: 'finance', linkId: 'link-1' });
+    expect(verifyLink(IN_PROCESS_SECRET, token)).toEqual({ roundId: round.id, bureauId: 'finance', linkId: 'link-1' });
     expect(sent!.attachments).toHaveLength(1);
   });
 

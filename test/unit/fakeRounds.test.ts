@@ -9,7 +9,7 @@ import { makeRefusal } from '../../domain/refusals.js';
 import { draftBytes } from '../../domain/replies.js';
 import { sha256Hex } from '../../infra/store.js';
 import { FakeRounds } from '../support/fakeRounds.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { replyFixture, ROUND_ID, START, DAY } from '../support/replyFixture.js';
 

@@ -13,7 +13,7 @@ import { newBureauStatus, type RoundStatus } from '../../domain/round.js';
 import { createPdfActivities } from '../../activities/pdf.js';
 import { assembleReviewRecord } from '../../infra/reviewRecord.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 
 const SEED = ReviewRecord.parse(JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')));
 

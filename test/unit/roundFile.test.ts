@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRoundFile, resolveDeadline, RoundFileError } from '../../infra/roundFile.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { coordinator } from '../support/rounds.js';
-import { SEED_ROUND_FILE } from '../support/seedRound.js';
+import { SEED_ROUND_FILE } from '../../bench/support/seedRound.js';
 
 const opts = { startedBy: coordinator, messageIdDomain: 'plan-review.test' };
 

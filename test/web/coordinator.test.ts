@@ -14,10 +14,12 @@ import { sha256Hex } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { SESSION_COOKIE } from '../../web/auth.js';
-import { instantToLocal, localToInstant, MAX_CONTACT_LINE, parseContactLines, resolveSection } from '../../web/coordinatorForms.js';
+import { instantToLocal, localToInstant } from '../../web/coordinatorForms.js';
+import { MAX_CONTACT_LINE, parseContactLines } from '../../domain/contactLines.js';
+import { resolveSection } from '../../domain/sections.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { FakeRounds } from '../support/fakeRounds.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';

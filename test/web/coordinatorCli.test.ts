@@ -7,7 +7,7 @@ import { CliError, CliUsageError, coordinatorActionCommands, parseCliInstant, ty
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { FakeRounds } from '../support/fakeRounds.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { MemoryContentStore } from '../../infra/store.js';
 
 const ROUND_ID = 'round:cli-plan:1';
 const actor = { name: '李协调', role: 'coordinator' as const, email: 'li@example.org' };
@@ -152,7 +152,7 @@ describe('coordinator actions from the CLI', () => {
     await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nperDocument:\n  annex: noComments\n  plan:\n    - { section: "9.9", text: x }\n');
     const err = await coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan]).catch((e: unknown) => e);
     expect(String(err)).toMatch(/perDocument\.annex: this round circulates no document annex/);
-    expect(String(err)).toMatch(/perDocument\.plan\.0\.section: no section "9\.9"/);
+    expect(String(err)).toMatch(/perDocument\.plan\.0\.section: 找不到这个章节.*not a section of this document/);
     await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nperDocument: { plan: noComments }\n');
     await expect(coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan])).rejects.toThrow(/must be a PDF, PNG or JPEG/);
     expect(rounds.updates).toHaveLength(0);

@@ -14,10 +14,11 @@ import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { recordHistory } from '../support/recordHistory.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { coordinator, smallRoundInput } from '../support/rounds.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -38,7 +39,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(testActivityDeps(store, transport)),
+    activities: createActivities(inProcessActivityDeps(store, transport)),
   });
   running = worker.run();
 });

@@ -13,11 +13,11 @@ import { draftBytes } from '../../domain/replies.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { MemoryContentStore } from '../../infra/store.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 import { uniquePlanId } from '../support/rounds.js';
-import { SEED_ROUND_FILE, seedCoordinator } from '../support/seedRound.js';
+import { SEED_ROUND_FILE, seedCoordinator } from '../../bench/support/seedRound.js';
 
 const TASK_QUEUE = 'test-flood';
 const DAY = 24 * 3600 * 1000;

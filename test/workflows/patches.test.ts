@@ -11,10 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { Bureau } from '../../domain/records.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { bundleVariant } from '../support/variantBundle.js';
 import { coordinator, smallRoundInput } from '../support/rounds.js';
 
@@ -22,7 +23,7 @@ const TASK_QUEUE = 'test-patches';
 const DAY = 24 * 3600 * 1000;
 let env: TestWorkflowEnvironment;
 const store = new MemoryContentStore();
-const activities = () => createActivities(testActivityDeps(store, new RecordingTransport().asTransporter()));
+const activities = () => createActivities(inProcessActivityDeps(store, new RecordingTransport().asTransporter()));
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
 
 beforeAll(async () => {

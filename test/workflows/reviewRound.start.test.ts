@@ -1,8 +1,8 @@
 /** The round starts, records its documents, answers its query and refuses a second start (time-skipping server). */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundCalls } from '../support/roundCalls.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
+import { MemoryContentStore } from '../../infra/store.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 

@@ -11,16 +11,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import { temporalTestServer } from '../../infra/tools.js';
-import { RecordingTransport, testActivityDeps } from '../support/mail.js';
-import { MemoryContentStore } from '../support/memoryStore.js';
-import { roundCalls } from '../support/roundCalls.js';
+import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
+import { RecordingTransport } from '../support/mail.js';
+import { MemoryContentStore } from '../../infra/store.js';
+import { roundCalls } from '../../bench/support/roundCalls.js';
 import { bundleVariant } from '../support/variantBundle.js';
 import { smallRoundInput } from '../support/rounds.js';
 
 const TASK_QUEUE = 'test-schema-change';
 let env: TestWorkflowEnvironment;
 const store = new MemoryContentStore();
-const activities = () => createActivities(testActivityDeps(store, new RecordingTransport().asTransporter()));
+const activities = () => createActivities(inProcessActivityDeps(store, new RecordingTransport().asTransporter()));
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({

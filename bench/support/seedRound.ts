@@ -1,13 +1,11 @@
 /**
  * Drives the seed's consultation round through a round's Updates, as the bureaus did in February
  * 2022 (the replies of appendix 3, and table 10-1's lines for water and culture and tourism):
- * used by the billable-actions benchmark and to record the replay-test history.
+ * used by the billable-actions benchmark and to record the replay-test history; the tests start
+ * the same round from SEED_ROUND_FILE.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -70,14 +68,4 @@ export function countBillableActions(history: temporal.api.history.v1.IHistory):
   }
   counts.total = Object.values(counts).reduce((a, b) => a + b, 0);
   return counts;
-}
-
-/** A copy of the seed round file with a unique plan id (runs against one server never collide) and absolute paths. */
-export async function writeSeedRoundFile(dir: string, planId: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const round = parseYaml(await readFile(SEED_ROUND_FILE, 'utf8')) as { documents: { path: string }[]; bureaus: string };
-  const resolve = (p: string) => path.resolve(path.dirname(SEED_ROUND_FILE), p);
-  const copy = { ...round, planId, documents: round.documents.map((d) => ({ ...d, path: resolve(d.path) })), bureaus: resolve(round.bureaus), ...overrides };
-  const file = path.join(dir, `${planId}.yaml`);
-  await writeFile(file, stringifyYaml(copy));
-  return file;
 }

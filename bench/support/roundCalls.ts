@@ -1,4 +1,7 @@
-/** Round calls for tests: the real gateway, unwrapped (a refusal or an unavailable server throws RoundGatewayError). */
+/**
+ * Round calls for scripts that drive a round (the benchmark, the seed driver, tests): the real
+ * gateway, unwrapped, so a refusal or an unavailable server throws RoundGatewayError at once.
+ */
 import type { Client } from '@temporalio/client';
 import type { ActionName } from '../../domain/actions.js';
 import type { RoundInput } from '../../domain/round.js';

@@ -1,0 +1,146 @@
+/**
+ * The comment card: what a bureau writes about a document (page, section, quoted text, comment,
+ * suggested change), as typed into the bureau's reply form, into the coordinator's paper-reply
+ * form, or into the CLI's paper-reply file, read into a CommentDraft. One grammar for all three,
+ * so a card typed in one place reads the same in the others.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import { CommentDraft } from './consultation.js';
+import { BROKEN_TEXT, type Section } from './records.js';
+import { resolveSection } from './sections.js';
+
+export const MAX_DRAFT_PAGE = 100000;
+export const MAX_QUOTE = 2000;
+export const MAX_COMMENT_TEXT = 20000;
+
+/**
+ * Page spellings seen on cards: "33", "P33", "p. 33", "page 33", "第33页", "第 33 页", "33页".
+ * The prefix is case-blind because cards are typed by hand ("PAGE 33" means the same page).
+ */
+const PAGE_SPELLING = /^(?:p(?:age)?\.?\s*|第\s*)?(\d{1,15})\s*页?$/i;
+
+const PAGE_MESSAGE = '页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.';
+
+const typedPage = z.union([z.string(), z.number()], { error: PAGE_MESSAGE });
+const SECTION_TYPE_MESSAGE = '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.';
+const typedSection = z.union([z.string(), z.number()], { error: SECTION_TYPE_MESSAGE });
+const typedText = (what: { zh: string; en: string }) => z.string({ error: `${what.zh}应为文字。The ${what.en} must be text.` });
+const QUOTE = { zh: '原文引用', en: 'quotation' };
+const COMMENT = { zh: '意见内容', en: 'comment' };
+const CHANGE = { zh: '修改建议', en: 'suggested change' };
+
+/** A page as written on a card (a YAML file may give it as a number) → the page number; empty → none. */
+export const CardPage = typedPage.transform((value, ctx): number | undefined => {
+  const typed = String(value).trim();
+  if (typed === '') return undefined;
+  const digits = PAGE_SPELLING.exec(typed)?.[1];
+  const page = digits === undefined ? NaN : Number(digits);
+  if (!Number.isInteger(page) || page < 1) {
+    ctx.addIssue({ code: 'custom', message: PAGE_MESSAGE });
+    return z.NEVER;
+  }
+  if (page > MAX_DRAFT_PAGE) {
+    ctx.addIssue({ code: 'custom', message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).` });
+    return z.NEVER;
+  }
+  return page;
+});
+
+/** A section as written on a card → its id in the document; empty → none. */
+export function cardSection(sections: readonly Section[]) {
+  return typedSection.transform((value, ctx): string | undefined => {
+    const typed = String(value).trim();
+    if (typed === '') return undefined;
+    const id = resolveSection([...sections], typed);
+    if (id === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          sections.length === 0
+            ? '该文件没有章节目录，请改填页码和原文。This document has no sections; give the page and a quotation instead.'
+            : '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.',
+      });
+      return z.NEVER;
+    }
+    return id;
+  });
+}
+
+function cardText(max: number, what: { zh: string; en: string }, required: boolean) {
+  return typedText(what)
+    .optional()
+    .transform((value, ctx): string | undefined => {
+      const typed = (value ?? '').trim();
+      if (typed === '') {
+        if (required) ctx.addIssue({ code: 'custom', message: `请填写${what.zh}。The ${what.en} must not be empty.` });
+        return undefined;
+      }
+      if (typed.length > max) ctx.addIssue({ code: 'custom', message: `${what.zh}不能超过 ${max} 个字符。The ${what.en} must be at most ${max} characters.` });
+      if (BROKEN_TEXT.test(typed)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what.zh}含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入。The ${what.en} contains control characters or broken (non-UTF-8) text: please type it again.`,
+        });
+      }
+      return typed;
+    });
+}
+
+/** The fields of a card as typed, before they are read: every one may be left empty. */
+export const CARD_FIELDS = ['page', 'section', 'quote', 'text', 'suggestedChange'] as const;
+export type CardField = (typeof CARD_FIELDS)[number];
+
+const unknownField = (keys: readonly string[]) =>
+  `意见卡没有这些栏目：${keys.join('、')}（只有 ${CARD_FIELDS.join('、')}）。A comment card has no field ${keys.join(', ')} (only ${CARD_FIELDS.join(', ')}).`;
+
+/** A card as typed, unread: the shape the paper-reply file checks before the round is known. */
+export const CommentCardEntry = z.strictObject(
+  {
+    page: typedPage.optional(),
+    section: typedSection.optional(),
+    quote: typedText(QUOTE).optional(),
+    text: typedText(COMMENT).optional(),
+    suggestedChange: typedText(CHANGE).optional(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。Write each comment as fields: page, section, quote, text, suggestedChange.') },
+);
+export type CommentCardEntry = z.infer<typeof CommentCardEntry>;
+
+/** A card read against the sections of the document it comments on: typed entry → CommentDraft. */
+export function commentCard(sections: readonly Section[]) {
+  return z
+    .strictObject(
+      {
+        page: CardPage.optional(),
+        section: cardSection(sections).optional(),
+        quote: cardText(MAX_QUOTE, QUOTE, false),
+        text: cardText(MAX_COMMENT_TEXT, COMMENT, true),
+        suggestedChange: cardText(MAX_COMMENT_TEXT, CHANGE, false),
+      },
+      { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : undefined) },
+    )
+    .transform(({ page, section, quote, text, suggestedChange }) => ({
+      text: text ?? '',
+      ...(section !== undefined ? { section } : {}),
+      ...(page !== undefined ? { draftPage: page } : {}),
+      ...(quote !== undefined ? { quote } : {}),
+      ...(suggestedChange !== undefined ? { suggestedChange } : {}),
+    }))
+    .pipe(CommentDraft);
+}
+
+export type CardResult = { ok: true; comment: CommentDraft } | { ok: false; errors: Partial<Record<CardField, string>> };
+
+/** A card read against its document's sections, with the first message for each field that is wrong. */
+export function readCommentCard(entry: CommentCardEntry, sections: readonly Section[]): CardResult {
+  const parsed = commentCard(sections).safeParse(entry);
+  if (parsed.success) return { ok: true, comment: parsed.data };
+  const errors: Partial<Record<CardField, string>> = {};
+  for (const issue of parsed.error.issues) {
+    // An issue about the card as a whole (a field it does not have) is shown where the comment is written.
+    const field = CARD_FIELDS.find((f) => f === issue.path[0]) ?? 'text';
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
