@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Temporal } from 'temporal-polyfill';
+import { parseInstantInput } from '../domain/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
@@ -159,17 +159,8 @@ const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
 
 /** A date-time typed at the terminal: local to the round's zone, or with an offset (Z, +08:00) or [zone]. */
 export function parseCliInstant(value: string, timeZone: string): string {
-  const v = value.trim();
-  try {
-    if (/\[.+\]$/.test(v)) return new Date(Temporal.ZonedDateTime.from(v).epochMilliseconds).toISOString();
-    if (/T.*(Z|[+-]\d\d:?\d\d)$/i.test(v)) return new Date(Temporal.Instant.from(v).epochMilliseconds).toISOString();
-    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(v)) {
-      const local = Temporal.PlainDateTime.from(v.replace(' ', 'T'), { overflow: 'reject' });
-      return new Date(local.toZonedDateTime(timeZone).epochMilliseconds).toISOString();
-    }
-  } catch {
-    // fall through
-  }
+  const at = parseInstantInput(value, timeZone);
+  if (at !== undefined) return at;
   throw new CliUsageError(`not a date and time: ${JSON.stringify(value)}; write 2030-03-01T18:00 (in ${timeZone}) or 2030-03-01T18:00+08:00`);
 }
 

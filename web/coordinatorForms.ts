@@ -7,7 +7,7 @@
  * field written when the page was rendered, so a double submit is one action.
  */
 import { randomUUID } from 'node:crypto';
-import { Temporal } from 'temporal-polyfill';
+import { instantToLocal, parseInstantInput } from '../domain/time.js';
 import { z } from 'zod';
 import {
   AddBureauRequest,
@@ -81,24 +81,8 @@ function bureauField(round: RoundStatus) {
  * A date and time typed in a datetime-local input (2022-02-17T18:00), read in the given time zone,
  * as an ISO instant; undefined when it is not a real date and time.
  */
-export function localToInstant(value: string, timeZone: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/.test(value.trim())) return undefined;
-  try {
-    const local = Temporal.PlainDateTime.from(value.trim().replace(' ', 'T'), { overflow: 'reject' });
-    return new Date(local.toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds).toISOString();
-  } catch {
-    return undefined;
-  }
-}
-
-/** An ISO instant as the value of a datetime-local input in the given zone. */
-export function instantToLocal(iso: string, timeZone: string): string {
-  try {
-    return Temporal.Instant.from(iso).toZonedDateTimeISO(timeZone).toPlainDateTime().toString({ smallestUnit: 'minute' });
-  } catch {
-    return '';
-  }
-}
+export const localToInstant = parseInstantInput;
+export { instantToLocal };
 
 const dateTimeMessage = (tz: string) => `不是有效的日期时间，请按 ${tz} 时间填写，如 2022-02-17T18:00。Not a date and time; enter it in ${tz} time, e.g. 2022-02-17T18:00.`;
 
