@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { ActionName } from '../../domain/actions.js';
-import type { RoundInput } from '../../domain/round.js';
+import type { RoundInput, RoundStatus } from '../../domain/round.js';
 import { RoundGateway, unwrap, type ActionRequest } from '../../infra/roundGateway.js';
 import type { ContentStore } from '../../infra/store.js';
 
@@ -15,5 +15,15 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
     start: async (input: RoundInput) => unwrap(await gateway.start(input)),
     status: async (id: string) => unwrap(await gateway.status(id)),
     act: async <K extends ActionName>(id: string, name: K, request: ActionRequest<K>) => unwrap(await gateway.act(id, name, request)),
+    /** Polls the round's status until `pred` holds (a round acts on its own: emails, timers). */
+    async until(id: string, pred: (s: RoundStatus) => boolean, timeoutMs = 20_000): Promise<RoundStatus> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = unwrap(await gateway.status(id));
+        if (pred(s)) return s;
+        if (Date.now() > deadline) throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
   };
 }

@@ -4,10 +4,8 @@
  * delivery failures. Time moves only when a test skips it, so each test asserts at known moments.
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { Actor } from '../../domain/records.js';
 import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js';
@@ -15,39 +13,24 @@ import { replyContentSha256 } from '../../domain/replyHash.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { recordHistory } from '../support/recordHistory.js';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import { temporalTestServer } from '../../infra/tools.js';
-import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
 import { RecordingTransport } from '../support/mail.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { coordinator, smallRoundInput } from '../support/rounds.js';
+import { timeSkippingWorker } from '../support/testWorker.js';
 
 const DAY = 24 * 3600 * 1000;
 const TASK_QUEUE = 'test-consultation';
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const store = new MemoryContentStore();
-let mail: RecordingTransport;
+const mail = new RecordingTransport();
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
-  });
-  mail = new RecordingTransport();
-  const transport = mail.asTransporter();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(inProcessActivityDeps(store, transport)),
-  });
-  running = worker.run();
+  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store, transport: mail.asTransporter() }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
@@ -76,19 +59,7 @@ async function start(overrides: Partial<RoundInput> = {}): Promise<{ id: string;
   return { id, input };
 }
 
-async function waitFor(id: string, pred: (s: RoundStatus) => boolean): Promise<RoundStatus> {
-  let last: RoundStatus | undefined;
-  await expect
-    .poll(
-      async () => {
-        last = await rounds().status(id);
-        return pred(last);
-      },
-      { timeout: 20_000, interval: 50 },
-    )
-    .toBe(true);
-  return last!;
-}
+const waitFor = (id: string, pred: (s: RoundStatus) => boolean) => rounds().until(id, pred);
 
 const status = (id: string) => rounds().status(id);
 const bureau = (s: RoundStatus, id: string) => s.bureaus.find((b) => b.bureau.id === id)!;

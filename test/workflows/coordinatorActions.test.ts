@@ -64,19 +64,7 @@ afterAll(async () => {
 const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
 const bureau = (s: RoundStatus, id: string) => s.bureaus.find((b) => b.bureau.id === id)!;
 
-async function waitFor(id: string, pred: (s: RoundStatus) => boolean): Promise<RoundStatus> {
-  let last: RoundStatus | undefined;
-  await expect
-    .poll(
-      async () => {
-        last = await rounds().status(id);
-        return pred(last);
-      },
-      { timeout: 20_000, interval: 50 },
-    )
-    .toBe(true);
-  return last!;
-}
+const waitFor = (id: string, pred: (s: RoundStatus) => boolean) => rounds().until(id, pred);
 
 async function startRound(): Promise<string> {
   const id = await rounds().start(await smallRoundInput(store));
