@@ -4,7 +4,12 @@ export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', 'data/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'test/support/*.cjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'test/support/*.cjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -20,8 +25,15 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Node built-ins break the workflow bundle; do I/O in an activity.' },
-            { group: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'], message: 'Node built-ins break the workflow bundle; do I/O in an activity.' },
-            { group: ['../activities/*', '../infra/*'], allowTypeImports: true, message: 'Workflows import activities and infrastructure as types only.' },
+            {
+              group: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'],
+              message: 'Node built-ins break the workflow bundle; do I/O in an activity.',
+            },
+            {
+              group: ['../activities/*', '../infra/*'],
+              allowTypeImports: true,
+              message: 'Workflows import activities and infrastructure as types only.',
+            },
           ],
         },
       ],
@@ -36,7 +48,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+web(/|$)', message: 'The CLI does not import web/: move what both need into domain/ or infra/ (only cli/stack.ts starts the web server).' },
+            {
+              regex: '^(\\.\\./)+web(/|$)',
+              message:
+                'The CLI does not import web/: move what both need into domain/ or infra/ (only cli/stack.ts starts the web server).',
+            },
           ],
         },
       ],
@@ -50,7 +66,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+test(/|$)', message: 'bench/ does not import test/: move what both need into infra/ or bench/support/.' },
+            {
+              regex: '^(\\.\\./)+test(/|$)',
+              message: 'bench/ does not import test/: move what both need into infra/ or bench/support/.',
+            },
           ],
         },
       ],

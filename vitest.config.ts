@@ -35,7 +35,11 @@ export default defineConfig({
       {
         extends: true,
         // The real dev server, a worker on the shared bundle, the stack, and the machine's setup.
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/setup/**/*.test.ts'], globalSetup: [DEV_SERVER, WORKFLOW_BUNDLE] },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/setup/**/*.test.ts'],
+          globalSetup: [DEV_SERVER, WORKFLOW_BUNDLE],
+        },
       },
     ],
   },

@@ -17,7 +17,11 @@ export function createDocumentActivities({ store }: { store: ContentStore }) {
       const { sections, frontMatter, warnings } = parseDocument(source);
       return { sections, standIn: frontMatter.standIn, warnings };
     } catch (err) {
-      if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof DocumentFormatError) {
+      if (
+        err instanceof ContentNotFoundError ||
+        err instanceof ContentCorruptError ||
+        err instanceof DocumentFormatError
+      ) {
         throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
       }
       throw err;

@@ -35,7 +35,8 @@ export interface EmailDeps {
 }
 
 const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
-  invitation: (r) => `征求意见：${r.round.title} / Request for comments${r.variant === 'new-link' ? '（新链接 new link）' : ''}`,
+  invitation: (r) =>
+    `征求意见：${r.round.title} / Request for comments${r.variant === 'new-link' ? '（新链接 new link）' : ''}`,
   reminder: (r) => `征求意见提醒：${r.round.title} / Reminder`,
   replyConfirmation: (r) => `回复回执 第${r.reply?.n}号：${r.round.title} / Receipt of your reply`,
   replyNotice: (r) => `收到回复：${r.bureau?.nameZh} / Reply received: ${r.bureau?.nameEn}`,
@@ -64,7 +65,9 @@ type Progress = z.infer<typeof Progress>;
 
 export function createEmailActivities(deps: EmailDeps) {
   const linkFor = (r: MailRequest) =>
-    r.linkId && r.bureau ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}` : undefined;
+    r.linkId && r.bureau
+      ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}`
+      : undefined;
 
   function templateData(r: MailRequest, reply: Reply | undefined) {
     const tz = r.bureau?.timeZone ?? r.round.timeZone;
@@ -77,7 +80,11 @@ export function createEmailActivities(deps: EmailDeps) {
       replyDocuments: reply
         ? r.round.documents.map((d) => {
             const answer = reply.perDocument[d.key];
-            return { title: d.title, noComments: answer === 'noComments', comments: answer === 'noComments' ? [] : (answer ?? []) };
+            return {
+              title: d.title,
+              noComments: answer === 'noComments',
+              comments: answer === 'noComments' ? [] : (answer ?? []),
+            };
           })
         : [],
       summaryRows: (r.summary ?? []).map((s) => ({ ...s, outcomeText: outcomeText(s.outcome as BureauOutcome) })),
@@ -106,8 +113,17 @@ export function createEmailActivities(deps: EmailDeps) {
       try {
         reply = r.reply && (await loadReply(deps.store, r.reply));
       } catch (err) {
-        if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof DraftMismatchError || err instanceof ZodError) {
-          throw ApplicationFailure.create({ type: 'ReplyTextError', message: (err as Error).message, nonRetryable: true });
+        if (
+          err instanceof ContentNotFoundError ||
+          err instanceof ContentCorruptError ||
+          err instanceof DraftMismatchError ||
+          err instanceof ZodError
+        ) {
+          throw ApplicationFailure.create({
+            type: 'ReplyTextError',
+            message: (err as Error).message,
+            nonRetryable: true,
+          });
         }
         throw err;
       }
@@ -115,15 +131,27 @@ export function createEmailActivities(deps: EmailDeps) {
       try {
         html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
       } catch (err) {
-        throw ApplicationFailure.create({ type: 'TemplateError', message: String((err as Error).message), nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'TemplateError',
+          message: String((err as Error).message),
+          nonRetryable: true,
+        });
       }
       // Attachments are made before talking to the server, so their failures are not taken for SMTP trouble.
       let files: Awaited<ReturnType<typeof attachments>>;
       try {
         files = await attachments(r);
       } catch (err) {
-        if (err instanceof ContentNotFoundError || err instanceof ContentCorruptError || err instanceof ApplicationFailure) {
-          throw ApplicationFailure.create({ type: 'AttachmentError', message: (err as Error).message, nonRetryable: true });
+        if (
+          err instanceof ContentNotFoundError ||
+          err instanceof ContentCorruptError ||
+          err instanceof ApplicationFailure
+        ) {
+          throw ApplicationFailure.create({
+            type: 'AttachmentError',
+            message: (err as Error).message,
+            nonRetryable: true,
+          });
         }
         throw err;
       }
@@ -142,8 +170,13 @@ export function createEmailActivities(deps: EmailDeps) {
           headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
           attachments: files,
         });
-        const rejectedErrors = (info as { rejectedErrors?: Array<{ recipient?: string; message: string; responseCode?: number }> }).rejectedErrors ?? [];
-        const progress: Progress = { delivered: [...done.delivered, ...(info.accepted ?? []).map(String)], refused: [...done.refused] };
+        const rejectedErrors =
+          (info as { rejectedErrors?: Array<{ recipient?: string; message: string; responseCode?: number }> })
+            .rejectedErrors ?? [];
+        const progress: Progress = {
+          delivered: [...done.delivered, ...(info.accepted ?? []).map(String)],
+          refused: [...done.refused],
+        };
         const later: string[] = [];
         for (const a of (info.rejected ?? []).map(String)) {
           const e = rejectedErrors.find((x) => x.recipient === a);
@@ -154,10 +187,19 @@ export function createEmailActivities(deps: EmailDeps) {
           Context.current().heartbeat(progress);
           throw new Error(`temporarily refused for ${later.join(', ')}; retrying them only`);
         }
-        return { messageId: r.messageId, sentAt: new Date().toISOString(), accepted: progress.delivered, rejected: progress.refused };
+        return {
+          messageId: r.messageId,
+          sentAt: new Date().toISOString(),
+          accepted: progress.delivered,
+          rejected: progress.refused,
+        };
       } catch (err) {
         if (isPermanentSmtpError(err)) {
-          throw ApplicationFailure.create({ type: 'PermanentDeliveryFailure', message: (err as Error).message, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'PermanentDeliveryFailure',
+            message: (err as Error).message,
+            nonRetryable: true,
+          });
         }
         throw err;
       }

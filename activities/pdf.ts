@@ -35,7 +35,12 @@ export function createPdfActivities({ store, fonts }: { store: ContentStore; fon
     try {
       return await renderPlan({ source, record, mode, fonts, docKey });
     } catch (err) {
-      if (err instanceof FontMissingError || err instanceof UnsupportedCharacterError || err instanceof AnchorError || err instanceof ZodError) {
+      if (
+        err instanceof FontMissingError ||
+        err instanceof UnsupportedCharacterError ||
+        err instanceof AnchorError ||
+        err instanceof ZodError
+      ) {
         throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
       }
       throw err;
@@ -48,19 +53,40 @@ export function createPdfActivities({ store, fonts }: { store: ContentStore; fon
      * reply texts in the store (infra/reviewRecord.ts) and stored beside the PDF, so the PDF's inputs
      * are both kept by hash. The status is the only input that travels through Temporal (it is small).
      */
-    async renderRoundPdf(req: { status: RoundStatus; docKey: string; mode: 'draft' | 'approved'; extras?: RecordExtras }): Promise<RenderedPdf & { recordSha256: string }> {
+    async renderRoundPdf(req: {
+      status: RoundStatus;
+      docKey: string;
+      mode: 'draft' | 'approved';
+      extras?: RecordExtras;
+    }): Promise<RenderedPdf & { recordSha256: string }> {
       const record = await assembleReviewRecord(req.status, store, req.extras);
       const doc = req.status.documents.find((d) => d.key === req.docKey);
-      if (!doc) throw ApplicationFailure.create({ type: 'UnknownDocument', message: `no document ${req.docKey} in ${req.status.id}`, nonRetryable: true });
+      if (!doc)
+        throw ApplicationFailure.create({
+          type: 'UnknownDocument',
+          message: `no document ${req.docKey} in ${req.status.id}`,
+          nonRetryable: true,
+        });
       const { sha256: recordSha256 } = await store.put(Buffer.from(canonicalJson(record)));
       const source = (await store.get(doc.versions[doc.versions.length - 1]!.sha256)).toString('utf8');
       const result = await render(source, record, req.mode, req.docKey);
       const { sha256 } = await store.put(result.pdf);
-      return { pdfSha256: sha256, recordSha256, pages: result.pages, fontSha256: result.fontSha256, warnings: result.warnings };
+      return {
+        pdfSha256: sha256,
+        recordSha256,
+        pages: result.pages,
+        fontSha256: result.fontSha256,
+        warnings: result.warnings,
+      };
     },
 
     /** Renders a document (by hash) with a record, stores the PDF, returns its hash. Deterministic. */
-    async renderPlanPdf(req: { sourceSha256: string; record: ReviewRecord; mode: 'draft' | 'approved'; docKey?: string }): Promise<RenderedPdf> {
+    async renderPlanPdf(req: {
+      sourceSha256: string;
+      record: ReviewRecord;
+      mode: 'draft' | 'approved';
+      docKey?: string;
+    }): Promise<RenderedPdf> {
       const source = (await store.get(req.sourceSha256)).toString('utf8');
       const result = await render(source, req.record, req.mode, req.docKey);
       const { sha256 } = await store.put(result.pdf);
@@ -81,10 +107,12 @@ export function draftPdfAttachments({ store, fonts }: { store: ContentStore; fon
     let pdf = rendered.get(key);
     if (!pdf) {
       const planId = /^round:([^:]+):/.exec(doc.round.id)?.[1] ?? 'plan';
-      pdf = renderPlan({ source: doc.source, record: draftRecord(doc.round, planId), mode: 'draft', fonts }).then(async (r) => {
-        await store.put(r.pdf);
-        return r.pdf;
-      });
+      pdf = renderPlan({ source: doc.source, record: draftRecord(doc.round, planId), mode: 'draft', fonts }).then(
+        async (r) => {
+          await store.put(r.pdf);
+          return r.pdf;
+        },
+      );
       pdf.catch(() => rendered.delete(key));
       rendered.set(key, pdf);
     }

@@ -54,7 +54,20 @@ await worker.runUntil(async () => {
   const handle = env.client.workflow.getHandle(run.id);
   const history = await handle.fetchHistory();
   const counts = countBillableActions(history);
-  console.log(JSON.stringify({ round: run.id, stage: status.stage, outcomes: status.bureaus.map((b) => `${b.bureau.id}:${b.outcome}`), billable: counts, emails, statusQueriesByThisDriver: run.queries }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        round: run.id,
+        stage: status.stage,
+        outcomes: status.bureaus.map((b) => `${b.bureau.id}:${b.outcome}`),
+        billable: counts,
+        emails,
+        statusQueriesByThisDriver: run.queries,
+      },
+      null,
+      2,
+    ),
+  );
   if (values.record) {
     await writeFile(values.record, historyToJSON(history) + '\n');
     console.log(`history written to ${values.record}`);

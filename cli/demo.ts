@@ -18,7 +18,12 @@ export async function replySeedThroughLinks(opts: {
   silent?: string[];
 }): Promise<LinkReceipt[]> {
   const record = ReviewRecord.parse(JSON.parse(await readFile(opts.recordFile, 'utf8')));
-  const invitations = await waitForMail(opts.outboxDir, opts.roundId, 'invitation', unwrap(await opts.rounds.status(opts.roundId)).bureaus.length);
+  const invitations = await waitForMail(
+    opts.outboxDir,
+    opts.roundId,
+    'invitation',
+    unwrap(await opts.rounds.status(opts.roundId)).bureaus.length,
+  );
   // Read after the invitations went out: by then the round has described its documents.
   const status = unwrap(await opts.rounds.status(opts.roundId));
   opts.log(`${invitations.length} invitations in the outbox`);
@@ -34,9 +39,15 @@ export async function replySeedThroughLinks(opts: {
     }
     const invitation = invitations.find((m) => m.to.includes(b.bureau.contacts[0]!.email));
     if (!invitation) throw new Error(`no invitation to ${b.bureau.contacts[0]!.email} in the outbox`);
-    const receipt = await replyThroughLink(replyLinkIn(invitation), reply, status.documents.map((d) => d.key));
+    const receipt = await replyThroughLink(
+      replyLinkIn(invitation),
+      reply,
+      status.documents.map((d) => d.key),
+    );
     receipts.push(receipt);
-    opts.log(`${b.bureau.nameZh}: replied through its link, receipt no. ${receipt.n}, SHA-256 ${receipt.contentSha256}`);
+    opts.log(
+      `${b.bureau.nameZh}: replied through its link, receipt no. ${receipt.n}, SHA-256 ${receipt.contentSha256}`,
+    );
   }
   return receipts;
 }

@@ -7,13 +7,20 @@ import { formatInstant } from '../infra/templates.js';
 /** Display width: CJK characters take two columns. */
 function width(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i]! - width(c)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -24,7 +31,14 @@ export function formatRoundStatus(s: RoundStatus): string {
     '',
     table(
       ['document', 'version', 'sections', 'sha256'],
-      s.documents.flatMap((d) => d.versions.map((v) => [d.key + (d.standIn ? ' (title only)' : ''), String(v.n), String(v.sections.length), v.sha256.slice(0, 16)])),
+      s.documents.flatMap((d) =>
+        d.versions.map((v) => [
+          d.key + (d.standIn ? ' (title only)' : ''),
+          String(v.n),
+          String(v.sections.length),
+          v.sha256.slice(0, 16),
+        ]),
+      ),
     ),
   ];
   if (s.bureaus.length > 0) {
@@ -49,5 +63,8 @@ export function formatRoundStatus(s: RoundStatus): string {
 
 export function formatRoundList(rounds: RoundListing[]): string {
   if (rounds.length === 0) return 'no rounds';
-  return table(['round', 'workflow', 'started', 'title'], rounds.map((r) => [r.id, r.status, r.startTime, r.title]));
+  return table(
+    ['round', 'workflow', 'started', 'title'],
+    rounds.map((r) => [r.id, r.status, r.startTime, r.title]),
+  );
 }

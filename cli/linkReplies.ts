@@ -44,12 +44,19 @@ export async function readOutbox(dir: string): Promise<ReceivedMail[]> {
 }
 
 /** Waits until the sink holds `count` messages of a kind for a round (mail is asynchronous). */
-export async function waitForMail(dir: string, round: string, kind: string, count: number, timeoutMs = 60_000): Promise<ReceivedMail[]> {
+export async function waitForMail(
+  dir: string,
+  round: string,
+  kind: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<ReceivedMail[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const found = (await readOutbox(dir)).filter((m) => m.round === round && m.kind === kind);
     if (found.length >= count) return found;
-    if (Date.now() > until) throw new Error(`expected ${count} ${kind} message(s) for ${round} in ${dir}, found ${found.length}`);
+    if (Date.now() > until)
+      throw new Error(`expected ${count} ${kind} message(s) for ${round} in ${dir}, found ${found.length}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -68,7 +75,10 @@ function hiddenField(html: string, name: string): string {
 }
 
 /** The form fields that submit a recorded reply: its answer per document, its comments, its responder. */
-export function replyFormFields(reply: Pick<Reply, 'perDocument' | 'responder'>, documentKeys: string[]): URLSearchParams {
+export function replyFormFields(
+  reply: Pick<Reply, 'perDocument' | 'responder'>,
+  documentKeys: string[],
+): URLSearchParams {
   const form = new URLSearchParams();
   for (const key of documentKeys) {
     const answer = reply.perDocument[key];
@@ -104,7 +114,11 @@ export interface LinkReceipt {
 }
 
 /** Opens a reply link, submits the reply through its form, and returns the receipt. */
-export async function replyThroughLink(link: string, reply: Pick<Reply, 'perDocument' | 'responder'>, documentKeys: string[]): Promise<LinkReceipt> {
+export async function replyThroughLink(
+  link: string,
+  reply: Pick<Reply, 'perDocument' | 'responder'>,
+  documentKeys: string[],
+): Promise<LinkReceipt> {
   const page = await fetch(link);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`GET ${link}: ${page.status}`);
@@ -112,14 +126,24 @@ export async function replyThroughLink(link: string, reply: Pick<Reply, 'perDocu
   form.set(fieldNames.requestId, hiddenField(html, fieldNames.requestId));
   form.set(fieldNames.csrf, hiddenField(html, fieldNames.csrf));
   form.set(fieldNames.action, 'submit');
-  const posted = await fetch(link, { method: 'POST', body: form, redirect: 'manual', headers: { origin: new URL(link).origin } });
+  const posted = await fetch(link, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { origin: new URL(link).origin },
+  });
   if (posted.status !== 303) {
     const body = await posted.text();
-    const problems = [...body.matchAll(/<p class="field-error" id="([^"]+)">([^<]*)<\/p>/g)].map((m) => `${m[1]}: ${m[2]}`);
-    throw new Error(`the reply form refused the reply (HTTP ${posted.status}): ${problems.join('; ') || body.slice(0, 500)}`);
+    const problems = [...body.matchAll(/<p class="field-error" id="([^"]+)">([^<]*)<\/p>/g)].map(
+      (m) => `${m[1]}: ${m[2]}`,
+    );
+    throw new Error(
+      `the reply form refused the reply (HTTP ${posted.status}): ${problems.join('; ') || body.slice(0, 500)}`,
+    );
   }
   const receiptUrl = new URL(posted.headers.get('location')!, link).toString();
   const record = (await (await fetch(`${receiptUrl}/record.json`)).json()) as Reply;
-  if (replyContentSha256(record) !== record.contentSha256) throw new Error(`receipt ${receiptUrl}: the record does not hash to its SHA-256`);
+  if (replyContentSha256(record) !== record.contentSha256)
+    throw new Error(`receipt ${receiptUrl}: the record does not hash to its SHA-256`);
   return { link, n: record.n, contentSha256: record.contentSha256, record };
 }

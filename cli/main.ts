@@ -54,9 +54,11 @@ class UsageError extends Error {}
 class UnreachableError extends Error {}
 class InputFileError extends Error {}
 
-const RoundIdArg = z.string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' }).refine((id) => parseReviewRoundId(id) !== null, {
-  message: 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1',
-});
+const RoundIdArg = z
+  .string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' })
+  .refine((id) => parseReviewRoundId(id) !== null, {
+    message: 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1',
+  });
 
 function arg<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -70,7 +72,9 @@ async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promi
   try {
     client = await connectClient(config);
   } catch (err) {
-    throw new UnreachableError(`cannot reach Temporal at ${temporalAddress(config)} (${(err as Error).message}): is the stack running (npm start), or TEMPORAL_ADDRESS right?`);
+    throw new UnreachableError(
+      `cannot reach Temporal at ${temporalAddress(config)} (${(err as Error).message}): is the stack running (npm start), or TEMPORAL_ADDRESS right?`,
+    );
   }
   try {
     return await fn(new RoundGateway(client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE));
@@ -81,7 +85,10 @@ async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promi
 
 async function startRoundFromFile(config: Config, rounds: RoundGateway, file: string, startedBy: Actor) {
   const store = new LocalContentStore(config.paths.store);
-  const { input, warnings } = await loadRoundFile(path.resolve(file), store, { startedBy, messageIdDomain: messageIdDomain(config) });
+  const { input, warnings } = await loadRoundFile(path.resolve(file), store, {
+    startedBy,
+    messageIdDomain: messageIdDomain(config),
+  });
   for (const w of warnings) console.error(`warning: ${w}`);
   return rounds.start(input);
 }
@@ -91,9 +98,11 @@ async function renderPreviewFile(doc: string, records: string, out: string, mode
   try {
     return await renderPreview(doc, records, out, mode);
   } catch (err) {
-    if (err instanceof z.ZodError) throw new InputFileError(`${records}: not a review record:\n${z.prettifyError(err)}`);
+    if (err instanceof z.ZodError)
+      throw new InputFileError(`${records}: not a review record:\n${z.prettifyError(err)}`);
     if (err instanceof SyntaxError) throw new InputFileError(`${records}: not valid JSON: ${err.message}`);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputFileError(`cannot read ${(err as NodeJS.ErrnoException).path}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputFileError(`cannot read ${(err as NodeJS.ErrnoException).path}`);
     throw err;
   }
 }
@@ -111,7 +120,11 @@ async function up(config: Config, demo: boolean): Promise<number> {
   if (created.length > 0) {
     const file = path.join(config.paths.data, 'initial-passwords.txt');
     const lines = created.map((u) => `${u.username}\t${u.password}\t${u.roles.join(',')}`);
-    await writeFile(file, `# username\tpassword\troles (shown once; change with plan-review user add)\n${lines.join('\n')}\n`, { mode: 0o600 });
+    await writeFile(
+      file,
+      `# username\tpassword\troles (shown once; change with plan-review user add)\n${lines.join('\n')}\n`,
+      { mode: 0o600 },
+    );
     console.log(`[up] created users in ${config.paths.users}; their passwords are in ${file}:`);
     for (const line of lines) console.log(`[up]   ${line}`);
   }
@@ -135,8 +148,13 @@ async function up(config: Config, demo: boolean): Promise<number> {
 /** Who starts the demo round: PLAN_REVIEW_USER, else the embedded stack's own coordinator user. */
 async function demoCoordinator(config: Config): Promise<Actor> {
   if (config.PLAN_REVIEW_USER) return cliActor(config);
-  const user = (await loadUsers(config.paths.users)).find((u) => u.username === 'coordinator' && u.roles.includes('coordinator'));
-  if (!user) throw new InputFileError(`no user "coordinator" in ${config.paths.users}: set PLAN_REVIEW_USER to a coordinator for the demo`);
+  const user = (await loadUsers(config.paths.users)).find(
+    (u) => u.username === 'coordinator' && u.roles.includes('coordinator'),
+  );
+  if (!user)
+    throw new InputFileError(
+      `no user "coordinator" in ${config.paths.users}: set PLAN_REVIEW_USER to a coordinator for the demo`,
+    );
   return actorOf(user, 'coordinator');
 }
 
@@ -145,16 +163,26 @@ async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startSta
   const rounds = new RoundGateway(stack.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE);
   const started = await startRoundFromFile(config, rounds, DEMO_ROUND_FILE, coordinator);
   if (started.kind === 'exists') {
-    console.log(`[demo] ${started.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${started.roundId}`);
+    console.log(
+      `[demo] ${started.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${started.roundId}`,
+    );
     return;
   }
   const id = unwrap(started);
   console.log(`[demo] started ${id}: ${stack.webUrl}/rounds/${id}`);
   if (!stack.outboxDir) {
-    console.log('[demo] mail goes to SMTP_URL, so the demo cannot read the invitations; reply through the links in your mailbox');
+    console.log(
+      '[demo] mail goes to SMTP_URL, so the demo cannot read the invitations; reply through the links in your mailbox',
+    );
     return;
   }
-  await replySeedThroughLinks({ rounds, roundId: id, outboxDir: stack.outboxDir, recordFile: DEMO_RECORD_FILE, log: (l) => console.log(`[demo] ${l}`) });
+  await replySeedThroughLinks({
+    rounds,
+    roundId: id,
+    outboxDir: stack.outboxDir,
+    recordFile: DEMO_RECORD_FILE,
+    log: (l) => console.log(`[demo] ${l}`),
+  });
   console.log(formatRoundStatus(unwrap(await rounds.status(id))));
 }
 
@@ -173,7 +201,12 @@ async function main(argv: string[]): Promise<number> {
     const json = argv.includes('--json');
     const out = await withRounds(config, (rounds) =>
       coordinatorActionCommands[argv[1] as keyof typeof coordinatorActionCommands](
-        { rounds, actor, store: new LocalContentStore(config.paths.store), attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES },
+        {
+          rounds,
+          actor,
+          store: new LocalContentStore(config.paths.store),
+          attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+        },
         argv.slice(2).filter((a) => a !== '--json'),
       ),
     );
@@ -216,7 +249,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'render': {
-      const [doc, records, out] = [sub, ...rest].map((a, i) => arg(z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }), a));
+      const [doc, records, out] = [sub, ...rest].map((a, i) =>
+        arg(
+          z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }),
+          a,
+        ),
+      );
       const result = await renderPreviewFile(doc!, records!, out!, values.draft ? 'draft' : 'approved');
       console.log(`${out}: ${result.pages} pages, SHA-256 ${result.sha256}`);
       for (const w of result.warnings) console.error(`warning: ${w}`);
@@ -252,7 +290,10 @@ function reportError(err: unknown): number {
     console.error(`plan-review: ${known.message}`);
     return known.exitCode;
   }
-  if (err instanceof UsageError || (err instanceof TypeError && /Unknown option|Unexpected argument/.test(err.message))) {
+  if (
+    err instanceof UsageError ||
+    (err instanceof TypeError && /Unknown option|Unexpected argument/.test(err.message))
+  ) {
     console.error(`plan-review: ${err.message}\n\n${USAGE}`);
     return 2;
   }
@@ -292,4 +333,6 @@ async function exitWhenWritten(code: number): Promise<never> {
   process.exit(code);
 }
 
-void main(process.argv.slice(2)).then((code) => code, reportError).then(exitWhenWritten);
+void main(process.argv.slice(2))
+  .then((code) => code, reportError)
+  .then(exitWhenWritten);

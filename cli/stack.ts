@@ -109,7 +109,10 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
 }
 
 /** The web server with its Temporal client. */
-export async function runWeb(config: Config, outboxDir: string | undefined): Promise<{ client: Client; stop: () => Promise<void> }> {
+export async function runWeb(
+  config: Config,
+  outboxDir: string | undefined,
+): Promise<{ client: Client; stop: () => Promise<void> }> {
   const client = await connectClient(config);
   const app = createApp({
     client,

@@ -21,7 +21,15 @@ import type { Config } from '../infra/config.js';
 import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
-import { actorOf, addUser, loadUsers, Password, UserRole, UsersFileError, type UserRole as Role } from '../infra/users.js';
+import {
+  actorOf,
+  addUser,
+  loadUsers,
+  Password,
+  UserRole,
+  UsersFileError,
+  type UserRole as Role,
+} from '../infra/users.js';
 import { CommentCardEntry, readCommentCard } from '../domain/commentCard.js';
 import { parseContactLines } from '../domain/contactLines.js';
 import { checkScan } from '../infra/scans.js';
@@ -60,7 +68,8 @@ export const USERS_USAGE = `  plan-review user add <username> --name N --role co
 export function describeCliError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof CliUsageError) return { message: `${err.message}\n\n${USERS_USAGE}`, exitCode: 2 };
   if (err instanceof CliError || err instanceof UsersFileError) return { message: err.message, exitCode: 1 };
-  if (err instanceof RoundGatewayError) return { message: err.outcome.kind === 'refused' ? `the round refused: ${err.message}` : err.message, exitCode: 1 };
+  if (err instanceof RoundGatewayError)
+    return { message: err.outcome.kind === 'refused' ? `the round refused: ${err.message}` : err.message, exitCode: 1 };
   return undefined;
 }
 
@@ -89,7 +98,10 @@ export interface UserAddOptions {
   stderr?: NodeJS.WritableStream;
 }
 
-async function readLine(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, stderr: NodeJS.WritableStream): Promise<string> {
+async function readLine(
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean },
+  stderr: NodeJS.WritableStream,
+): Promise<string> {
   if (stdin.isTTY) stderr.write('password (shown as you type; one line): ');
   const rl = createInterface({ input: stdin, terminal: false });
   try {
@@ -110,24 +122,44 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
   if (positionals.length !== 1) throw new CliUsageError('user add takes one username');
   const username = positionals[0]!;
   const name = check(text(200), values.name, '--name (the name recorded on every action)');
-  const roles = check(z.array(UserRole).min(1, 'give at least one --role'), values.role ?? [], '--role (coordinator, approver or auditor)');
+  const roles = check(
+    z.array(UserRole).min(1, 'give at least one --role'),
+    values.role ?? [],
+    '--role (coordinator, approver or auditor)',
+  );
   const email = values.email === undefined ? undefined : check(z.email(), values.email, '--email');
   const env = opts.env ?? process.env;
-  const password = env.PLAN_REVIEW_PASSWORD ?? (await readLine(opts.stdin ?? process.stdin, opts.stderr ?? process.stderr));
+  const password =
+    env.PLAN_REVIEW_PASSWORD ?? (await readLine(opts.stdin ?? process.stdin, opts.stderr ?? process.stderr));
   check(Password, password, 'password');
-  const user = await addUser(opts.usersFile, { username, name, roles: [...new Set(roles)], ...(email ? { email } : {}) }, password);
+  const user = await addUser(
+    opts.usersFile,
+    { username, name, roles: [...new Set(roles)], ...(email ? { email } : {}) },
+    password,
+  );
   return `added ${user.username} (${user.name}) with role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')} to ${opts.usersFile}`;
 }
 
 /** The Actor the CLI acts as: PLAN_REVIEW_USER, looked up in the users file, in the given role. */
-export async function cliActor(config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'>, role: Role = 'coordinator'): Promise<Actor> {
+export async function cliActor(
+  config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'>,
+  role: Role = 'coordinator',
+): Promise<Actor> {
   const username = config.PLAN_REVIEW_USER;
   if (!username) {
-    throw new CliError(`PLAN_REVIEW_USER is not set: set it to your username in ${config.paths.users}, so that what the CLI does records who did it`);
+    throw new CliError(
+      `PLAN_REVIEW_USER is not set: set it to your username in ${config.paths.users}, so that what the CLI does records who did it`,
+    );
   }
   const user = (await loadUsers(config.paths.users)).find((u) => u.username === username);
-  if (!user) throw new CliError(`PLAN_REVIEW_USER=${username}: no such user in ${config.paths.users} (add one with plan-review user add)`);
-  if (!user.roles.includes(role)) throw new CliError(`PLAN_REVIEW_USER=${username}: this user does not have the role ${role} (has: ${user.roles.join(', ')})`);
+  if (!user)
+    throw new CliError(
+      `PLAN_REVIEW_USER=${username}: no such user in ${config.paths.users} (add one with plan-review user add)`,
+    );
+  if (!user.roles.includes(role))
+    throw new CliError(
+      `PLAN_REVIEW_USER=${username}: this user does not have the role ${role} (has: ${user.roles.join(', ')})`,
+    );
   return actorOf(user, role);
 }
 
@@ -152,7 +184,10 @@ export interface ActionOutcome {
 
 const RoundIdArg = z
   .string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' })
-  .refine((id) => parseReviewRoundId(id) !== null, 'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1');
+  .refine(
+    (id) => parseReviewRoundId(id) !== null,
+    'not a round id: expected round:<plan id>:<round number>, e.g. round:xinrong-eco-plan:1',
+  );
 const BureauArg = z.string({ message: 'a bureau id is required, e.g. finance' }).pipe(Slug);
 const ReasonOption = text(2000);
 const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
@@ -161,12 +196,17 @@ const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
 export function parseCliInstant(value: string, timeZone: string): string {
   const at = parseInstantInput(value, timeZone);
   if (at !== undefined) return at;
-  throw new CliUsageError(`not a date and time: ${JSON.stringify(value)}; write 2030-03-01T18:00 (in ${timeZone}) or 2030-03-01T18:00+08:00`);
+  throw new CliUsageError(
+    `not a date and time: ${JSON.stringify(value)}; write 2030-03-01T18:00 (in ${timeZone}) or 2030-03-01T18:00+08:00`,
+  );
 }
 
 function bureauOf(status: RoundStatus, bureauId: string) {
   const b = status.bureaus.find((x) => x.bureau.id === bureauId);
-  if (!b) throw new CliUsageError(`round ${status.id} has no bureau ${bureauId} (it has: ${status.bureaus.map((x) => x.bureau.id).join(', ')})`);
+  if (!b)
+    throw new CliUsageError(
+      `round ${status.id} has no bureau ${bureauId} (it has: ${status.bureaus.map((x) => x.bureau.id).join(', ')})`,
+    );
   return b;
 }
 
@@ -185,7 +225,9 @@ async function readStructured(file: string): Promise<unknown> {
 }
 
 function fileIssues(file: string, err: z.ZodError): CliError {
-  return new CliError(`${file}:\n${err.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n')}`);
+  return new CliError(
+    `${file}:\n${err.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n')}`,
+  );
 }
 
 /** A reply that came on paper, as a coordinator types it into a YAML file; each comment is a card (domain/commentCard.ts). */
@@ -194,19 +236,31 @@ export const PaperReplyFile = z
     responder: Responder,
     /** When it was received: local to the round's time zone unless it carries an offset; default: now. */
     receivedAt: z.string().optional(),
-    perDocument: z.record(Slug, z.union([z.literal('noComments'), z.array(CommentCardEntry).min(1, 'list at least one comment, or write noComments')])),
+    perDocument: z.record(
+      Slug,
+      z.union([
+        z.literal('noComments'),
+        z.array(CommentCardEntry).min(1, 'list at least one comment, or write noComments'),
+      ]),
+    ),
   })
   .strict();
 
 type Command = (ctx: ActionContext, argv: string[]) => Promise<ActionOutcome>;
 
 function ids(ctx: ActionContext, requestId: string | undefined) {
-  return { requestId: requestId === undefined ? `cli:${randomUUID()}` : check(RequestIdOption, requestId, '--request-id'), actor: ctx.actor };
+  return {
+    requestId: requestId === undefined ? `cli:${randomUUID()}` : check(RequestIdOption, requestId, '--request-id'),
+    actor: ctx.actor,
+  };
 }
 
 const requestIdOption = { 'request-id': { type: 'string' } } as const;
 
-export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 'resend' | 'add-bureau' | 'close' | 'cancel' | 'paper', Command> = {
+export const coordinatorActionCommands: Record<
+  'extend' | 'waive' | 'contact' | 'resend' | 'add-bureau' | 'close' | 'cancel' | 'paper',
+  Command
+> = {
   async extend(ctx, argv) {
     const { values, positionals } = parse(argv, { reason: { type: 'string' }, ...requestIdOption });
     if (positionals.length !== 3) throw new CliUsageError('round extend takes <id> <bureau> <deadline>');
@@ -216,9 +270,19 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const before = unwrap(await ctx.rounds.status(roundId));
     const b = bureauOf(before, bureauId);
     const deadline = parseCliInstant(positionals[2]!, before.timeZone);
-    unwrap(await ctx.rounds.act(roundId, 'extendDeadline', { ...ids(ctx, values['request-id']), bureauId, deadline, reason }));
+    unwrap(
+      await ctx.rounds.act(roundId, 'extendDeadline', {
+        ...ids(ctx, values['request-id']),
+        bureauId,
+        deadline,
+        reason,
+      }),
+    );
     const status = unwrap(await ctx.rounds.status(roundId));
-    return { status, message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}` };
+    return {
+      status,
+      message: `extended ${bureauId}'s deadline to ${formatInstant(deadline, b.bureau.timeZone ?? before.timeZone)}`,
+    };
   },
 
   async waive(ctx, argv) {
@@ -246,15 +310,20 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (error) throw new CliUsageError(`--email: ${error}`);
     const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
-    unwrap(await ctx.rounds.act(roundId, 'changeContact', {
-      ...ids(ctx, values['request-id']),
-      bureauId,
-      contacts,
-      ...(contactPerson ? { contactPerson } : {}),
-      reason,
-    }));
+    unwrap(
+      await ctx.rounds.act(roundId, 'changeContact', {
+        ...ids(ctx, values['request-id']),
+        bureauId,
+        contacts,
+        ...(contactPerson ? { contactPerson } : {}),
+        reason,
+      }),
+    );
     const status = unwrap(await ctx.rounds.status(roundId));
-    return { status, message: `changed ${bureauId}'s contact to ${contacts.map((c) => c.email).join(', ')}: the old link is revoked and a new invitation is sent` };
+    return {
+      status,
+      message: `changed ${bureauId}'s contact to ${contacts.map((c) => c.email).join(', ')}: the old link is revoked and a new invitation is sent`,
+    };
   },
 
   async resend(ctx, argv) {
@@ -275,8 +344,15 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const parsed = Bureau.safeParse(await readStructured(file));
     if (!parsed.success) throw fileIssues(file, parsed.error);
     let deadline: string | undefined;
-    if (values.deadline !== undefined) deadline = parseCliInstant(values.deadline, (unwrap(await ctx.rounds.status(roundId))).timeZone);
-    unwrap(await ctx.rounds.act(roundId, 'addBureau', { ...ids(ctx, values['request-id']), bureau: parsed.data, ...(deadline ? { deadline } : {}) }));
+    if (values.deadline !== undefined)
+      deadline = parseCliInstant(values.deadline, unwrap(await ctx.rounds.status(roundId)).timeZone);
+    unwrap(
+      await ctx.rounds.act(roundId, 'addBureau', {
+        ...ids(ctx, values['request-id']),
+        bureau: parsed.data,
+        ...(deadline ? { deadline } : {}),
+      }),
+    );
     const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
   },
@@ -286,7 +362,12 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (positionals.length !== 1) throw new CliUsageError('round close takes <id>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const reason = values.reason === undefined ? undefined : check(ReasonOption, values.reason, '--reason');
-    unwrap(await ctx.rounds.act(roundId, 'closeConsultation', { ...ids(ctx, values['request-id']), ...(reason ? { reason } : {}) }));
+    unwrap(
+      await ctx.rounds.act(roundId, 'closeConsultation', {
+        ...ids(ctx, values['request-id']),
+        ...(reason ? { reason } : {}),
+      }),
+    );
     const status = unwrap(await ctx.rounds.status(roundId));
     return { status, message: `closed the consultation of ${roundId}` };
   },
@@ -316,7 +397,10 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     const problems: string[] = [];
     const perDocument: Record<string, DocumentAnswerDraft> = {};
     for (const key of Object.keys(parsed.data.perDocument)) {
-      if (!before.documents.some((d) => d.key === key)) problems.push(`perDocument.${key}: this round circulates no document ${key} (it has: ${before.documents.map((d) => d.key).join(', ')})`);
+      if (!before.documents.some((d) => d.key === key))
+        problems.push(
+          `perDocument.${key}: this round circulates no document ${key} (it has: ${before.documents.map((d) => d.key).join(', ')})`,
+        );
     }
     for (const doc of before.documents) {
       const answer = parsed.data.perDocument[doc.key];
@@ -333,7 +417,9 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
       for (const [i, entry] of answer.entries()) {
         const card = readCommentCard(entry, sections);
         if (card.ok) comments.push(card.comment);
-        else for (const [field, message] of Object.entries(card.errors)) problems.push(`perDocument.${doc.key}.${i}.${field}: ${message}`);
+        else
+          for (const [field, message] of Object.entries(card.errors))
+            problems.push(`perDocument.${doc.key}.${i}.${field}: ${message}`);
       }
       perDocument[doc.key] = { kind: 'comments', comments };
     }
@@ -357,13 +443,15 @@ export const coordinatorActionCommands: Record<'extend' | 'waive' | 'contact' | 
     if (scanProblem) throw new CliError(`${scanFile}: ${scanProblem}`);
     const { sha256: scanSha256 } = await ctx.store.put(bytes);
 
-    const receipt = unwrap(await ctx.rounds.act(roundId, 'recordPaperReply', {
-      ...ids(ctx, values['request-id']),
-      bureauId,
-      reply: { responder: parsed.data.responder, perDocument },
-      scanSha256,
-      ...(receivedAt ? { receivedAt } : {}),
-    }));
+    const receipt = unwrap(
+      await ctx.rounds.act(roundId, 'recordPaperReply', {
+        ...ids(ctx, values['request-id']),
+        bureauId,
+        reply: { responder: parsed.data.responder, perDocument },
+        scanSha256,
+        ...(receivedAt ? { receivedAt } : {}),
+      }),
+    );
     const status = unwrap(await ctx.rounds.status(roundId));
     return {
       status,

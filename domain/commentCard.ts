@@ -25,7 +25,8 @@ const PAGE_MESSAGE = '页码应为正整数，如 33、P33 或 第33页。The pa
 const typedPage = z.union([z.string(), z.number()], { error: PAGE_MESSAGE });
 const SECTION_TYPE_MESSAGE = '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.';
 const typedSection = z.union([z.string(), z.number()], { error: SECTION_TYPE_MESSAGE });
-const typedText = (what: { zh: string; en: string }) => z.string({ error: `${what.zh}应为文字。The ${what.en} must be text.` });
+const typedText = (what: { zh: string; en: string }) =>
+  z.string({ error: `${what.zh}应为文字。The ${what.en} must be text.` });
 const QUOTE = { zh: '原文引用', en: 'quotation' };
 const COMMENT = { zh: '意见内容', en: 'comment' };
 const CHANGE = { zh: '修改建议', en: 'suggested change' };
@@ -41,7 +42,10 @@ export const CardPage = typedPage.transform((value, ctx): number | undefined => 
     return z.NEVER;
   }
   if (page > MAX_DRAFT_PAGE) {
-    ctx.addIssue({ code: 'custom', message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).`,
+    });
     return z.NEVER;
   }
   return page;
@@ -76,7 +80,11 @@ function cardText(max: number, what: { zh: string; en: string }, required: boole
         if (required) ctx.addIssue({ code: 'custom', message: `请填写${what.zh}。The ${what.en} must not be empty.` });
         return undefined;
       }
-      if (typed.length > max) ctx.addIssue({ code: 'custom', message: `${what.zh}不能超过 ${max} 个字符。The ${what.en} must be at most ${max} characters.` });
+      if (typed.length > max)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what.zh}不能超过 ${max} 个字符。The ${what.en} must be at most ${max} characters.`,
+        });
       if (BROKEN_TEXT.test(typed)) {
         ctx.addIssue({
           code: 'custom',
@@ -103,7 +111,12 @@ export const CommentCardEntry = z.strictObject(
     text: typedText(COMMENT).optional(),
     suggestedChange: typedText(CHANGE).optional(),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。Write each comment as fields: page, section, quote, text, suggestedChange.') },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? unknownField(iss.keys)
+        : '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。Write each comment as fields: page, section, quote, text, suggestedChange.',
+  },
 );
 export type CommentCardEntry = z.infer<typeof CommentCardEntry>;
 
@@ -130,7 +143,8 @@ export function commentCard(sections: readonly Section[]) {
     .pipe(CommentDraft);
 }
 
-export type CardResult = { ok: true; comment: CommentDraft } | { ok: false; errors: Partial<Record<CardField, string>> };
+export type CardResult =
+  { ok: true; comment: CommentDraft } | { ok: false; errors: Partial<Record<CardField, string>> };
 
 /** A card read against its document's sections, with the first message for each field that is wrong. */
 export function readCommentCard(entry: CommentCardEntry, sections: readonly Section[]): CardResult {

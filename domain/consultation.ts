@@ -25,7 +25,10 @@ export type CommentDraft = z.infer<typeof CommentDraft>;
 
 export const DocumentAnswerDraft = z.union([
   z.strictObject({ kind: z.literal('noComments') }),
-  z.strictObject({ kind: z.literal('comments'), comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200) }),
+  z.strictObject({
+    kind: z.literal('comments'),
+    comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200),
+  }),
 ]);
 export type DocumentAnswerDraft = z.infer<typeof DocumentAnswerDraft>;
 

@@ -14,19 +14,26 @@ export function parseContactLines(value: string): { contacts: Contact[]; error?:
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '');
-  if (lines.length === 0) return { contacts: [], error: '请至少填写一个电子邮件地址。Enter at least one email address.' };
+  if (lines.length === 0)
+    return { contacts: [], error: '请至少填写一个电子邮件地址。Enter at least one email address.' };
   if (lines.length > 20) return { contacts: [], error: '最多 20 个地址。At most 20 addresses.' };
   const contacts: Contact[] = [];
   for (const [i, line] of lines.entries()) {
     if (line.length > MAX_CONTACT_LINE) {
-      return { contacts: [], error: `第 ${i + 1} 行过长（最多 ${MAX_CONTACT_LINE} 个字符）。Line ${i + 1} is too long (at most ${MAX_CONTACT_LINE} characters).` };
+      return {
+        contacts: [],
+        error: `第 ${i + 1} 行过长（最多 ${MAX_CONTACT_LINE} 个字符）。Line ${i + 1} is too long (at most ${MAX_CONTACT_LINE} characters).`,
+      };
     }
     // Linear: the name is everything before the first "<" (no backtracking over spaces).
     const m = /^([^<]*)<([^<>]+)>$/.exec(line);
     const email = (m ? m[2]! : line).trim();
     const name = m ? m[1]!.trim() : '';
     if (!z.email().safeParse(email).success) {
-      return { contacts: [], error: `第 ${i + 1} 行不是有效的电子邮件地址。Line ${i + 1} is not a valid email address: ${line}` };
+      return {
+        contacts: [],
+        error: `第 ${i + 1} 行不是有效的电子邮件地址。Line ${i + 1} is not a valid email address: ${line}`,
+      };
     }
     contacts.push(name ? { email, name } : { email });
   }

@@ -16,7 +16,11 @@ export const OUTCOME_LABELS: Record<BureauOutcome, Label & { printed: string }> 
   pending: { zh: '待回复', en: 'Pending', printed: '未回复' },
   replied: { zh: '已回复（有意见）', en: 'Replied with comments', printed: '有意见' },
   noComments: { zh: '无意见', en: 'No comments', printed: '无意见' },
-  deemedNoComments: { zh: '逾期未回复，视为无意见', en: 'No reply: deemed no comments', printed: '逾期未回复，视为无意见' },
+  deemedNoComments: {
+    zh: '逾期未回复，视为无意见',
+    en: 'No reply: deemed no comments',
+    printed: '逾期未回复，视为无意见',
+  },
   waived: { zh: '已豁免', en: 'Waived', printed: '免于征求意见' },
 };
 

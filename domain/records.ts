@@ -30,7 +30,10 @@ export const Instant = z.iso.datetime({ offset: true });
 /** Short identifiers used in URLs, workflow IDs and Message-IDs. */
 export const Slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit',
+  );
 
 export const IanaTimeZone = z.string().refine(
   (tz) => {
@@ -230,7 +233,11 @@ export type Expert = z.infer<typeof Expert>;
 export const RevisionNote = z.object({ text: text(20000), changedAt: z.array(Anchor) });
 export type RevisionNote = z.infer<typeof RevisionNote>;
 
-export const Opinion = z.object({ n: z.number().int().positive(), text: text(20000), revisionNote: RevisionNote.optional() });
+export const Opinion = z.object({
+  n: z.number().int().positive(),
+  text: text(20000),
+  revisionNote: RevisionNote.optional(),
+});
 export type Opinion = z.infer<typeof Opinion>;
 
 export const Meeting = z.object({

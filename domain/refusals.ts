@@ -10,8 +10,14 @@ export const REFUSALS = {
     zh: '请求未按规范格式发送（请由网页或命令行提交）',
     en: 'the request was not sent in its canonical form (send it through the web pages or the CLI)',
   },
-  roleNotAllowed: { zh: '{role} 角色不能进行此操作（允许：{allowed}）', en: 'a {role} may not do this (allowed: {allowed})' },
-  wrongStage: { zh: '本轮审查处于“{stageZh}”阶段，不能进行此操作', en: 'the round is in stage "{stage}", not {expected}' },
+  roleNotAllowed: {
+    zh: '{role} 角色不能进行此操作（允许：{allowed}）',
+    en: 'a {role} may not do this (allowed: {allowed})',
+  },
+  wrongStage: {
+    zh: '本轮审查处于“{stageZh}”阶段，不能进行此操作',
+    en: 'the round is in stage "{stage}", not {expected}',
+  },
   roundFinished: { zh: '本轮审查已{stageZh}', en: 'the round is already {stage}' },
   consultationEnded: { zh: '征求意见已结束', en: 'consultation has ended' },
   consultationAlreadyClosed: { zh: '征求意见已提前结束', en: 'consultation is already closed' },
@@ -28,7 +34,10 @@ export const REFUSALS = {
   },
   deadlinePassed: { zh: '回复期限已过', en: 'the deadline for replies has passed' },
   consultationClosed: { zh: '征求意见已结束', en: 'consultation is closed' },
-  deadlinePassedExtendFirst: { zh: '该单位的期限已过，请先延期', en: 'the bureau’s deadline has passed; extend it first' },
+  deadlinePassedExtendFirst: {
+    zh: '该单位的期限已过，请先延期',
+    en: 'the bureau’s deadline has passed; extend it first',
+  },
   deadlineNotFuture: { zh: '新的截止时间必须晚于现在', en: 'the new deadline must be in the future' },
   deadlineNotLater: { zh: '新的截止时间必须晚于原截止时间', en: 'the new deadline must be later than the current one' },
   addedDeadlineNotFuture: { zh: '截止时间必须晚于现在', en: 'the deadline must be in the future' },

@@ -47,7 +47,10 @@ export class DraftMismatchError extends Error {
 }
 
 /** The full reply record from its summary and its draft (no hash check: see verifiedReply). */
-export function expandReply(summary: Omit<ReplySummary, 'contentSha256'> & { contentSha256?: string }, draft: ReplyDraft): Reply {
+export function expandReply(
+  summary: Omit<ReplySummary, 'contentSha256'> & { contentSha256?: string },
+  draft: ReplyDraft,
+): Reply {
   const { documents, draftSha256: _draft, draftBytes: _bytes, contentSha256, ...meta } = summary;
   const ids = commentIds(summary);
   let k = 0;
@@ -59,22 +62,22 @@ export function expandReply(summary: Omit<ReplySummary, 'contentSha256'> & { con
       continue;
     }
     if (answer?.kind !== 'comments' || answer.comments.length !== d.comments) {
-      throw new DraftMismatchError(`the stored draft does not hold the ${d.comments} comments of reply ${summary.n} on ${d.doc}`);
+      throw new DraftMismatchError(
+        `the stored draft does not hold the ${d.comments} comments of reply ${summary.n} on ${d.doc}`,
+      );
     }
-    perDocument[d.doc] = answer.comments.map(
-      (c): Comment => ({
-        id: ids[k++]!,
-        anchor: {
-          doc: d.doc,
-          version: d.version,
-          ...(c.section !== undefined && { section: c.section }),
-          ...(c.quote !== undefined && { quote: c.quote }),
-          ...(c.draftPage !== undefined && { draftPage: c.draftPage }),
-        },
-        text: c.text,
-        ...(c.suggestedChange !== undefined && { suggestedChange: c.suggestedChange }),
-      }),
-    );
+    perDocument[d.doc] = answer.comments.map((c): Comment => ({
+      id: ids[k++]!,
+      anchor: {
+        doc: d.doc,
+        version: d.version,
+        ...(c.section !== undefined && { section: c.section }),
+        ...(c.quote !== undefined && { quote: c.quote }),
+        ...(c.draftPage !== undefined && { draftPage: c.draftPage }),
+      },
+      text: c.text,
+      ...(c.suggestedChange !== undefined && { suggestedChange: c.suggestedChange }),
+    }));
   }
   return { ...meta, perDocument, contentSha256: contentSha256 ?? '' } as Reply;
 }
@@ -84,15 +87,26 @@ export function verifiedReply(summary: ReplySummary, draft: ReplyDraft): Reply {
   const reply = expandReply(summary, draft);
   const actual = replyContentSha256(reply);
   if (actual !== summary.contentSha256) {
-    throw new DraftMismatchError(`reply ${summary.n}: its texts hash to ${actual}, the round recorded ${summary.contentSha256}`);
+    throw new DraftMismatchError(
+      `reply ${summary.n}: its texts hash to ${actual}, the round recorded ${summary.contentSha256}`,
+    );
   }
   return reply;
 }
 
 /** Builds the summary (with its content hash) of a reply about to be recorded. */
-export function summarizeReply(meta: Omit<ReplySummary, 'contentSha256' | 'draftSha256' | 'draftBytes' | 'documents'>, draft: ReplyDraft, documents: Array<{ key: string; version: number }>): ReplySummary {
+export function summarizeReply(
+  meta: Omit<ReplySummary, 'contentSha256' | 'draftSha256' | 'draftBytes' | 'documents'>,
+  draft: ReplyDraft,
+  documents: Array<{ key: string; version: number }>,
+): ReplySummary {
   const bytes = draftBytes(draft);
-  const partial = { ...meta, documents: replyDocuments(draft, documents), draftSha256: draftSha256(bytes), draftBytes: bytes.byteLength };
+  const partial = {
+    ...meta,
+    documents: replyDocuments(draft, documents),
+    draftSha256: draftSha256(bytes),
+    draftBytes: bytes.byteLength,
+  };
   const contentSha256 = replyContentSha256(expandReply(partial, draft));
   return { ...partial, contentSha256 };
 }

@@ -23,7 +23,10 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 /** An ISO-8601 duration such as P14D, PT30S or P1DT12H (years and months are ambiguous, so refused). */
 export const IsoDuration = z
   .string()
-  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, such as P14D or PT30S');
+  .regex(
+    /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/,
+    'must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, such as P14D or PT30S',
+  );
 
 /**
  * The stages a round can run, in the order its file lists them. Each is a folder under
@@ -175,5 +178,15 @@ export type RoundResult = z.infer<typeof RoundResult>;
 
 /** A bureau as a round first holds it: invited by the round's first stage that consults. */
 export function newBureauStatus(bureau: z.infer<typeof Bureau>, deadline: string): BureauStatus {
-  return { bureau, outcome: 'pending', deadline, invitation: null, previousInvitations: [], replies: [], extensions: [], waived: null, revokedLinkIds: [] };
+  return {
+    bureau,
+    outcome: 'pending',
+    deadline,
+    invitation: null,
+    previousInvitations: [],
+    replies: [],
+    extensions: [],
+    waived: null,
+    revokedLinkIds: [],
+  };
 }

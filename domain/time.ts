@@ -29,7 +29,10 @@ export function parseInstantInput(value: string, timeZone: string): string | und
 /** An ISO instant as a local date-time (minutes) in the given zone, as a datetime-local input shows it. */
 export function instantToLocal(instant: string, timeZone: string): string {
   try {
-    return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toPlainDateTime().toString({ smallestUnit: 'minute' });
+    return Temporal.Instant.from(instant)
+      .toZonedDateTimeISO(timeZone)
+      .toPlainDateTime()
+      .toString({ smallestUnit: 'minute' });
   } catch {
     return '';
   }
@@ -37,5 +40,8 @@ export function instantToLocal(instant: string, timeZone: string): string {
 
 /** An ISO-8601 duration (P14D, PT30S) in milliseconds. */
 export function durationMs(duration: string): number {
-  return Temporal.Duration.from(duration).total({ unit: 'milliseconds', relativeTo: Temporal.PlainDate.from('2000-01-01') });
+  return Temporal.Duration.from(duration).total({
+    unit: 'milliseconds',
+    relativeTo: Temporal.PlainDate.from('2000-01-01'),
+  });
 }

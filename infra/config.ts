@@ -48,9 +48,19 @@ export const ConfigSchema = z.object({
   MAIL_FROM: z.string().min(3).default('plan-review <plan-review@localhost>'),
 
   /** The server secret that signs reply links, form tokens and sessions (hex, 32+ bytes); embedded default: generated into the data folder. */
-  LINK_SECRET: optionalNonEmpty.pipe(z.string().regex(/^([0-9a-fA-F]{64,}|[A-Za-z0-9+/=]{44,})$/, 'must be at least 32 bytes as hex (64+ characters) or base64').optional()),
+  LINK_SECRET: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^([0-9a-fA-F]{64,}|[A-Za-z0-9+/=]{44,})$/, 'must be at least 32 bytes as hex (64+ characters) or base64')
+      .optional(),
+  ),
   /** The largest scan a bureau or coordinator may attach to a reply. */
-  ATTACHMENT_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().positive().max(100 * 1024 * 1024, 'must be at most 100 MiB').default(10 * 1024 * 1024),
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number({ message: 'must be a number of bytes' })
+    .int()
+    .positive()
+    .max(100 * 1024 * 1024, 'must be at most 100 MiB')
+    .default(10 * 1024 * 1024),
   /** Named users (coordinator, approver, auditor) with scrypt-hashed passwords. */
   PLAN_REVIEW_USERS_FILE: optionalNonEmpty,
   /** The user (from the users file) the CLI acts as; every action it takes records this user. */

@@ -36,12 +36,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   await mkdir(path.dirname(opts.logFile), { recursive: true });
   const address = `127.0.0.1:${opts.port}`;
   const args = [
-    'server', 'start-dev',
-    '--db-filename', opts.dbFile,
-    '--ip', '127.0.0.1',
-    '--port', String(opts.port),
-    '--namespace', opts.namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    opts.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
   ];
   if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
@@ -56,7 +62,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   let lastError: unknown;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`the Temporal dev server exited with code ${child.exitCode} (is port ${opts.port} or ${opts.uiPort} in use?); see ${opts.logFile}`);
+      throw new Error(
+        `the Temporal dev server exited with code ${child.exitCode} (is port ${opts.port} or ${opts.uiPort} in use?); see ${opts.logFile}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -67,14 +75,26 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       lastError = err;
       if (Date.now() > deadline) {
         child.kill('SIGTERM');
-        throw new Error(`the Temporal dev server did not answer on ${address} within ${opts.startTimeoutMs ?? 60_000} ms: ${String(lastError)}`);
+        throw new Error(
+          `the Temporal dev server did not answer on ${address} within ${opts.startTimeoutMs ?? 60_000} ms: ${String(lastError)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
   // Auditors read closed rounds' histories: keep them far longer than the 24-hour default.
-  await run(opts.cli, ['operator', 'namespace', 'update', '--address', address, '-n', opts.namespace, '--retention', retentionHours(opts.retention)]);
+  await run(opts.cli, [
+    'operator',
+    'namespace',
+    'update',
+    '--address',
+    address,
+    '-n',
+    opts.namespace,
+    '--retention',
+    retentionHours(opts.retention),
+  ]);
 
   return {
     address,

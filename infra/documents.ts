@@ -54,7 +54,8 @@ export interface HeadingParts {
 export function splitHeading(raw: string): HeadingParts {
   const textValue = raw.replace(/\s+/g, ' ').trim();
   const appendix = /^(附件\s*\d+)\s*[：:]\s*(.*)$/.exec(textValue);
-  if (appendix) return { number: appendix[1]!.replace(/\s+/g, ' ').replace(/附件(\d)/, '附件 $1'), title: appendix[2]! };
+  if (appendix)
+    return { number: appendix[1]!.replace(/\s+/g, ' ').replace(/附件(\d)/, '附件 $1'), title: appendix[2]! };
   const space = textValue.indexOf(' ');
   if (space > 0) {
     const head = textValue.slice(0, space);
@@ -66,7 +67,17 @@ export function splitHeading(raw: string): HeadingParts {
 }
 
 const CHINESE_DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
 };
 
 /** 第十三章 → 13; enough for chapter numbers up to 99. */

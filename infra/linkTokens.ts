@@ -27,7 +27,9 @@ function mac(secret: Buffer, purpose: string, payload: string): Buffer {
 }
 
 export function signLink(secret: Buffer, target: LinkTarget): string {
-  const payload = Buffer.from(JSON.stringify({ r: target.roundId, b: target.bureauId, l: target.linkId })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ r: target.roundId, b: target.bureauId, l: target.linkId })).toString(
+    'base64url',
+  );
   return `${payload}.${mac(secret, 'reply-link', payload).toString('base64url')}`;
 }
 
@@ -87,10 +89,12 @@ export async function loadOrCreateSecret(configured: string | undefined, dataDir
   }
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32);
-  await writeFile(file, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    // Another process created it first: use theirs.
-    if (err.code !== 'EEXIST') throw err;
-  });
+  await writeFile(file, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' }).catch(
+    async (err: NodeJS.ErrnoException) => {
+      // Another process created it first: use theirs.
+      if (err.code !== 'EEXIST') throw err;
+    },
+  );
   await chmod(file, 0o600);
   return decodeSecret((await readFile(file, 'utf8')).trim());
 }

@@ -14,7 +14,11 @@ export interface RecordExtras {
   coordinatorOrg?: string;
 }
 
-export async function assembleReviewRecord(status: RoundStatus, store: ContentStore, extras: RecordExtras = {}): Promise<ReviewRecord> {
+export async function assembleReviewRecord(
+  status: RoundStatus,
+  store: ContentStore,
+  extras: RecordExtras = {},
+): Promise<ReviewRecord> {
   const summaries = status.bureaus.flatMap((b) => b.replies).sort((a, b) => a.n - b.n);
   const replies = [];
   for (const summary of summaries) replies.push(await loadReply(store, summary));

@@ -36,7 +36,9 @@ async function readStructured(file: string): Promise<unknown> {
   try {
     return file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
   } catch (err) {
-    throw new RoundFileError(file, [`not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+    throw new RoundFileError(file, [
+      `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    ]);
   }
 }
 
@@ -68,7 +70,10 @@ export async function loadRoundFile(
   let bureaus: Bureau[] = [];
   if (typeof round.bureaus === 'string') {
     const bureausFile = path.resolve(dir, round.bureaus);
-    const list = z.array(Bureau).min(1).safeParse(await readStructured(bureausFile));
+    const list = z
+      .array(Bureau)
+      .min(1)
+      .safeParse(await readStructured(bureausFile));
     if (!list.success) throw new RoundFileError(bureausFile, issues(list.error));
     bureaus = list.data;
   } else {
@@ -103,7 +108,9 @@ export async function loadRoundFile(
   try {
     deadline = resolveDeadline(round.deadline, round.timeZone);
   } catch (err) {
-    problems.push(`deadline: ${JSON.stringify(round.deadline)} is neither an ISO-8601 duration (P14D) nor a date-time (2022-02-17T18:00): ${(err as Error).message}`);
+    problems.push(
+      `deadline: ${JSON.stringify(round.deadline)} is neither an ISO-8601 duration (P14D) nor a date-time (2022-02-17T18:00): ${(err as Error).message}`,
+    );
   }
   if (problems.length > 0) throw new RoundFileError(file, problems);
 

@@ -5,11 +5,7 @@
  * schema here and sent in canonical form (the round applies them exactly as recorded), and a
  * reply's texts are put in the document store before the round is asked to record it.
  */
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
@@ -29,7 +25,8 @@ export type Outcome<T> =
   | { kind: 'unavailable'; cause: string };
 
 export type ActionRequest<K extends ActionName> = z.input<(typeof ACTIONS)[K]['request']>;
-export type ActionResult<K extends ActionName> = Updates[K] extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
+export type ActionResult<K extends ActionName> =
+  Updates[K] extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
 
 export interface RoundListing {
   id: string;
@@ -89,7 +86,10 @@ export class RoundGateway implements RoundService {
     const parsed = RoundInput.safeParse(unchecked);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || 'input', 'invalidField', { detail: issue.message }) };
+      return {
+        kind: 'refused',
+        refusal: makeRefusal(issue.path.join('.') || 'input', 'invalidField', { detail: issue.message }),
+      };
     }
     const input = parsed.data;
     const workflowId = reviewRoundId(input.planId, input.n);
@@ -123,7 +123,10 @@ export class RoundGateway implements RoundService {
   async list(limit = 200): Promise<Outcome<RoundListing[]>> {
     const rounds: RoundListing[] = [];
     try {
-      for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${REVIEW_ROUND_WORKFLOW_TYPE}'`, pageSize: 100 })) {
+      for await (const wf of this.client.workflow.list({
+        query: `WorkflowType = '${REVIEW_ROUND_WORKFLOW_TYPE}'`,
+        pageSize: 100,
+      })) {
         rounds.push({
           id: wf.workflowId,
           title: typeof wf.memo?.title === 'string' ? wf.memo.title : '',
@@ -142,11 +145,18 @@ export class RoundGateway implements RoundService {
    * Takes an action on a round as an Update. The request's idempotency key is the Update ID, so a
    * double submit (a second click, a retried POST) is answered with the first result.
    */
-  async act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>> {
+  async act<K extends ActionName>(
+    roundId: string,
+    name: K,
+    request: ActionRequest<K>,
+  ): Promise<Outcome<ActionResult<K>>> {
     const parsed = (ACTIONS[name].request as z.ZodType).safeParse(request);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || 'request', 'invalidField', { detail: issue.message }) };
+      return {
+        kind: 'refused',
+        refusal: makeRefusal(issue.path.join('.') || 'request', 'invalidField', { detail: issue.message }),
+      };
     }
     const canonical = parsed.data as { requestId: string; reply?: Parameters<typeof storeReplyDraft>[1] };
     try {
@@ -156,15 +166,31 @@ export class RoundGateway implements RoundService {
     }
     const update = UPDATES[name] as unknown as UpdateDefinition<ActionResult<K>, [unknown]>;
     try {
-      const value = await this.client.workflow.getHandle(roundId).executeUpdate(update, { args: [canonical], updateId: canonical.requestId });
+      const value = await this.client.workflow
+        .getHandle(roundId)
+        .executeUpdate(update, { args: [canonical], updateId: canonical.requestId });
       return { kind: 'done', value };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
       const failure = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (failure instanceof ApplicationFailure && failure.type === 'InvalidRequest') {
         const detail = failure.details?.[0] as Partial<Refusal> | undefined;
-        if (detail?.code && detail.field) return { kind: 'refused', refusal: { field: detail.field, code: detail.code, params: detail.params ?? {}, message: detail.message ?? failure.message } };
-        return { kind: 'refused', refusal: makeRefusal(detail?.field ?? 'request', 'invalidField', { detail: detail?.message ?? failure.message }) };
+        if (detail?.code && detail.field)
+          return {
+            kind: 'refused',
+            refusal: {
+              field: detail.field,
+              code: detail.code,
+              params: detail.params ?? {},
+              message: detail.message ?? failure.message,
+            },
+          };
+        return {
+          kind: 'refused',
+          refusal: makeRefusal(detail?.field ?? 'request', 'invalidField', {
+            detail: detail?.message ?? failure.message,
+          }),
+        };
       }
       return unavailable(err);
     }

@@ -16,7 +16,15 @@ export interface SmtpSink {
 
 export const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
 
-export async function startSmtpSink({ dir, port, host = '127.0.0.1' }: { dir: string; port: number; host?: string }): Promise<SmtpSink> {
+export async function startSmtpSink({
+  dir,
+  port,
+  host = '127.0.0.1',
+}: {
+  dir: string;
+  port: number;
+  host?: string;
+}): Promise<SmtpSink> {
   await mkdir(dir, { recursive: true });
   let seq = 0;
   const server = new SMTPServer({

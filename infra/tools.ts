@@ -28,9 +28,11 @@ function find(name: string, explicit: string | undefined, variable: string): str
     return explicit;
   }
   const found = onPath(name) ?? (executable(path.join(VENV_BIN, name)) ? path.join(VENV_BIN, name) : undefined);
-  if (!found) throw new Error(`cannot find ${name}: run scripts/setup.sh (it installs it into .tools/), or set ${variable}`);
+  if (!found)
+    throw new Error(`cannot find ${name}: run scripts/setup.sh (it installs it into .tools/), or set ${variable}`);
   return found;
 }
 
 export const temporalCli = (explicit?: string) => find('temporal', explicit, 'TEMPORAL_CLI_PATH');
-export const temporalTestServer = (explicit?: string) => find('temporal-test-server', explicit, 'TEMPORAL_TEST_SERVER_PATH');
+export const temporalTestServer = (explicit?: string) =>
+  find('temporal-test-server', explicit, 'TEMPORAL_TEST_SERVER_PATH');

@@ -15,11 +15,16 @@ export type UserRole = z.infer<typeof UserRole>;
 
 export const Username = z
   .string()
-  .regex(/^[a-z][a-z0-9._-]{0,63}$/, 'must be lowercase letters, digits, dots, dashes or underscores (max 64), starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9._-]{0,63}$/,
+    'must be lowercase letters, digits, dots, dashes or underscores (max 64), starting with a letter',
+  );
 
 const PASSWORD_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
-export const PasswordHash = z.string().regex(PASSWORD_HASH, 'must be scrypt$N$r$p$saltBase64$hashBase64 (use `plan-review user add`)');
+export const PasswordHash = z
+  .string()
+  .regex(PASSWORD_HASH, 'must be scrypt$N$r$p$saltBase64$hashBase64 (use `plan-review user add`)');
 
 export const User = z
   .object({
@@ -38,12 +43,16 @@ export type User = z.infer<typeof User>;
 export const UsersFile = z.array(User).superRefine((users, ctx) => {
   const seen = new Set<string>();
   users.forEach((u, i) => {
-    if (seen.has(u.username)) ctx.addIssue({ code: 'custom', path: [i, 'username'], message: `duplicate username ${u.username}` });
+    if (seen.has(u.username))
+      ctx.addIssue({ code: 'custom', path: [i, 'username'], message: `duplicate username ${u.username}` });
     seen.add(u.username);
   });
 });
 
-export const Password = z.string().min(8, 'a password has at least 8 characters').max(1024, 'a password has at most 1024 characters');
+export const Password = z
+  .string()
+  .min(8, 'a password has at least 8 characters')
+  .max(1024, 'a password has at most 1024 characters');
 
 export class UsersFileError extends Error {
   constructor(
@@ -73,7 +82,10 @@ function scryptOptions(N: number, r: number, p: number): ScryptOptions {
   return { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
 }
 
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = SCRYPT_DEFAULTS): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: { N: number; r: number; p: number } = SCRYPT_DEFAULTS,
+): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, KEY_LENGTH, scryptOptions(params.N, params.r, params.p));
   return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
@@ -96,7 +108,11 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 let dummyHash: Promise<string> | undefined;
 
 /** The user when the username exists and the password matches; else undefined (same cost either way). */
-export async function authenticate(users: readonly User[], username: string, password: string): Promise<User | undefined> {
+export async function authenticate(
+  users: readonly User[],
+  username: string,
+  password: string,
+): Promise<User | undefined> {
   const user = users.find((u) => u.username === username);
   if (!user) {
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
@@ -132,7 +148,9 @@ export async function loadUsers(file: string): Promise<User[]> {
     raw = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsersFileError(file, ['does not exist: create users with `plan-review user add`, or start `plan-review up` once to create the initial users']);
+      throw new UsersFileError(file, [
+        'does not exist: create users with `plan-review user add`, or start `plan-review up` once to create the initial users',
+      ]);
     }
     throw new UsersFileError(file, [`cannot read: ${(err as Error).message}`]);
   }
@@ -141,9 +159,16 @@ export async function loadUsers(file: string): Promise<User[]> {
 
 export function parseUsers(file: string, raw: string): User[] {
   const doc = parseDocument(raw);
-  if (doc.errors.length > 0) throw new UsersFileError(file, doc.errors.map((e) => `not valid YAML: ${e.message}`));
+  if (doc.errors.length > 0)
+    throw new UsersFileError(
+      file,
+      doc.errors.map((e) => `not valid YAML: ${e.message}`),
+    );
   const data: unknown = doc.toJS() ?? [];
-  if (!Array.isArray(data)) throw new UsersFileError(file, ['must be a YAML list of users (- username: ..., name: ..., roles: [...], passwordHash: ...)']);
+  if (!Array.isArray(data))
+    throw new UsersFileError(file, [
+      'must be a YAML list of users (- username: ..., name: ..., roles: [...], passwordHash: ...)',
+    ]);
   const parsed = UsersFile.safeParse(data);
   if (!parsed.success) throw new UsersFileError(file, issues(parsed.error, data));
   return parsed.data;
@@ -177,16 +202,22 @@ export async function addUser(file: string, user: NewUser, password: string): Pr
   const pw = Password.safeParse(password);
   if (!pw.success) throw new UsersFileError(file, [`password: ${pw.error.issues[0]!.message}`]);
   const candidate = User.safeParse({ ...user, passwordHash: 'scrypt$2$1$1$AAAA$AAAA' });
-  if (!candidate.success) throw new UsersFileError(file, candidate.error.issues.map((i) => `${i.path.join('.') || 'user'}: ${i.message}`));
+  if (!candidate.success)
+    throw new UsersFileError(
+      file,
+      candidate.error.issues.map((i) => `${i.path.join('.') || 'user'}: ${i.message}`),
+    );
 
   let raw: string | undefined;
   try {
     raw = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsersFileError(file, [`cannot read: ${(err as Error).message}`]);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UsersFileError(file, [`cannot read: ${(err as Error).message}`]);
   }
   const existing = raw === undefined ? [] : parseUsers(file, raw);
-  if (existing.some((u) => u.username === user.username)) throw new UsersFileError(file, [`a user named ${user.username} exists already`]);
+  if (existing.some((u) => u.username === user.username))
+    throw new UsersFileError(file, [`a user named ${user.username} exists already`]);
 
   const record: User = User.parse({ ...candidate.data, passwordHash: await hashPassword(password) });
   if (raw === undefined || raw.trim() === '' || existing.length === 0) {

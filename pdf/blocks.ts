@@ -14,7 +14,14 @@ export type ReviewKind = 'revision-notes' | 'consultation' | 'replies' | 'expert
 
 export type Block =
   | { t: 'heading'; level: number; number: string; title: string; id: string; text: string; toc: boolean }
-  | { t: 'para'; text: string; style: 'body' | 'note' | 'center' | 'title' | 'plain' | 'right'; indent?: boolean; inset?: number; bold?: boolean }
+  | {
+      t: 'para';
+      text: string;
+      style: 'body' | 'note' | 'center' | 'title' | 'plain' | 'right';
+      indent?: boolean;
+      inset?: number;
+      bold?: boolean;
+    }
   | { t: 'caption'; text: string }
   | { t: 'table'; table: TableModel }
   | { t: 'figure'; number?: string; title?: string; src?: string; caption?: string }
@@ -126,7 +133,15 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
         const h = node as Heading;
         const text = inlineText(h.children).trim();
         const parts = splitHeading(text);
-        out.push({ t: 'heading', level: h.depth, number: parts.number, title: parts.title, id: sectionId(parts), text, toc: h.depth <= 2 });
+        out.push({
+          t: 'heading',
+          level: h.depth,
+          number: parts.number,
+          title: parts.title,
+          id: sectionId(parts),
+          text,
+          toc: h.depth <= 2,
+        });
         break;
       }
       case 'paragraph': {
@@ -142,7 +157,11 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
           break;
         }
         if (!text) break;
-        const nextIsTable = next && (next.type === 'table' || (next.type === 'html' && isHtmlTable(next.value)) || (next.type === 'leafDirective' && (next as LeafDirective).name === 'review-table'));
+        const nextIsTable =
+          next &&
+          (next.type === 'table' ||
+            (next.type === 'html' && isHtmlTable(next.value)) ||
+            (next.type === 'leafDirective' && (next as LeafDirective).name === 'review-table'));
         if (CAPTION_TABLE.test(text) && nextIsTable) out.push({ t: 'caption', text });
         else if (CAPTION_FIGURE.test(text)) out.push({ t: 'caption', text });
         else if (/^注[：:]/.test(text) || /^资料来源[：:]/.test(text)) out.push({ t: 'para', text, style: 'note' });
@@ -153,8 +172,10 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
         out.push({ t: 'table', table: gfmTable(node as Table) });
         break;
       case 'html':
-        if (isHtmlTable(node.value)) out.push({ t: 'table', table: parseHtmlTable(node.value, node.position?.start.line) });
-        else if (node.value.trim() && !/^<!--[\s\S]*-->$/.test(node.value.trim())) out.push({ t: 'para', text: node.value.trim(), style: 'body' });
+        if (isHtmlTable(node.value))
+          out.push({ t: 'table', table: parseHtmlTable(node.value, node.position?.start.line) });
+        else if (node.value.trim() && !/^<!--[\s\S]*-->$/.test(node.value.trim()))
+          out.push({ t: 'para', text: node.value.trim(), style: 'body' });
         break;
       case 'list': {
         let n = node.start ?? 1;
@@ -187,12 +208,19 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
         if (d.name === 'review-table' || d.name === 'appendix') {
           const kind = attr(d, 'kind') as ReviewKind | undefined;
           const allowed = d.name === 'review-table' ? REVIEW_KINDS : APPENDIX_KINDS;
-          if (!kind || !allowed.has(kind)) throw new DirectiveError(`line ${line}: ::${d.name} has unknown kind "${kind ?? ''}"`);
+          if (!kind || !allowed.has(kind))
+            throw new DirectiveError(`line ${line}: ::${d.name} has unknown kind "${kind ?? ''}"`);
           out.push({ t: 'review', kind });
         } else if (d.name === 'figure') {
           const number = attr(d, 'number');
           const title = attr(d, 'title');
-          out.push({ t: 'figure', number, title, src: attr(d, 'src'), caption: [number ? `图 ${number}` : '', title ?? ''].join(' ').trim() || undefined });
+          out.push({
+            t: 'figure',
+            number,
+            title,
+            src: attr(d, 'src'),
+            caption: [number ? `图 ${number}` : '', title ?? ''].join(' ').trim() || undefined,
+          });
         } else if (d.name === 'gap') {
           out.push({ t: 'gap', note: attr(d, 'note') ?? toString(d) ?? '' });
         } else {
@@ -202,9 +230,12 @@ function walkChildren(children: RootContent[], out: Block[], where: string): voi
       }
       case 'containerDirective': {
         const d = node as ContainerDirective;
-        if (d.name !== 'box') throw new DirectiveError(`line ${d.position?.start.line ?? 0}: unknown directive :::${d.name}`);
+        if (d.name !== 'box')
+          throw new DirectiveError(`line ${d.position?.start.line ?? 0}: unknown directive :::${d.name}`);
         const inner: Block[] = [];
-        const kids = d.children.filter((c) => !(c.type === 'paragraph' && (c.data as { directiveLabel?: boolean } | undefined)?.directiveLabel));
+        const kids = d.children.filter(
+          (c) => !(c.type === 'paragraph' && (c.data as { directiveLabel?: boolean } | undefined)?.directiveLabel),
+        );
         walkChildren(kids as RootContent[], inner, where);
         out.push({ t: 'box', title: attr(d, 'title'), children: inner });
         break;

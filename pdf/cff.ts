@@ -270,7 +270,8 @@ export class CffFont {
     if (get(OP.ros) && fdArray && fdSelect) {
       const fdIndex = readIndex(buf, fdArray.operands[0]!);
       this.fds = [];
-      for (let i = 0; i < fdIndex.count; i++) this.fds.push(parseFd(readDict(buf, fdIndex.offsets[i]!, fdIndex.offsets[i + 1]!)));
+      for (let i = 0; i < fdIndex.count; i++)
+        this.fds.push(parseFd(readDict(buf, fdIndex.offsets[i]!, fdIndex.offsets[i + 1]!)));
       let p = fdSelect.operands[0]!;
       const format = buf[p++];
       if (format === 0) {
@@ -359,7 +360,8 @@ export class CffFont {
             const subrs = b0 === 10 ? local : gsubrs;
             if (!subrs) throw new CffError(`glyph ${gid}: callsubr without local subroutines`);
             const i = lastValue + (b0 === 10 ? localBias : globalBias);
-            if (!Number.isInteger(i) || i < 0 || i >= subrs.count) throw new CffError(`glyph ${gid}: subroutine ${i} out of range`);
+            if (!Number.isInteger(i) || i < 0 || i >= subrs.count)
+              throw new CffError(`glyph ${gid}: subroutine ${i} out of range`);
             out.len = lastAt;
             lastAt = -1;
             stack--;
@@ -469,7 +471,12 @@ export class CffFont {
     }
     fdSelect.card16(gids.length);
 
-    const topDict = (charsetOff: number, fdSelectOff: number, charStringsOff: number, fdArrayOff: number): Uint8Array => {
+    const topDict = (
+      charsetOff: number,
+      fdSelectOff: number,
+      charStringsOff: number,
+      fdArrayOff: number,
+    ): Uint8Array => {
       const b = new Bytes();
       b.int(391);
       b.int(392);

@@ -26,7 +26,12 @@ interface Outline {
   addItem(title: string, options?: Record<string, unknown>): Outline;
 }
 
-export async function drawPdf(layout: LayoutResult, fonts: FontSet, meta: PdfMeta, images: Record<string, Buffer>): Promise<Buffer> {
+export async function drawPdf(
+  layout: LayoutResult,
+  fonts: FontSet,
+  meta: PdfMeta,
+  images: Record<string, Buffer>,
+): Promise<Buffer> {
   const doc: Doc = new PDFDocument({
     autoFirstPage: false,
     size: [PAGE.width, PAGE.height],
@@ -104,7 +109,13 @@ export async function drawPdf(layout: LayoutResult, fonts: FontSet, meta: PdfMet
           // pdfkit computes left = pageWidth - options.left and top = pageHeight - options.top;
           // pass the fit option explicitly (without it an options object drops the default fit).
           const parent = parents[Math.min(it.level - 1, parents.length - 1)]!;
-          const item = parent.addItem(it.title, { fit: false, top: it.y, left: PAGE.width, zoom: 0, expanded: it.level === 1 });
+          const item = parent.addItem(it.title, {
+            fit: false,
+            top: it.y,
+            left: PAGE.width,
+            zoom: 0,
+            expanded: it.level === 1,
+          });
           parents.length = it.level;
           parents[it.level] = item;
           break;
@@ -113,7 +124,9 @@ export async function drawPdf(layout: LayoutResult, fonts: FontSet, meta: PdfMet
     }
     if (page.number !== undefined) {
       const size = TYPE.footer.size;
-      const line = breakLines(fonts, [{ text: `- ${page.number} -`, role: 'body', size }], 200, { where: 'footer' })[0]!;
+      const line = breakLines(fonts, [{ text: `- ${page.number} -`, role: 'body', size }], 200, {
+        where: 'footer',
+      })[0]!;
       out.gray(false);
       out.line(line, (PAGE.width - line.width) / 2, PAGE.footerY, 0);
     }
@@ -133,7 +146,11 @@ function n2(v: number): string {
 function fillColor(c: string): string {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
   if (!m) return '0 g';
-  const [r, g, b] = [m[1], m[2], m[3]].map((h) => Math.round((parseInt(h!, 16) / 255) * 1000) / 1000) as [number, number, number];
+  const [r, g, b] = [m[1], m[2], m[3]].map((h) => Math.round((parseInt(h!, 16) / 255) * 1000) / 1000) as [
+    number,
+    number,
+    number,
+  ];
   return r === g && g === b ? `${r} g` : `${r} ${g} ${b} rg`;
 }
 
@@ -178,7 +195,9 @@ class Content {
 
   flush(): void {
     if (this.parts.length === 0) return;
-    (this.doc as unknown as { page: { write(b: Uint8Array): void } }).page.write(Buffer.from(this.parts.join(''), 'latin1'));
+    (this.doc as unknown as { page: { write(b: Uint8Array): void } }).page.write(
+      Buffer.from(this.parts.join(''), 'latin1'),
+    );
     this.parts = [];
   }
 
@@ -226,7 +245,11 @@ class Content {
         if (seg.size !== this.kitSize) this.doc.fontSize(seg.size);
         this.kitFont = seg.font;
         this.kitSize = seg.size;
-        this.doc.text(seg.text, x, y, { lineBreak: false, baseline: 'alphabetic', characterSpacing: cs || undefined } as PDFKit.Mixins.TextOptions);
+        this.doc.text(seg.text, x, y, {
+          lineBreak: false,
+          baseline: 'alphabetic',
+          characterSpacing: cs || undefined,
+        } as PDFKit.Mixins.TextOptions);
       }
       x += seg.width + cs * seg.count;
     }

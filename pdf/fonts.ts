@@ -52,9 +52,12 @@ export class LoadedFont {
   /** The face's CFF outlines for the PDF subsetter; null for a TrueType face (pdfkit embeds those). Parsed once. */
   get cff(): CffFont | null {
     if (this.cffFont === undefined) {
-      const table = (this.font as unknown as { directory?: { tables?: Record<string, { offset: number; length: number }> } }).directory?.tables?.['CFF '];
+      const table = (
+        this.font as unknown as { directory?: { tables?: Record<string, { offset: number; length: number }> } }
+      ).directory?.tables?.['CFF '];
       try {
-        this.cffFont = table && this.file ? new CffFont(this.file.subarray(table.offset, table.offset + table.length)) : null;
+        this.cffFont =
+          table && this.file ? new CffFont(this.file.subarray(table.offset, table.offset + table.length)) : null;
       } catch {
         // A CFF this subsetter does not read (e.g. CFF2): pdfkit embeds the face instead.
         this.cffFont = null;
@@ -142,7 +145,16 @@ export function pdfNum(n: number): string {
 }
 
 function shapeText(font: Font, text: string): Shaped {
-  const out: Shaped = { gids: [], codePoints: [], advances: [], xAdvance: [], xOffset: [], yOffset: [], offsets: false, tj: '' };
+  const out: Shaped = {
+    gids: [],
+    codePoints: [],
+    advances: [],
+    xAdvance: [],
+    xOffset: [],
+    yOffset: [],
+    offsets: false,
+    tj: '',
+  };
   let last = 0;
   for (let i = 0; i <= text.length; i++) {
     const end = i === text.length;

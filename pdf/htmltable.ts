@@ -57,7 +57,10 @@ export function parseHtmlTable(html: string, firstLine = 1): TableModel {
   };
 
   const syntax: string[] = [];
-  const root: Root = fromHtml(html, { fragment: true, onerror: (m) => void syntax.push(`${at(m.line, m.column)}: ${m.reason}`) });
+  const root: Root = fromHtml(html, {
+    fragment: true,
+    onerror: (m) => void syntax.push(`${at(m.line, m.column)}: ${m.reason}`),
+  });
   if (syntax.length > 0) throw new HtmlTableError(syntax.join('; '));
 
   /** Only white space and comments may stand between the cells. */
@@ -74,13 +77,16 @@ export function parseHtmlTable(html: string, firstLine = 1): TableModel {
   let table: Element | undefined;
   for (const node of root.children) {
     if (node.type === 'element' && node.tagName === 'table' && !table) table = node;
-    else if (node.type === 'element' && node.tagName === 'table') throw new HtmlTableError(`${where(node)}: a second <table> in one block`);
+    else if (node.type === 'element' && node.tagName === 'table')
+      throw new HtmlTableError(`${where(node)}: a second <table> in one block`);
     else noStray(node);
   }
   if (!table) throw new HtmlTableError(`${at(1, 1)}: no <table>`);
   // Markdown ends an HTML block at a blank line, and the parser closes whatever is open at the end.
   if (!/<\/table\s*>$/i.test(html.slice(0, table.position?.end.offset ?? html.length))) {
-    throw new HtmlTableError(`${where(table)}: <table> is not closed (a blank line ends an HTML block in Markdown, so a table may have none)`);
+    throw new HtmlTableError(
+      `${where(table)}: <table> is not closed (a blank line ends an HTML block in Markdown, so a table may have none)`,
+    );
   }
 
   const head: TableCell[][] = [];
@@ -95,14 +101,20 @@ export function parseHtmlTable(html: string, firstLine = 1): TableModel {
       else if (n.tagName === 'sub' || n.tagName === 'sup') out += scriptText(cellText(n.children), n.tagName);
       else if (n.tagName === 'p') out += `${out && !out.endsWith('\n') ? '\n' : ''}${cellText(n.children)}\n`;
       else if (INLINE.has(n.tagName)) out += cellText(n.children);
-      else throw STRUCTURE.has(n.tagName) ? new HtmlTableError(`${where(n)}: <${n.tagName}> inside a cell`) : notAllowed(n);
+      else
+        throw STRUCTURE.has(n.tagName)
+          ? new HtmlTableError(`${where(n)}: <${n.tagName}> inside a cell`)
+          : notAllowed(n);
     }
     return out;
   };
 
   const cell = (el: Element, section: 'head' | 'body'): TableCell => ({
     // Spaces collapse across inline tags and vanish around line breaks, as a browser shows them.
-    text: cellText(el.children).replace(/ {2,}/g, ' ').replace(/ *\n */g, '\n').replace(/^[ \n]+|[ \n]+$/g, ''),
+    text: cellText(el.children)
+      .replace(/ {2,}/g, ' ')
+      .replace(/ *\n */g, '\n')
+      .replace(/^[ \n]+|[ \n]+$/g, ''),
     rowspan: span(el.properties.rowSpan, MAX_ROWSPAN),
     colspan: span(el.properties.colSpan, MAX_COLSPAN),
     header: el.tagName === 'th' || section === 'head',
@@ -121,14 +133,18 @@ export function parseHtmlTable(html: string, firstLine = 1): TableModel {
         }
         (section === 'head' ? head : body).push(row);
       } else if (SILENT.has(n.tagName)) {
-        if (!BLANK.test(toString(n))) throw new HtmlTableError(`${where(n)}: <${n.tagName}> text is not printed; put the caption in a paragraph (表 x-y …) before the table`);
+        if (!BLANK.test(toString(n)))
+          throw new HtmlTableError(
+            `${where(n)}: <${n.tagName}> text is not printed; put the caption in a paragraph (表 x-y …) before the table`,
+          );
       } else noStray(n);
     }
   };
   rows(table, 'body');
 
   // A table without <thead> whose first row is all <th> has that row as its header.
-  if (head.length === 0 && body.length > 0 && body[0]!.length > 0 && body[0]!.every((c) => c.header)) head.push(body.shift()!);
+  if (head.length === 0 && body.length > 0 && body[0]!.length > 0 && body[0]!.every((c) => c.header))
+    head.push(body.shift()!);
   return { head, body };
 }
 

@@ -67,7 +67,18 @@ class Layout {
   }
 
   /** Places lines of one paragraph; `align` center/right/left(justified). */
-  lines(lines: Line[], opts: { x?: number; width?: number; lineHeight: number; size: number; align?: 'left' | 'center' | 'right'; gray?: boolean; record?: boolean }): void {
+  lines(
+    lines: Line[],
+    opts: {
+      x?: number;
+      width?: number;
+      lineHeight: number;
+      size: number;
+      align?: 'left' | 'center' | 'right';
+      gray?: boolean;
+      record?: boolean;
+    },
+  ): void {
     const x0 = opts.x ?? X;
     const width = opts.width ?? W;
     for (const line of lines) {
@@ -87,8 +98,25 @@ class Layout {
     }
   }
 
-  text(runs: Run[], where: string, opts: { x?: number; width?: number; lineHeight: number; size: number; align?: 'left' | 'center' | 'right'; indent?: number; justify?: boolean; gray?: boolean }): void {
-    const lines = breakLines(this.fonts, runs, opts.width ?? W, { where, indent: opts.indent, justify: opts.justify ?? opts.align === undefined });
+  text(
+    runs: Run[],
+    where: string,
+    opts: {
+      x?: number;
+      width?: number;
+      lineHeight: number;
+      size: number;
+      align?: 'left' | 'center' | 'right';
+      indent?: number;
+      justify?: boolean;
+      gray?: boolean;
+    },
+  ): void {
+    const lines = breakLines(this.fonts, runs, opts.width ?? W, {
+      where,
+      indent: opts.indent,
+      justify: opts.justify ?? opts.align === undefined,
+    });
     this.lines(lines, opts);
   }
 
@@ -101,9 +129,21 @@ class Layout {
       case 'para': {
         const inset = b.inset ?? 0;
         if (b.style === 'title') {
-          this.text([{ text: b.text, role: 'heading', size: TYPE.h2.size }], where, { x, width, lineHeight: TYPE.h2.lineHeight, size: TYPE.h2.size, align: 'center' });
+          this.text([{ text: b.text, role: 'heading', size: TYPE.h2.size }], where, {
+            x,
+            width,
+            lineHeight: TYPE.h2.lineHeight,
+            size: TYPE.h2.size,
+            align: 'center',
+          });
         } else if (b.style === 'note') {
-          this.text([{ text: b.text, role: 'body', size: TYPE.note.size }], where, { x: x + inset, width: width - inset, lineHeight: TYPE.note.lineHeight, size: TYPE.note.size, justify: true });
+          this.text([{ text: b.text, role: 'body', size: TYPE.note.size }], where, {
+            x: x + inset,
+            width: width - inset,
+            lineHeight: TYPE.note.lineHeight,
+            size: TYPE.note.size,
+            justify: true,
+          });
         } else {
           const size = TYPE.body.size;
           const role = b.bold ? 'heading' : 'body';
@@ -124,7 +164,13 @@ class Layout {
         // Keep a caption with the start of its table.
         this.flow.need(TYPE.caption.lineHeight + 3 * (TYPE.table.lineHeight + 2 * TYPE.table.padY));
         if (/^表/.test(b.text)) this.chapterTables++;
-        this.text([{ text: b.text, role: 'heading', size: TYPE.caption.size }], where, { x, width, lineHeight: TYPE.caption.lineHeight, size: TYPE.caption.size, align: 'center' });
+        this.text([{ text: b.text, role: 'heading', size: TYPE.caption.size }], where, {
+          x,
+          width,
+          lineHeight: TYPE.caption.lineHeight,
+          size: TYPE.caption.size,
+          align: 'center',
+        });
         this.flow.y += 2;
         break;
       }
@@ -147,7 +193,13 @@ class Layout {
       case 'review': {
         const caption = `表 ${this.chapter || 1}-${++this.chapterTables} 征求意见及采纳结果统计表`;
         if (b.kind === 'consultation') this.chapterTables--; // counted again by its caption block
-        const blocks = renderReview(b.kind, { record: this.input.record, mode: this.input.mode, refs: this.input.refs, title: this.title(), caption });
+        const blocks = renderReview(b.kind, {
+          record: this.input.record,
+          mode: this.input.mode,
+          refs: this.input.refs,
+          title: this.title(),
+          caption,
+        });
         for (const inner of blocks) this.block(inner, x, width);
         break;
       }
@@ -177,7 +229,13 @@ class Layout {
       this.flow.freshPage();
     }
     const st = b.level === 1 ? TYPE.h1 : b.level === 2 ? TYPE.h2 : TYPE.h3;
-    const runs: Run[] = [{ text: b.number ? `${b.number} ${b.title}` : b.title.replace(/^前言$/, '前  言'), role: 'heading', size: st.size }];
+    const runs: Run[] = [
+      {
+        text: b.number ? `${b.number} ${b.title}` : b.title.replace(/^前言$/, '前  言'),
+        role: 'heading',
+        size: st.size,
+      },
+    ];
     const lines = breakLines(this.fonts, runs, W, { where: `heading ${b.id}` });
     // Keep the heading with two lines of what follows.
     if (!this.flow.atTop) this.flow.y += st.before;
@@ -186,7 +244,16 @@ class Layout {
     this.headingDests.set(b.id, dest);
     this.flow.push({ k: 'dest', name: dest, y: this.flow.y });
     if (b.level <= 3) this.flow.push({ k: 'outline', level: b.level, title: b.text, y: this.flow.y });
-    const span: SectionSpan = { id: b.id, number: b.number, title: b.title, level: b.level, startPage: this.flow.current, endPage: this.flow.current, streamFrom: this.flow.stream.length, streamTo: this.flow.stream.length };
+    const span: SectionSpan = {
+      id: b.id,
+      number: b.number,
+      title: b.title,
+      level: b.level,
+      startPage: this.flow.current,
+      endPage: this.flow.current,
+      streamFrom: this.flow.stream.length,
+      streamTo: this.flow.stream.length,
+    };
     this.sections.push(span);
     this.open.push(span);
     this.lines(lines, { lineHeight: st.lineHeight, size: st.size, align: b.level === 1 ? 'center' : 'left' });
@@ -223,17 +290,34 @@ class Layout {
       const lines = breakLines(this.fonts, [{ text: note, role: 'body', size: TYPE.note.size }], w - 20, { where });
       const saveY = this.flow.y;
       this.flow.y += (h - lines.length * TYPE.note.lineHeight) / 2;
-      this.lines(lines, { x: fx + 10, width: w - 20, lineHeight: TYPE.note.lineHeight, size: TYPE.note.size, align: 'center', gray: true });
+      this.lines(lines, {
+        x: fx + 10,
+        width: w - 20,
+        lineHeight: TYPE.note.lineHeight,
+        size: TYPE.note.size,
+        align: 'center',
+        gray: true,
+      });
       this.flow.y = saveY;
     }
     this.flow.y += h + 4;
-    if (b.caption) this.text([{ text: b.caption, role: 'heading', size: TYPE.caption.size }], where, { x, width, lineHeight: TYPE.caption.lineHeight, size: TYPE.caption.size, align: 'center' });
+    if (b.caption)
+      this.text([{ text: b.caption, role: 'heading', size: TYPE.caption.size }], where, {
+        x,
+        width,
+        lineHeight: TYPE.caption.lineHeight,
+        size: TYPE.caption.size,
+        align: 'center',
+      });
     this.flow.y += 6;
   }
 
   gap(note: string, x: number, width: number, where: string): void {
     const size = TYPE.note.size;
-    const lines = breakLines(this.fonts, [{ text: `［原文缺失］${note}`, role: 'body', size }], width - 20, { where, justify: true });
+    const lines = breakLines(this.fonts, [{ text: `［原文缺失］${note}`, role: 'body', size }], width - 20, {
+      where,
+      justify: true,
+    });
     const h = lines.length * TYPE.note.lineHeight + 10;
     this.flow.need(Math.min(h, this.flow.bottom - this.flow.top));
     this.flow.push({ k: 'rect', x, y: this.flow.y, w: width, h, lineWidth: 0.8, dash: true, fill: '#eeeeee' });
@@ -259,14 +343,22 @@ class Layout {
       this.flow.y += pad / 2;
     };
     try {
-      if (b.title) this.text([{ text: b.title, role: 'heading', size: TYPE.h3.size }], 'box title', { x: x + pad, width: width - 2 * pad, lineHeight: TYPE.h3.lineHeight, size: TYPE.h3.size, align: 'center' });
+      if (b.title)
+        this.text([{ text: b.title, role: 'heading', size: TYPE.h3.size }], 'box title', {
+          x: x + pad,
+          width: width - 2 * pad,
+          lineHeight: TYPE.h3.lineHeight,
+          size: TYPE.h3.size,
+          align: 'center',
+        });
       for (const child of b.children) this.block(child, x + pad, width - 2 * pad);
     } finally {
       this.flow.newPage = originalNewPage;
     }
     this.flow.y += pad / 2;
     frames.push({ page: startPage, y0: startY, y1: this.flow.y });
-    for (const f of frames) this.flow.pages[f.page]!.items.unshift({ k: 'rect', x, y: f.y0, w: width, h: f.y1 - f.y0, lineWidth: 1 });
+    for (const f of frames)
+      this.flow.pages[f.page]!.items.unshift({ k: 'rect', x, y: f.y0, w: width, h: f.y1 - f.y0, lineWidth: 1 });
     this.flow.y += 8;
   }
 
@@ -275,15 +367,33 @@ class Layout {
     this.flow.newPage();
     const title = this.title();
     this.flow.y = 200;
-    this.text([{ text: title, role: 'heading', size: 22 }], 'cover title', { lineHeight: 40, size: 22, align: 'center' });
+    this.text([{ text: title, role: 'heading', size: 22 }], 'cover title', {
+      lineHeight: 40,
+      size: 22,
+      align: 'center',
+    });
     if (this.input.mode === 'draft') {
       this.flow.y += 24;
-      this.text([{ text: '（征求意见稿）', role: 'heading', size: 18 }], 'cover', { lineHeight: 30, size: 18, align: 'center' });
+      this.text([{ text: '（征求意见稿）', role: 'heading', size: 18 }], 'cover', {
+        lineHeight: 30,
+        size: 18,
+        align: 'center',
+      });
     }
     this.flow.y = 560;
-    if (fm.issuer) this.text([{ text: fm.issuer, role: 'heading', size: 16 }], 'cover issuer', { lineHeight: 30, size: 16, align: 'center' });
+    if (fm.issuer)
+      this.text([{ text: fm.issuer, role: 'heading', size: 16 }], 'cover issuer', {
+        lineHeight: 30,
+        size: 16,
+        align: 'center',
+      });
     const date = this.input.mode === 'draft' ? '征求意见稿' : fm.date ? printedDate(fm.date) : undefined;
-    if (date) this.text([{ text: date, role: 'heading', size: 16 }], 'cover date', { lineHeight: 30, size: 16, align: 'center' });
+    if (date)
+      this.text([{ text: date, role: 'heading', size: 16 }], 'cover date', {
+        lineHeight: 30,
+        size: 16,
+        align: 'center',
+      });
   }
 
   staff(): void {
@@ -291,14 +401,24 @@ class Layout {
     if (fm.staff.length === 0) return;
     this.flow.newPage();
     this.flow.y = 150;
-    this.text([{ text: this.title(), role: 'heading', size: 16 }], 'staff page', { lineHeight: 30, size: 16, align: 'center' });
+    this.text([{ text: this.title(), role: 'heading', size: 16 }], 'staff page', {
+      lineHeight: 30,
+      size: 16,
+      align: 'center',
+    });
     this.flow.y += 60;
     const size = 14;
-    const labelW = Math.max(...fm.staff.map((s) => measure(this.fonts, [{ text: `${s.role}：`, role: 'heading', size }], 'staff page')));
+    const labelW = Math.max(
+      ...fm.staff.map((s) => measure(this.fonts, [{ text: `${s.role}：`, role: 'heading', size }], 'staff page')),
+    );
     const x = X + 40;
     for (const s of fm.staff) {
-      const label = breakLines(this.fonts, [{ text: `${s.role}：`, role: 'heading', size }], labelW + 1, { where: 'staff page' });
-      const value = breakLines(this.fonts, [{ text: s.value, role: 'body', size }], W - 40 - labelW, { where: 'staff page' });
+      const label = breakLines(this.fonts, [{ text: `${s.role}：`, role: 'heading', size }], labelW + 1, {
+        where: 'staff page',
+      });
+      const value = breakLines(this.fonts, [{ text: s.value, role: 'body', size }], W - 40 - labelW, {
+        where: 'staff page',
+      });
       this.flow.need(value.length * 32);
       const top = this.flow.y;
       this.lines(label, { x, width: labelW, lineHeight: 32, size, align: 'right' });
@@ -309,7 +429,11 @@ class Layout {
 
   toc(entries: TocEntry[]): void {
     this.flow.newPage();
-    this.text([{ text: '目  录', role: 'heading', size: TYPE.tocTitle.size }], 'contents', { lineHeight: 36, size: TYPE.tocTitle.size, align: 'center' });
+    this.text([{ text: '目  录', role: 'heading', size: TYPE.tocTitle.size }], 'contents', {
+      lineHeight: 36,
+      size: TYPE.tocTitle.size,
+      align: 'center',
+    });
     this.flow.y += 10;
     const st = TYPE.toc;
     const numW = 30;
@@ -317,18 +441,38 @@ class Layout {
       const indent = e.level >= 2 ? 2 * st.size : 0;
       const label = e.number ? `${e.number} ${e.title}` : e.title;
       const role = e.level === 1 ? 'heading' : 'body';
-      const lines = breakLines(this.fonts, [{ text: label, role, size: st.size }], W - indent - numW - 12, { where: 'contents' });
+      const lines = breakLines(this.fonts, [{ text: label, role, size: st.size }], W - indent - numW - 12, {
+        where: 'contents',
+      });
       this.flow.need(lines.length * st.lineHeight);
       const top = this.flow.y;
-      this.lines(lines, { x: X + indent, width: W - indent - numW - 12, lineHeight: st.lineHeight, size: st.size, align: 'left', record: false });
+      this.lines(lines, {
+        x: X + indent,
+        width: W - indent - numW - 12,
+        lineHeight: st.lineHeight,
+        size: st.size,
+        align: 'left',
+        record: false,
+      });
       const last = lines[lines.length - 1]!;
       const lastY = this.flow.y - st.lineHeight;
       const pageText = String(e.page || '');
-      const pageLine = breakLines(this.fonts, [{ text: pageText || '0', role: 'body', size: st.size }], numW + 20, { where: 'contents' })[0]!;
+      const pageLine = breakLines(this.fonts, [{ text: pageText || '0', role: 'body', size: st.size }], numW + 20, {
+        where: 'contents',
+      })[0]!;
       const px = X + W - pageLine.width;
-      if (pageText) this.flow.push({ k: 'text', x: px, y: baseline(lastY, st.lineHeight, st.size), line: pageLine, cs: 0 });
+      if (pageText)
+        this.flow.push({ k: 'text', x: px, y: baseline(lastY, st.lineHeight, st.size), line: pageLine, cs: 0 });
       const by = baseline(lastY, st.lineHeight, st.size);
-      this.flow.push({ k: 'rule', x1: X + indent + last.width + 6, y1: by - 1, x2: px - 6, y2: by - 1, lineWidth: 1, dots: true });
+      this.flow.push({
+        k: 'rule',
+        x1: X + indent + last.width + 6,
+        y1: by - 1,
+        x2: px - 6,
+        y2: by - 1,
+        lineWidth: 1,
+        dots: true,
+      });
       this.flow.push({ k: 'link', x: X, y: top, w: W, h: this.flow.y - top, dest: e.dest });
     }
   }
@@ -358,7 +502,14 @@ export function layoutDocument(input: LayoutInput): LayoutResult {
     if (b.t !== 'heading') continue;
     n++; // the layout names each heading's destination s1, s2... in document order
     if (!b.toc || i < bodyStart) continue;
-    tocEntries.push({ id: b.id, number: b.number, title: b.title, level: b.level, page: input.tocPages.get(b.id) ?? 0, dest: `s${n}` });
+    tocEntries.push({
+      id: b.id,
+      number: b.number,
+      title: b.title,
+      level: b.level,
+      page: input.tocPages.get(b.id) ?? 0,
+      dest: `s${n}`,
+    });
   }
   L.toc(tocEntries);
   L.flow.startBody();
@@ -370,5 +521,13 @@ export function layoutDocument(input: LayoutInput): LayoutResult {
     return { ...e, page: s ? (printed[s.startPage] ?? 0) : 0 };
   });
   const fm = input.doc.frontMatter;
-  return { pages: L.flow.pages, sections: L.sections, stream: L.flow.stream, printed, toc, title: L.title(), issuer: fm.issuer };
+  return {
+    pages: L.flow.pages,
+    sections: L.sections,
+    stream: L.flow.stream,
+    printed,
+    toc,
+    title: L.title(),
+    issuer: fm.issuer,
+  };
 }

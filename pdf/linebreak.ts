@@ -39,9 +39,7 @@ export interface Line {
 }
 
 /** Characters that must not start a line. */
-const NO_START = new Set(
-  Array.from('，。、；：？！）」』】》〉〕］｝〗”’…—–%‰℃°·・.,;:?!)]}>／/'),
-);
+const NO_START = new Set(Array.from('，。、；：？！）」』】》〉〕］｝〗”’…—–%‰℃°·・.,;:?!)]}>／/'));
 /** Characters that must not end a line. */
 const NO_END = new Set(Array.from('（「『【《〈〔［｛〖“‘([{<'));
 
@@ -97,7 +95,13 @@ function toUnits(fonts: FontSet, runs: Run[], where: string): Unit[] {
       }
       if (ch === ' ' || ch === '\t' || ch === '\u00a0') {
         const f = fontOf(fonts, run.role);
-        units.push({ kind: 'glue', text: ' ', font: run.role, size: run.size, width: (f.advance(32) / f.unitsPerEm) * run.size });
+        units.push({
+          kind: 'glue',
+          text: ' ',
+          font: run.role,
+          size: run.size,
+          width: (f.advance(32) / f.unitsPerEm) * run.size,
+        });
         i++;
         continue;
       }
@@ -128,7 +132,14 @@ function toUnits(fonts: FontSet, runs: Run[], where: string): Unit[] {
       }
       const f = fontOf(fonts, font);
       const joinPrev = units[units.length - 1]?.kind === 'word';
-      units.push({ kind: 'word', text: word, font, size: run.size, width: (f.width(word) / f.unitsPerEm) * run.size, joinPrev });
+      units.push({
+        kind: 'word',
+        text: word,
+        font,
+        size: run.size,
+        width: (f.width(word) / f.unitsPerEm) * run.size,
+        joinPrev,
+      });
       i = j;
     }
   }
@@ -201,7 +212,14 @@ export function breakLines(fonts: FontSet, runs: Run[], width: number, opts: Bre
   return lines;
 }
 
-function breakUncached(fonts: FontSet, runs: Run[], width: number, indent: number, justify: boolean, where: string): Line[] {
+function breakUncached(
+  fonts: FontSet,
+  runs: Run[],
+  width: number,
+  indent: number,
+  justify: boolean,
+  where: string,
+): Line[] {
   const units = toUnits(fonts, runs, where);
   const lines: Line[] = [];
   let cur: Unit[] = [];
@@ -279,7 +297,10 @@ function widthsOf(fonts: FontSet, runs: Run[], where: string): { total: number; 
   let v = widths.get(key);
   if (!v) {
     const units = toUnits(fonts, runs, where);
-    v = { total: units.reduce((s, u) => s + u.width, 0), widest: units.reduce((m, u) => Math.max(m, u.kind === 'glue' ? 0 : u.width), 0) };
+    v = {
+      total: units.reduce((s, u) => s + u.width, 0),
+      widest: units.reduce((m, u) => Math.max(m, u.kind === 'glue' ? 0 : u.width), 0),
+    };
     if (widths.size > 20_000) widths.clear();
     widths.set(key, v);
   }

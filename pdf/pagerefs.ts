@@ -64,21 +64,26 @@ export function resolveAnchor(layout: LaidOut, docKey: string, a: Anchor): Resol
   let phys: Range | null = null;
   let warning: string | undefined;
   if (a.quote) {
-    phys = section ? findQuote(layout.stream, section.streamFrom, section.streamTo, a.quote) : findQuote(layout.stream, 0, layout.stream.length, a.quote);
+    phys = section
+      ? findQuote(layout.stream, section.streamFrom, section.streamTo, a.quote)
+      : findQuote(layout.stream, 0, layout.stream.length, a.quote);
     if (!phys) warning = `quotation "${a.quote.slice(0, 30)}" not found${section ? ` in section ${section.id}` : ''}`;
   }
   if (!phys && section) phys = [section.startPage, section.endPage];
   if (!phys) return { range: null, warning };
   const first = layout.printed[phys[0]];
   const last = layout.printed[phys[1]];
-  if (first === undefined || last === undefined) return { range: null, warning: 'anchor lies outside the numbered pages' };
+  if (first === undefined || last === undefined)
+    return { range: null, warning: 'anchor lies outside the numbered pages' };
   return { range: [first, last], warning };
 }
 
 /** Merges ranges and prints them: "P35", "P7-10", "P87-88、96-100". */
 export function formatRanges(ranges: Range[]): string {
   if (ranges.length === 0) return '';
-  const sorted = ranges.map((r) => [Math.min(...r), Math.max(...r)] as Range).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const sorted = ranges
+    .map((r) => [Math.min(...r), Math.max(...r)] as Range)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged: Range[] = [];
   for (const r of sorted) {
     const last = merged[merged.length - 1];
@@ -116,7 +121,11 @@ export class PageRefs {
 
   /** Every anchor looked up so far with its printed pages, in first-use order. */
   entries(): Array<{ key: string; pages: string; warning?: string }> {
-    return [...this.resolved].map(([key, r]) => ({ key, pages: r.range ? formatRanges([r.range]) : '—', warning: r.warning }));
+    return [...this.resolved].map(([key, r]) => ({
+      key,
+      pages: r.range ? formatRanges([r.range]) : '—',
+      warning: r.warning,
+    }));
   }
 
   /** A fingerprint of the resolved pages, to tell when passes are stable. */

@@ -14,7 +14,8 @@ interface Ref {
   data: Record<string, unknown>;
   end(chunk?: Uint8Array | string): void;
 }
-const ref = (doc: Doc, data?: Record<string, unknown>): Ref => (doc as unknown as { ref(d?: Record<string, unknown>): Ref }).ref(data);
+const ref = (doc: Doc, data?: Record<string, unknown>): Ref =>
+  (doc as unknown as { ref(d?: Record<string, unknown>): Ref }).ref(data);
 
 /** zlib level for the embedded font programs (desubroutinized charstrings compress little). */
 export const FONT_ZLIB_LEVEL = 6;
@@ -111,7 +112,8 @@ export class CidFont {
     descriptor.end();
 
     // Widths: DW is the commonest width; W lists the others, consecutive CIDs grouped.
-    const widthOf = (g: number): number => Math.round((this.used.get(g)?.width ?? f.getGlyph(g).advanceWidth * s) * 1e6) / 1e6;
+    const widthOf = (g: number): number =>
+      Math.round((this.used.get(g)?.width ?? f.getGlyph(g).advanceWidth * s) * 1e6) / 1e6;
     const counts = new Map<number, number>();
     for (const g of gids) counts.set(widthOf(g), (counts.get(widthOf(g)) ?? 0) + 1);
     let dw = 1000;
@@ -167,7 +169,14 @@ export class CidFont {
           const gj = gids[j]!;
           const cj = this.used.get(gj)!.cps;
           const d = j - i;
-          if (gj !== g + d || cj.length !== 1 || cj[0] !== cps[0]! + d || (gj & 0xff00) !== (g & 0xff00) || (cj[0]! & 0xff00) !== (cps[0]! & 0xff00)) break;
+          if (
+            gj !== g + d ||
+            cj.length !== 1 ||
+            cj[0] !== cps[0]! + d ||
+            (gj & 0xff00) !== (g & 0xff00) ||
+            (cj[0]! & 0xff00) !== (cps[0]! & 0xff00)
+          )
+            break;
           j++;
         }
       }

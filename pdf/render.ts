@@ -96,12 +96,19 @@ export async function renderPlan(input: RenderInput): Promise<RenderResult> {
   const warnings: string[] = [];
   const anchors = printedAnchors(record).map((anchor) => {
     const r = refs.resolve(anchor);
-    if (r.warning) warnings.push(`${anchor.section ?? ''} ${anchor.quote ? `"${anchor.quote.slice(0, 20)}"` : ''}: ${r.warning}`.trim());
+    if (r.warning)
+      warnings.push(
+        `${anchor.section ?? ''} ${anchor.quote ? `"${anchor.quote.slice(0, 20)}"` : ''}: ${r.warning}`.trim(),
+      );
     return { anchor, pages: r.range ? formatRanges([r.range]) : '—' };
   });
   const broken = anchors.filter((a) => a.pages === '—' && a.anchor.doc === docKey);
   if (input.mode === 'approved' && broken.length > 0) {
-    throw new AnchorError(broken.map((a) => `${a.anchor.doc} v${a.anchor.version} ${a.anchor.section ?? ''} ${a.anchor.quote ?? ''}`.trim()));
+    throw new AnchorError(
+      broken.map((a) =>
+        `${a.anchor.doc} v${a.anchor.version} ${a.anchor.section ?? ''} ${a.anchor.quote ?? ''}`.trim(),
+      ),
+    );
   }
 
   const draft = input.mode === 'draft';
@@ -130,7 +137,12 @@ export async function renderPlan(input: RenderInput): Promise<RenderResult> {
 }
 
 /** For the CLI (`plan-review render`): renders the approved PDF of a document and a record file. */
-export async function renderPreview(docPath: string, recordPath: string, outPath: string, mode: Mode = 'approved'): Promise<RenderResult> {
+export async function renderPreview(
+  docPath: string,
+  recordPath: string,
+  outPath: string,
+  mode: Mode = 'approved',
+): Promise<RenderResult> {
   const [source, recordText] = await Promise.all([readFile(docPath, 'utf8'), readFile(recordPath, 'utf8')]);
   const result = await renderPlan({ source, record: ReviewRecord.parse(JSON.parse(recordText)), mode });
   await writeFile(outPath, result.pdf);

@@ -22,7 +22,13 @@ export interface ReviewContext {
   caption: string;
 }
 
-const c = (text: string, extra: Partial<TableCell> = {}): TableCell => ({ text, rowspan: 1, colspan: 1, header: false, ...extra });
+const c = (text: string, extra: Partial<TableCell> = {}): TableCell => ({
+  text,
+  rowspan: 1,
+  colspan: 1,
+  header: false,
+  ...extra,
+});
 const h = (text: string): TableCell => ({ text, rowspan: 1, colspan: 1, header: true });
 
 /** The latest reply of each bureau (highest version). */
@@ -41,7 +47,10 @@ function shortName(b: Bureau): string {
 
 function commentsOf(record: ReviewRecord, reply: Reply): Comment[] {
   const out: Comment[] = [];
-  const keys = [...record.documents.map((d) => d.key), ...Object.keys(reply.perDocument).filter((k) => !record.documents.some((d) => d.key === k))];
+  const keys = [
+    ...record.documents.map((d) => d.key),
+    ...Object.keys(reply.perDocument).filter((k) => !record.documents.some((d) => d.key === k)),
+  ];
   for (const k of keys) {
     const a = reply.perDocument[k];
     if (a && a !== 'noComments') out.push(...a);
@@ -50,7 +59,12 @@ function commentsOf(record: ReviewRecord, reply: Reply): Comment[] {
 }
 
 export function formatDate(iso: string, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  }).formatToParts(new Date(iso));
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}年${Number(get('month'))}月${Number(get('day'))}日`;
 }
@@ -71,9 +85,14 @@ function revisionNotes(ctx: ReviewContext): Block[] {
     c(String(o.n), { align: 'center' }),
     c(o.text),
     c(o.revisionNote?.text ?? '—'),
-    c(o.revisionNote && o.revisionNote.changedAt.length > 0 ? `见 ${ctx.refs.text(o.revisionNote.changedAt)}` : '—', { align: 'center' }),
+    c(o.revisionNote && o.revisionNote.changedAt.length > 0 ? `见 ${ctx.refs.text(o.revisionNote.changedAt)}` : '—', {
+      align: 'center',
+    }),
   ]);
-  out.push({ t: 'table', table: { head: [[h('序号'), h('专家意见'), h('修改说明'), h('修改页码')]], body, widths: [0.08, 0.38, 0.38, 0.16] } });
+  out.push({
+    t: 'table',
+    table: { head: [[h('序号'), h('专家意见'), h('修改说明'), h('修改页码')]], body, widths: [0.08, 0.38, 0.38, 0.16] },
+  });
   return out;
 }
 
@@ -85,7 +104,11 @@ function consultation(ctx: ReviewContext): Block[] {
     const outcome = record.outcomes[b.id];
     const reply = latest.get(b.id);
     const comments = reply ? commentsOf(record, reply) : [];
-    const rowFor = (text: string, adoption: string, note: string): TableCell[] => [c(text), c(adoption, { align: 'center' }), c(note, { align: 'center' })];
+    const rowFor = (text: string, adoption: string, note: string): TableCell[] => [
+      c(text),
+      c(adoption, { align: 'center' }),
+      c(note, { align: 'center' }),
+    ];
     let rows: TableCell[][];
     const printed = (o: BureauOutcome) => rowFor(OUTCOME_LABELS[o].printed, '/', '/');
     if (outcome === 'deemedNoComments' || outcome === 'waived') rows = [printed(outcome)];
@@ -95,18 +118,29 @@ function consultation(ctx: ReviewContext): Block[] {
       rows = comments.map((cm) => {
         const d = record.dispositions.find((x) => x.commentId === cm.id);
         if (!d) return rowFor(cm.text, '待处理', '/');
-        const note = d.changedAt.length > 0 ? ctx.refs.text(d.changedAt) : d.rationale ?? '/';
-        return rowFor(cm.text, DECISION[d.decision], d.decision !== 'adopted' && d.rationale && d.changedAt.length > 0 ? `${note}；${d.rationale}` : note);
+        const note = d.changedAt.length > 0 ? ctx.refs.text(d.changedAt) : (d.rationale ?? '/');
+        return rowFor(
+          cm.text,
+          DECISION[d.decision],
+          d.decision !== 'adopted' && d.rationale && d.changedAt.length > 0 ? `${note}；${d.rationale}` : note,
+        );
       });
     }
-    rows[0]!.unshift(c(String(i + 1), { rowspan: rows.length, align: 'center' }), c(shortName(b), { rowspan: rows.length, align: 'center' }));
+    rows[0]!.unshift(
+      c(String(i + 1), { rowspan: rows.length, align: 'center' }),
+      c(shortName(b), { rowspan: rows.length, align: 'center' }),
+    );
     body.push(...rows);
   });
   return [
     { t: 'caption', text: ctx.caption },
     {
       t: 'table',
-      table: { head: [[h('序号'), h('单位'), h('回复意见情况'), h('意见采纳情况'), h('备注')]], body, widths: [0.07, 0.14, 0.51, 0.14, 0.14] },
+      table: {
+        head: [[h('序号'), h('单位'), h('回复意见情况'), h('意见采纳情况'), h('备注')]],
+        body,
+        widths: [0.07, 0.14, 0.51, 0.14, 0.14],
+      },
     },
   ];
 }
@@ -134,15 +168,26 @@ function replies(ctx: ReviewContext): Block[] {
       }
       out.push({ t: 'para', text: `关于《${d.title}》：`, style: 'body', indent: true });
       answer.forEach((cm, k) => {
-        const where = [cm.anchor.draftPage ? `征求意见稿第 ${cm.anchor.draftPage} 页` : '', cm.anchor.section ? `${cm.anchor.section}` : ''].filter(Boolean).join('，');
+        const where = [
+          cm.anchor.draftPage ? `征求意见稿第 ${cm.anchor.draftPage} 页` : '',
+          cm.anchor.section ? `${cm.anchor.section}` : '',
+        ]
+          .filter(Boolean)
+          .join('，');
         const quote = cm.anchor.quote ? `“${cm.anchor.quote}”` : '';
         out.push({ t: 'para', text: `（${k + 1}）${where ? `${where}：` : ''}${quote}`, style: 'body', inset: 24 });
         out.push({ t: 'para', text: `意见：${cm.text}`, style: 'body', inset: 24 });
-        if (cm.suggestedChange) out.push({ t: 'para', text: `建议修改为：${cm.suggestedChange}`, style: 'body', inset: 24 });
+        if (cm.suggestedChange)
+          out.push({ t: 'para', text: `建议修改为：${cm.suggestedChange}`, style: 'body', inset: 24 });
       });
     }
-    const via = reply.channel === 'paper' ? `（纸质回复${reply.recordedBy ? `，由${reply.recordedBy.name}录入` : ''}）` : '';
-    out.push({ t: 'para', text: `回复人：${reply.responder.name}（${reply.responder.position}）${via}`, style: 'right' });
+    const via =
+      reply.channel === 'paper' ? `（纸质回复${reply.recordedBy ? `，由${reply.recordedBy.name}录入` : ''}）` : '';
+    out.push({
+      t: 'para',
+      text: `回复人：${reply.responder.name}（${reply.responder.position}）${via}`,
+      style: 'right',
+    });
     out.push({ t: 'para', text: b.nameZh, style: 'right' });
     out.push({ t: 'para', text: formatDate(reply.submittedAt, b.timeZone), style: 'right' });
     out.push({ t: 'space', h: 10 });

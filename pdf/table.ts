@@ -68,7 +68,14 @@ function place(rows: TableCell[][]): { cells: Array<{ cell: TableCell; row: numb
   return { cells, cols };
 }
 
-function columnWidths(fonts: FontSet, model: TableModel, all: Array<{ cell: TableCell; col: number }>, cols: number, width: number, where: string): number[] {
+function columnWidths(
+  fonts: FontSet,
+  model: TableModel,
+  all: Array<{ cell: TableCell; col: number }>,
+  cols: number,
+  width: number,
+  where: string,
+): number[] {
   if (model.widths && model.widths.length === cols) {
     const sum = model.widths.reduce((a, b) => a + b, 0);
     return model.widths.map((w) => (w / sum) * width);
@@ -111,12 +118,21 @@ function columnWidths(fonts: FontSet, model: TableModel, all: Array<{ cell: Tabl
   return w.map((x) => (x / sum) * width);
 }
 
-function prepare(fonts: FontSet, rows: TableCell[][], colX: number[], colW: number[], where: string): { grid: Grid; heights: number[] } {
+function prepare(
+  fonts: FontSet,
+  rows: TableCell[][],
+  colX: number[],
+  colW: number[],
+  where: string,
+): { grid: Grid; heights: number[] } {
   const { cells } = place(rows);
   const placed: Placed[] = cells.map(({ cell, row, col }) => {
     let w = 0;
     for (let c = col; c < col + cell.colspan && c < colW.length; c++) w += colW[c]!;
-    const lines = breakLines(fonts, runsOf(cell), Math.max(ST.size, w - 2 * ST.padX), { where: `${where}, row ${row + 1}`, justify: true });
+    const lines = breakLines(fonts, runsOf(cell), Math.max(ST.size, w - 2 * ST.padX), {
+      where: `${where}, row ${row + 1}`,
+      justify: true,
+    });
     return { cell, row, col, lines, need: lines.length * ST.lineHeight + 2 * ST.padY };
   });
   const heights = new Array<number>(rows.length).fill(ST.lineHeight + 2 * ST.padY);
@@ -205,7 +221,10 @@ export function layoutTable(fonts: FontSet, flow: Flow, model: TableModel, opts:
   };
   for (let r = 0; r < body.grid.rows; r++) {
     const h = body.heights[r]!;
-    const maxLines = Math.max(0, ...body.grid.cells.filter((p) => p.row === r && p.cell.rowspan === 1).map((p) => p.lines.length));
+    const maxLines = Math.max(
+      0,
+      ...body.grid.cells.filter((p) => p.row === r && p.cell.rowspan === 1).map((p) => p.lines.length),
+    );
     if (h <= flow.room + 0.01) {
       slices.push({ row: r, page: flow.current, y: flow.y, h, from: 0, to: maxLines, split: false });
       flow.y += h;
@@ -251,7 +270,18 @@ export function layoutTable(fonts: FontSet, flow: Flow, model: TableModel, opts:
     const w = widthOf(colW, p);
     if (p.cell.rowspan === 1) {
       for (const s of byRow.get(p.row) ?? []) {
-        drawCellOn(flow, s.page, p, x, w, s.y, s.h, Math.min(s.from, p.lines.length), Math.min(s.to, p.lines.length), !s.split);
+        drawCellOn(
+          flow,
+          s.page,
+          p,
+          x,
+          w,
+          s.y,
+          s.h,
+          Math.min(s.from, p.lines.length),
+          Math.min(s.to, p.lines.length),
+          !s.split,
+        );
       }
       continue;
     }
@@ -291,12 +321,34 @@ function widthOf(colW: number[], p: Placed): number {
   return w;
 }
 
-function drawCell(flow: Flow, p: Placed, x: number, w: number, y: number, h: number, from: number, to: number, center: boolean): void {
+function drawCell(
+  flow: Flow,
+  p: Placed,
+  x: number,
+  w: number,
+  y: number,
+  h: number,
+  from: number,
+  to: number,
+  center: boolean,
+): void {
   drawCellOn(flow, flow.current, p, x, w, y, h, from, to, center);
 }
 
 /** Draws a cell's frame and lines [from, to); `record` adds the lines to the text stream (page references). */
-function drawCellOn(flow: Flow, page: number, p: Placed, x: number, w: number, y: number, h: number, from: number, to: number, middle: boolean, record = true): void {
+function drawCellOn(
+  flow: Flow,
+  page: number,
+  p: Placed,
+  x: number,
+  w: number,
+  y: number,
+  h: number,
+  from: number,
+  to: number,
+  middle: boolean,
+  record = true,
+): void {
   const items = flow.pages[page]!.items;
   items.push({ k: 'rect', x, y, w, h, lineWidth: 0.6, fill: p.cell.header ? '#f2f2f2' : undefined });
   const n = to - from;

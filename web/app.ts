@@ -39,7 +39,8 @@ interface CommonDeps {
 }
 
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
-export type AppDeps = CommonDeps & ({ client: Client; rounds?: undefined } | { rounds: RoundService; client?: undefined });
+export type AppDeps = CommonDeps &
+  ({ client: Client; rounds?: undefined } | { rounds: RoundService; client?: undefined });
 
 const RoundParam = z.object({
   id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
@@ -57,10 +58,18 @@ const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
 export function createApp(deps: AppDeps) {
   const { config, templates, secret, store, outboxDir, users, limiters } = deps;
   const app = new Hono();
-  const rounds = deps.rounds === undefined ? new RoundGateway(deps.client, store, config.TEMPORAL_TASK_QUEUE) : deps.rounds;
+  const rounds =
+    deps.rounds === undefined ? new RoundGateway(deps.client, store, config.TEMPORAL_TASK_QUEUE) : deps.rounds;
   const publicUrl = new URL(config.PUBLIC_URL);
   const trustedOrigins = [publicUrl.origin];
-  const auth = createAuth({ secret, users, templates, secureCookies: publicUrl.protocol === 'https:', trustedOrigins, limiters });
+  const auth = createAuth({
+    secret,
+    users,
+    templates,
+    secureCookies: publicUrl.protocol === 'https:',
+    trustedOrigins,
+    limiters,
+  });
   const staff = auth.requireRole('coordinator', 'approver', 'auditor');
   const coordinator = auth.requireRole('coordinator');
 
@@ -68,7 +77,18 @@ export function createApp(deps: AppDeps) {
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
   // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
-  app.route('/r', createReplyRoutes({ rounds, secret, store, templates, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES, trustedOrigins, limiters }));
+  app.route(
+    '/r',
+    createReplyRoutes({
+      rounds,
+      secret,
+      store,
+      templates,
+      attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+      trustedOrigins,
+      limiters,
+    }),
+  );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
@@ -77,7 +97,15 @@ export function createApp(deps: AppDeps) {
   app.route('/', auth.routes);
   app.route(
     '/',
-    createCoordinatorRoutes({ rounds, store, templates, secret, users, auth, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES }),
+    createCoordinatorRoutes({
+      rounds,
+      store,
+      templates,
+      secret,
+      users,
+      auth,
+      attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+    }),
   );
   app.use('/', staff);
   app.use('/rounds/:id', staff);
@@ -104,9 +132,17 @@ export function createApp(deps: AppDeps) {
     const names = (await listOutbox(outboxDir)).reverse().slice(0, 500);
     const messages = await Promise.all(
       names.map(async (name) => {
-        const mail = await simpleParser(await readOutboxMessage(outboxDir, name), { skipHtmlToText: true, skipTextToHtml: true });
+        const mail = await simpleParser(await readOutboxMessage(outboxDir, name), {
+          skipHtmlToText: true,
+          skipTextToHtml: true,
+        });
         const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
-        return { name, to, subject: mail.subject ?? '', received: name.slice(0, 19).replace(/T(\d\d)-(\d\d)-(\d\d)/, ' $1:$2:$3') };
+        return {
+          name,
+          to,
+          subject: mail.subject ?? '',
+          received: name.slice(0, 19).replace(/T(\d\d)-(\d\d)-(\d\d)/, ' $1:$2:$3'),
+        };
       }),
     );
     return c.html(templates.render('pages/outbox', { sink: true, messages }));

@@ -15,7 +15,15 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Templates } from '../infra/templates.js';
 import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
-import { firstString, KIB, limitBody, messagePage, originCheck as checkOrigin, readFormBody, unreadableFormMessage } from './guards.js';
+import {
+  firstString,
+  KIB,
+  limitBody,
+  messagePage,
+  originCheck as checkOrigin,
+  readFormBody,
+  unreadableFormMessage,
+} from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory, type Taken } from './throttle.js';
 
 export const SESSION_COOKIE = 'pr_session';
@@ -64,7 +72,9 @@ export interface AuthEnv {
   Variables: { user: User; session: Session };
 }
 
-const SessionCookie = z.object({ username: z.string().min(1).max(64), sid: z.string().min(16).max(64), exp: z.number().int() }).strict();
+const SessionCookie = z
+  .object({ username: z.string().min(1).max(64), sid: z.string().min(16).max(64), exp: z.number().int() })
+  .strict();
 
 const LoginForm = z.object({
   username: z
@@ -128,8 +138,14 @@ export function createAuth(deps: AuthDeps): Auth {
   const clientAddress = deps.clientAddress ?? socketAddress;
   // Failed sign-ins, counted per username and per client address; a throttled attempt runs no scrypt.
   const limiters = deps.limiters ?? memoryLimiters;
-  const failedByUsername = new Throttle({ name: 'login-username', limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs }, limiters);
-  const failedByAddress = new Throttle({ name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs }, limiters);
+  const failedByUsername = new Throttle(
+    { name: 'login-username', limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs },
+    limiters,
+  );
+  const failedByAddress = new Throttle(
+    { name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs },
+    limiters,
+  );
 
   /**
    * Counts a sign-in attempt as failed up front, against the address and the username, or refuses it
@@ -139,7 +155,11 @@ export function createAuth(deps: AuthDeps): Auth {
   async function countAttempt(username: string, address: string | undefined): Promise<Taken> {
     if (address) {
       const byAddress = await failedByAddress.take(address);
-      if (!byAddress.ok) return { ok: false, retryAfterMs: Math.max(byAddress.retryAfterMs, await failedByUsername.retryAfterMs(username)) };
+      if (!byAddress.ok)
+        return {
+          ok: false,
+          retryAfterMs: Math.max(byAddress.retryAfterMs, await failedByUsername.retryAfterMs(username)),
+        };
     }
     const byUsername = await failedByUsername.take(username);
     if (byUsername.ok || !address) return byUsername;
@@ -165,14 +185,21 @@ export function createAuth(deps: AuthDeps): Auth {
     return mac(formKey, c.get('session').sid);
   }
 
-  function renderLogin(c: Context, status: 200 | 401 | 422 | 429, data: { username?: string; next?: string; error?: string; errors?: Record<string, string> }) {
+  function renderLogin(
+    c: Context,
+    status: 200 | 401 | 422 | 429,
+    data: { username?: string; next?: string; error?: string; errors?: Record<string, string> },
+  ) {
     let nonce = getCookie(c, LOGIN_COOKIE);
     if (!nonce || !/^[A-Za-z0-9_-]{22,64}$/.test(nonce)) {
       nonce = randomBytes(18).toString('base64url');
       setCookie(c, LOGIN_COOKIE, nonce, { ...cookieOptions, maxAge: 3600 });
     }
     c.header('cache-control', 'no-store');
-    return c.html(deps.templates.render('pages/login', { ...data, next: safeNext(data.next), csrf: mac(loginKey, nonce) }), status);
+    return c.html(
+      deps.templates.render('pages/login', { ...data, next: safeNext(data.next), csrf: mac(loginKey, nonce) }),
+      status,
+    );
   }
 
   const routes = new Hono();
@@ -188,13 +215,20 @@ export function createAuth(deps: AuthDeps): Auth {
     if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
     const nonce = getCookie(c, LOGIN_COOKIE);
     if (!nonce || !equal(firstString(body, CSRF_FIELD), mac(loginKey, nonce))) {
-      return renderLogin(c, 422, { next: firstString(body, 'next'), error: '登录表单已过期，请重试。The sign-in form expired; please try again.' });
+      return renderLogin(c, 422, {
+        next: firstString(body, 'next'),
+        error: '登录表单已过期，请重试。The sign-in form expired; please try again.',
+      });
     }
     const form = LoginForm.safeParse(body);
     if (!form.success) {
       const errors: Record<string, string> = {};
       for (const i of form.error.issues) errors[String(i.path[0])] ??= i.message;
-      return renderLogin(c, 422, { username: firstString(body, 'username') ?? '', next: firstString(body, 'next'), errors });
+      return renderLogin(c, 422, {
+        username: firstString(body, 'username') ?? '',
+        next: firstString(body, 'next'),
+        errors,
+      });
     }
     const { username } = form.data;
     const address = clientAddress(c);
@@ -211,12 +245,23 @@ export function createAuth(deps: AuthDeps): Auth {
     }
     const user = await authenticate(await deps.users.list(), username, form.data.password);
     if (!user) {
-      return renderLogin(c, 401, { username, next: form.data.next, error: '用户名或密码不正确。Wrong username or password.' });
+      return renderLogin(c, 401, {
+        username,
+        next: form.data.next,
+        error: '用户名或密码不正确。Wrong username or password.',
+      });
     }
     await failedByUsername.clear(username);
     if (address) await failedByAddress.giveBack(address);
-    const session: Session = { username: user.username, sid: randomBytes(18).toString('base64url'), exp: now() + maxAgeSeconds * 1000 };
-    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, { ...cookieOptions, maxAge: maxAgeSeconds });
+    const session: Session = {
+      username: user.username,
+      sid: randomBytes(18).toString('base64url'),
+      exp: now() + maxAgeSeconds * 1000,
+    };
+    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, {
+      ...cookieOptions,
+      maxAge: maxAgeSeconds,
+    });
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
     return c.redirect(safeNext(form.data.next), 303);
   });
@@ -226,7 +271,8 @@ export function createAuth(deps: AuthDeps): Auth {
     if (current) {
       const body = await readFormBody(c, { all: false });
       if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
-      if (!equal(firstString(body, CSRF_FIELD), mac(formKey, current.session.sid))) return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
+      if (!equal(firstString(body, CSRF_FIELD), mac(formKey, current.session.sid)))
+        return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -251,7 +297,10 @@ export function createAuth(deps: AuthDeps): Auth {
       c.set('session', current.session);
       if (!roles.some((r) => current.user.roles.includes(r))) {
         c.header('cache-control', 'no-store');
-        return c.html(deps.templates.render('pages/coordinator-forbidden', { user: current.user, roles, csrf: formToken(c) }), 403);
+        return c.html(
+          deps.templates.render('pages/coordinator-forbidden', { user: current.user, roles, csrf: formToken(c) }),
+          403,
+        );
       }
       await next();
     };
@@ -262,7 +311,10 @@ export function createAuth(deps: AuthDeps): Auth {
     if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
     const given = body[CSRF_FIELD];
     if (!equal(typeof given === 'string' ? given : undefined, formToken(c))) {
-      return c.text('Forbidden: the form token is missing or wrong; reload the page and try again. 表单已失效，请刷新页面后重试。', 403);
+      return c.text(
+        'Forbidden: the form token is missing or wrong; reload the page and try again. 表单已失效，请刷新页面后重试。',
+        403,
+      );
     }
     await next();
   };

@@ -67,7 +67,10 @@ const REASON = requiredText(2000, '请填写理由。', 'Give a reason.');
 function requestIdField(action: ActionName) {
   return z
     .string({ message: '表单缺少请求编号，请刷新页面。The form has no request id; reload the page.' })
-    .refine((v) => new RegExp(`^${action}:[0-9a-f-]{36}$`).test(v), '表单的请求编号无效，请刷新页面。The form request id is not valid; reload the page.');
+    .refine(
+      (v) => new RegExp(`^${action}:[0-9a-f-]{36}$`).test(v),
+      '表单的请求编号无效，请刷新页面。The form request id is not valid; reload the page.',
+    );
 }
 
 function bureauField(round: RoundStatus) {
@@ -84,19 +87,18 @@ function bureauField(round: RoundStatus) {
 export const localToInstant = parseInstantInput;
 export { instantToLocal };
 
-const dateTimeMessage = (tz: string) => `不是有效的日期时间，请按 ${tz} 时间填写，如 2022-02-17T18:00。Not a date and time; enter it in ${tz} time, e.g. 2022-02-17T18:00.`;
+const dateTimeMessage = (tz: string) =>
+  `不是有效的日期时间，请按 ${tz} 时间填写，如 2022-02-17T18:00。Not a date and time; enter it in ${tz} time, e.g. 2022-02-17T18:00.`;
 
 function localDateTime(timeZone: string) {
-  return z
-    .string({ message: dateTimeMessage(timeZone) })
-    .transform((v, ctx) => {
-      const at = localToInstant(v, timeZone);
-      if (at === undefined) {
-        ctx.addIssue({ code: 'custom', message: dateTimeMessage(timeZone) });
-        return z.NEVER;
-      }
-      return at;
-    });
+  return z.string({ message: dateTimeMessage(timeZone) }).transform((v, ctx) => {
+    const at = localToInstant(v, timeZone);
+    if (at === undefined) {
+      ctx.addIssue({ code: 'custom', message: dateTimeMessage(timeZone) });
+      return z.NEVER;
+    }
+    return at;
+  });
 }
 
 function optionalLocalDateTime(timeZone: string) {
@@ -114,20 +116,23 @@ function optionalLocalDateTime(timeZone: string) {
     });
 }
 
-const contactLines = z.string({ message: '请至少填写一个电子邮件地址。Enter at least one email address.' }).transform((v, ctx) => {
-  const { contacts, error } = parseContactLines(v);
-  if (error) {
-    ctx.addIssue({ code: 'custom', message: error });
-    return z.NEVER;
-  }
-  return contacts;
-});
+const contactLines = z
+  .string({ message: '请至少填写一个电子邮件地址。Enter at least one email address.' })
+  .transform((v, ctx) => {
+    const { contacts, error } = parseContactLines(v);
+    if (error) {
+      ctx.addIssue({ code: 'custom', message: error });
+      return z.NEVER;
+    }
+    return contacts;
+  });
 
 function collect(err: z.ZodError, fieldOf: (path: string) => string = (p) => p): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of err.issues) {
     const key = fieldOf(issue.path.map(String).join('.')) || FORM_ERROR;
-    errors[key] ??= key === FORM_ERROR && issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+    errors[key] ??=
+      key === FORM_ERROR && issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
   }
   return errors;
 }
@@ -199,7 +204,10 @@ export function parseAddBureau(values: FormValues, { round, actor }: ParseContex
       .string()
       .trim()
       .pipe(Slug)
-      .refine((id) => !round.bureaus.some((b) => b.bureau.id === id), '本轮已有这个单位。This round has this bureau already.'),
+      .refine(
+        (id) => !round.bureaus.some((b) => b.bureau.id === id),
+        '本轮已有这个单位。This round has this bureau already.',
+      ),
     nameZh: requiredText(200, '请填写单位中文名称。', 'Enter the bureau name in Chinese.'),
     shortNameZh: optionalText(100),
     nameEn: requiredText(200, '请填写单位英文名称。', 'Enter the bureau name in English.'),
@@ -237,16 +245,30 @@ export function parseAddBureau(values: FormValues, { round, actor }: ParseContex
 
 export function parseClose(values: FormValues, { actor }: ParseContext): Parsed<CloseConsultationRequest> {
   const form = z.object({ requestId: requestIdField('close'), reason: optionalText(2000) });
-  return build('close', form, values, (f) => ({ requestId: f.requestId, actor, ...(f.reason ? { reason: f.reason } : {}) }), CloseConsultationRequest);
+  return build(
+    'close',
+    form,
+    values,
+    (f) => ({ requestId: f.requestId, actor, ...(f.reason ? { reason: f.reason } : {}) }),
+    CloseConsultationRequest,
+  );
 }
 
 export function parseCancel(values: FormValues, { actor }: ParseContext): Parsed<CancelRoundRequest> {
   const form = z.object({
     requestId: requestIdField('cancel'),
     reason: REASON,
-    confirm: z.literal('yes', { message: '请勾选确认：取消后本轮不可恢复。Tick the box: a cancelled round cannot be resumed.' }),
+    confirm: z.literal('yes', {
+      message: '请勾选确认：取消后本轮不可恢复。Tick the box: a cancelled round cannot be resumed.',
+    }),
   });
-  return build('cancel', form, values, (f) => ({ requestId: f.requestId, actor, reason: f.reason }), CancelRoundRequest);
+  return build(
+    'cancel',
+    form,
+    values,
+    (f) => ({ requestId: f.requestId, actor, reason: f.reason }),
+    CancelRoundRequest,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,14 +307,19 @@ export function parsePaper(
     .object({
       requestId: requestIdField('paper'),
       bureauId: bureauField(round),
-      responderName: requiredText(200, '请填写答复人姓名（未署名可填“未署名”）。', 'Enter who signed the reply (or 未署名 if unsigned).'),
+      responderName: requiredText(
+        200,
+        '请填写答复人姓名（未署名可填“未署名”）。',
+        'Enter who signed the reply (or 未署名 if unsigned).',
+      ),
       responderPosition: requiredText(200, '请填写答复人职务或单位。', 'Enter their position or office.'),
       receivedAt: optionalLocalDateTime(round.timeZone),
     })
     .safeParse(values);
   const errors: FieldErrors = head.success ? {} : collect(head.error);
   if (scanError) errors.scan = scanError;
-  else if (!scanSha256) errors.scan = '请附上纸质回复的扫描件（PDF、PNG 或 JPEG）。Attach the scan of the paper reply (PDF, PNG or JPEG).';
+  else if (!scanSha256)
+    errors.scan = '请附上纸质回复的扫描件（PDF、PNG 或 JPEG）。Attach the scan of the paper reply (PDF, PNG or JPEG).';
 
   const perDocument: Record<string, DocumentAnswerDraft> = {};
   for (const doc of round.documents) {
@@ -306,7 +333,13 @@ export function parsePaper(
       const get = (f: string) => (values[`${prefix}.${i}.${f}`] ?? '').trim();
       if (CARD_FIELDS.every((f) => get(f) === '')) continue;
       const card = readCommentCard(
-        { page: get('page'), section: get('section'), quote: get('quote'), text: get('text'), suggestedChange: get('suggestedChange') },
+        {
+          page: get('page'),
+          section: get('section'),
+          quote: get('quote'),
+          text: get('text'),
+          suggestedChange: get('suggestedChange'),
+        },
         sections,
       );
       if (!card.ok) {
@@ -316,12 +349,17 @@ export function parsePaper(
       comments.push(card.comment);
       rowOf.push(i);
     }
-    const typedRows = Array.from({ length: rows }, (_, i) => i).some((i) => CARD_FIELDS.some((f) => (values[`${prefix}.${i}.${f}`] ?? '').trim() !== ''));
+    const typedRows = Array.from({ length: rows }, (_, i) => i).some((i) =>
+      CARD_FIELDS.some((f) => (values[`${prefix}.${i}.${f}`] ?? '').trim() !== ''),
+    );
     if (kind === 'noComments') {
-      if (typedRows) errors[prefix] = '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。You chose "no comments" but typed comments: clear them or choose "comments".';
+      if (typedRows)
+        errors[prefix] =
+          '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。You chose "no comments" but typed comments: clear them or choose "comments".';
       else perDocument[doc.key] = { kind: 'noComments' };
     } else if (kind === 'comments') {
-      if (!typedRows) errors[prefix] = '请至少填写一条意见，或选择“无意见”。Add at least one comment, or choose "no comments".';
+      if (!typedRows)
+        errors[prefix] = '请至少填写一条意见，或选择“无意见”。Add at least one comment, or choose "no comments".';
       else perDocument[doc.key] = { kind: 'comments', comments };
     } else {
       errors[prefix] = '请选择“无意见”或“有意见”。Choose "no comments" or "comments".';
@@ -344,7 +382,13 @@ export function parsePaper(
 // ---------------------------------------------------------------------------------------------
 // Field paths → form fields
 
-const COMMENT_FIELD_OF: Record<string, string> = { draftPage: 'page', section: 'section', quote: 'quote', text: 'text', suggestedChange: 'suggestedChange' };
+const COMMENT_FIELD_OF: Record<string, string> = {
+  draftPage: 'page',
+  section: 'section',
+  quote: 'quote',
+  text: 'text',
+  suggestedChange: 'suggestedChange',
+};
 
 /**
  * The form field a request path belongs to (for a zod issue or the workflow's RoundRequestRejected
@@ -370,7 +414,9 @@ export function formFieldOf(action: ActionName, path: string, rowsOf: CommentRow
       const m = /^bureau\.([a-zA-Z]+)/.exec(p);
       if (!m) return p === 'bureau' ? 'id' : FORM_ERROR;
       if (m[1] === 'contacts') return 'emails';
-      return ['id', 'nameZh', 'shortNameZh', 'nameEn', 'contactPerson', 'timeZone'].includes(m[1]!) ? m[1]! : FORM_ERROR;
+      return ['id', 'nameZh', 'shortNameZh', 'nameEn', 'contactPerson', 'timeZone'].includes(m[1]!)
+        ? m[1]!
+        : FORM_ERROR;
     }
     case 'paper': {
       if (p === 'receivedAt') return 'receivedAt';
@@ -378,7 +424,8 @@ export function formFieldOf(action: ActionName, path: string, rowsOf: CommentRow
       if (p === 'reply.responder.name') return 'responderName';
       if (p === 'reply.responder.position') return 'responderPosition';
       const c = /^reply\.perDocument\.([a-z0-9-]+)\.comments\.(\d+)\.([a-zA-Z]+)/.exec(p);
-      if (c && COMMENT_FIELD_OF[c[3]!]) return `doc.${c[1]}.${rowsOf[c[1]!]?.[Number(c[2])] ?? c[2]}.${COMMENT_FIELD_OF[c[3]!]}`;
+      if (c && COMMENT_FIELD_OF[c[3]!])
+        return `doc.${c[1]}.${rowsOf[c[1]!]?.[Number(c[2])] ?? c[2]}.${COMMENT_FIELD_OF[c[3]!]}`;
       const d = /^reply\.perDocument\.([a-z0-9-]+)/.exec(p);
       if (d) return `doc.${d[1]}`;
       return FORM_ERROR;

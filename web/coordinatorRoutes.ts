@@ -13,7 +13,12 @@ import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import { Sha256, type DocumentAnswer, type Reply, type ReplySummary, type Section } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
-import { RoundGatewayError, type ActionRequest, type ActionResult as RoundActionResult, type RoundService } from '../infra/roundGateway.js';
+import {
+  RoundGatewayError,
+  type ActionRequest,
+  type ActionResult as RoundActionResult,
+  type RoundService,
+} from '../infra/roundGateway.js';
 import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { refusalMessage } from './replyForm.js';
@@ -72,7 +77,11 @@ const RoundParam = z.object({
 });
 
 const FLASH_COOKIE = 'pr_flash';
-const Flash = z.object({ a: z.enum(ACTIONS), b: z.string().max(64).optional(), n: z.number().int().positive().optional() });
+const Flash = z.object({
+  a: z.enum(ACTIONS),
+  b: z.string().max(64).optional(),
+  n: z.number().int().positive().optional(),
+});
 type Flash = z.infer<typeof Flash>;
 
 const ACTION_TITLES: Record<ActionName, string> = {
@@ -117,10 +126,17 @@ function bureauTz(b: BureauStatus, round: RoundStatus): string {
   return b.bureau.timeZone ?? round.timeZone;
 }
 
-function sectionText(round: RoundStatus, docKey: string, version: number, sectionId: string | undefined): string | undefined {
+function sectionText(
+  round: RoundStatus,
+  docKey: string,
+  version: number,
+  sectionId: string | undefined,
+): string | undefined {
   if (!sectionId) return undefined;
   const doc = round.documents.find((d) => d.key === docKey);
-  const s: Section | undefined = (doc?.versions.find((v) => v.n === version) ?? doc?.versions.at(-1))?.sections.find((x) => x.id === sectionId);
+  const s: Section | undefined = (doc?.versions.find((v) => v.n === version) ?? doc?.versions.at(-1))?.sections.find(
+    (x) => x.id === sectionId,
+  );
   return s ? sectionLabel(s) : sectionId;
 }
 
@@ -138,7 +154,13 @@ function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundSta
     contentSha256: reply.contentSha256,
     scanSha256: reply.scanSha256,
     scanUrl: reply.scanSha256 ? `/rounds/${roundId}/files/${reply.scanSha256}` : undefined,
-    documents: (full ? Object.entries(full.perDocument) : reply.documents.map((d): [string, DocumentAnswer | number] => [d.doc, d.answer === 'noComments' ? 'noComments' : d.comments])).map(([key, answer]) => ({
+    documents: (full
+      ? Object.entries(full.perDocument)
+      : reply.documents.map((d): [string, DocumentAnswer | number] => [
+          d.doc,
+          d.answer === 'noComments' ? 'noComments' : d.comments,
+        ])
+    ).map(([key, answer]) => ({
       title: round.documents.find((d) => d.key === key)?.title ?? key,
       noComments: answer === 'noComments',
       count: typeof answer === 'number' ? answer : undefined,
@@ -177,10 +199,21 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
       linkId: b.invitation.linkId,
       messages: (b.invitation.messages ?? []).map((m) => ({ at: formatInstant(m.at, tz), messageId: m.messageId })),
       reminders: b.invitation.remindersSent.map((r) => ({ at: formatInstant(r.at, tz), messageId: r.messageId })),
-      failures: b.invitation.failures.map((f) => ({ at: formatInstant(f.at, tz), kind: f.kind, to: f.to.join(', '), error: f.error, messageId: f.messageId })),
+      failures: b.invitation.failures.map((f) => ({
+        at: formatInstant(f.at, tz),
+        kind: f.kind,
+        to: f.to.join(', '),
+        error: f.error,
+        messageId: f.messageId,
+      })),
     },
     revokedLinkIds: b.revokedLinkIds,
-    extensions: b.extensions.map((e) => ({ deadline: formatInstant(e.deadline, tz), by: e.by, at: formatInstant(e.at, round.timeZone), reason: e.reason })),
+    extensions: b.extensions.map((e) => ({
+      deadline: formatInstant(e.deadline, tz),
+      by: e.by,
+      at: formatInstant(e.at, round.timeZone),
+      reason: e.reason,
+    })),
     waived: b.waived && { by: b.waived.by, at: formatInstant(b.waived.at, round.timeZone), reason: b.waived.reason },
     replies: b.replies.map((r, i) => replyView(r, texts.get(r.n), round, round.id, i === b.replies.length - 1)),
   };
@@ -223,7 +256,11 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
   return round.documents.map((doc) => {
     const prefix = `doc.${doc.key}`;
     const rows = commentRows(v, doc.key);
-    const field = (i: number, f: string) => ({ name: `${prefix}.${i}.${f}`, value: v[`${prefix}.${i}.${f}`] ?? '', error: e[`${prefix}.${i}.${f}`] });
+    const field = (i: number, f: string) => ({
+      name: `${prefix}.${i}.${f}`,
+      value: v[`${prefix}.${i}.${f}`] ?? '',
+      error: e[`${prefix}.${i}.${f}`],
+    });
     return {
       key: doc.key,
       title: doc.title,
@@ -244,7 +281,10 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
 }
 
 function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<number, Reply>) {
-  const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed)])) as Record<ActionName, ReturnType<typeof formView>>;
+  const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed)])) as Record<
+    ActionName,
+    ReturnType<typeof formView>
+  >;
   return {
     round: {
       id: round.id,
@@ -256,8 +296,16 @@ function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<n
       startedBy: round.startedBy,
       endsAt: round.consultationEndsAt ? formatInstant(round.consultationEndsAt, round.timeZone) : undefined,
       endedAt: round.consultation.endedAt ? formatInstant(round.consultation.endedAt, round.timeZone) : undefined,
-      closed: round.consultation.closed && { by: round.consultation.closed.by, at: formatInstant(round.consultation.closed.at, round.timeZone), reason: round.consultation.closed.reason },
-      cancelled: round.cancelled && { by: round.cancelled.by, at: formatInstant(round.cancelled.at, round.timeZone), reason: round.cancelled.reason },
+      closed: round.consultation.closed && {
+        by: round.consultation.closed.by,
+        at: formatInstant(round.consultation.closed.at, round.timeZone),
+        reason: round.consultation.closed.reason,
+      },
+      cancelled: round.cancelled && {
+        by: round.cancelled.by,
+        at: formatInstant(round.cancelled.at, round.timeZone),
+        reason: round.cancelled.reason,
+      },
       problems: round.problems.map((p) => ({ at: formatInstant(p.at, round.timeZone), message: p.message })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
@@ -289,7 +337,13 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   const { rounds, store, templates } = deps;
   const auth =
     deps.auth ??
-    createAuth({ secret: deps.secret, users: deps.users, templates, secureCookies: deps.secureCookies, trustedOrigins: deps.trustedOrigins });
+    createAuth({
+      secret: deps.secret,
+      users: deps.users,
+      templates,
+      secureCookies: deps.secureCookies,
+      trustedOrigins: deps.trustedOrigins,
+    });
   const coordinator = auth.requireRole('coordinator');
   const app = new Hono<AuthEnv>();
   app.onError(httpErrors);
@@ -318,7 +372,10 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   async function render(c: Context<AuthEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, flash?: string) {
     c.header('cache-control', 'no-store');
     const view = manageView(round, failed, await latestTexts(round));
-    return c.html(templates.render('pages/coordinator-manage', { ...view, user: userView(c), csrf: auth.formToken(c), flash }), status);
+    return c.html(
+      templates.render('pages/coordinator-manage', { ...view, user: userView(c), csrf: auth.formToken(c), flash }),
+      status,
+    );
   }
 
   async function loadRound(c: Context<AuthEnv>, id: string): Promise<RoundStatus | Response> {
@@ -359,9 +416,18 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     if (sent.kind === 'refused') {
       const field = formFieldOf(action, sent.refusal.field, rowsOf);
       const message = refusalMessage(sent.refusal);
-      return { ok: false, errors: { [field]: field === FORM_ERROR && !['request', 'round'].includes(sent.refusal.field) ? `${sent.refusal.field}: ${message}` : message } };
+      return {
+        ok: false,
+        errors: {
+          [field]:
+            field === FORM_ERROR && !['request', 'round'].includes(sent.refusal.field)
+              ? `${sent.refusal.field}: ${message}`
+              : message,
+        },
+      };
     }
-    if (sent.kind === 'notFound') return { ok: false, errors: { [FORM_ERROR]: `未找到本轮审查。The round was not found.` } };
+    if (sent.kind === 'notFound')
+      return { ok: false, errors: { [FORM_ERROR]: `未找到本轮审查。The round was not found.` } };
     throw new RoundGatewayError(sent);
   }
 
@@ -371,7 +437,12 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     name: K,
     bureauOf?: (req: Req) => string,
   ) {
-    return async (roundId: string, action: ActionName, values: FormValues, ctx: ParseContext): Promise<ActionResult> => {
+    return async (
+      roundId: string,
+      action: ActionName,
+      values: FormValues,
+      ctx: ParseContext,
+    ): Promise<ActionResult> => {
       const parsed = parse(values, ctx);
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
       const sent = await send(roundId, action, name, parsed.request);
@@ -392,12 +463,21 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   };
 
   function succeeded(c: Context<AuthEnv>, roundId: string, flash: Flash) {
-    setCookie(c, FLASH_COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies ?? false, maxAge: 120 });
+    setCookie(c, FLASH_COOKIE, JSON.stringify(flash), {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: deps.secureCookies ?? false,
+      maxAge: 120,
+    });
     return c.redirect(`/rounds/${roundId}/manage`, 303);
   }
 
   const tooLarge = (c: Context) =>
-    c.text(`请求过大：扫描件不得超过 ${(deps.attachmentMaxBytes / 1024 / 1024).toFixed(1)} MiB。The request is too large: a scan may be at most ${deps.attachmentMaxBytes} bytes.`, 413);
+    c.text(
+      `请求过大：扫描件不得超过 ${(deps.attachmentMaxBytes / 1024 / 1024).toFixed(1)} MiB。The request is too large: a scan may be at most ${deps.attachmentMaxBytes} bytes.`,
+      413,
+    );
 
   app.post(
     '/rounds/:id/actions/paper',
@@ -433,7 +513,12 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
       if (addRow && round.documents.some((d) => d.key === addRow[1])) {
         const key = `doc.${addRow[1]}.rows`;
         const more = { ...values, [key]: String(commentRows(values, addRow[1]!) + 1) };
-        return render(c, round, 200, { action: 'paper', values: more, errors: scanError ? { scan: scanError } : {}, scan });
+        return render(c, round, 200, {
+          action: 'paper',
+          values: more,
+          errors: scanError ? { scan: scanError } : {},
+          scan,
+        });
       }
 
       const parsed = parsePaper(values, { ...ctx, scanSha256: scan?.sha256, scanError });
@@ -444,18 +529,27 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     },
   );
 
-  app.post('/rounds/:id/actions/:action', coordinator, bodyLimit({ maxSize: 256 * 1024, onError: tooLarge }), auth.verifyForm, async (c) => {
-    const param = RoundParam.safeParse({ id: c.req.param('id') });
-    if (!param.success) return c.text('not a round id (round:<plan>:<n>)', 400);
-    const action = z.enum(ACTIONS).exclude(['paper']).safeParse(c.req.param('action'));
-    if (!action.success) return c.text('no such action', 404);
-    const round = await loadRound(c, param.data.id);
-    if (round instanceof Response) return round;
-    const values = formValues(await c.req.parseBody({ all: true }));
-    const result = await simpleActions[action.data](round.id, action.data, values, { round, actor: actorOf(c.get('user'), 'coordinator') });
-    if (!result.ok) return render(c, round, 422, { action: action.data, values, errors: result.errors });
-    return succeeded(c, round.id, result.flash);
-  });
+  app.post(
+    '/rounds/:id/actions/:action',
+    coordinator,
+    bodyLimit({ maxSize: 256 * 1024, onError: tooLarge }),
+    auth.verifyForm,
+    async (c) => {
+      const param = RoundParam.safeParse({ id: c.req.param('id') });
+      if (!param.success) return c.text('not a round id (round:<plan>:<n>)', 400);
+      const action = z.enum(ACTIONS).exclude(['paper']).safeParse(c.req.param('action'));
+      if (!action.success) return c.text('no such action', 404);
+      const round = await loadRound(c, param.data.id);
+      if (round instanceof Response) return round;
+      const values = formValues(await c.req.parseBody({ all: true }));
+      const result = await simpleActions[action.data](round.id, action.data, values, {
+        round,
+        actor: actorOf(c.get('user'), 'coordinator'),
+      });
+      if (!result.ok) return render(c, round, 422, { action: action.data, values, errors: result.errors });
+      return succeeded(c, round.id, result.flash);
+    },
+  );
 
   /** A scan of a reply in this round (and only those), for the coordinator to check what was recorded. */
   app.get('/rounds/:id/files/:sha256', coordinator, async (c) => {

@@ -43,7 +43,13 @@ export interface FormDocument {
 export type FieldErrors = Record<string, string>;
 
 /** The card's fields as this form names them (the form calls the suggested change `change`). */
-const rowFieldOf: Record<CardField, RowField> = { page: 'page', section: 'section', quote: 'quote', text: 'text', suggestedChange: 'change' };
+const rowFieldOf: Record<CardField, RowField> = {
+  page: 'page',
+  section: 'section',
+  quote: 'quote',
+  text: 'text',
+  suggestedChange: 'change',
+};
 
 export const emptyRow = (): CommentRow => ({ page: '', section: '', quote: '', text: '', change: '' });
 
@@ -106,7 +112,10 @@ export function readForm(body: Body, docs: FormDocument[]): ReplyFormState {
       for (const f of ROW_FIELDS) row[f] = str(body, fieldNames.row(doc.key, i, f));
       rows.push(row);
     }
-    state.docs[doc.key] = { answer: answer === 'noComments' || answer === 'comments' || answer === 'notAddressed' ? answer : '', rows };
+    state.docs[doc.key] = {
+      answer: answer === 'noComments' || answer === 'comments' || answer === 'notAddressed' ? answer : '',
+      rows,
+    };
   }
   return state;
 }
@@ -213,12 +222,14 @@ export function toReplyDraft(
     const d = state.docs[doc.key] ?? { answer: '' as Answer, rows: [] };
     const typed = d.rows.map((row, i) => ({ row, i })).filter(({ row }) => !isBlankRow(row));
     if (d.answer === '') {
-      errors[fieldNames.answer(doc.key)] = '请选择"无意见"、"有意见"或"不作答复" choose "no comments", "comments" or "not addressed"';
+      errors[fieldNames.answer(doc.key)] =
+        '请选择"无意见"、"有意见"或"不作答复" choose "no comments", "comments" or "not addressed"';
       continue;
     }
     if (d.answer === 'notAddressed') {
       if (typed.length > 0) {
-        errors[fieldNames.answer(doc.key)] = '您选择了"不作答复"，但填写了意见 you chose "not addressed" but typed comments: choose "comments", or clear them';
+        errors[fieldNames.answer(doc.key)] =
+          '您选择了"不作答复"，但填写了意见 you chose "not addressed" but typed comments: choose "comments", or clear them';
       }
       continue;
     }
@@ -240,7 +251,8 @@ export function toReplyDraft(
       );
       if (!card.ok) {
         rowErrors = true;
-        for (const [field, message] of Object.entries(card.errors)) errors[fieldNames.row(doc.key, i, rowFieldOf[field as CardField])] = message;
+        for (const [field, message] of Object.entries(card.errors))
+          errors[fieldNames.row(doc.key, i, rowFieldOf[field as CardField])] = message;
         continue;
       }
       comments.push(card.comment);
@@ -311,4 +323,3 @@ export function rowIndexes(state: ReplyFormState): Record<string, number[]> {
 export function keptAttachment(state: ReplyFormState): string | undefined {
   return Sha256.safeParse(state.attachmentKeep).success ? state.attachmentKeep : undefined;
 }
-

@@ -164,7 +164,11 @@ function linkRefusalPage(code: RefusalCode, deadline: string): Refusal {
     case 'roundFinished':
       return { status: 410, zh: '本轮审查已取消', en: 'This review round has been cancelled' };
     case 'bureauWaived':
-      return { status: 410, zh: '贵单位已无需回复本轮意见', en: 'Your bureau has been excused from replying in this round' };
+      return {
+        status: 410,
+        zh: '贵单位已无需回复本轮意见',
+        en: 'Your bureau has been excused from replying in this round',
+      };
     case 'deadlinePassed':
       return {
         status: 410,
@@ -390,7 +394,12 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
             title: s.title,
             level: s.level,
           })),
-          answer: { ...answer, none: state.answer === 'noComments', comments: state.answer === 'comments', notAddressed: state.answer === 'notAddressed' },
+          answer: {
+            ...answer,
+            none: state.answer === 'noComments',
+            comments: state.answer === 'comments',
+            notAddressed: state.answer === 'notAddressed',
+          },
           rowsField: { name: fieldNames.rows(doc.key), value: String(rows.length) },
           rows,
           add: { value: `add:${doc.key}`, formaction: `${base}#doc-${doc.key}-c-${rows.length}` },
@@ -510,7 +519,9 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     if (!link.ok) return refuse(c, link.refusal, link.status);
     const docs = formDocuments(link.status);
     const latest = link.bureau.replies[link.bureau.replies.length - 1];
-    const form = latest ? formFromReply(await rounds.loadReply(latest), docs, randomUUID()) : emptyForm(docs, randomUUID());
+    const form = latest
+      ? formFromReply(await rounds.loadReply(latest), docs, randomUUID())
+      : emptyForm(docs, randomUUID());
     // ?doc=<key>&section=<id>: a section link of a document pre-selects that section.
     const docKey = c.req.query('doc');
     const section = c.req.query('section');
@@ -606,10 +617,13 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     }
     if (!form.attachmentKeep && claimed) {
       const latestScan = link.bureau.replies[link.bureau.replies.length - 1]?.scanSha256;
-      const vouched = claimed === latestScan || checkScanProof(secret, token, claimed, str(body, fieldNames.attachmentProof, 200));
+      const vouched =
+        claimed === latestScan || checkScanProof(secret, token, claimed, str(body, fieldNames.attachmentProof, 200));
       if (vouched && (await store.has(claimed))) {
         if (sniffScan(await store.get(claimed))) form.attachmentKeep = claimed;
-        else errors[fieldNames.attachment] ??= '之前的附件不是 PDF、PNG 或 JPEG 文件，请重新选择文件 the earlier attachment is not a PDF, PNG or JPEG file: choose the file again';
+        else
+          errors[fieldNames.attachment] ??=
+            '之前的附件不是 PDF、PNG 或 JPEG 文件，请重新选择文件 the earlier attachment is not a PDF, PNG or JPEG file: choose the file again';
       } else if (vouched) {
         errors[fieldNames.attachment] ??=
           '之前上传的附件已找不到，请重新选择文件 the earlier attachment was not found: choose the file again';
@@ -621,7 +635,11 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
 
     if (action.kind === 'add') {
       const index = addRow(form, action.doc);
-      return renderPage(c, token, link, form, { errors, focus: `doc-${action.doc}-c-${index}`, ...(overQuota ? { status: 429 as const } : {}) });
+      return renderPage(c, token, link, form, {
+        errors,
+        focus: `doc-${action.doc}-c-${index}`,
+        ...(overQuota ? { status: 429 as const } : {}),
+      });
     }
 
     const result = toReplyDraft(form, docs, keptAttachment(form));

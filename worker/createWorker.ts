@@ -21,4 +21,3 @@ export async function createWorker(opts: {
     activities: createActivities(opts.deps),
   });
 }
-

@@ -14,9 +14,12 @@ import type { TableModel } from '../../pdf/table.js';
 
 const N = Number(process.argv[2] ?? 10);
 const source = readFileSync(fileURLToPath(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url)), 'utf8');
-const record = ReviewRecord.parse(JSON.parse(readFileSync(fileURLToPath(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url)), 'utf8')));
+const record = ReviewRecord.parse(
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url)), 'utf8')),
+);
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>');
 
 function tableHtml(t: TableModel): string {
   const row = (cells: TableModel['body'][number], tag: string): string =>
@@ -55,7 +58,13 @@ function toHtml(): string {
         out.push('</div>');
         break;
       case 'review':
-        renderReview(b.kind, { record, mode: 'approved', refs, title: doc.frontMatter.title ?? '', caption: '表 10-1 征求意见及采纳结果统计表' }).forEach(emit);
+        renderReview(b.kind, {
+          record,
+          mode: 'approved',
+          refs,
+          title: doc.frontMatter.title ?? '',
+          caption: '表 10-1 征求意见及采纳结果统计表',
+        }).forEach(emit);
         break;
       case 'space':
         break;
@@ -119,7 +128,15 @@ async function main(): Promise<void> {
   const html = toHtml();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage();
   let chromePdf: Buffer = Buffer.alloc(0);
@@ -144,9 +161,14 @@ async function main(): Promise<void> {
   console.log(`N = ${N} renders each, seed plan with seed records; Node ${process.version}\n`);
   console.log('| renderer | median time | peak RSS | pages | file size |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const [name, t, rss, pages, size] of rows) console.log(`| ${name} | ${(t / 1000).toFixed(3)} s | ${mb(rss)} MB | ${pages} | ${mb(size)} MB (${size} B) |`);
-  console.log(`\nspeed-up ${(median(chromeTimes) / median(oursTimes)).toFixed(2)}x; size ratio ${((ours.pdf.length / chromePdf.length) * 100).toFixed(1)}%`);
-  console.log('pdfkit RSS is the whole Node process (fonts cached); Chromium RSS is its process tree, not counting this Node process.');
+  for (const [name, t, rss, pages, size] of rows)
+    console.log(`| ${name} | ${(t / 1000).toFixed(3)} s | ${mb(rss)} MB | ${pages} | ${mb(size)} MB (${size} B) |`);
+  console.log(
+    `\nspeed-up ${(median(chromeTimes) / median(oursTimes)).toFixed(2)}x; size ratio ${((ours.pdf.length / chromePdf.length) * 100).toFixed(1)}%`,
+  );
+  console.log(
+    'pdfkit RSS is the whole Node process (fonts cached); Chromium RSS is its process tree, not counting this Node process.',
+  );
 }
 
 await main();

@@ -11,7 +11,11 @@ import { Templates } from '../../infra/templates.js';
 
 export const IN_PROCESS_SECRET = Buffer.alloc(32, 7);
 
-export function inProcessActivityDeps(store: ContentStore, transport: Transporter, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+export function inProcessActivityDeps(
+  store: ContentStore,
+  transport: Transporter,
+  overrides: Partial<ActivityDeps> = {},
+): ActivityDeps {
   return {
     store,
     transport,
@@ -19,7 +23,11 @@ export function inProcessActivityDeps(store: ContentStore, transport: Transporte
     secret: IN_PROCESS_SECRET,
     publicUrl: 'http://plan-review.test',
     from: 'plan-review <plan-review@plan-review.test>',
-    renderAttachment: async (d) => ({ filename: `${d.title}.html`, content: `<h1>${d.title}</h1>`, contentType: 'text/html; charset=utf-8' }),
+    renderAttachment: async (d) => ({
+      filename: `${d.title}.html`,
+      content: `<h1>${d.title}</h1>`,
+      contentType: 'text/html; charset=utf-8',
+    }),
     ...overrides,
   };
 }

@@ -14,14 +14,16 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
     gateway,
     start: async (input: RoundInput) => unwrap(await gateway.start(input)),
     status: async (id: string) => unwrap(await gateway.status(id)),
-    act: async <K extends ActionName>(id: string, name: K, request: ActionRequest<K>) => unwrap(await gateway.act(id, name, request)),
+    act: async <K extends ActionName>(id: string, name: K, request: ActionRequest<K>) =>
+      unwrap(await gateway.act(id, name, request)),
     /** Polls the round's status until `pred` holds (a round acts on its own: emails, timers). */
     async until(id: string, pred: (s: RoundStatus) => boolean, timeoutMs = 20_000): Promise<RoundStatus> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = unwrap(await gateway.status(id));
         if (pred(s)) return s;
-        if (Date.now() > deadline) throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);
+        if (Date.now() > deadline)
+          throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -17,9 +17,15 @@ import { roundCalls } from './roundCalls.js';
 import type { ContentStore } from '../../infra/store.js';
 
 export const SEED_ROUND_FILE = fileURLToPath(new URL('../../seeds/rounds/xinrong-round-1.yaml', import.meta.url));
-export const SEED_RECORD = ReviewRecord.parse(JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')));
+export const SEED_RECORD = ReviewRecord.parse(
+  JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')),
+);
 
-export const seedCoordinator: Actor = { name: '规划编制组', role: 'coordinator', email: 'coordinator@xinrong.example.org' };
+export const seedCoordinator: Actor = {
+  name: '规划编制组',
+  role: 'coordinator',
+  email: 'coordinator@xinrong.example.org',
+};
 
 export interface SeedRun {
   id: string;
@@ -27,8 +33,16 @@ export interface SeedRun {
 }
 
 /** Starts the seed round (plan id overridable so runs never collide) and answers for every bureau through its link. */
-export async function runSeedConsultation(client: Client, taskQueue: string, store: ContentStore, planId: string): Promise<SeedRun> {
-  const { input } = await loadRoundFile(SEED_ROUND_FILE, store, { startedBy: seedCoordinator, messageIdDomain: 'plan-review.test' });
+export async function runSeedConsultation(
+  client: Client,
+  taskQueue: string,
+  store: ContentStore,
+  planId: string,
+): Promise<SeedRun> {
+  const { input } = await loadRoundFile(SEED_ROUND_FILE, store, {
+    startedBy: seedCoordinator,
+    messageIdDomain: 'plan-review.test',
+  });
   const rounds = roundCalls(client, store, taskQueue);
   const id = await rounds.start({ ...input, planId });
   let queries = 0;
@@ -57,11 +71,19 @@ export async function runSeedConsultation(client: Client, taskQueue: string, sto
 
 /** Billable actions by the Temporal Cloud rules, counted from a history. */
 export function countBillableActions(history: temporal.api.history.v1.IHistory): Record<string, number> {
-  const counts: Record<string, number> = { workflowStarted: 0, activities: 0, activityRetries: 0, timers: 0, signals: 0, updatesAccepted: 0 };
+  const counts: Record<string, number> = {
+    workflowStarted: 0,
+    activities: 0,
+    activityRetries: 0,
+    timers: 0,
+    signals: 0,
+    updatesAccepted: 0,
+  };
   for (const e of history.events ?? []) {
     if (e.workflowExecutionStartedEventAttributes) counts.workflowStarted!++;
     if (e.activityTaskScheduledEventAttributes) counts.activities!++;
-    if (e.activityTaskStartedEventAttributes) counts.activityRetries! += Math.max(0, (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
+    if (e.activityTaskStartedEventAttributes)
+      counts.activityRetries! += Math.max(0, (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
     if (e.timerStartedEventAttributes) counts.timers!++;
     if (e.workflowExecutionSignaledEventAttributes) counts.signals!++;
     if (e.workflowExecutionUpdateAcceptedEventAttributes) counts.updatesAccepted!++;

@@ -44,7 +44,10 @@ function manyBureaus(count: number): Bureau[] {
     id: `bureau-${i}`,
     nameZh: `大同市新荣区第${i}测试局`.padEnd(120, '局'),
     nameEn: `Xinrong District Test Bureau No. ${i}`.padEnd(180, '.'),
-    contacts: [1, 2, 3, 4, 5, 6].map((k) => ({ email: `bureau-${i}-contact-${k}@bureaus.example.org`, name: `第${i}测试局联系人${k}`.padEnd(60, '人') })),
+    contacts: [1, 2, 3, 4, 5, 6].map((k) => ({
+      email: `bureau-${i}-contact-${k}@bureaus.example.org`,
+      name: `第${i}测试局联系人${k}`.padEnd(60, '人'),
+    })),
     contactPerson: `第${i}测试局办公室`.padEnd(100, '室'),
   }));
 }
@@ -56,7 +59,12 @@ describe('the CLI piped into another program', () => {
     const id = await rounds.start(await smallRoundInput(store, { bureaus }));
     await expect.poll(async () => (await rounds.status(id)).bureaus.length, { timeout: 30_000 }).toBe(bureaus.length);
 
-    const env = { ...process.env, PLAN_REVIEW_DATA_DIR: dir, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: TASK_QUEUE };
+    const env = {
+      ...process.env,
+      PLAN_REVIEW_DATA_DIR: dir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    };
     const { stdout } = await promisify(execFile)('sh', ['-c', '"$0" round status "$1" --json | cat', CLI, id], {
       env,
       timeout: 60_000,

@@ -63,7 +63,10 @@ afterAll(async () => {
 async function startSeedRound(overrides: Record<string, unknown> = {}): Promise<string> {
   const planId = uniquePlanId('xinrong');
   const file = await writeSeedRoundFile(dir, planId, overrides);
-  const { input } = await loadRoundFile(file, new LocalContentStore(config.paths.store), { startedBy: seedCoordinator, messageIdDomain: messageIdDomain(config) });
+  const { input } = await loadRoundFile(file, new LocalContentStore(config.paths.store), {
+    startedBy: seedCoordinator,
+    messageIdDomain: messageIdDomain(config),
+  });
   return roundCalls(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE).start(input);
 }
 
@@ -73,7 +76,19 @@ function gateway(): RoundGateway {
 
 async function waitForStatus(id: string, pred: (s: RoundStatus) => boolean, timeout = 60_000): Promise<RoundStatus> {
   let last: RoundStatus | undefined;
-  await expect.poll(async () => pred((last = await roundCalls(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE).status(id))), { timeout, interval: 250 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        pred(
+          (last = await roundCalls(
+            web.client,
+            new LocalContentStore(config.paths.store),
+            config.TEMPORAL_TASK_QUEUE,
+          ).status(id)),
+        ),
+      { timeout, interval: 250 },
+    )
+    .toBe(true);
   return last!;
 }
 
@@ -86,7 +101,13 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
   it('sends seven invitations, takes the seed replies through the emailed links, and shows each outcome', async () => {
     const id = await startSeedRound();
     const log: string[] = [];
-    const receipts = await replySeedThroughLinks({ rounds: gateway(), roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: (l) => log.push(l) });
+    const receipts = await replySeedThroughLinks({
+      rounds: gateway(),
+      roundId: id,
+      outboxDir: config.paths.outbox,
+      recordFile: RECORD_FILE,
+      log: (l) => log.push(l),
+    });
     expect(receipts).toHaveLength(7);
 
     const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
@@ -128,7 +149,14 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
   it('deems a bureau that stays silent to the deadline, reminding only it, and mails the summary', async () => {
     // Wide margins: the six replies take seconds, the reminder comes at 30 s, the deadline at 60 s.
     const id = await startSeedRound({ deadline: 'PT60S', reminders: ['PT30S'] });
-    await replySeedThroughLinks({ rounds: gateway(), roundId: id, outboxDir: config.paths.outbox, recordFile: RECORD_FILE, log: () => undefined, silent: ['culture'] });
+    await replySeedThroughLinks({
+      rounds: gateway(),
+      roundId: id,
+      outboxDir: config.paths.outbox,
+      recordFile: RECORD_FILE,
+      log: () => undefined,
+      silent: ['culture'],
+    });
     const status = await waitForStatus(id, (s) => s.stage === 'completed', 120_000);
     const outcomes = Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome]));
     expect(outcomes.culture).toBe('deemedNoComments');
@@ -143,43 +171,63 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     expect(summary!.html).toContain('逾期未回复，视为无意见');
   }, 150_000);
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('a bureau answers in Chromium through the link in its email, and the round records it', async () => {
-    const id = await startSeedRound();
-    const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
-    const link = replyLinkIn(invitations.find((m) => m.to.includes('education@bureaus.example.org'))!);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage({ locale: 'zh-CN' });
-      await page.goto(link);
-      await expect(page.locator('.reply-card').innerText()).resolves.toContain('大同市新荣区教育局');
-      await page.check('input[name="doc.eco-protection-plan.answer"][value="noComments"]');
-      await page.check('input[name="doc.xinrong-eco-plan.answer"][value="comments"]');
-      await page.fill('[name="doc.xinrong-eco-plan.c.0.page"]', '77');
-      await page.selectOption('[name="doc.xinrong-eco-plan.c.0.section"]', '7.7');
-      await page.fill('[name="doc.xinrong-eco-plan.c.0.text"]', '第二段删除“编写、出版一套适合各大、中、小学及幼儿园使用的环境教育专题教材。”');
-      await Promise.all([page.waitForLoadState('load'), page.click('button[value="add:xinrong-eco-plan"]')]);
-      await page.waitForSelector('[name="doc.xinrong-eco-plan.c.1.text"]');
-      await page.selectOption('[name="doc.xinrong-eco-plan.c.1.section"]', '7.7');
-      await page.fill('[name="doc.xinrong-eco-plan.c.1.text"]', '将“大、中、小学定期组织生态文明主题活动”中的“大”字删除，我区无大学。');
-      await page.fill('[name="responder.name"]', '<b>教育局</b>');
-      await page.fill('[name="responder.position"]', '办公室');
-      await Promise.all([page.waitForURL(/\/receipt\/\d+$/), page.click('button[value="submit"]')]);
-      const sha = await page.locator('.receipt-sha').innerText();
-      await expect(page.content()).resolves.toContain('&lt;b&gt;教育局&lt;/b&gt;');
+  it.skipIf(!existsSync('/usr/bin/chromium'))(
+    'a bureau answers in Chromium through the link in its email, and the round records it',
+    async () => {
+      const id = await startSeedRound();
+      const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
+      const link = replyLinkIn(invitations.find((m) => m.to.includes('education@bureaus.example.org'))!);
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ locale: 'zh-CN' });
+        await page.goto(link);
+        await expect(page.locator('.reply-card').innerText()).resolves.toContain('大同市新荣区教育局');
+        await page.check('input[name="doc.eco-protection-plan.answer"][value="noComments"]');
+        await page.check('input[name="doc.xinrong-eco-plan.answer"][value="comments"]');
+        await page.fill('[name="doc.xinrong-eco-plan.c.0.page"]', '77');
+        await page.selectOption('[name="doc.xinrong-eco-plan.c.0.section"]', '7.7');
+        await page.fill(
+          '[name="doc.xinrong-eco-plan.c.0.text"]',
+          '第二段删除“编写、出版一套适合各大、中、小学及幼儿园使用的环境教育专题教材。”',
+        );
+        await Promise.all([page.waitForLoadState('load'), page.click('button[value="add:xinrong-eco-plan"]')]);
+        await page.waitForSelector('[name="doc.xinrong-eco-plan.c.1.text"]');
+        await page.selectOption('[name="doc.xinrong-eco-plan.c.1.section"]', '7.7');
+        await page.fill(
+          '[name="doc.xinrong-eco-plan.c.1.text"]',
+          '将“大、中、小学定期组织生态文明主题活动”中的“大”字删除，我区无大学。',
+        );
+        await page.fill('[name="responder.name"]', '<b>教育局</b>');
+        await page.fill('[name="responder.position"]', '办公室');
+        await Promise.all([page.waitForURL(/\/receipt\/\d+$/), page.click('button[value="submit"]')]);
+        const sha = await page.locator('.receipt-sha').innerText();
+        await expect(page.content()).resolves.toContain('&lt;b&gt;教育局&lt;/b&gt;');
 
-      const status = await waitForStatus(id, (s) => s.bureaus.find((b) => b.bureau.id === 'education')!.replies.length === 1);
-      const reply = await gateway().loadReply(status.bureaus.find((b) => b.bureau.id === 'education')!.replies[0]!);
-      expect(reply.contentSha256).toBe(sha);
-      expect(reply.perDocument['eco-protection-plan']).toBe('noComments');
-      expect((reply.perDocument['xinrong-eco-plan'] as unknown[]).length).toBe(2);
-      expect(reply.responder.name).toBe('<b>教育局</b>');
-    } finally {
-      await browser.close();
-    }
-  });
+        const status = await waitForStatus(
+          id,
+          (s) => s.bureaus.find((b) => b.bureau.id === 'education')!.replies.length === 1,
+        );
+        const reply = await gateway().loadReply(status.bureaus.find((b) => b.bureau.id === 'education')!.replies[0]!);
+        expect(reply.contentSha256).toBe(sha);
+        expect(reply.perDocument['eco-protection-plan']).toBe('noComments');
+        expect((reply.perDocument['xinrong-eco-plan'] as unknown[]).length).toBe(2);
+        expect(reply.responder.name).toBe('<b>教育局</b>');
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('takes a coordinator action from the CLI, recording the named user who acted', async () => {
     const id = await startSeedRound();
@@ -198,7 +246,12 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     const status = JSON.parse((await run('round', 'status', id, '--json')).stdout) as RoundStatus;
     const culture = status.bureaus.find((b) => b.bureau.id === 'culture')!;
     expect(culture.outcome).toBe('waived');
-    expect(culture.waived).toMatchObject({ by: { role: 'coordinator', username: 'coordinator' }, reason: '文旅局机构调整，免于回复' });
-    await expect(run('round', 'waive', id, 'culture', '--reason', 'again')).rejects.toMatchObject({ stderr: expect.stringContaining('already waived') });
+    expect(culture.waived).toMatchObject({
+      by: { role: 'coordinator', username: 'coordinator' },
+      reason: '文旅局机构调整，免于回复',
+    });
+    await expect(run('round', 'waive', id, 'culture', '--reason', 'again')).rejects.toMatchObject({
+      stderr: expect.stringContaining('already waived'),
+    });
   });
 });

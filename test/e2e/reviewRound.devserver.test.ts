@@ -59,11 +59,20 @@ describe('reviewRound on the real dev server', () => {
     expect(status.documents.find((d) => d.key === 'eco-protection-plan')!.standIn).toBe(true);
 
     await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
-    await expect.poll(async () => (await rounds.gateway.list().then((o) => (o.kind === 'done' ? o.value : []))).map((r) => r.id), { timeout: 30_000 }).toContain(`round:${planId}:1`);
+    await expect
+      .poll(
+        async () => (await rounds.gateway.list().then((o) => (o.kind === 'done' ? o.value : []))).map((r) => r.id),
+        { timeout: 30_000 },
+      )
+      .toContain(`round:${planId}:1`);
 
     const received = await waitForMail(config.paths.outbox, id, 'invitation', 7, 30_000);
     // The round records an invitation as sent only once the server accepted it; wait for all seven.
-    await expect.poll(async () => (await rounds.status(id)).bureaus.filter((b) => b.invitation?.sentAt).length, { timeout: 30_000 }).toBe(7);
+    await expect
+      .poll(async () => (await rounds.status(id)).bureaus.filter((b) => b.invitation?.sentAt).length, {
+        timeout: 30_000,
+      })
+      .toBe(7);
     const sent = (await rounds.status(id)).bureaus;
     expect(received.map((m) => m.messageId).sort()).toEqual(sent.map((b) => b.invitation!.messageId).sort());
     for (const b of sent) {

@@ -10,7 +10,10 @@ import { renderPlan } from '../../pdf/render.js';
 import { fixturePath, loadSeedRecord, norm, pagesText, pdffonts, savePdf } from './helpers.js';
 
 const TALL = '超长单元格文字测试。'.repeat(400);
-const rows = Array.from({ length: 60 }, (_, i) => `<tr><td>${i + 1}</td><td>项目${i + 1}</td><td>数值${i + 1}</td></tr>`);
+const rows = Array.from(
+  { length: 60 },
+  (_, i) => `<tr><td>${i + 1}</td><td>项目${i + 1}</td><td>数值${i + 1}</td></tr>`,
+);
 rows.splice(30, 0, `<tr><td>长</td><td>${TALL}</td><td>完</td></tr>`);
 const source = readFileSync(fixturePath, 'utf8').replace('ROWS', rows.join('\n'));
 
@@ -27,7 +30,8 @@ function fixtureRecord(mutate?: (r: ReviewRecord) => void): ReviewRecord {
 describe('line breaking', () => {
   it('never starts a line with closing punctuation (禁则)', async () => {
     const fonts = await loadFonts(DEFAULT_FONTS);
-    const text = '生态文明是以人与自然、人与人、人与社会和谐共生、良性循环、全面发展、持续繁荣为基本宗旨的社会形态。“十三五”期间，山西省、大同市和新荣区深入贯彻习近平生态文明思想！（括号）《书名》';
+    const text =
+      '生态文明是以人与自然、人与人、人与社会和谐共生、良性循环、全面发展、持续繁荣为基本宗旨的社会形态。“十三五”期间，山西省、大同市和新荣区深入贯彻习近平生态文明思想！（括号）《书名》';
     for (let chars = 5; chars <= 30; chars++) {
       const lines = breakLines(fonts, [{ text, role: 'body', size: 12 }], chars * 12, { where: 'test', justify: true });
       expect(lines.map((l) => l.text).join('')).toBe(text);
@@ -39,7 +43,13 @@ describe('line breaking', () => {
   it('formats page ranges', () => {
     expect(formatRanges([[35, 35]])).toBe('P35');
     expect(formatRanges([[7, 10]])).toBe('P7-10');
-    expect(formatRanges([[96, 100], [87, 88], [97, 97]])).toBe('P87-88、96-100');
+    expect(
+      formatRanges([
+        [96, 100],
+        [87, 88],
+        [97, 97],
+      ]),
+    ).toBe('P87-88、96-100');
   });
 });
 
@@ -65,7 +75,10 @@ describe('the fixture document', () => {
   }, 60_000);
 
   it('repeats the text of a merged (rowspan) cell on each page its rows run over', async () => {
-    const merged = Array.from({ length: 70 }, (_, i) => `<tr>${i === 0 ? '<td rowspan="70">合并单元格</td>' : ''}<td>子项${i + 1}</td><td>值${i + 1}</td></tr>`);
+    const merged = Array.from(
+      { length: 70 },
+      (_, i) => `<tr>${i === 0 ? '<td rowspan="70">合并单元格</td>' : ''}<td>子项${i + 1}</td><td>值${i + 1}</td></tr>`,
+    );
     const src = readFileSync(fixturePath, 'utf8').replace('ROWS', merged.join('\n'));
     const result = await renderPlan({ source: src, record: fixtureRecord(), mode: 'approved' });
     const pages = pagesText(savePdf(result.pdf)).map(norm);
@@ -77,8 +90,16 @@ describe('the fixture document', () => {
 
   it('embeds a supplied figure', async () => {
     // A 1×1 grey PNG.
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64');
-    const result = await renderPlan({ source, record: fixtureRecord(), mode: 'approved', images: { 'figures/1-1.png': png } });
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const result = await renderPlan({
+      source,
+      record: fixtureRecord(),
+      mode: 'approved',
+      images: { 'figures/1-1.png': png },
+    });
     const all = norm(pagesText(savePdf(result.pdf)).join(''));
     expect(all).not.toContain('图片未提供');
     expect(result.pdf.includes(Buffer.from('/Subtype /Image'))).toBe(true);
@@ -97,7 +118,8 @@ describe('the fixture document', () => {
     const long = 'A'.repeat(300);
     const record = fixtureRecord((r) => {
       const reply = r.replies.find((x) => x.bureauId === 'water')!;
-      (reply.perDocument['xinrong-eco-plan'] as Array<{ text: string }>)[0]!.text = `<script>alert(1)</script> ${long} &amp;`;
+      (reply.perDocument['xinrong-eco-plan'] as Array<{ text: string }>)[0]!.text =
+        `<script>alert(1)</script> ${long} &amp;`;
     });
     const result = await renderPlan({ source, record, mode: 'approved' });
     const all = norm(pagesText(savePdf(result.pdf)).join(''));
@@ -129,7 +151,10 @@ describe('the fixture document', () => {
   }, 60_000);
 
   it('fails clearly when a font file is missing', async () => {
-    const fonts = { ...DEFAULT_FONTS, body: { path: '/nonexistent/NotoSerifCJK-Regular.ttc', postscriptName: 'NotoSerifCJKsc-Regular' } };
+    const fonts = {
+      ...DEFAULT_FONTS,
+      body: { path: '/nonexistent/NotoSerifCJK-Regular.ttc', postscriptName: 'NotoSerifCJKsc-Regular' },
+    };
     const err = await renderPlan({ source, record: fixtureRecord(), mode: 'approved', fonts }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FontMissingError);
     expect((err as Error).message).toContain('/nonexistent/NotoSerifCJK-Regular.ttc');

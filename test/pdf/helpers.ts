@@ -25,7 +25,10 @@ export function savePdf(pdf: Buffer): string {
 
 /** Text of each page (pdftotext -raw, split at form feeds). */
 export function pagesText(path: string): string[] {
-  const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', path, '-'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const pages = text.split('\f');
   if (pages[pages.length - 1] === '') pages.pop();
   return pages;
@@ -44,7 +47,18 @@ export function pdfinfo(path: string): string {
 /** One page rasterised in grey (pdftoppm -gray → PGM): width, height and one byte per pixel. */
 export function rasterGray(path: string, page: number, dpi = 40): { width: number; height: number; data: Uint8Array } {
   const out = join(dir, `ras-${++n}`);
-  execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-f', String(page), '-l', String(page), '-singlefile', path, out]);
+  execFileSync('pdftoppm', [
+    '-r',
+    String(dpi),
+    '-gray',
+    '-f',
+    String(page),
+    '-l',
+    String(page),
+    '-singlefile',
+    path,
+    out,
+  ]);
   const pgm = readFileSync(`${out}.pgm`);
   let pos = 0;
   const fields: string[] = [];

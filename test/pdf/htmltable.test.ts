@@ -53,11 +53,23 @@ describe('cells', () => {
 <tr><td>劣V类</td><td>III类</td></tr>
 </tbody>
 </table>`);
-    expect(texts(t.head)).toEqual([['序号', '水质'], ['2015年', '2020年']]);
-    expect(spans(t.head)).toEqual([['2x1', '1x2'], ['1x1', '1x1']]);
+    expect(texts(t.head)).toEqual([
+      ['序号', '水质'],
+      ['2015年', '2020年'],
+    ]);
+    expect(spans(t.head)).toEqual([
+      ['2x1', '1x2'],
+      ['1x1', '1x1'],
+    ]);
     expect(t.head.flat().every((c) => c.header)).toBe(true);
-    expect(texts(t.body)).toEqual([['1', 'IV类', 'V类'], ['劣V类', 'III类']]);
-    expect(spans(t.body)).toEqual([['2x1', '1x1', '1x1'], ['1x1', '1x1']]);
+    expect(texts(t.body)).toEqual([
+      ['1', 'IV类', 'V类'],
+      ['劣V类', 'III类'],
+    ]);
+    expect(spans(t.body)).toEqual([
+      ['2x1', '1x1', '1x1'],
+      ['1x1', '1x1'],
+    ]);
     expect(t.body.flat().some((c) => c.header)).toBe(false);
   });
 
@@ -81,11 +93,16 @@ describe('cells', () => {
 
   it('accepts the end tags HTML lets one omit', () => {
     const t = parseHtmlTable('<table>\n<tr><td>a<td>b\n<tr><td>c<td>d\n</table>');
-    expect(texts(t.body)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(texts(t.body)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('ignores comments, <colgroup> and an empty <caption>', () => {
-    const t = parseHtmlTable('<!-- 表 --><table><caption></caption><colgroup><col><col></colgroup><tr><td>a<!-- note --></td><td>b</td></tr></table>\n<!-- end -->');
+    const t = parseHtmlTable(
+      '<!-- 表 --><table><caption></caption><colgroup><col><col></colgroup><tr><td>a<!-- note --></td><td>b</td></tr></table>\n<!-- end -->',
+    );
     expect(texts(t.body)).toEqual([['a', 'b']]);
   });
 });
@@ -137,7 +154,11 @@ describe('malformed HTML', () => {
   };
 
   it('reports a syntax error the parser would repair, at its line in the document', () => {
-    fails('<table>\n<tr><td>R&amp D</td></tr>\n</table>', /^HTML table: line 11:\d+: Missing semicolon after character reference/, 10);
+    fails(
+      '<table>\n<tr><td>R&amp D</td></tr>\n</table>',
+      /^HTML table: line 11:\d+: Missing semicolon after character reference/,
+      10,
+    );
     fails('<table><tr><td colspan="2"</td></tr></table>', /line 1:\d+: Missing whitespace between attributes/);
     fails('<table><tr><td>&bogus;</td></tr></table>', /unknown named character reference/);
   });
@@ -158,7 +179,10 @@ describe('malformed HTML', () => {
 
   it('refuses a nested table, a second table and a captioned table', () => {
     fails('<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>', /<table> inside a cell/);
-    fails('<table><tr><td>a</td></tr></table>\n<table><tr><td>b</td></tr></table>', /line 2:1: a second <table> in one block/);
+    fails(
+      '<table><tr><td>a</td></tr></table>\n<table><tr><td>b</td></tr></table>',
+      /line 2:1: a second <table> in one block/,
+    );
     fails('<table><caption>表 1</caption><tr><td>a</td></tr></table>', /<caption> text is not printed/);
   });
 
@@ -168,7 +192,8 @@ describe('malformed HTML', () => {
   });
 
   it('points at the source line when a whole document is walked', () => {
-    const source = '# 第一章 总则\n\n正文。\n\n<table>\n<tr><td>a</td></tr>\n<tr><td><div>x</div></td></tr>\n</table>\n';
+    const source =
+      '# 第一章 总则\n\n正文。\n\n<table>\n<tr><td>a</td></tr>\n<tr><td><div>x</div></td></tr>\n</table>\n';
     expect(() => walkDocument(source)).toThrow(/^HTML table: line 7:9: <div> is not allowed in a table block$/);
   });
 });

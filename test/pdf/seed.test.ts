@@ -6,7 +6,17 @@ import { createHash } from 'node:crypto';
 import { ReviewRecord } from '../../domain/records.js';
 import { parseDocument } from '../../infra/documents.js';
 import { renderPlan, type RenderResult } from '../../pdf/render.js';
-import { darkPixels, loadSeedRecord, norm, pagesText, pdffonts, pdfinfo, savePdf, seedPlanPath, seedRecordPath } from './helpers.js';
+import {
+  darkPixels,
+  loadSeedRecord,
+  norm,
+  pagesText,
+  pdffonts,
+  pdfinfo,
+  savePdf,
+  seedPlanPath,
+  seedRecordPath,
+} from './helpers.js';
 
 const source = readFileSync(seedPlanPath, 'utf8');
 let result: RenderResult;
@@ -26,7 +36,15 @@ beforeAll(async () => {
 describe('seed records fixture', () => {
   it('is a valid ReviewRecord whose reply hashes recompute', () => {
     const record = ReviewRecord.parse(JSON.parse(readFileSync(seedRecordPath, 'utf8')));
-    expect(record.bureaus.map((b) => b.id)).toEqual(['finance', 'science', 'forestry', 'energy', 'education', 'water', 'culture']);
+    expect(record.bureaus.map((b) => b.id)).toEqual([
+      'finance',
+      'science',
+      'forestry',
+      'energy',
+      'education',
+      'water',
+      'culture',
+    ]);
     for (const r of record.replies) {
       const { contentSha256, ...rest } = r;
       expect(createHash('sha256').update(canonicalize(rest)!).digest('hex')).toBe(contentSha256);
@@ -59,7 +77,7 @@ describe('the seed plan rendered', () => {
     }
   });
 
-  it('prints table 10-1 with seven bureaus, forestry\'s three comments, all adopted', () => {
+  it("prints table 10-1 with seven bureaus, forestry's three comments, all adopted", () => {
     const start = pages.findIndex((p) => p.includes('表 10-1'));
     expect(start).toBeGreaterThan(first);
     const end = pages.findIndex((p, i) => i > start && /附\s*件/.test(p) && p.includes('附件 1'));
@@ -93,7 +111,9 @@ describe('the seed plan rendered', () => {
         expect(text, `${anchor.section} "${anchor.quote}" on ${ref}`).toContain(norm(anchor.quote));
       } else {
         const s = sections.find((x) => x.id === anchor.section)!;
-        expect(norm(printed(a)), `section ${s.id} starts on ${ref}`).toContain(norm(s.number ? `${s.number} ${s.title}` : s.title));
+        expect(norm(printed(a)), `section ${s.id} starts on ${ref}`).toContain(
+          norm(s.number ? `${s.number} ${s.title}` : s.title),
+        );
       }
     }
     // The revision-notes table prints them.

@@ -50,15 +50,22 @@ describe('the CFF subsetter', () => {
       expect(info.fontDicts).toBeLessThanOrEqual(new Set(gids.map((g) => cff.fdIndex(g))).size + 1);
       // Each subset glyph's charstring is the original's with its subroutines inlined.
       const sub = new CffFont(bytes);
-      info.cids.forEach((gid, i) => expect(Buffer.from(sub.charstring(i)).equals(Buffer.from(cff.charstring(gid))), `glyph ${gid}`).toBe(true));
+      info.cids.forEach((gid, i) =>
+        expect(Buffer.from(sub.charstring(i)).equals(Buffer.from(cff.charstring(gid))), `glyph ${gid}`).toBe(true),
+      );
       // Deterministic.
-      expect(Buffer.from(cff.subset([...gids].reverse(), face.font.postscriptName)).equals(Buffer.from(bytes))).toBe(true);
+      expect(Buffer.from(cff.subset([...gids].reverse(), face.font.postscriptName)).equals(Buffer.from(bytes))).toBe(
+        true,
+      );
     });
   }
 
   it('is much smaller than the face, and a few glyphs make a few kilobytes', () => {
     const face = fonts.body;
-    const few = face.cff!.subset(Array.from('生态文明', (c) => face.font.glyphForCodePoint(c.codePointAt(0)!).id), 'x');
+    const few = face.cff!.subset(
+      Array.from('生态文明', (c) => face.font.glyphForCodePoint(c.codePointAt(0)!).id),
+      'x',
+    );
     expect(few.length).toBeLessThan(4000);
   });
 });
@@ -98,23 +105,42 @@ describe('every glyph of the seed plan in the PDF', () => {
         const x = X0 + col * CELL + 8;
         const y = Y0 + row * CELL + 8 + SIZE * 0.88;
         pages[pages.length - 1]!.items.push({ k: 'text', x, y, line, cs: 0 });
-        const glyph = face.font.glyphForCodePoint(ch.codePointAt(0)!) as unknown as { path: { commands: unknown[] }; bbox: { minX: number; minY: number; maxX: number; maxY: number } };
+        const glyph = face.font.glyphForCodePoint(ch.codePointAt(0)!) as unknown as {
+          path: { commands: unknown[] };
+          bbox: { minX: number; minY: number; maxX: number; maxY: number };
+        };
         const k2 = SIZE / face.unitsPerEm;
         const b = glyph.bbox;
-        cells.push({ page: pages.length, col, row, ch, inked: glyph.path.commands.length > 0, box: { x0: x + b.minX * k2, x1: x + b.maxX * k2, y0: y - b.maxY * k2, y1: y - b.minY * k2 } });
+        cells.push({
+          page: pages.length,
+          col,
+          row,
+          ch,
+          inked: glyph.path.commands.length > 0,
+          box: { x0: x + b.minX * k2, x1: x + b.maxX * k2, y0: y - b.maxY * k2, y1: y - b.minY * k2 },
+        });
       });
     }
-    return { layout: { pages, sections: [], stream: [], printed: pages.map(() => undefined), toc: [], title: 'glyphs' }, cells };
+    return {
+      layout: { pages, sections: [], stream: [], printed: pages.map(() => undefined), toc: [], title: 'glyphs' },
+      cells,
+    };
   }
 
   it('renders ink for each glyph that has an outline, and pdftotext reads each character back', async () => {
     const { layout: l, cells } = layout();
-    const pdf = await drawPdf(l, fonts, { title: 'glyphs', subject: 'glyphs', keywords: '', date: new Date('2000-01-01T00:00:00Z') }, {});
+    const pdf = await drawPdf(
+      l,
+      fonts,
+      { title: 'glyphs', subject: 'glyphs', keywords: '', date: new Date('2000-01-01T00:00:00Z') },
+      {},
+    );
     const path = savePdf(pdf);
     // Two subset CID fonts, nothing else.
     const listed = pdffonts(path).split('\n').slice(2).filter(Boolean);
     expect(listed).toHaveLength(2);
-    for (const line of listed) expect(line).toMatch(/^[A-Z]{6}\+NotoS\w+CJKsc-\w+\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
+    for (const line of listed)
+      expect(line).toMatch(/^[A-Z]{6}\+NotoS\w+CJKsc-\w+\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
 
     // Text: every character, in order, page by page.
     const text = pagesText(path).map((p) => p.replace(/\s+/g, ''));
@@ -147,7 +173,13 @@ describe('every glyph of the seed plan in the PDF', () => {
           }
         }
         if (ink === 0) missing.push(c.ch);
-        else if (Math.abs(box.x0 - c.box.x0) > 2 || Math.abs(box.x1 - c.box.x1) > 2 || Math.abs(box.y0 - c.box.y0) > 2 || Math.abs(box.y1 - c.box.y1) > 2) misplaced.push(`${c.ch} ${JSON.stringify(box)} ${JSON.stringify(c.box)}`);
+        else if (
+          Math.abs(box.x0 - c.box.x0) > 2 ||
+          Math.abs(box.x1 - c.box.x1) > 2 ||
+          Math.abs(box.y0 - c.box.y0) > 2 ||
+          Math.abs(box.y1 - c.box.y1) > 2
+        )
+          misplaced.push(`${c.ch} ${JSON.stringify(box)} ${JSON.stringify(c.box)}`);
       }
     }
     expect(missing, `glyphs without ink: ${missing.join(' ')}`).toEqual([]);

@@ -9,7 +9,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const watched = ['node_modules/.setup-lock-sha256', '.tools/venv/.pins', '.tools/venv/bin/temporal', 'node_modules/.package-lock.json'];
+const watched = [
+  'node_modules/.setup-lock-sha256',
+  '.tools/venv/.pins',
+  '.tools/venv/bin/temporal',
+  'node_modules/.package-lock.json',
+];
 
 async function mtimes() {
   return Promise.all(watched.map(async (f) => (await stat(`${root}/${f}`)).mtimeMs));

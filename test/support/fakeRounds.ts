@@ -15,7 +15,12 @@
  */
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../../domain/actions.js';
-import type { ActionAck, RecordPaperReplyRequest, ReplyReceipt, SubmitReplyRequest } from '../../domain/consultation.js';
+import type {
+  ActionAck,
+  RecordPaperReplyRequest,
+  ReplyReceipt,
+  SubmitReplyRequest,
+} from '../../domain/consultation.js';
 import { reviewRoundId } from '../../domain/ids.js';
 import type { Reply, ReplySummary } from '../../domain/records.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
@@ -25,7 +30,13 @@ import { parseDocument } from '../../infra/documents.js';
 import type { ActionRequest, ActionResult, Outcome, RoundListing, RoundService } from '../../infra/roundGateway.js';
 import { loadReply, storeReplyDraft } from '../../infra/replyStore.js';
 import type { ContentStore } from '../../infra/store.js';
-import { buildReply, isLate, outcomeOf, replyDraftRefusal, replyLinkRefusal } from '../../workflows/stages/consultation/rules.js';
+import {
+  buildReply,
+  isLate,
+  outcomeOf,
+  replyDraftRefusal,
+  replyLinkRefusal,
+} from '../../workflows/stages/consultation/rules.js';
 
 /** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
 export interface ActionCall<K extends ActionName = ActionName> {
@@ -95,7 +106,12 @@ export class FakeRounds implements RoundService {
     const documents = [];
     for (const d of input.documents) {
       const sections = parseDocument((await this.store.get(d.sha256)).toString('utf8')).sections;
-      documents.push({ key: d.key, title: d.title, standIn: false, versions: [{ n: 1, sha256: d.sha256, createdAt: iso(now), createdBy: input.startedBy, sections }] });
+      documents.push({
+        key: d.key,
+        title: d.title,
+        standIn: false,
+        versions: [{ n: 1, sha256: d.sha256, createdAt: iso(now), createdBy: input.startedBy, sections }],
+      });
     }
     this.rounds.set(
       id,
@@ -133,13 +149,22 @@ export class FakeRounds implements RoundService {
     const listing = [...this.rounds.values()].map((r) => ({
       id: r.id,
       title: r.title,
-      status: r.stage === 'cancelled' ? 'CANCELLED' : r.stage === 'completed' || r.stage === 'approved' ? 'COMPLETED' : 'RUNNING',
+      status:
+        r.stage === 'cancelled'
+          ? 'CANCELLED'
+          : r.stage === 'completed' || r.stage === 'approved'
+            ? 'COMPLETED'
+            : 'RUNNING',
       startTime: r.startedAt,
     }));
     return { kind: 'done', value: listing.slice(0, limit) };
   }
 
-  async act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>> {
+  async act<K extends ActionName>(
+    roundId: string,
+    name: K,
+    request: ActionRequest<K>,
+  ): Promise<Outcome<ActionResult<K>>> {
     this.calls.push({ roundId, name, request: structuredClone(request) });
     if (this.unavailable) return unavailableOutcome;
     const round = this.rounds.get(roundId);
@@ -161,7 +186,10 @@ export class FakeRounds implements RoundService {
     const forced = typeof this.refuseWith === 'function' ? this.refuseWith(name, req) : this.refuseWith;
     if (forced) return { kind: 'refused', refusal: forced };
     if (!(roles as readonly string[]).includes(req.actor.role)) {
-      return { kind: 'refused', refusal: makeRefusal('actor.role', 'roleNotAllowed', { role: req.actor.role, allowed: roles.join(', ') }) };
+      return {
+        kind: 'refused',
+        refusal: makeRefusal('actor.role', 'roleNotAllowed', { role: req.actor.role, allowed: roles.join(', ') }),
+      };
     }
     const answer = this.apply(round, name, req);
     if ('refusal' in answer) return { kind: 'refused', refusal: answer.refusal };
@@ -174,7 +202,11 @@ export class FakeRounds implements RoundService {
     return loadReply(this.store, summary);
   }
 
-  private apply(round: RoundStatus, name: ActionName, req: ActionCall['request']): { value: ReplyReceipt | ActionAck } | { refusal: Refusal } {
+  private apply(
+    round: RoundStatus,
+    name: ActionName,
+    req: ActionCall['request'],
+  ): { value: ReplyReceipt | ActionAck } | { refusal: Refusal } {
     const at = this.now().getTime();
     if (name === 'submitReply' || name === 'recordPaperReply') {
       const r = req as SubmitReplyRequest | RecordPaperReplyRequest;
@@ -183,12 +215,20 @@ export class FakeRounds implements RoundService {
       if ('linkId' in r) {
         const refusal = replyLinkRefusal(round, b, r.linkId, at) ?? replyDraftRefusal(round, b, r.reply);
         if (refusal) return { refusal };
-        return { value: record(round, b, buildReply(round, b, r.reply, { at, channel: 'link', late: isLate(b, at) }), at) };
+        return {
+          value: record(round, b, buildReply(round, b, r.reply, { at, channel: 'link', late: isLate(b, at) }), at),
+        };
       }
       const refusal = replyDraftRefusal(round, b, r.reply);
       if (refusal) return { refusal };
       const received = r.receivedAt ? Date.parse(r.receivedAt) : at;
-      const reply = buildReply(round, b, r.reply, { at: received, channel: 'paper', recordedBy: r.actor, scanSha256: r.scanSha256, late: isLate(b, received) });
+      const reply = buildReply(round, b, r.reply, {
+        at: received,
+        channel: 'paper',
+        recordedBy: r.actor,
+        scanSha256: r.scanSha256,
+        late: isLate(b, received),
+      });
       return { value: record(round, b, reply, at) };
     }
     return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
@@ -199,12 +239,23 @@ export class FakeRounds implements RoundService {
 function record(round: RoundStatus, b: BureauStatus, reply: ReplySummary, now: number): ReplyReceipt {
   b.replies.push(reply);
   b.outcome = outcomeOf(b, now > Date.parse(b.deadline) + round.graceMs);
-  return { roundId: round.id, bureauId: b.bureau.id, n: reply.n, version: reply.version, submittedAt: reply.submittedAt, contentSha256: reply.contentSha256, late: reply.late === true };
+  return {
+    roundId: round.id,
+    bureauId: b.bureau.id,
+    n: reply.n,
+    version: reply.version,
+    submittedAt: reply.submittedAt,
+    contentSha256: reply.contentSha256,
+    late: reply.late === true,
+  };
 }
 
 const unavailableOutcome = { kind: 'unavailable', cause: '14 UNAVAILABLE: connection refused' } as const;
 
 function refusedBy(error: z.ZodError, whole: string): Outcome<never> {
   const issue = error.issues[0]!;
-  return { kind: 'refused', refusal: makeRefusal(issue.path.join('.') || whole, 'invalidField', { detail: issue.message }) };
+  return {
+    kind: 'refused',
+    refusal: makeRefusal(issue.path.join('.') || whole, 'invalidField', { detail: issue.message }),
+  };
 }

@@ -46,10 +46,13 @@ export class RecordingTransport {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' });
     }
     if (to.some((a) => this.rejectAddresses.has(a))) {
-      throw Object.assign(new Error(`Can't send mail - all recipients were rejected: 550 5.1.1 <${to[0]}>: Recipient address rejected`), {
-        code: 'EENVELOPE',
-        responseCode: 550,
-      });
+      throw Object.assign(
+        new Error(`Can't send mail - all recipients were rejected: 550 5.1.1 <${to[0]}>: Recipient address rejected`),
+        {
+          code: 'EENVELOPE',
+          responseCode: 550,
+        },
+      );
     }
     const refusedNow = to.filter((a) => this.greylisted.has(a));
     const accepted = to.filter((a) => !this.greylisted.has(a));
@@ -62,7 +65,9 @@ export class RecordingTransport {
       html: String(message.html),
       kind: headers['X-Plan-Review-Kind'] ?? '',
       round: headers['X-Plan-Review-Round'] ?? '',
-      attachments: ((message.attachments ?? []) as Array<{ filename?: string }>).map((a) => ({ filename: String(a.filename) })),
+      attachments: ((message.attachments ?? []) as Array<{ filename?: string }>).map((a) => ({
+        filename: String(a.filename),
+      })),
     });
     if (this.failAfterAccepting > 0) {
       this.failAfterAccepting--;
@@ -72,7 +77,11 @@ export class RecordingTransport {
       ...info,
       accepted,
       rejected: refusedNow,
-      rejectedErrors: refusedNow.map((recipient) => ({ recipient, message: `450 4.2.0 <${recipient}>: greylisted, try again later`, responseCode: 450 })),
+      rejectedErrors: refusedNow.map((recipient) => ({
+        recipient,
+        message: `450 4.2.0 <${recipient}>: greylisted, try again later`,
+        responseCode: 450,
+      })),
     };
   }
 

@@ -7,7 +7,9 @@ import { Bureau, type Actor } from '../../domain/records.js';
 import type { RoundInput } from '../../domain/round.js';
 import type { ContentStore } from '../../infra/store.js';
 
-export const SEED_BUREAUS = z.array(Bureau).parse(parseYaml(readFileSync(new URL('../../seeds/bureaus.yaml', import.meta.url), 'utf8')));
+export const SEED_BUREAUS = z
+  .array(Bureau)
+  .parse(parseYaml(readFileSync(new URL('../../seeds/bureaus.yaml', import.meta.url), 'utf8')));
 
 export const coordinator: Actor = { name: '测试协调人', role: 'coordinator', email: 'coordinator@xinrong.example.org' };
 

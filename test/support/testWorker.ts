@@ -30,7 +30,9 @@ function createWorker(connection: NativeConnection, { taskQueue, store, transpor
   });
 }
 
-export async function timeSkippingWorker(opts: WorkerOptions): Promise<{ env: TestWorkflowEnvironment; stop(): Promise<void> }> {
+export async function timeSkippingWorker(
+  opts: WorkerOptions,
+): Promise<{ env: TestWorkflowEnvironment; stop(): Promise<void> }> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
   });

@@ -37,16 +37,23 @@ describe('the page of a card', () => {
     expect(CardPage.parse('   ')).toBeUndefined();
   });
 
-  it.each(['abc', '0', '-3', '3.5', 'pp. 33', '33-34', '第页', 'P', '三十三'])('refuses %j with a bilingual message', (typed) => {
-    const r = CardPage.safeParse(typed);
-    expect(r.success).toBe(false);
-    expect(r.error!.issues[0]!.message).toBe('页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.');
-  });
+  it.each(['abc', '0', '-3', '3.5', 'pp. 33', '33-34', '第页', 'P', '三十三'])(
+    'refuses %j with a bilingual message',
+    (typed) => {
+      const r = CardPage.safeParse(typed);
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.message).toBe(
+        '页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.',
+      );
+    },
+  );
 
   it('refuses a number that is not a whole page, and one past the last page', () => {
     expect(CardPage.safeParse(36.5).success).toBe(false);
     expect(CardPage.safeParse(0).success).toBe(false);
-    expect(CardPage.safeParse('100001').error!.issues[0]!.message).toMatch(/^页码过大（最大 100000）。The page number is too large/);
+    expect(CardPage.safeParse('100001').error!.issues[0]!.message).toMatch(
+      /^页码过大（最大 100000）。The page number is too large/,
+    );
     expect(CardPage.safeParse('9999999999999999999').success).toBe(false);
   });
 });
@@ -69,7 +76,10 @@ describe('the section of a card', () => {
   it('says what to do when the section is not in the document, and when the document has none', () => {
     expect(readCommentCard({ section: '9.9', text: 'x' }, sections)).toEqual({
       ok: false,
-      errors: { section: '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.' },
+      errors: {
+        section:
+          '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.',
+      },
     });
     const none = readCommentCard({ section: '3.7', text: 'x' }, []);
     expect(none.ok ? '' : none.errors.section).toMatch(/^该文件没有章节目录.*This document has no sections/);
@@ -78,12 +88,27 @@ describe('the section of a card', () => {
 
 describe('a whole card', () => {
   it('becomes a CommentDraft: trimmed, with the empty fields left out', () => {
-    const card = readCommentCard({ page: '第36页', section: '3.7 规划目标和指标', quote: ' 森林覆盖率 ', text: ' 数据应更新为 2021 年。 ', suggestedChange: '' }, sections);
-    expect(card).toStrictEqual({ ok: true, comment: { text: '数据应更新为 2021 年。', section: '3.7', draftPage: 36, quote: '森林覆盖率' } });
+    const card = readCommentCard(
+      {
+        page: '第36页',
+        section: '3.7 规划目标和指标',
+        quote: ' 森林覆盖率 ',
+        text: ' 数据应更新为 2021 年。 ',
+        suggestedChange: '',
+      },
+      sections,
+    );
+    expect(card).toStrictEqual({
+      ok: true,
+      comment: { text: '数据应更新为 2021 年。', section: '3.7', draftPage: 36, quote: '森林覆盖率' },
+    });
   });
 
   it('reports every wrong field at once, each in Chinese then English', () => {
-    const card = readCommentCard({ page: 'abc', section: '9.9', quote: 'x'.repeat(2001), text: '  ', suggestedChange: 'a\u0000b' }, sections);
+    const card = readCommentCard(
+      { page: 'abc', section: '9.9', quote: 'x'.repeat(2001), text: '  ', suggestedChange: 'a\u0000b' },
+      sections,
+    );
     expect(card.ok).toBe(false);
     const errors = card.ok ? {} : card.errors;
     expect(Object.keys(errors).sort()).toEqual(['page', 'quote', 'section', 'suggestedChange', 'text']);
@@ -100,7 +125,9 @@ describe('a whole card', () => {
   it('names the fields a card does not have, in the shape check and in the reading', () => {
     const shape = CommentCardEntry.safeParse({ text: 'x', pgae: 3 });
     expect(shape.error!.issues[0]!.message).toMatch(/^意见卡没有这些栏目：pgae.*A comment card has no field pgae/);
-    expect(commentCard(sections).safeParse({ text: 'x', note: 'y' }).error!.issues[0]!.message).toMatch(/no field note/);
+    expect(commentCard(sections).safeParse({ text: 'x', note: 'y' }).error!.issues[0]!.message).toMatch(
+      /no field note/,
+    );
     expect(CommentCardEntry.safeParse('33').error!.issues[0]!.message).toMatch(/^每条意见应写成/);
   });
 });

@@ -25,7 +25,9 @@ describe('splitHeading', () => {
   });
 
   it('reads chapter numerals', () => {
-    expect([chineseNumeral('一'), chineseNumeral('十'), chineseNumeral('十四'), chineseNumeral('二十一')]).toEqual([1, 10, 14, 21]);
+    expect([chineseNumeral('一'), chineseNumeral('十'), chineseNumeral('十四'), chineseNumeral('二十一')]).toEqual([
+      1, 10, 14, 21,
+    ]);
   });
 });
 
@@ -42,12 +44,18 @@ describe('parseDocument on the seed plan', () => {
     for (const cited of ['1.1.7', '2.2', '3.7', '4.2.1', '4.2.2', '5.1.3', '7.7']) expect(numbers).toContain(cited);
     expect(numbers.filter((n) => n.startsWith('第'))).toHaveLength(10);
     expect(doc.warnings).toEqual([]);
-    expect(doc.sections.find((s) => s.number === '3.7')).toEqual({ id: '3.7', number: '3.7', title: '规划目标和指标', level: 2 });
+    expect(doc.sections.find((s) => s.number === '3.7')).toEqual({
+      id: '3.7',
+      number: '3.7',
+      title: '规划目标和指标',
+      level: 2,
+    });
   });
 
   it.skipIf(!SEED_TEXT)('holds every numbered heading of the seed text', () => {
     const numbered = new Set(doc.sections.map((s) => s.number));
-    const seedHeadings = SEED_TEXT!.split('\n')
+    const seedHeadings = SEED_TEXT!
+      .split('\n')
       .slice(120) // after the seed's table of contents
       .filter((l) => /^(第[一二三四五六七八九十]+章 |\d+\.\d+(\.\d+)? )\S/.test(l))
       .map((l) => l.split(' ')[0]!);

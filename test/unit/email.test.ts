@@ -38,7 +38,15 @@ describe('sendEmail', () => {
     const { mail, acts, round, bureau } = await setup();
     const messageId = messageIdFor(round.id, bureau.id, 'invitation', 1, 'plan-review.test');
     const result = await run(() =>
-      acts.sendEmail({ kind: 'invitation', messageId, to: ['finance@bureaus.example.org'], round, bureau, linkId: 'link-1', deadline: '2022-02-17T10:00:00Z' }),
+      acts.sendEmail({
+        kind: 'invitation',
+        messageId,
+        to: ['finance@bureaus.example.org'],
+        round,
+        bureau,
+        linkId: 'link-1',
+        deadline: '2022-02-17T10:00:00Z',
+      }),
     );
     expect(result.messageId).toBe('<round-plan-x-1.finance.invitation.1@plan-review.test>');
     const [sent] = mail.sent;
@@ -53,14 +61,26 @@ describe('sendEmail', () => {
 
   it('escapes a hostile reply in the confirmation', async () => {
     const { mail, acts, round, bureau } = await setup();
-    const draft: ReplyDraft = { responder: { name: XSS, position: XSS }, perDocument: { plan: { kind: 'comments', comments: [{ quote: XSS, text: XSS, suggestedChange: XSS }] } } };
+    const draft: ReplyDraft = {
+      responder: { name: XSS, position: XSS },
+      perDocument: { plan: { kind: 'comments', comments: [{ quote: XSS, text: XSS, suggestedChange: XSS }] } },
+    };
     await storeReplyDraft(store, draft);
     const reply = summarizeReply(
-      { n: 1, bureauId: 'finance', version: 1, submittedAt: '2022-02-17T02:00:00.000Z', channel: 'link', responder: draft.responder },
+      {
+        n: 1,
+        bureauId: 'finance',
+        version: 1,
+        submittedAt: '2022-02-17T02:00:00.000Z',
+        channel: 'link',
+        responder: draft.responder,
+      },
       draft,
       [{ key: 'plan', version: 1 }],
     );
-    await run(() => acts.sendEmail({ kind: 'replyConfirmation', messageId: '<x@y>', to: ['a@example.org'], round, bureau, reply }));
+    await run(() =>
+      acts.sendEmail({ kind: 'replyConfirmation', messageId: '<x@y>', to: ['a@example.org'], round, bureau, reply }),
+    );
     expect(mail.sent[0]!.html).not.toMatch(/<script>/);
     expect(mail.sent[0]!.html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(5);
   });
@@ -68,13 +88,33 @@ describe('sendEmail', () => {
   it('makes a 550 permanent (not retried) and a dropped connection transient (retried)', async () => {
     const { mail, acts, round, bureau } = await setup();
     mail.rejectAddresses.add('bad@example.org');
-    const err = await run(() => acts.sendEmail({ kind: 'reminder', messageId: '<r@y>', to: ['bad@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' })).catch((e) => e);
+    const err = await run(() =>
+      acts.sendEmail({
+        kind: 'reminder',
+        messageId: '<r@y>',
+        to: ['bad@example.org'],
+        round,
+        bureau,
+        linkId: 'l',
+        deadline: '2030-01-01T00:00:00Z',
+      }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err.nonRetryable).toBe(true);
     expect(err.type).toBe('PermanentDeliveryFailure');
 
     mail.transientFailures = 1;
-    const transient = await run(() => acts.sendEmail({ kind: 'reminder', messageId: '<r2@y>', to: ['ok@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' })).catch((e) => e);
+    const transient = await run(() =>
+      acts.sendEmail({
+        kind: 'reminder',
+        messageId: '<r2@y>',
+        to: ['ok@example.org'],
+        round,
+        bureau,
+        linkId: 'l',
+        deadline: '2030-01-01T00:00:00Z',
+      }),
+    ).catch((e) => e);
     expect(transient).not.toBeInstanceOf(ApplicationFailure);
     expect(isPermanentSmtpError(transient)).toBe(false);
     expect(isPermanentSmtpError({ responseCode: 451 })).toBe(false);
@@ -84,15 +124,27 @@ describe('sendEmail', () => {
   it('retries only the recipients that refused for now, with the same Message-ID, carrying progress across attempts', async () => {
     const { mail, acts, round, bureau } = await setup();
     mail.greylisted.add('second@example.org');
-    const request: MailRequest = { kind: 'reminder', messageId: '<g@y>', to: ['first@example.org', 'second@example.org'], round, bureau, linkId: 'l', deadline: '2030-01-01T00:00:00Z' };
+    const request: MailRequest = {
+      kind: 'reminder',
+      messageId: '<g@y>',
+      to: ['first@example.org', 'second@example.org'],
+      round,
+      bureau,
+      linkId: 'l',
+      deadline: '2030-01-01T00:00:00Z',
+    };
     const first = new MockActivityEnvironment();
     let progress: unknown;
     first.on('heartbeat', (d: unknown) => (progress = d));
-    await expect(first.run(() => acts.sendEmail(request))).rejects.toThrow(/temporarily refused for second@example.org/);
+    await expect(first.run(() => acts.sendEmail(request))).rejects.toThrow(
+      /temporarily refused for second@example.org/,
+    );
     expect(progress).toEqual({ delivered: ['first@example.org'], refused: [] });
 
     mail.greylisted.clear();
-    const result = (await new MockActivityEnvironment({ heartbeatDetails: progress }).run(() => acts.sendEmail(request))) as MailResult;
+    const result = (await new MockActivityEnvironment({ heartbeatDetails: progress }).run(() =>
+      acts.sendEmail(request),
+    )) as MailResult;
     expect(mail.sent.map((m) => [m.to, m.messageId])).toEqual([
       [['first@example.org'], '<g@y>'],
       [['second@example.org'], '<g@y>'],

@@ -2,7 +2,15 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCsrf, csrfTokenFor, decodeSecret, InvalidLinkError, loadOrCreateSecret, signLink, verifyLink } from '../../infra/linkTokens.js';
+import {
+  checkCsrf,
+  csrfTokenFor,
+  decodeSecret,
+  InvalidLinkError,
+  loadOrCreateSecret,
+  signLink,
+  verifyLink,
+} from '../../infra/linkTokens.js';
 
 const secret = Buffer.alloc(32, 1);
 const target = { roundId: 'round:xinrong-eco-plan:1', bureauId: 'forestry', linkId: 'f0e1d2c3' };
@@ -16,7 +24,9 @@ describe('reply link tokens', () => {
     const token = signLink(secret, target);
     expect(() => verifyLink(Buffer.alloc(32, 2), token)).toThrow(InvalidLinkError);
     const otherBureau = signLink(secret, { ...target, bureauId: 'finance' });
-    expect(() => verifyLink(secret, `${otherBureau.split('.')[0]}.${token.split('.')[1]}`)).toThrow(/signature does not match/);
+    expect(() => verifyLink(secret, `${otherBureau.split('.')[0]}.${token.split('.')[1]}`)).toThrow(
+      /signature does not match/,
+    );
     for (const bad of ['', 'abc', 'a.b', `${token}x`, token.replace('.', '..'), '../../etc/passwd']) {
       expect(() => verifyLink(secret, bad), bad).toThrow(InvalidLinkError);
     }
@@ -30,7 +40,9 @@ describe('reply link tokens', () => {
   it('bind the form token to one link', () => {
     const token = signLink(secret, target);
     expect(checkCsrf(secret, token, csrfTokenFor(secret, token))).toBe(true);
-    expect(checkCsrf(secret, token, csrfTokenFor(secret, signLink(secret, { ...target, linkId: 'other' })))).toBe(false);
+    expect(checkCsrf(secret, token, csrfTokenFor(secret, signLink(secret, { ...target, linkId: 'other' })))).toBe(
+      false,
+    );
     expect(checkCsrf(secret, token, undefined)).toBe(false);
     expect(checkCsrf(secret, token, 'short')).toBe(false);
   });

@@ -15,10 +15,15 @@ import { assembleReviewRecord } from '../../infra/reviewRecord.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { MemoryContentStore } from '../../infra/store.js';
 
-const SEED = ReviewRecord.parse(JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')));
+const SEED = ReviewRecord.parse(
+  JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')),
+);
 
 async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
-  const bureaus = SEED.bureaus.map((b) => ({ ...newBureauStatus(b, '2022-02-17T10:00:00.000Z'), outcome: SEED.outcomes[b.id]! }));
+  const bureaus = SEED.bureaus.map((b) => ({
+    ...newBureauStatus(b, '2022-02-17T10:00:00.000Z'),
+    outcome: SEED.outcomes[b.id]!,
+  }));
   for (const reply of SEED.replies) {
     const draft = draftFromReply(reply);
     await storeReplyDraft(store, draft);
@@ -51,15 +56,23 @@ describe('the review record assembled from a round', () => {
   it("gives back the seed's replies word for word, with the receipts' hashes, from summaries and stored texts", async () => {
     const store = new MemoryContentStore();
     const status = await seedRound(store);
-    const record = await assembleReviewRecord(status, store, { issueDate: SEED.round.issueDate, coordinatorOrg: SEED.round.coordinatorOrg });
+    const record = await assembleReviewRecord(status, store, {
+      issueDate: SEED.round.issueDate,
+      coordinatorOrg: SEED.round.coordinatorOrg,
+    });
     // The seed file numbers comments by the bureau's reply version; a round numbers them by receipt (<bureau>-<n>-<k>).
     const renumbered = SEED.replies.map((r) => {
       let k = 0;
       const perDocument = Object.fromEntries(
-        SEED.documents.filter((d) => r.perDocument[d.key] !== undefined).map((d) => {
-          const answer = r.perDocument[d.key]!;
-          return [d.key, answer === 'noComments' ? answer : answer.map((c) => ({ ...c, id: `${r.bureauId}-${r.n}-${++k}` }))];
-        }),
+        SEED.documents
+          .filter((d) => r.perDocument[d.key] !== undefined)
+          .map((d) => {
+            const answer = r.perDocument[d.key]!;
+            return [
+              d.key,
+              answer === 'noComments' ? answer : answer.map((c) => ({ ...c, id: `${r.bureauId}-${r.n}-${++k}` })),
+            ];
+          }),
       );
       const { contentSha256: _old, ...rest } = { ...r, perDocument };
       return { ...rest, contentSha256: replyContentSha256(rest) };
@@ -85,16 +98,26 @@ describe('the review record assembled from a round', () => {
     const store = new MemoryContentStore();
     const status = await seedRound(store);
     for (const d of SEED.documents) {
-      const source = d.key === 'xinrong-eco-plan' ? readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url)) : null;
+      const source =
+        d.key === 'xinrong-eco-plan'
+          ? readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url))
+          : null;
       if (source) expect((await store.put(source)).sha256).toBe(d.versions[d.versions.length - 1]!.sha256);
     }
     const { renderRoundPdf } = createPdfActivities({ store });
-    const req = { status, docKey: 'xinrong-eco-plan', mode: 'approved' as const, extras: { issueDate: SEED.round.issueDate } };
+    const req = {
+      status,
+      docKey: 'xinrong-eco-plan',
+      mode: 'approved' as const,
+      extras: { issueDate: SEED.round.issueDate },
+    };
     const first = await renderRoundPdf(req);
     const second = await renderRoundPdf(req);
     expect(second.pdfSha256).toBe(first.pdfSha256);
     expect(first.pages).toBeGreaterThan(90);
-    expect(ReviewRecord.parse(JSON.parse((await store.get(first.recordSha256)).toString('utf8'))).replies).toHaveLength(SEED.replies.length);
+    expect(ReviewRecord.parse(JSON.parse((await store.get(first.recordSha256)).toString('utf8'))).replies).toHaveLength(
+      SEED.replies.length,
+    );
     expect((await store.get(first.pdfSha256)).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });

@@ -25,7 +25,15 @@ describe('round files', () => {
     const { input } = await loadRoundFile(SEED_ROUND_FILE, store, opts);
     expect(input.documents.map((d) => d.key)).toEqual(['eco-protection-plan', 'xinrong-eco-plan']);
     for (const d of input.documents) expect(await store.has(d.sha256)).toBe(true);
-    expect(input.bureaus.map((b) => b.id)).toEqual(['finance', 'science', 'forestry', 'energy', 'education', 'water', 'culture']);
+    expect(input.bureaus.map((b) => b.id)).toEqual([
+      'finance',
+      'science',
+      'forestry',
+      'energy',
+      'education',
+      'water',
+      'culture',
+    ]);
     expect(input.bureaus.every((b) => b.timeZone === 'Asia/Shanghai')).toBe(true);
     expect(input.deadline).toEqual({ afterMs: 14 * 86_400_000 });
     expect(input.reminderOffsetsMs).toEqual([7, 2, 1].map((d) => d * 86_400_000));
@@ -39,14 +47,38 @@ describe('round files', () => {
   });
 
   it.each([
-    ['planId: Bad Id\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]', /planId: must be lowercase/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: nope }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]', /coordinator\.email/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: []\nbureaus: [BUREAU]', /documents: a round circulates at least one document/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: missing.md }]\nbureaus: [BUREAU]', /documents\.0\.path: cannot read/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\nreminders: [7 days]', /reminders\.0: must be an ISO-8601 duration/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\ndeadline: next friday', /deadline: "next friday" is neither/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU, BUREAU]', /bureau ids must be unique/],
-    ['planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\ncolour: red', /Unrecognized key: "colour"/],
+    [
+      'planId: Bad Id\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]',
+      /planId: must be lowercase/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: nope }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]',
+      /coordinator\.email/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: []\nbureaus: [BUREAU]',
+      /documents: a round circulates at least one document/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: missing.md }]\nbureaus: [BUREAU]',
+      /documents\.0\.path: cannot read/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\nreminders: [7 days]',
+      /reminders\.0: must be an ISO-8601 duration/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\ndeadline: next friday',
+      /deadline: "next friday" is neither/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU, BUREAU]',
+      /bureau ids must be unique/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\ncolour: red',
+      /Unrecognized key: "colour"/,
+    ],
     ['{ not yaml', /not valid YAML/],
   ])('refuses a bad file with the field named (%#)', async (content, message) => {
     const file = await roundFile(content.replaceAll('BUREAU', bureau));

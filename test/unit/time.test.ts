@@ -12,7 +12,14 @@ describe('the one reader of typed date-times', () => {
   });
 
   it('refuses what is not a real date and time', () => {
-    for (const bad of ['2022-02-30T18:00', 'next friday', '2022-02-17', '2022-02-17T25:00', '2022-02-17T18:00[Mars/Base]', '']) {
+    for (const bad of [
+      '2022-02-30T18:00',
+      'next friday',
+      '2022-02-17',
+      '2022-02-17T25:00',
+      '2022-02-17T18:00[Mars/Base]',
+      '',
+    ]) {
       expect(parseInstantInput(bad, 'Asia/Shanghai'), bad).toBeUndefined();
     }
   });

@@ -48,7 +48,11 @@ describe('password hashes', () => {
 describe('the users file', () => {
   it('adds users (file 0600), loads them and authenticates', async () => {
     const file = path.join(dir, 'sub', 'users.yaml');
-    await addUser(file, { username: 'li.na', name: '李娜', email: 'li.na@example.org', roles: ['coordinator'] }, 'password-one');
+    await addUser(
+      file,
+      { username: 'li.na', name: '李娜', email: 'li.na@example.org', roles: ['coordinator'] },
+      'password-one',
+    );
     await addUser(file, { username: 'wang', name: '王伟', roles: ['approver', 'auditor'] }, 'password-two');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await readFile(file, 'utf8')).toMatch(/^# plan-review users/);
@@ -58,23 +62,37 @@ describe('the users file', () => {
     expect((await authenticate(users, 'li.na', 'password-one'))?.name).toBe('李娜');
     expect(await authenticate(users, 'li.na', 'password-two')).toBeUndefined();
     expect(await authenticate(users, 'nobody', 'password-one')).toBeUndefined();
-    expect(actorOf(users[0]!, 'coordinator')).toEqual({ name: '李娜', role: 'coordinator', username: 'li.na', email: 'li.na@example.org' });
+    expect(actorOf(users[0]!, 'coordinator')).toEqual({
+      name: '李娜',
+      role: 'coordinator',
+      username: 'li.na',
+      email: 'li.na@example.org',
+    });
     expect(() => actorOf(users[1]!, 'coordinator')).toThrow(/does not have the role coordinator/);
   });
 
   it('refuses a duplicate username, a short password and an unknown role', async () => {
     const file = path.join(dir, 'users.yaml');
     await addUser(file, { username: 'li', name: '李', roles: ['coordinator'] }, 'password-one');
-    await expect(addUser(file, { username: 'li', name: '李二', roles: ['auditor'] }, 'password-two')).rejects.toThrow(/a user named li exists already/);
-    await expect(addUser(file, { username: 'zhao', name: '赵', roles: ['auditor'] }, 'short')).rejects.toThrow(/at least 8 characters/);
+    await expect(addUser(file, { username: 'li', name: '李二', roles: ['auditor'] }, 'password-two')).rejects.toThrow(
+      /a user named li exists already/,
+    );
+    await expect(addUser(file, { username: 'zhao', name: '赵', roles: ['auditor'] }, 'short')).rejects.toThrow(
+      /at least 8 characters/,
+    );
     // @ts-expect-error: a role that does not exist
-    await expect(addUser(file, { username: 'qian', name: '钱', roles: ['admin'] }, 'password-three')).rejects.toThrow(/roles\.0/);
+    await expect(addUser(file, { username: 'qian', name: '钱', roles: ['admin'] }, 'password-three')).rejects.toThrow(
+      /roles\.0/,
+    );
     expect((await loadUsers(file)).length).toBe(1);
   });
 
   it('names the file and the entry when the file is bad', async () => {
     const file = path.join(dir, 'users.yaml');
-    await writeFile(file, '- username: ok\n  name: OK\n  roles: [coordinator]\n  passwordHash: "scrypt$2$1$1$AAAA$AAAA"\n- username: bad\n  name: Bad\n  roles: [root]\n  passwordHash: plain\n');
+    await writeFile(
+      file,
+      '- username: ok\n  name: OK\n  roles: [coordinator]\n  passwordHash: "scrypt$2$1$1$AAAA$AAAA"\n- username: bad\n  name: Bad\n  roles: [root]\n  passwordHash: plain\n',
+    );
     const err = await loadUsers(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsersFileError);
     expect(String(err)).toContain(file);
@@ -115,12 +133,19 @@ describe('the users file', () => {
 describe('the CLI', () => {
   it('adds a user with the password from PLAN_REVIEW_PASSWORD or one line on stdin', async () => {
     const file = path.join(dir, 'users.yaml');
-    const out = await userAddCommand(['li', '--name', '李娜', '--role', 'coordinator', '--role', 'auditor', '--email', 'li@example.org'], {
-      usersFile: file,
-      env: { PLAN_REVIEW_PASSWORD: 'password-from-env' },
-    });
+    const out = await userAddCommand(
+      ['li', '--name', '李娜', '--role', 'coordinator', '--role', 'auditor', '--email', 'li@example.org'],
+      {
+        usersFile: file,
+        env: { PLAN_REVIEW_PASSWORD: 'password-from-env' },
+      },
+    );
     expect(out).toContain('added li (李娜) with roles coordinator, auditor');
-    await userAddCommand(['wang', '--name', '王伟', '--role', 'approver'], { usersFile: file, env: {}, stdin: Readable.from(['password-from-stdin\nignored\n']) });
+    await userAddCommand(['wang', '--name', '王伟', '--role', 'approver'], {
+      usersFile: file,
+      env: {},
+      stdin: Readable.from(['password-from-stdin\nignored\n']),
+    });
     const users = await loadUsers(file);
     expect(await authenticate(users, 'li', 'password-from-env')).toBeDefined();
     expect(await authenticate(users, 'wang', 'password-from-stdin')).toBeDefined();
@@ -130,11 +155,25 @@ describe('the CLI', () => {
     const file = path.join(dir, 'users.yaml');
     const env = { PLAN_REVIEW_PASSWORD: 'password-from-env' };
     await expect(userAddCommand(['li', '--role', 'coordinator'], { usersFile: file, env })).rejects.toThrow(/--name/);
-    await expect(userAddCommand(['li', '--name', 'L', '--role', 'root'], { usersFile: file, env })).rejects.toThrow(/--role \(coordinator, approver or auditor\)/);
-    await expect(userAddCommand(['li', '--name', 'L'], { usersFile: file, env })).rejects.toThrow(/at least one --role/);
-    await expect(userAddCommand(['li', '--name', 'L', '--role', 'auditor', '--colour', 'red'], { usersFile: file, env })).rejects.toThrow(CliUsageError);
-    await expect(userAddCommand(['li', '--name', 'L', '--role', 'auditor'], { usersFile: file, env: {}, stdin: Readable.from([]) })).rejects.toThrow(/no password/);
-    const err = await userAddCommand(['Li Na', '--name', 'L', '--role', 'auditor'], { usersFile: file, env }).catch((e: unknown) => e);
+    await expect(userAddCommand(['li', '--name', 'L', '--role', 'root'], { usersFile: file, env })).rejects.toThrow(
+      /--role \(coordinator, approver or auditor\)/,
+    );
+    await expect(userAddCommand(['li', '--name', 'L'], { usersFile: file, env })).rejects.toThrow(
+      /at least one --role/,
+    );
+    await expect(
+      userAddCommand(['li', '--name', 'L', '--role', 'auditor', '--colour', 'red'], { usersFile: file, env }),
+    ).rejects.toThrow(CliUsageError);
+    await expect(
+      userAddCommand(['li', '--name', 'L', '--role', 'auditor'], {
+        usersFile: file,
+        env: {},
+        stdin: Readable.from([]),
+      }),
+    ).rejects.toThrow(/no password/);
+    const err = await userAddCommand(['Li Na', '--name', 'L', '--role', 'auditor'], { usersFile: file, env }).catch(
+      (e: unknown) => e,
+    );
     expect(describeCliError(err)?.message).toMatch(/username: must be lowercase/);
   });
 
@@ -142,7 +181,8 @@ describe('the CLI', () => {
     const file = path.join(dir, 'users.yaml');
     await addUser(file, { username: 'li', name: '李娜', roles: ['coordinator'] }, 'password-one');
     await addUser(file, { username: 'zhou', name: '周', roles: ['auditor'] }, 'password-two');
-    const config = (user?: string) => ({ PLAN_REVIEW_USER: user, paths: { users: file } }) as Parameters<typeof cliActor>[0];
+    const config = (user?: string) =>
+      ({ PLAN_REVIEW_USER: user, paths: { users: file } }) as Parameters<typeof cliActor>[0];
     expect(await cliActor(config('li'))).toEqual({ name: '李娜', role: 'coordinator', username: 'li' });
     await expect(cliActor(config(undefined))).rejects.toThrow(/PLAN_REVIEW_USER is not set/);
     await expect(cliActor(config('nobody'))).rejects.toThrow(/PLAN_REVIEW_USER=nobody: no such user in .*users\.yaml/);

@@ -14,10 +14,18 @@ let clock = Date.parse('2030-01-01T00:00:00Z');
 
 function appWith(list: User[] = users, directory: UserDirectory = staticUserDirectory(list)) {
   // The client address comes from a test header (in-process requests have no socket).
-  const auth = createAuth({ secret, users: directory, templates, now: () => clock, clientAddress: (c) => c.req.header('x-test-client') });
+  const auth = createAuth({
+    secret,
+    users: directory,
+    templates,
+    now: () => clock,
+    clientAddress: (c) => c.req.header('x-test-client'),
+  });
   const app = new Hono<AuthEnv>();
   app.route('/', auth.routes);
-  app.get('/private', auth.requireRole('coordinator'), (c) => c.text(`hello ${c.get('user').username} ${auth.formToken(c)}`));
+  app.get('/private', auth.requireRole('coordinator'), (c) =>
+    c.text(`hello ${c.get('user').username} ${auth.formToken(c)}`),
+  );
   app.post('/private', auth.requireRole('coordinator'), auth.verifyForm, (c) => c.text('done'));
   return app;
 }
@@ -25,7 +33,12 @@ function appWith(list: User[] = users, directory: UserDirectory = staticUserDire
 beforeAll(async () => {
   const cheap = { N: 1024, r: 8, p: 1 };
   users = [
-    { username: 'li', name: '李协调', roles: ['coordinator'], passwordHash: await hashPassword('coordinator-pw', cheap) },
+    {
+      username: 'li',
+      name: '李协调',
+      roles: ['coordinator'],
+      passwordHash: await hashPassword('coordinator-pw', cheap),
+    },
     { username: 'zhou', name: '周审计', roles: ['auditor'], passwordHash: await hashPassword('auditor-pw', cheap) },
   ];
 });
@@ -76,7 +89,10 @@ describe('signing in', () => {
     expect(await empty.text()).toContain('Enter your username');
 
     await b.fetch('/login');
-    const noToken = await b.fetch('/login', { method: 'POST', body: new URLSearchParams({ username: 'li', password: 'coordinator-pw' }) });
+    const noToken = await b.fetch('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'li', password: 'coordinator-pw' }),
+    });
     expect(noToken.status).toBe(422);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
 
@@ -138,8 +154,18 @@ describe('sessions', () => {
     await b.submitLogin('li', 'coordinator-pw');
     const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
     expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({}) })).status).toBe(403);
-    expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: 'x'.repeat(43) }) })).status).toBe(403);
-    expect((await b.fetch('/private', { method: 'POST', headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ csrf: token }) })).status).toBe(403);
+    expect(
+      (await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: 'x'.repeat(43) }) })).status,
+    ).toBe(403);
+    expect(
+      (
+        await b.fetch('/private', {
+          method: 'POST',
+          headers: { origin: 'https://evil.example' },
+          body: new URLSearchParams({ csrf: token }),
+        })
+      ).status,
+    ).toBe(403);
     const ok = await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: token }) });
     expect(ok.status).toBe(200);
 
@@ -148,7 +174,9 @@ describe('sessions', () => {
     await other.submitLogin('li', 'coordinator-pw');
     const otherToken = (await (await other.fetch('/private')).text()).split(' ')[2]!;
     expect(otherToken).not.toBe(token);
-    expect((await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: otherToken }) })).status).toBe(403);
+    expect(
+      (await b.fetch('/private', { method: 'POST', body: new URLSearchParams({ csrf: otherToken }) })).status,
+    ).toBe(403);
 
     const out = await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: token }) });
     expect(out.status).toBe(303);
@@ -173,14 +201,22 @@ describe('what /login and /logout read', () => {
     const streamed = await b.fetch('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new ReadableStream({ start: (ctl) => { ctl.enqueue(bytes); ctl.close(); } }),
+      body: new ReadableStream({
+        start: (ctl) => {
+          ctl.enqueue(bytes);
+          ctl.close();
+        },
+      }),
       duplex: 'half',
     } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
 
     await b.submitLogin('li', 'coordinator-pw');
-    const out = await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: 'x', pad: 'y'.repeat(20 * 1024) }) });
+    const out = await b.fetch('/logout', {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: 'x', pad: 'y'.repeat(20 * 1024) }),
+    });
     expect(out.status).toBe(413);
     expect(b.cookies.has(SESSION_COOKIE)).toBe(true);
   });
@@ -188,7 +224,11 @@ describe('what /login and /logout read', () => {
   it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
     await b.fetch('/login');
-    const malformed = { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'this is not multipart' };
+    const malformed = {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: 'this is not multipart',
+    };
     const res = await b.fetch('/login', malformed);
     expect(res.status).toBe(400);
     const html = await res.text();
@@ -218,7 +258,8 @@ describe('login throttling', () => {
       const dir = counting(users);
       const app = appWith(users, dir);
       const b = new TestBrowser(app, ORIGIN);
-      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++) expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
+      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++)
+        expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
       const before = dir.lookups;
       const refused = await b.submitLogin('LI', 'coordinator-pw');
       expect(refused.status).toBe(429);
@@ -247,7 +288,12 @@ describe('login throttling', () => {
     const page = await (await b.fetch('/login')).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
     const attempts = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => b.fetch('/login', { method: 'POST', body: new URLSearchParams({ username: 'li', password: `wrong-${i}`, csrf }) })),
+      Array.from({ length: 12 }, (_, i) =>
+        b.fetch('/login', {
+          method: 'POST',
+          body: new URLSearchParams({ username: 'li', password: `wrong-${i}`, csrf }),
+        }),
+      ),
     );
     expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.perUsername);
     expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.perUsername);
@@ -256,16 +302,24 @@ describe('login throttling', () => {
 
   it("clears the username's count on a successful login", async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
+      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
+      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
   });
 
   it('refuses a client address after 20 failed attempts across usernames', async () => {
     const cheap = { N: 1024, r: 8, p: 1 };
     const many: User[] = [...users];
-    for (let i = 0; i < 5; i++) many.push({ username: `u${i}`, name: `用户${i}`, roles: ['auditor'], passwordHash: await hashPassword(`pw-${i}-secret`, cheap) });
+    for (let i = 0; i < 5; i++)
+      many.push({
+        username: `u${i}`,
+        name: `用户${i}`,
+        roles: ['auditor'],
+        passwordHash: await hashPassword(`pw-${i}-secret`, cheap),
+      });
     const app = appWith(many);
     const from = (address: string) => ({ 'x-test-client': address });
     const b = new TestBrowser(app, ORIGIN);
@@ -275,6 +329,9 @@ describe('login throttling', () => {
     const refused = await b.submitLogin('li', 'coordinator-pw', { headers: from('203.0.113.7') });
     expect(refused.status).toBe(429);
     expect(await refused.text()).toContain('Too many failed sign-in attempts');
-    expect((await new TestBrowser(app, ORIGIN).submitLogin('li', 'coordinator-pw', { headers: from('198.51.100.2') })).status).toBe(303);
+    expect(
+      (await new TestBrowser(app, ORIGIN).submitLogin('li', 'coordinator-pw', { headers: from('198.51.100.2') }))
+        .status,
+    ).toBe(303);
   });
 });

@@ -34,7 +34,12 @@ const coordinatorActor = { name: '起草人', role: 'coordinator' as const, emai
 const FINANCE_DRAFT: ReplyDraft = {
   responder: { name: `王五${HOSTILE}`, position: '办公室主任' },
   perDocument: {
-    plan: { kind: 'comments', comments: [{ section: '3.7', draftPage: 33, quote: '原文引用', text: '建议补充资金来源。', suggestedChange: '增加一段' }] },
+    plan: {
+      kind: 'comments',
+      comments: [
+        { section: '3.7', draftPage: 33, quote: '原文引用', text: '建议补充资金来源。', suggestedChange: '增加一段' },
+      ],
+    },
     annex: { kind: 'noComments' },
   },
 };
@@ -58,7 +63,13 @@ function fixture(): RoundStatus {
       },
     ],
   };
-  const annex = { ...plan, key: 'annex', title: '附件（仅标题）', standIn: true, versions: [{ ...plan.versions[0]!, sha256: sha('annex'), sections: [] }] };
+  const annex = {
+    ...plan,
+    key: 'annex',
+    title: '附件（仅标题）',
+    standIn: true,
+    versions: [{ ...plan.versions[0]!, sha256: sha('annex'), sections: [] }],
+  };
   const invitation = (bureauId: string) => ({
     bureauId,
     sentAt: '2030-01-01T01:00:00.000Z',
@@ -138,10 +149,25 @@ function fixture(): RoundStatus {
         deadline: '2030-01-20T10:00:00.000Z',
         invitation: {
           ...invitation('forestry'),
-          failures: [{ at: '2030-01-01T01:00:05.000Z', kind: 'invitation', messageId: '<m@localhost>', to: ['forestry@bureaus.example.org'], error: '550 mailbox unavailable' }],
+          failures: [
+            {
+              at: '2030-01-01T01:00:05.000Z',
+              kind: 'invitation',
+              messageId: '<m@localhost>',
+              to: ['forestry@bureaus.example.org'],
+              error: '550 mailbox unavailable',
+            },
+          ],
         },
         replies: [],
-        extensions: [{ by: { name: '李协调', role: 'coordinator' }, at: '2030-01-10T00:00:00.000Z', reason: `请假${HOSTILE}`, deadline: '2030-01-20T10:00:00.000Z' }],
+        extensions: [
+          {
+            by: { name: '李协调', role: 'coordinator' },
+            at: '2030-01-10T00:00:00.000Z',
+            reason: `请假${HOSTILE}`,
+            deadline: '2030-01-20T10:00:00.000Z',
+          },
+        ],
         waived: null,
         previousInvitations: [],
         revokedLinkIds: ['forestry-link-0'],
@@ -162,7 +188,13 @@ const MAX_SCAN = 64 * 1024;
 beforeAll(async () => {
   const cheap = { N: 1024, r: 8, p: 1 };
   users = [
-    { username: 'li', name: '李协调', email: 'li@example.org', roles: ['coordinator'], passwordHash: await hashPassword('coordinator-pw', cheap) },
+    {
+      username: 'li',
+      name: '李协调',
+      email: 'li@example.org',
+      roles: ['coordinator'],
+      passwordHash: await hashPassword('coordinator-pw', cheap),
+    },
     { username: 'zhou', name: '周审计', roles: ['auditor'], passwordHash: await hashPassword('auditor-pw', cheap) },
   ];
 });
@@ -217,7 +249,8 @@ function formHtml(html: string, action: string): string {
 function hiddenFields(html: string, action: string): Record<string, string> {
   const form = formHtml(html, action);
   const fields: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]!] = m[2]!.replace(/&#x3D;/g, '=');
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[m[1]!] = m[2]!.replace(/&#x3D;/g, '=');
   return fields;
 }
 
@@ -226,7 +259,10 @@ async function coordinator() {
 }
 
 const liActor = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('fake png body')]);
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('fake png body'),
+]);
 
 describe('who may see and act', () => {
   it('sends a visitor to the login page, for the page and for an action', async () => {
@@ -252,9 +288,14 @@ describe('who may see and act', () => {
   it('refuses a POST without the form token or from another site', async () => {
     const b = await coordinator();
     const { hidden } = await b.form('waive');
-    const noToken = await b.post('waive', new URLSearchParams({ requestId: hidden.requestId!, bureauId: 'science', reason: 'ill' }));
+    const noToken = await b.post(
+      'waive',
+      new URLSearchParams({ requestId: hidden.requestId!, bureauId: 'science', reason: 'ill' }),
+    );
     expect(noToken.status).toBe(403);
-    const crossSite = await b.post('waive', new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'ill' }), { origin: 'https://evil.example' });
+    const crossSite = await b.post('waive', new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'ill' }), {
+      origin: 'https://evil.example',
+    });
     expect(crossSite.status).toBe(403);
     expect(rounds.calls).toHaveLength(0);
   });
@@ -262,7 +303,9 @@ describe('who may see and act', () => {
   it('answers a malformed multipart body with a clear 400 page, not a 500', async () => {
     const b = await coordinator();
     for (const action of ['waive', 'paper']) {
-      const res = await b.post(action, 'not a multipart body' as unknown as URLSearchParams, { 'content-type': 'multipart/form-data; boundary=xyz' });
+      const res = await b.post(action, 'not a multipart body' as unknown as URLSearchParams, {
+        'content-type': 'multipart/form-data; boundary=xyz',
+      });
       expect(res.status).toBe(400);
       const html = await res.text();
       expect(html).toContain('无法读取提交的表单');
@@ -282,7 +325,8 @@ describe('the status page', () => {
   it('shows every bureau with its outcome, deadline in its zone, extensions, replies, reminders and failures', async () => {
     const b = await coordinator();
     const { html } = await b.form('extend');
-    const section = (id: string) => html.slice(html.indexOf(`id="bureau-${id}"`), html.indexOf('</section>', html.indexOf(`id="bureau-${id}"`)));
+    const section = (id: string) =>
+      html.slice(html.indexOf(`id="bureau-${id}"`), html.indexOf('</section>', html.indexOf(`id="bureau-${id}"`)));
 
     const science = section('science');
     expect(science).toContain('逾期未回复，视为无意见');
@@ -333,38 +377,74 @@ describe('the status page', () => {
 });
 
 describe('actions', () => {
-  const cases: { action: string; update: string; fields: Record<string, string>; expected: Record<string, unknown> }[] = [
-    {
-      action: 'extend',
-      update: 'extendDeadline',
-      fields: { bureauId: 'forestry', deadline: '2030-03-01T18:00', reason: '林业局请假' },
-      expected: { bureauId: 'forestry', deadline: '2030-03-01T10:00:00.000Z', reason: '林业局请假' },
-    },
-    { action: 'waive', update: 'waiveBureau', fields: { bureauId: 'science', reason: '机构撤并' }, expected: { bureauId: 'science', reason: '机构撤并' } },
-    {
-      action: 'contact',
-      update: 'changeContact',
-      fields: { bureauId: 'forestry', emails: 'new@forestry.example.org\n张三 <zhang@forestry.example.org>\n', contactPerson: '张三', reason: '原联系人调岗' },
-      expected: {
-        bureauId: 'forestry',
-        contacts: [{ email: 'new@forestry.example.org' }, { email: 'zhang@forestry.example.org', name: '张三' }],
-        contactPerson: '张三',
-        reason: '原联系人调岗',
+  const cases: { action: string; update: string; fields: Record<string, string>; expected: Record<string, unknown> }[] =
+    [
+      {
+        action: 'extend',
+        update: 'extendDeadline',
+        fields: { bureauId: 'forestry', deadline: '2030-03-01T18:00', reason: '林业局请假' },
+        expected: { bureauId: 'forestry', deadline: '2030-03-01T10:00:00.000Z', reason: '林业局请假' },
       },
-    },
-    { action: 'resend', update: 'resendInvitation', fields: { bureauId: 'forestry' }, expected: { bureauId: 'forestry' } },
-    {
-      action: 'add-bureau',
-      update: 'addBureau',
-      fields: { id: 'water', nameZh: '区水务局', shortNameZh: '', nameEn: 'Water Bureau', emails: 'water@bureaus.example.org', contactPerson: '水务局办公室', timeZone: '', deadline: '2030-02-01T12:00' },
-      expected: {
-        bureau: { id: 'water', nameZh: '区水务局', nameEn: 'Water Bureau', contacts: [{ email: 'water@bureaus.example.org' }], contactPerson: '水务局办公室' },
-        deadline: '2030-02-01T04:00:00.000Z',
+      {
+        action: 'waive',
+        update: 'waiveBureau',
+        fields: { bureauId: 'science', reason: '机构撤并' },
+        expected: { bureauId: 'science', reason: '机构撤并' },
       },
-    },
-    { action: 'close', update: 'closeConsultation', fields: { reason: '' }, expected: {} },
-    { action: 'cancel', update: 'cancelRound', fields: { reason: '规划撤回', confirm: 'yes' }, expected: { reason: '规划撤回' } },
-  ];
+      {
+        action: 'contact',
+        update: 'changeContact',
+        fields: {
+          bureauId: 'forestry',
+          emails: 'new@forestry.example.org\n张三 <zhang@forestry.example.org>\n',
+          contactPerson: '张三',
+          reason: '原联系人调岗',
+        },
+        expected: {
+          bureauId: 'forestry',
+          contacts: [{ email: 'new@forestry.example.org' }, { email: 'zhang@forestry.example.org', name: '张三' }],
+          contactPerson: '张三',
+          reason: '原联系人调岗',
+        },
+      },
+      {
+        action: 'resend',
+        update: 'resendInvitation',
+        fields: { bureauId: 'forestry' },
+        expected: { bureauId: 'forestry' },
+      },
+      {
+        action: 'add-bureau',
+        update: 'addBureau',
+        fields: {
+          id: 'water',
+          nameZh: '区水务局',
+          shortNameZh: '',
+          nameEn: 'Water Bureau',
+          emails: 'water@bureaus.example.org',
+          contactPerson: '水务局办公室',
+          timeZone: '',
+          deadline: '2030-02-01T12:00',
+        },
+        expected: {
+          bureau: {
+            id: 'water',
+            nameZh: '区水务局',
+            nameEn: 'Water Bureau',
+            contacts: [{ email: 'water@bureaus.example.org' }],
+            contactPerson: '水务局办公室',
+          },
+          deadline: '2030-02-01T04:00:00.000Z',
+        },
+      },
+      { action: 'close', update: 'closeConsultation', fields: { reason: '' }, expected: {} },
+      {
+        action: 'cancel',
+        update: 'cancelRound',
+        fields: { reason: '规划撤回', confirm: 'yes' },
+        expected: { reason: '规划撤回' },
+      },
+    ];
 
   for (const { action, update, fields, expected } of cases) {
     it(`${action}: sends ${update} as the signed-in user, then shows a message`, async () => {
@@ -412,7 +492,10 @@ describe('actions', () => {
   it('re-shows the form with the message next to the field and the typed values kept (422)', async () => {
     const b = await coordinator();
     const { hidden } = await b.form('extend');
-    const res = await b.post('extend', new URLSearchParams({ ...hidden, bureauId: 'forestry', deadline: '2030-02-30T25:00', reason: '' }));
+    const res = await b.post(
+      'extend',
+      new URLSearchParams({ ...hidden, bureauId: 'forestry', deadline: '2030-02-30T25:00', reason: '' }),
+    );
     expect(res.status).toBe(422);
     const form = formHtml(await res.text(), 'extend');
     expect(form).toContain('value="2030-02-30T25:00"');
@@ -421,7 +504,15 @@ describe('actions', () => {
     expect(form).toMatch(/<option value="forestry" selected>/);
     expect(rounds.calls).toHaveLength(0);
 
-    const contact = await b.post('contact', new URLSearchParams({ ...(await b.form('contact')).hidden, bureauId: 'forestry', emails: 'ok@example.org\nnot-an-email', reason: '调岗' }));
+    const contact = await b.post(
+      'contact',
+      new URLSearchParams({
+        ...(await b.form('contact')).hidden,
+        bureauId: 'forestry',
+        emails: 'ok@example.org\nnot-an-email',
+        reason: '调岗',
+      }),
+    );
     expect(contact.status).toBe(422);
     const contactForm = formHtml(await contact.text(), 'contact');
     expect(contactForm).toContain('Line 2 is not a valid email address: not-an-email');
@@ -434,27 +525,39 @@ describe('actions', () => {
     expect(rounds.calls).toHaveLength(0);
   });
 
-  it('shows the round\'s refusal next to the field it names', async () => {
+  it("shows the round's refusal next to the field it names", async () => {
     const b = await coordinator();
     rounds.refuseWith = makeRefusal('deadline', 'invalidField', { detail: 'the new deadline must be later than now' });
     const { hidden } = await b.form('extend');
-    const res = await b.post('extend', new URLSearchParams({ ...hidden, bureauId: 'forestry', deadline: '2020-01-01T00:00', reason: '延期' }));
+    const res = await b.post(
+      'extend',
+      new URLSearchParams({ ...hidden, bureauId: 'forestry', deadline: '2020-01-01T00:00', reason: '延期' }),
+    );
     expect(res.status).toBe(422);
     const form = formHtml(await res.text(), 'extend');
-    expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">the new deadline must be later than now/);
+    expect(form).toMatch(
+      /name="deadline"[^>]*>\s*<span class="field-error" role="alert">the new deadline must be later than now/,
+    );
     expect(form).toContain('value="2020-01-01T00:00"');
     expect(rounds.updates).toHaveLength(0);
 
-    rounds.refuseWith = makeRefusal('request', 'invalidField', { detail: '2 bureaus have not answered yet: forestry, science' });
+    rounds.refuseWith = makeRefusal('request', 'invalidField', {
+      detail: '2 bureaus have not answered yet: forestry, science',
+    });
     const close = await b.post('close', new URLSearchParams({ ...(await b.form('close')).hidden, reason: '' }));
     expect(close.status).toBe(422);
-    expect(formHtml(await close.text(), 'close')).toMatch(/<p class="error" role="alert">2 bureaus have not answered yet: forestry, science<\/p>/);
+    expect(formHtml(await close.text(), 'close')).toMatch(
+      /<p class="error" role="alert">2 bureaus have not answered yet: forestry, science<\/p>/,
+    );
   });
 
   it('shows hostile text typed into a form escaped', async () => {
     const b = await coordinator();
     rounds.refuseWith = makeRefusal('reason', 'invalidField', { detail: `refused ${HOSTILE}` });
-    const res = await b.post('waive', new URLSearchParams({ ...(await b.form('waive')).hidden, bureauId: 'science', reason: HOSTILE }));
+    const res = await b.post(
+      'waive',
+      new URLSearchParams({ ...(await b.form('waive')).hidden, bureauId: 'science', reason: HOSTILE }),
+    );
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).not.toContain(HOSTILE);
@@ -464,7 +567,14 @@ describe('actions', () => {
     rounds.refuseWith = undefined;
     const add = await b.post(
       'add-bureau',
-      new URLSearchParams({ ...(await b.form('add-bureau')).hidden, id: 'Bad Id', nameZh: HOSTILE, nameEn: HOSTILE, emails: 'x@example.org', contactPerson: HOSTILE }),
+      new URLSearchParams({
+        ...(await b.form('add-bureau')).hidden,
+        id: 'Bad Id',
+        nameZh: HOSTILE,
+        nameEn: HOSTILE,
+        emails: 'x@example.org',
+        contactPerson: HOSTILE,
+      }),
     );
     expect(add.status).toBe(422);
     const addHtml = await add.text();
@@ -518,7 +628,13 @@ describe('recording a paper reply', () => {
           plan: {
             kind: 'comments',
             comments: [
-              { draftPage: 36, section: '3.7', quote: '森林覆盖率', text: '数据应更新为 2021 年。', suggestedChange: '改为 23.5%' },
+              {
+                draftPage: 36,
+                section: '3.7',
+                quote: '森林覆盖率',
+                text: '数据应更新为 2021 年。',
+                suggestedChange: '改为 23.5%',
+              },
               { text: '第二条意见' },
             ],
           },
@@ -532,7 +648,10 @@ describe('recording a paper reply', () => {
 
   it('refuses a scan that is not a PDF, PNG or JPEG, or too large', async () => {
     const b = await coordinator();
-    const text = await b.post('paper', (await paperForm(b, answer, { bytes: Buffer.from('<html>not a scan</html>'), name: 'card.pdf' })).body);
+    const text = await b.post(
+      'paper',
+      (await paperForm(b, answer, { bytes: Buffer.from('<html>not a scan</html>'), name: 'card.pdf' })).body,
+    );
     expect(text.status).toBe(422);
     expect(formHtml(await text.text(), 'paper')).toContain('The scan must be a PDF, PNG or JPEG file.');
 
@@ -550,12 +669,18 @@ describe('recording a paper reply', () => {
 
   it('keeps the uploaded scan and the typed comments when a field is wrong, and sends once it is right', async () => {
     const b = await coordinator();
-    const { body } = await paperForm(b, { ...answer, 'doc.plan.0.section': '9.9', 'doc.annex.kind': '', responderName: HOSTILE }, { bytes: PNG, name: 'card.png' });
+    const { body } = await paperForm(
+      b,
+      { ...answer, 'doc.plan.0.section': '9.9', 'doc.annex.kind': '', responderName: HOSTILE },
+      { bytes: PNG, name: 'card.png' },
+    );
     const res = await b.post('paper', body);
     expect(res.status).toBe(422);
     const html = await res.text();
     const form = formHtml(html, 'paper');
-    expect(form).toMatch(/name="doc\.plan\.0\.section" value="9\.9"[^>]*>\s*<span class="field-error" role="alert">找不到这个章节/);
+    expect(form).toMatch(
+      /name="doc\.plan\.0\.section" value="9\.9"[^>]*>\s*<span class="field-error" role="alert">找不到这个章节/,
+    );
     expect(form).toContain('Choose &quot;no comments&quot; or &quot;comments&quot;');
     expect(form).toContain('数据应更新为 2021 年。</textarea>');
     expect(form).toContain(`name="scanSha256" value="${sha256Hex(PNG)}"`);
@@ -583,18 +708,22 @@ describe('recording a paper reply', () => {
     expect(rounds.calls).toHaveLength(0);
   });
 
-  it('maps the round\'s refusal of a comment to its row', async () => {
+  it("maps the round's refusal of a comment to its row", async () => {
     const b = await coordinator();
-    rounds.refuseWith = makeRefusal('reply.perDocument.plan.comments.1.text', 'invalidField', { detail: 'too similar to comment 1' });
+    rounds.refuseWith = makeRefusal('reply.perDocument.plan.comments.1.text', 'invalidField', {
+      detail: 'too similar to comment 1',
+    });
     const res = await b.post('paper', (await paperForm(b, answer, { bytes: PNG, name: 'card.png' })).body);
     expect(res.status).toBe(422);
     // Comment 1 (0-based) of the request is form row 2: row 1 was left empty.
-    expect(formHtml(await res.text(), 'paper')).toMatch(/第二条意见<\/textarea><span class="field-error" role="alert">too similar to comment 1/);
+    expect(formHtml(await res.text(), 'paper')).toMatch(
+      /第二条意见<\/textarea><span class="field-error" role="alert">too similar to comment 1/,
+    );
   });
 });
 
 describe('form helpers', () => {
-  it('reads local times in the round\'s zone', () => {
+  it("reads local times in the round's zone", () => {
     expect(localToInstant('2030-03-01T18:00', 'Asia/Shanghai')).toBe('2030-03-01T10:00:00.000Z');
     expect(localToInstant('2030-02-30T18:00', 'Asia/Shanghai')).toBeUndefined();
     expect(localToInstant('tomorrow', 'Asia/Shanghai')).toBeUndefined();
@@ -618,15 +747,27 @@ describe('form helpers', () => {
     const long = parseContactLines(`a${' '.repeat(80_000)}b`);
     expect(long.error).toContain(`最多 ${MAX_CONTACT_LINE} 个字符`);
     expect(long.error).toContain('Line 1 is too long');
-    expect(parseContactLines(`ok@example.org\n${'x'.repeat(MAX_CONTACT_LINE + 1)}@example.org`).error).toContain('Line 2 is too long');
+    expect(parseContactLines(`ok@example.org\n${'x'.repeat(MAX_CONTACT_LINE + 1)}@example.org`).error).toContain(
+      'Line 2 is too long',
+    );
     expect(parseContactLines(`a${' '.repeat(MAX_CONTACT_LINE - 2)}b`).error).toContain('not a valid email address');
   });
 
   it('shows a contact line over 500 characters as a field error', async () => {
     const b = await coordinator();
-    const res = await b.post('contact', new URLSearchParams({ ...(await b.form('contact')).hidden, bureauId: 'forestry', emails: `x${' '.repeat(80_000)}y`, reason: '调岗' }));
+    const res = await b.post(
+      'contact',
+      new URLSearchParams({
+        ...(await b.form('contact')).hidden,
+        bureauId: 'forestry',
+        emails: `x${' '.repeat(80_000)}y`,
+        reason: '调岗',
+      }),
+    );
     expect(res.status).toBe(422);
-    expect(formHtml(await res.text(), 'contact')).toMatch(/<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。Line 1 is too long/);
+    expect(formHtml(await res.text(), 'contact')).toMatch(
+      /<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。Line 1 is too long/,
+    );
     expect(rounds.calls).toHaveLength(0);
   });
 

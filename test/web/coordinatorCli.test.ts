@@ -3,7 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, CliUsageError, coordinatorActionCommands, parseCliInstant, type ActionContext } from '../../cli/users.js';
+import {
+  CliError,
+  CliUsageError,
+  coordinatorActionCommands,
+  parseCliInstant,
+  type ActionContext,
+} from '../../cli/users.js';
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { FakeRounds } from '../support/fakeRounds.js';
@@ -29,7 +35,13 @@ function status(): RoundStatus {
     ],
   };
   const bureau = (id: string) => ({
-    bureau: { id, nameZh: `区${id}局`, nameEn: `${id} bureau`, contacts: [{ email: `${id}@example.org` }], contactPerson: '办公室' },
+    bureau: {
+      id,
+      nameZh: `区${id}局`,
+      nameEn: `${id} bureau`,
+      contacts: [{ email: `${id}@example.org` }],
+      contactPerson: '办公室',
+    },
     outcome: 'pending' as const,
     deadline: '2030-01-15T10:00:00.000Z',
     invitation: null,
@@ -82,18 +94,43 @@ const last = () => {
 };
 
 describe('coordinator actions from the CLI', () => {
-  it('extends a deadline, read in the round\'s time zone', async () => {
-    const out = await coordinatorActionCommands.extend(ctx, [ROUND_ID, 'forestry', '2030-03-01T18:00', '--reason', '请假']);
+  it("extends a deadline, read in the round's time zone", async () => {
+    const out = await coordinatorActionCommands.extend(ctx, [
+      ROUND_ID,
+      'forestry',
+      '2030-03-01T18:00',
+      '--reason',
+      '请假',
+    ]);
     expect(out.message).toContain('2030-03-01 18:00 (Asia/Shanghai)');
     expect(out.status.id).toBe(ROUND_ID);
-    expect(last()).toMatchObject({ name: 'extendDeadline', rest: { bureauId: 'forestry', deadline: '2030-03-01T10:00:00.000Z', reason: '请假' } });
+    expect(last()).toMatchObject({
+      name: 'extendDeadline',
+      rest: { bureauId: 'forestry', deadline: '2030-03-01T10:00:00.000Z', reason: '请假' },
+    });
   });
 
   it('sends waive, contact, resend, close and cancel', async () => {
     await coordinatorActionCommands.waive(ctx, [ROUND_ID, 'finance', '--reason', '撤并']);
     expect(last()).toMatchObject({ name: 'waiveBureau', rest: { bureauId: 'finance', reason: '撤并' } });
-    await coordinatorActionCommands.contact(ctx, [ROUND_ID, 'finance', '--email', 'a@example.org', '--email', '张三 <b@example.org>', '--person', '张三', '--reason', '调岗']);
-    expect(last().rest).toEqual({ bureauId: 'finance', contacts: [{ email: 'a@example.org' }, { email: 'b@example.org', name: '张三' }], contactPerson: '张三', reason: '调岗' });
+    await coordinatorActionCommands.contact(ctx, [
+      ROUND_ID,
+      'finance',
+      '--email',
+      'a@example.org',
+      '--email',
+      '张三 <b@example.org>',
+      '--person',
+      '张三',
+      '--reason',
+      '调岗',
+    ]);
+    expect(last().rest).toEqual({
+      bureauId: 'finance',
+      contacts: [{ email: 'a@example.org' }, { email: 'b@example.org', name: '张三' }],
+      contactPerson: '张三',
+      reason: '调岗',
+    });
     await coordinatorActionCommands.resend(ctx, [ROUND_ID, 'finance']);
     expect(last()).toMatchObject({ name: 'resendInvitation', rest: { bureauId: 'finance' } });
     await coordinatorActionCommands.close(ctx, [ROUND_ID]);
@@ -111,10 +148,19 @@ describe('coordinator actions from the CLI', () => {
 
   it('adds a bureau from a YAML file, naming the file and field when it is wrong', async () => {
     const file = path.join(dir, 'water.yaml');
-    await writeFile(file, 'id: water\nnameZh: 区水务局\nnameEn: Water Bureau\ncontacts: [{ email: water@example.org }]\ncontactPerson: 水务局办公室\n');
+    await writeFile(
+      file,
+      'id: water\nnameZh: 区水务局\nnameEn: Water Bureau\ncontacts: [{ email: water@example.org }]\ncontactPerson: 水务局办公室\n',
+    );
     await coordinatorActionCommands['add-bureau'](ctx, [ROUND_ID, file, '--deadline', '2030-02-01T12:00+08:00']);
     expect(last().rest).toEqual({
-      bureau: { id: 'water', nameZh: '区水务局', nameEn: 'Water Bureau', contacts: [{ email: 'water@example.org' }], contactPerson: '水务局办公室' },
+      bureau: {
+        id: 'water',
+        nameZh: '区水务局',
+        nameEn: 'Water Bureau',
+        contacts: [{ email: 'water@example.org' }],
+        contactPerson: '水务局办公室',
+      },
       deadline: '2030-02-01T04:00:00.000Z',
     });
     await writeFile(file, 'id: Water\nnameZh: 区水务局\n');
@@ -128,7 +174,10 @@ describe('coordinator actions from the CLI', () => {
   it('records a paper reply from a YAML file and a scan', async () => {
     const reply = path.join(dir, 'reply.yaml');
     const scan = path.join(dir, 'card.pdf');
-    await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nreceivedAt: 2030-01-12T09:30\nperDocument:\n  plan:\n    - { page: 36, section: "3.7", text: 数据应更新, suggestedChange: 改为 23.5% }\n');
+    await writeFile(
+      reply,
+      'responder: { name: 赵六, position: 局长 }\nreceivedAt: 2030-01-12T09:30\nperDocument:\n  plan:\n    - { page: 36, section: "3.7", text: 数据应更新, suggestedChange: 改为 23.5% }\n',
+    );
     await writeFile(scan, PDF);
     const out = await coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan]);
     expect(out.receipt?.n).toBe(1); // the round's first reply
@@ -139,7 +188,15 @@ describe('coordinator actions from the CLI', () => {
         bureauId: 'finance',
         scanSha256: sha256Hex(PDF),
         receivedAt: '2030-01-12T01:30:00.000Z',
-        reply: { responder: { name: '赵六', position: '局长' }, perDocument: { plan: { kind: 'comments', comments: [{ text: '数据应更新', section: '3.7', draftPage: 36, suggestedChange: '改为 23.5%' }] } } },
+        reply: {
+          responder: { name: '赵六', position: '局长' },
+          perDocument: {
+            plan: {
+              kind: 'comments',
+              comments: [{ text: '数据应更新', section: '3.7', draftPage: 36, suggestedChange: '改为 23.5%' }],
+            },
+          },
+        },
       },
     });
     expect(await ctx.store.has(sha256Hex(PDF))).toBe(true);
@@ -149,21 +206,36 @@ describe('coordinator actions from the CLI', () => {
     const reply = path.join(dir, 'reply.yaml');
     const scan = path.join(dir, 'card.txt');
     await writeFile(scan, 'not a scan');
-    await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nperDocument:\n  annex: noComments\n  plan:\n    - { section: "9.9", text: x }\n');
+    await writeFile(
+      reply,
+      'responder: { name: 赵六, position: 局长 }\nperDocument:\n  annex: noComments\n  plan:\n    - { section: "9.9", text: x }\n',
+    );
     const err = await coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan]).catch((e: unknown) => e);
     expect(String(err)).toMatch(/perDocument\.annex: this round circulates no document annex/);
     expect(String(err)).toMatch(/perDocument\.plan\.0\.section: 找不到这个章节.*not a section of this document/);
     await writeFile(reply, 'responder: { name: 赵六, position: 局长 }\nperDocument: { plan: noComments }\n');
-    await expect(coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan])).rejects.toThrow(/must be a PDF, PNG or JPEG/);
+    await expect(coordinatorActionCommands.paper(ctx, [ROUND_ID, 'finance', reply, scan])).rejects.toThrow(
+      /must be a PDF, PNG or JPEG/,
+    );
     expect(rounds.updates).toHaveLength(0);
   });
 
   it('explains wrong arguments', async () => {
-    await expect(coordinatorActionCommands.extend(ctx, [ROUND_ID, 'forestry', 'next friday', '--reason', 'x'])).rejects.toThrow(/not a date and time/);
-    await expect(coordinatorActionCommands.extend(ctx, [ROUND_ID, 'forestry', '2030-03-01T18:00'])).rejects.toThrow(/--reason/);
-    await expect(coordinatorActionCommands.waive(ctx, ['round-1', 'finance', '--reason', 'x'])).rejects.toThrow(/not a round id/);
-    await expect(coordinatorActionCommands.extend(ctx, [ROUND_ID, 'nobody', '2030-03-01T18:00', '--reason', 'x'])).rejects.toThrow(/has no bureau nobody/);
-    await expect(coordinatorActionCommands.contact(ctx, [ROUND_ID, 'finance', '--email', 'nope', '--reason', 'x'])).rejects.toThrow(/not a valid email/);
+    await expect(
+      coordinatorActionCommands.extend(ctx, [ROUND_ID, 'forestry', 'next friday', '--reason', 'x']),
+    ).rejects.toThrow(/not a date and time/);
+    await expect(coordinatorActionCommands.extend(ctx, [ROUND_ID, 'forestry', '2030-03-01T18:00'])).rejects.toThrow(
+      /--reason/,
+    );
+    await expect(coordinatorActionCommands.waive(ctx, ['round-1', 'finance', '--reason', 'x'])).rejects.toThrow(
+      /not a round id/,
+    );
+    await expect(
+      coordinatorActionCommands.extend(ctx, [ROUND_ID, 'nobody', '2030-03-01T18:00', '--reason', 'x']),
+    ).rejects.toThrow(/has no bureau nobody/);
+    await expect(
+      coordinatorActionCommands.contact(ctx, [ROUND_ID, 'finance', '--email', 'nope', '--reason', 'x']),
+    ).rejects.toThrow(/not a valid email/);
     await expect(coordinatorActionCommands.cancel(ctx, [ROUND_ID, '--force'])).rejects.toThrow(CliUsageError);
     expect(rounds.updates).toHaveLength(0);
   });

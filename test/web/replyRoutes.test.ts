@@ -192,7 +192,16 @@ describe('POST /r/:token', () => {
     expect(Object.keys(fx.fake.sent('submitReply')[0]!.request.reply.perDocument)).toEqual(['eco-plan']);
 
     const again = await openForm(fx, token);
-    const none = await post(fx, token, { ...fullReply(again), 'doc.protection.answer': 'notAddressed', 'doc.eco-plan.answer': 'notAddressed', 'doc.eco-plan.c.0.text': '', 'doc.eco-plan.c.1.text': '', 'doc.eco-plan.c.0.quote': '', 'doc.eco-plan.c.0.change': '', 'doc.eco-plan.c.0.page': '' });
+    const none = await post(fx, token, {
+      ...fullReply(again),
+      'doc.protection.answer': 'notAddressed',
+      'doc.eco-plan.answer': 'notAddressed',
+      'doc.eco-plan.c.0.text': '',
+      'doc.eco-plan.c.1.text': '',
+      'doc.eco-plan.c.0.quote': '',
+      'doc.eco-plan.c.0.change': '',
+      'doc.eco-plan.c.0.page': '',
+    });
     expect(none.status).toBe(422);
     expect(errorOf(await none.text(), 'doc.protection.answer')).toContain('请至少对一份文件作答');
     expect(fx.fake.updates).toHaveLength(1);
@@ -314,7 +323,9 @@ describe('POST /r/:token', () => {
 
   it("shows the round's rejection beside its field, keeping the input", async () => {
     const fx = await replyFixture();
-    fx.fake.refuseWith = makeRefusal('reply.perDocument.eco-plan.comments.1.section', 'invalidField', { detail: 'this section was removed in version 2' });
+    fx.fake.refuseWith = makeRefusal('reply.perDocument.eco-plan.comments.1.section', 'invalidField', {
+      detail: 'this section was removed in version 2',
+    });
     const token = fx.tokenFor('finance');
     const form = await openForm(fx, token);
     const res = await post(fx, token, fullReply(form));
@@ -544,7 +555,14 @@ describe('a refused submission keeps what was typed', () => {
     const html = await res.text();
     expect(html).toContain('系统暂时无法访问');
     expect(html).toContain('What you typed (not sent)');
-    for (const typed of ['王明', '办公室主任', '新荣区位于大同市北部。', '森林覆盖率目标应与林业规划一致。', '改为 27.04%', '请补充煤改电工程的售后服务要求。']) {
+    for (const typed of [
+      '王明',
+      '办公室主任',
+      '新荣区位于大同市北部。',
+      '森林覆盖率目标应与林业规划一致。',
+      '改为 27.04%',
+      '请补充煤改电工程的售后服务要求。',
+    ]) {
       expect(html).toContain(typed);
     }
     expect(html).toContain('无意见 No comments');
@@ -608,7 +626,11 @@ describe('a kept attachment', () => {
     const form = await openForm(fx, token);
     const docSha = fx.status.documents[0]!.versions[0]!.sha256;
     for (const proof of [undefined, 'A'.repeat(43), scanProofFor(fx.secret, fx.tokenFor('science'), docSha)]) {
-      const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': docSha, ...(proof ? { 'attachment.proof': proof } : {}) });
+      const res = await post(fx, token, {
+        ...fullReply(form),
+        'attachment.keep': docSha,
+        ...(proof ? { 'attachment.proof': proof } : {}),
+      });
       expect(res.status).toBe(422);
       const html = await res.text();
       expect(errorOf(html, 'attachment')).toContain('not uploaded through this link');
@@ -623,7 +645,11 @@ describe('a kept attachment', () => {
     const token = fx.tokenFor('finance');
     const form = await openForm(fx, token);
     const { sha256 } = await fx.store.put(Buffer.from('<html>not a scan</html>'));
-    const res = await post(fx, token, { ...fullReply(form), 'attachment.keep': sha256, 'attachment.proof': scanProofFor(fx.secret, token, sha256) });
+    const res = await post(fx, token, {
+      ...fullReply(form),
+      'attachment.keep': sha256,
+      'attachment.proof': scanProofFor(fx.secret, token, sha256),
+    });
     expect(res.status).toBe(422);
     expect(errorOf(await res.text(), 'attachment')).toContain('PDF');
     expect(fx.fake.calls).toEqual([]);
@@ -650,7 +676,8 @@ describe('the upload quota of a link', () => {
 
   async function upload(fx: ReplyFixture, token: string, i: number) {
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ ...fullReply(await openForm(fx, token)), action: 'add:eco-plan' })) fd.append(k, v);
+    for (const [k, v] of Object.entries({ ...fullReply(await openForm(fx, token)), action: 'add:eco-plan' }))
+      fd.append(k, v);
     fd.append('attachment', new File([png(i)], `card-${i}.png`, { type: 'image/png' }));
     return post(fx, token, fd);
   }

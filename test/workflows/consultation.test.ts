@@ -49,7 +49,9 @@ const responder = { name: '王明', position: '办公室主任' };
 const noComments: ReplyDraft = { responder, perDocument: { plan: { kind: 'noComments' } } };
 const withComment = (text: string, section = '1.1.1'): ReplyDraft => ({
   responder,
-  perDocument: { plan: { kind: 'comments', comments: [{ section, quote: '新荣区位于大同市北部', draftPage: 3, text }] } },
+  perDocument: {
+    plan: { kind: 'comments', comments: [{ section, quote: '新荣区位于大同市北部', draftPage: 3, text }] },
+  },
 });
 
 async function start(overrides: Partial<RoundInput> = {}): Promise<{ id: string; input: RoundInput }> {
@@ -86,14 +88,18 @@ describe('consultation', () => {
     expect(invitations).toHaveLength(3);
     expect(new Set(invitations.map((m) => m.to[0]))).toEqual(new Set(input.bureaus.map((b) => b.contacts[0]!.email)));
     for (const m of invitations) {
-      expect(m.messageId).toMatch(new RegExp(`^<round-${input.planId}-1\\.[a-z]+\\.invitation\\.1@plan-review\\.test>$`));
+      expect(m.messageId).toMatch(
+        new RegExp(`^<round-${input.planId}-1\\.[a-z]+\\.invitation\\.1@plan-review\\.test>$`),
+      );
       expect(m.html).toMatch(/http:\/\/plan-review\.test\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}/);
       expect(m.attachments.map((a) => a.filename)).toEqual(['测试规划（征求意见稿）.html']);
     }
     const s = await status(id);
     expect(s.stage).toBe('consultation');
     expect(s.bureaus.map((b) => b.outcome)).toEqual(['pending', 'pending', 'pending']);
-    expect(bureau(s, 'finance').invitation!.messageId).toBe(mail.ofKind('invitation', id).find((m) => m.to[0] === 'finance@bureaus.example.org')!.messageId);
+    expect(bureau(s, 'finance').invitation!.messageId).toBe(
+      mail.ofKind('invitation', id).find((m) => m.to[0] === 'finance@bureaus.example.org')!.messageId,
+    );
     await record(id, 'invitation');
   });
 
@@ -104,7 +110,12 @@ describe('consultation', () => {
     expect(mail.ofKind('reminder', id)).toHaveLength(0);
     await env.sleep(2 * 60_000);
     await waitFor(id, (s) => bureau(s, 'science').invitation!.remindersSent.length === 1);
-    expect(mail.ofKind('reminder', id).map((m) => m.to[0]).sort()).toEqual(['forestry@bureaus.example.org', 'science@bureaus.example.org']);
+    expect(
+      mail
+        .ofKind('reminder', id)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(['forestry@bureaus.example.org', 'science@bureaus.example.org']);
 
     await reply(id, 'science', withComment('请补充数据'));
     await env.sleep(5 * DAY); // past the 2-day reminder
@@ -142,12 +153,18 @@ describe('consultation', () => {
     const { id } = await start();
     const s0 = await status(id);
     const newDeadline = new Date(Date.parse(bureau(s0, 'forestry').deadline) + 3 * DAY).toISOString();
-    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'forestry', deadline: newDeadline, reason: '林业局申请延期' }));
+    await rounds().act(
+      id,
+      'extendDeadline',
+      asCoordinator({ bureauId: 'forestry', deadline: newDeadline, reason: '林业局申请延期' }),
+    );
     await env.sleep(14 * DAY + 60_000);
     let s = await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
     expect(bureau(s, 'forestry').outcome).toBe('pending');
     expect(s.stage).toBe('consultation');
-    expect(bureau(s, 'forestry').extensions).toEqual([expect.objectContaining({ by: coordinator, reason: '林业局申请延期', deadline: newDeadline })]);
+    expect(bureau(s, 'forestry').extensions).toEqual([
+      expect.objectContaining({ by: coordinator, reason: '林业局申请延期', deadline: newDeadline }),
+    ]);
     await reply(id, 'forestry', withComment('森林覆盖率应为 27.04%'));
     await env.sleep(3 * DAY);
     s = await waitFor(id, (x) => x.stage === 'completed');
@@ -166,7 +183,11 @@ describe('consultation', () => {
     expect(bureau(s, 'science').outcome).toBe('replied');
     const latest = await rounds().gateway.loadReply(replies[1]!);
     expect(latest.perDocument.plan).toEqual([
-      { id: `science-${latest.n}-1`, anchor: { doc: 'plan', version: 1, section: '1.1.1', quote: '新荣区位于大同市北部', draftPage: 3 }, text: '第二版意见' },
+      {
+        id: `science-${latest.n}-1`,
+        anchor: { doc: 'plan', version: 1, section: '1.1.1', quote: '新荣区位于大同市北部', draftPage: 3 },
+        text: '第二版意见',
+      },
     ]);
     expect(replyContentSha256(latest)).toBe(latest.contentSha256);
     expect(second.contentSha256).toBe(latest.contentSha256);
@@ -193,15 +214,28 @@ describe('consultation', () => {
       asCoordinator({ bureauId: 'forestry', reply: withComment('纸质意见'), scanSha256, receivedAt }),
     );
     const r = bureau(await status(id), 'forestry').replies[0]!;
-    expect(r).toMatchObject({ channel: 'paper', recordedBy: coordinator, scanSha256, submittedAt: receivedAt, n: receipt.n, responder });
+    expect(r).toMatchObject({
+      channel: 'paper',
+      recordedBy: coordinator,
+      scanSha256,
+      submittedAt: receivedAt,
+      n: receipt.n,
+      responder,
+    });
     await record(id, 'paper-reply');
   });
 
   it('refuses invalid replies without recording anything', async () => {
     const { id } = await start();
-    await expect(reply(id, 'finance', withComment('x', '9.9.9'))).rejects.toThrow(/reply\.perDocument\.plan\.comments\.0\.section: no section "9\.9\.9"/);
-    await expect(reply(id, 'finance', { responder, perDocument: {} })).rejects.toThrow(/reply\.perDocument: answer at least one document/);
-    await expect(reply(id, 'finance', { responder, perDocument: { other: { kind: 'noComments' } } })).rejects.toThrow(/no document "other"/);
+    await expect(reply(id, 'finance', withComment('x', '9.9.9'))).rejects.toThrow(
+      /reply\.perDocument\.plan\.comments\.0\.section: no section "9\.9\.9"/,
+    );
+    await expect(reply(id, 'finance', { responder, perDocument: {} })).rejects.toThrow(
+      /reply\.perDocument: answer at least one document/,
+    );
+    await expect(reply(id, 'finance', { responder, perDocument: { other: { kind: 'noComments' } } })).rejects.toThrow(
+      /no document "other"/,
+    );
     const s = await status(id);
     await expect(
       rounds().act(id, 'submitReply', {
@@ -222,7 +256,11 @@ describe('consultation', () => {
     await rounds().act(
       id,
       'changeContact',
-      asCoordinator({ bureauId: 'forestry', contacts: [{ email: 'new-forestry@bureaus.example.org' }], reason: '联系人调岗' }),
+      asCoordinator({
+        bureauId: 'forestry',
+        contacts: [{ email: 'new-forestry@bureaus.example.org' }],
+        reason: '联系人调岗',
+      }),
     );
     const s = await waitFor(id, (x) => (bureau(x, 'forestry').invitation?.sentAt ?? '') !== '');
     const b = bureau(s, 'forestry');
@@ -248,7 +286,11 @@ describe('consultation', () => {
     mail.rejectAddresses.add('forestry@bureaus.example.org');
     const { id } = await start();
     const s = await waitFor(id, (x) => bureau(x, 'forestry').invitation!.failures.length === 1);
-    expect(bureau(s, 'forestry').invitation!.failures[0]).toMatchObject({ kind: 'invitation', to: ['forestry@bureaus.example.org'], error: expect.stringContaining('550') });
+    expect(bureau(s, 'forestry').invitation!.failures[0]).toMatchObject({
+      kind: 'invitation',
+      to: ['forestry@bureaus.example.org'],
+      error: expect.stringContaining('550'),
+    });
     expect(s.problems[0]!.message).toContain('forestry@bureaus.example.org');
     await expect.poll(() => mail.ofKind('deliveryFailure', id).length).toBe(1);
     expect(mail.ofKind('deliveryFailure', id)[0]!.to).toEqual([coordinator.email]);
@@ -281,11 +323,25 @@ describe('consultation', () => {
 
   it('closes early only once every bureau has answered, and waives, adds and cancels', async () => {
     const { id } = await start();
-    await expect(rounds().act(id, 'closeConsultation', asCoordinator({}))).rejects.toThrow(/not every bureau has answered/);
+    await expect(rounds().act(id, 'closeConsultation', asCoordinator({}))).rejects.toThrow(
+      /not every bureau has answered/,
+    );
     await reply(id, 'finance', noComments);
     await reply(id, 'science', noComments);
     await rounds().act(id, 'waiveBureau', asCoordinator({ bureauId: 'forestry', reason: '机构调整' }));
-    await rounds().act(id, 'addBureau', asCoordinator({ bureau: { id: 'water', nameZh: '大同市新荣区水利局', nameEn: 'Water Resources Bureau', contacts: [{ email: 'water@bureaus.example.org' }], contactPerson: '水利局办公室' } }));
+    await rounds().act(
+      id,
+      'addBureau',
+      asCoordinator({
+        bureau: {
+          id: 'water',
+          nameZh: '大同市新荣区水利局',
+          nameEn: 'Water Resources Bureau',
+          contacts: [{ email: 'water@bureaus.example.org' }],
+          contactPerson: '水利局办公室',
+        },
+      }),
+    );
     await waitFor(id, (x) => bureau(x, 'water').invitation?.sentAt !== undefined);
     await reply(id, 'water', withComment('把县级水源地改为城镇集中式饮用水水源地'));
     await rounds().act(id, 'closeConsultation', asCoordinator({ reason: '各单位均已回复' }));
@@ -295,15 +351,26 @@ describe('consultation', () => {
 
     // Consultation was the round's only stage: the round is complete, and nothing more can be done to it.
     const result: RoundResult = await env.client.workflow.getHandle(id).result();
-    expect(result).toEqual({ id, stage: 'completed', outcomes: { finance: 'noComments', science: 'noComments', forestry: 'waived', water: 'replied' } });
-    await expect(rounds().act(id, 'cancelRound', asCoordinator({ reason: '规划调整，重新征求意见' }))).rejects.toThrow(RoundGatewayError);
+    expect(result).toEqual({
+      id,
+      stage: 'completed',
+      outcomes: { finance: 'noComments', science: 'noComments', forestry: 'waived', water: 'replied' },
+    });
+    await expect(rounds().act(id, 'cancelRound', asCoordinator({ reason: '规划调整，重新征求意见' }))).rejects.toThrow(
+      RoundGatewayError,
+    );
     await record(id, 'waive-add-close');
   });
 
   it('refuses actions from the wrong role', async () => {
     const { id } = await start();
     await expect(
-      rounds().act(id, 'waiveBureau', { requestId: randomUUID(), actor: { name: '某局', role: 'bureau' }, bureauId: 'finance', reason: 'x' }),
+      rounds().act(id, 'waiveBureau', {
+        requestId: randomUUID(),
+        actor: { name: '某局', role: 'bureau' },
+        bureauId: 'finance',
+        reason: 'x',
+      }),
     ).rejects.toThrow(/actor\.role: a bureau may not do this/);
     await record(id, 'wrong-role');
   });
@@ -315,7 +382,17 @@ describe('consultation', () => {
     await env.sleep(14 * DAY + 60_000);
     const s = await waitFor(id, (x) => x.stage === 'completed');
     expect(bureau(s, 'forestry').outcome).toBe('deemedNoComments');
-    await expect(rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'forestry', deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(), reason: 'x' }))).rejects.toThrow(RoundGatewayError);
+    await expect(
+      rounds().act(
+        id,
+        'extendDeadline',
+        asCoordinator({
+          bureauId: 'forestry',
+          deadline: new Date(Date.parse(s.consultation.endedAt!) + DAY).toISOString(),
+          reason: 'x',
+        }),
+      ),
+    ).rejects.toThrow(RoundGatewayError);
     await record(id, 'deadline-during-email-retry');
   });
 
@@ -340,10 +417,18 @@ describe('consultation', () => {
     const { id } = await start();
     const s0 = await status(id);
     const later = (d: number) => new Date(Date.parse(bureau(s0, 'finance').deadline) + d * DAY).toISOString();
-    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'finance', deadline: later(10), reason: '财政局申请延期' }));
+    await rounds().act(
+      id,
+      'extendDeadline',
+      asCoordinator({ bureauId: 'finance', deadline: later(10), reason: '财政局申请延期' }),
+    );
     await env.sleep(14 * DAY + 60_000);
     await waitFor(id, (x) => bureau(x, 'science').outcome === 'deemedNoComments');
-    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'science', deadline: later(8), reason: '补充延期' }));
+    await rounds().act(
+      id,
+      'extendDeadline',
+      asCoordinator({ bureauId: 'science', deadline: later(8), reason: '补充延期' }),
+    );
     let s = await status(id);
     expect(bureau(s, 'science').outcome).toBe('pending');
     const before = bureau(s, 'science').invitation!.remindersSent.length;
@@ -359,9 +444,21 @@ describe('consultation', () => {
     const s0 = await status(id);
     await env.sleep(DAY);
     await reply(id, 'forestry', withComment('链接意见'));
-    await rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'forestry', reply: noComments, scanSha256: (await store.put(Buffer.from('%PDF-1.4 card'))).sha256, receivedAt: s0.startedAt }));
+    await rounds().act(
+      id,
+      'recordPaperReply',
+      asCoordinator({
+        bureauId: 'forestry',
+        reply: noComments,
+        scanSha256: (await store.put(Buffer.from('%PDF-1.4 card'))).sha256,
+        receivedAt: s0.startedAt,
+      }),
+    );
     const b = bureau(await status(id), 'forestry');
-    expect(b.replies.map((r) => [r.version, r.channel])).toEqual([[1, 'link'], [2, 'paper']]);
+    expect(b.replies.map((r) => [r.version, r.channel])).toEqual([
+      [1, 'link'],
+      [2, 'paper'],
+    ]);
     expect(b.outcome).toBe('replied');
     await record(id, 'paper-reply-before-link-reply');
   });
@@ -371,13 +468,33 @@ describe('consultation', () => {
     const s0 = await status(id);
     const scanSha256 = (await store.put(Buffer.from('%PDF-1.4 card'))).sha256;
     const at = (ms: number) => new Date(Date.parse(s0.startedAt) + ms).toISOString();
-    await expect(rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(2 * DAY) }))).rejects.toThrow(/receivedAt: cannot be in the future/);
+    await expect(
+      rounds().act(
+        id,
+        'recordPaperReply',
+        asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(2 * DAY) }),
+      ),
+    ).rejects.toThrow(/receivedAt: cannot be in the future/);
     // Science's later deadline keeps consultation open after finance's has passed.
-    await rounds().act(id, 'extendDeadline', asCoordinator({ bureauId: 'science', deadline: at(20 * DAY), reason: '科技局申请延期' }));
+    await rounds().act(
+      id,
+      'extendDeadline',
+      asCoordinator({ bureauId: 'science', deadline: at(20 * DAY), reason: '科技局申请延期' }),
+    );
     await env.sleep(15 * DAY);
     await waitFor(id, (x) => bureau(x, 'finance').outcome === 'deemedNoComments');
-    await expect(rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(14 * DAY + 3600_000) }))).rejects.toThrow(/receivedAt: received after the bureau’s deadline/);
-    const onTime = await rounds().act(id, 'recordPaperReply', asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }));
+    await expect(
+      rounds().act(
+        id,
+        'recordPaperReply',
+        asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(14 * DAY + 3600_000) }),
+      ),
+    ).rejects.toThrow(/receivedAt: received after the bureau’s deadline/);
+    const onTime = await rounds().act(
+      id,
+      'recordPaperReply',
+      asCoordinator({ bureauId: 'finance', reply: noComments, scanSha256, receivedAt: at(13 * DAY) }),
+    );
     expect(onTime.late).toBe(false);
     expect(bureau(await status(id), 'finance').outcome).toBe('noComments');
     await record(id, 'paper-reply-dates');
@@ -385,7 +502,10 @@ describe('consultation', () => {
 
   it('stores the request as its schema parsed it, and refuses unknown fields', async () => {
     const { id } = await start();
-    await reply(id, 'finance', { responder: { name: '  王明  ', position: '主任' }, perDocument: { plan: { kind: 'comments', comments: [{ text: '  请补充  ' }] } } });
+    await reply(id, 'finance', {
+      responder: { name: '  王明  ', position: '主任' },
+      perDocument: { plan: { kind: 'comments', comments: [{ text: '  请补充  ' }] } },
+    });
     const r = await rounds().gateway.loadReply(bureau(await status(id), 'finance').replies[0]!);
     expect(r.responder.name).toBe('王明');
     expect((r.perDocument.plan as { text: string }[])[0]!.text).toBe('请补充');

@@ -25,7 +25,10 @@ const DAY = 24 * 3600 * 1000;
 const TASK_QUEUE = 'test-coordinator-actions';
 const ORIGIN = 'http://localhost';
 const TZ = 'Asia/Shanghai';
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('scan of a stamped comment card')]);
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('scan of a stamped comment card'),
+]);
 const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 
 let env: TestWorkflowEnvironment;
@@ -37,7 +40,13 @@ beforeAll(async () => {
   ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
 
   const users = [
-    { username: 'li', name: '李协调', email: 'li@example.org', roles: ['coordinator' as const], passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }) },
+    {
+      username: 'li',
+      name: '李协调',
+      email: 'li@example.org',
+      roles: ['coordinator' as const],
+      passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }),
+    },
   ];
   app = new Hono();
   app.onError((err, c) => {
@@ -92,7 +101,9 @@ class Coordinator extends TestBrowser {
     const res = await this.fetch(this.manage);
     expect(res.status).toBe(200);
     const fields: Record<string, string> = {};
-    for (const m of formHtml(await res.text(), this.roundId, action).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    for (const m of formHtml(await res.text(), this.roundId, action).matchAll(
+      /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
+    )) {
       fields[m[1]!] = m[2]!.replace(/&#x3D;/g, '=');
     }
     return fields;
@@ -121,7 +132,7 @@ class Coordinator extends TestBrowser {
 
 const signIn = (roundId: string) => new Coordinator(roundId).login('li', 'coordinator-pw');
 
-describe('the coordinator\'s actions from the web, on a real round', () => {
+describe("the coordinator's actions from the web, on a real round", () => {
   it('extend, waive, contact, resend, add-bureau, paper and close each take effect; a refused extension is shown by its field', async () => {
     const id = await startRound();
     const b = await signIn(id);
@@ -133,7 +144,9 @@ describe('the coordinator\'s actions from the web, on a real round', () => {
     const refused = await b.post('extend', { bureauId: 'finance', deadline: earlier, reason: '提前' });
     expect(refused.status).toBe(422);
     const form = formHtml(await refused.text(), id, 'extend');
-    expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">新的截止时间必须晚于原截止时间 the new deadline must be later than the current one/);
+    expect(form).toMatch(
+      /name="deadline"[^>]*>\s*<span class="field-error" role="alert">新的截止时间必须晚于原截止时间 the new deadline must be later than the current one/,
+    );
     expect(form).toContain(`value="${earlier}"`);
     expect(bureau(await rounds().status(id), 'finance').extensions).toEqual([]);
 
@@ -142,7 +155,9 @@ describe('the coordinator\'s actions from the web, on a real round', () => {
     await b.act('extend', { bureauId: 'finance', deadline: later, reason: '财政局请假' });
     let s = await rounds().status(id);
     expect(instantToLocal(bureau(s, 'finance').deadline, TZ)).toBe(later);
-    expect(bureau(s, 'finance').extensions).toMatchObject([{ by: li, reason: '财政局请假', deadline: bureau(s, 'finance').deadline }]);
+    expect(bureau(s, 'finance').extensions).toMatchObject([
+      { by: li, reason: '财政局请假', deadline: bureau(s, 'finance').deadline },
+    ]);
     expect(bureau(s, 'finance').invitation!.deadline).toBe(bureau(s, 'finance').deadline);
 
     // waive
@@ -153,7 +168,12 @@ describe('the coordinator\'s actions from the web, on a real round', () => {
 
     // contact: the old link is revoked, a new invitation goes to the new address
     const oldLink = bureau(s, 'forestry').invitation!.linkId;
-    await b.act('contact', { bureauId: 'forestry', emails: '张三 <zhang@forestry.example.org>', contactPerson: '张三', reason: '原联系人调岗' });
+    await b.act('contact', {
+      bureauId: 'forestry',
+      emails: '张三 <zhang@forestry.example.org>',
+      contactPerson: '张三',
+      reason: '原联系人调岗',
+    });
     s = await waitFor(id, (x) => bureau(x, 'forestry').invitation !== null);
     expect(bureau(s, 'forestry').bureau.contacts).toEqual([{ email: 'zhang@forestry.example.org', name: '张三' }]);
     expect(bureau(s, 'forestry').bureau.contactPerson).toBe('张三');
@@ -180,7 +200,11 @@ describe('the coordinator\'s actions from the web, on a real round', () => {
       deadline: waterDeadline,
     });
     s = await waitFor(id, (x) => x.bureaus.some((w) => w.bureau.id === 'water' && w.invitation !== null));
-    expect(bureau(s, 'water').bureau).toMatchObject({ nameZh: '区水务局', nameEn: 'Water Bureau', contacts: [{ email: 'water@bureaus.example.org' }] });
+    expect(bureau(s, 'water').bureau).toMatchObject({
+      nameZh: '区水务局',
+      nameEn: 'Water Bureau',
+      contacts: [{ email: 'water@bureaus.example.org' }],
+    });
     expect(instantToLocal(bureau(s, 'water').deadline, TZ)).toBe(waterDeadline);
     expect(bureau(s, 'water').outcome).toBe('pending');
 
@@ -188,7 +212,15 @@ describe('the coordinator\'s actions from the web, on a real round', () => {
     for (const bureauId of ['finance', 'forestry', 'water']) {
       await b.act(
         'paper',
-        { bureauId, responderName: '赵六', responderPosition: '局长', receivedAt: '', 'doc.plan.kind': 'comments', 'doc.plan.0.section': '1.1.1', 'doc.plan.0.text': `${bureauId} 的意见` },
+        {
+          bureauId,
+          responderName: '赵六',
+          responderPosition: '局长',
+          receivedAt: '',
+          'doc.plan.kind': 'comments',
+          'doc.plan.0.section': '1.1.1',
+          'doc.plan.0.text': `${bureauId} 的意见`,
+        },
         PNG,
       );
     }

@@ -39,8 +39,12 @@ afterAll(async () => {
 function maximalReply(version: number): ReplyDraft {
   const draft = (chars: number): ReplyDraft => {
     const comments = [];
-    for (let left = chars; left > 0; left -= 20000) comments.push({ text: `第${version}版`.padEnd(Math.min(20000, left), '意') });
-    return { responder: { name: '王明', position: '办公室主任' }, perDocument: { 'xinrong-eco-plan': { kind: 'comments', comments } } };
+    for (let left = chars; left > 0; left -= 20000)
+      comments.push({ text: `第${version}版`.padEnd(Math.min(20000, left), '意') });
+    return {
+      responder: { name: '王明', position: '办公室主任' },
+      perDocument: { 'xinrong-eco-plan': { kind: 'comments', comments } },
+    };
   };
   let lo = 1;
   let hi = ROUND_LIMITS.replyBytes; // a Chinese character is three bytes: the answer lies far below
@@ -53,15 +57,26 @@ function maximalReply(version: number): ReplyDraft {
 }
 
 async function startSeedRound(): Promise<RoundStatus> {
-  const { input } = await loadRoundFile(SEED_ROUND_FILE, store, { startedBy: seedCoordinator, messageIdDomain: 'plan-review.test' });
+  const { input } = await loadRoundFile(SEED_ROUND_FILE, store, {
+    startedBy: seedCoordinator,
+    messageIdDomain: 'plan-review.test',
+  });
   const id = await rounds().start({ ...input, planId: uniquePlanId('flood') });
-  await expect.poll(async () => (await rounds().status(id)).bureaus.every((b) => b.invitation?.sentAt), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(async () => (await rounds().status(id)).bureaus.every((b) => b.invitation?.sentAt), { timeout: 30_000 })
+    .toBe(true);
   return rounds().status(id);
 }
 
 function reply(s: RoundStatus, bureauId: string, draft: ReplyDraft) {
   const b = s.bureaus.find((x) => x.bureau.id === bureauId)!;
-  return rounds().act(s.id, 'submitReply', { requestId: randomUUID(), actor: { name: '王明', role: 'bureau' }, bureauId, linkId: b.invitation!.linkId, reply: draft });
+  return rounds().act(s.id, 'submitReply', {
+    requestId: randomUUID(),
+    actor: { name: '王明', role: 'bureau' },
+    bureauId,
+    linkId: b.invitation!.linkId,
+    reply: draft,
+  });
 }
 
 /** Floods a bureau's link with maximal replies until the round refuses one; returns how many it took. */
@@ -85,15 +100,24 @@ describe('a bureau flooding its own link', () => {
 
     const finance = await flood(s, 'finance');
     // A maximal reply fits eight times in the bureau's 2 MiB, so a bureau can revise a maximal reply several times.
-    expect(finance).toEqual({ accepted: Math.floor(ROUND_LIMITS.replyBytesPerBureau / ROUND_LIMITS.replyBytes), refusal: 'bureauReplyQuota' });
-    await expect(reply(s, 'finance', { responder: { name: '王明', position: '主任' }, perDocument: { 'xinrong-eco-plan': { kind: 'noComments' } } })).rejects.toThrow(
-      /this bureau’s replies together exceed 2 MiB/,
-    );
+    expect(finance).toEqual({
+      accepted: Math.floor(ROUND_LIMITS.replyBytesPerBureau / ROUND_LIMITS.replyBytes),
+      refusal: 'bureauReplyQuota',
+    });
+    await expect(
+      reply(s, 'finance', {
+        responder: { name: '王明', position: '主任' },
+        perDocument: { 'xinrong-eco-plan': { kind: 'noComments' } },
+      }),
+    ).rejects.toThrow(/this bureau’s replies together exceed 2 MiB/);
 
     // Every other bureau floods too: each is stopped by its own limit, none by another's.
     for (const b of s.bureaus.slice(1, -1)) expect((await flood(s, b.bureau.id)).refusal).toBe('bureauReplyQuota');
     const last = s.bureaus[s.bureaus.length - 1]!.bureau.id;
-    await reply(s, last, { responder: { name: '李华', position: '科长' }, perDocument: { 'xinrong-eco-plan': { kind: 'noComments' } } });
+    await reply(s, last, {
+      responder: { name: '李华', position: '科长' },
+      perDocument: { 'xinrong-eco-plan': { kind: 'noComments' } },
+    });
 
     const size = await statusBytes(s.id);
     expect(size).toBeLessThan(STATUS_BUDGET);
@@ -101,12 +125,24 @@ describe('a bureau flooding its own link', () => {
 
     // The coordinator still acts, and the round runs to its end.
     const deadline = new Date(Date.parse(s.bureaus[0]!.deadline) + DAY).toISOString();
-    await rounds().act(s.id, 'extendDeadline', { requestId: randomUUID(), actor: seedCoordinator, bureauId: last, deadline, reason: '测试延期' });
-    await rounds().act(s.id, 'closeConsultation', { requestId: randomUUID(), actor: seedCoordinator, reason: '各单位均已答复' });
+    await rounds().act(s.id, 'extendDeadline', {
+      requestId: randomUUID(),
+      actor: seedCoordinator,
+      bureauId: last,
+      deadline,
+      reason: '测试延期',
+    });
+    await rounds().act(s.id, 'closeConsultation', {
+      requestId: randomUUID(),
+      actor: seedCoordinator,
+      reason: '各单位均已答复',
+    });
     const result = await env.client.workflow.getHandle(s.id).result();
     expect(result.stage).toBe('completed');
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(4096);
-    expect((await rounds().status(s.id)).bureaus.every((b) => b.outcome === 'replied' || b.outcome === 'noComments')).toBe(true);
+    expect(
+      (await rounds().status(s.id)).bureaus.every((b) => b.outcome === 'replied' || b.outcome === 'noComments'),
+    ).toBe(true);
   });
 
   it('can still be cancelled after a flood', async () => {

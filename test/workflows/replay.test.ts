@@ -31,7 +31,11 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('replays %s with the current code', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: { code: inject('workflowBundleCode') } }, history(file), file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory(
+      { workflowBundle: { code: inject('workflowBundleCode') } },
+      history(file),
+      file.replace(/\.json$/, ''),
+    );
   });
 
   it('detects a non-deterministic change', async () => {
@@ -39,6 +43,8 @@ describe('replay of recorded histories', () => {
       workflowsPath: fileURLToPath(new URL('changed-workflow/index.ts', HISTORIES_DIR)),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history('seed-consultation.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle }, history('seed-consultation.json')),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -30,7 +30,14 @@ describe('reviewRound on the time-skipping server', () => {
     const status = await rounds.status(id);
     expect(status.title).toBe('测试规划');
     expect(status.documents[0]!.versions[0]!.sha256).toBe(input.documents[0]!.sha256);
-    expect(status.documents[0]!.versions[0]!.sections.map((s) => s.number)).toEqual(['第一章', '1.1', '1.1.1', '1.2', '第二章', '2.1']);
+    expect(status.documents[0]!.versions[0]!.sections.map((s) => s.number)).toEqual([
+      '第一章',
+      '1.1',
+      '1.1.1',
+      '1.2',
+      '第二章',
+      '2.1',
+    ]);
 
     await expect(rounds.gateway.start(input)).resolves.toEqual({ kind: 'exists', roundId: id });
   });
@@ -40,7 +47,10 @@ describe('reviewRound on the time-skipping server', () => {
     const input = await smallRoundInput(store);
     const refused = await rounds.gateway.start({ ...input, bureaus: [] });
     expect(refused).toMatchObject({ kind: 'refused', refusal: { field: 'bureaus', code: 'invalidField' } });
-    await expect(rounds.gateway.status(`round:${input.planId}:1`)).resolves.toEqual({ kind: 'notFound', roundId: `round:${input.planId}:1` });
+    await expect(rounds.gateway.status(`round:${input.planId}:1`)).resolves.toEqual({
+      kind: 'notFound',
+      roundId: `round:${input.planId}:1`,
+    });
     await expect(rounds.start(input)).resolves.toBe(`round:${input.planId}:1`);
   });
 });

@@ -17,7 +17,8 @@ import { parseCanonical, requireRole, requireStage } from './refuse.js';
 import type { Round } from './round.js';
 
 export type RequestOf<K extends ActionName> = z.output<(typeof ACTIONS)[K]['request']>;
-export type ResultOf<K extends ActionName> = Updates[K] extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
+export type ResultOf<K extends ActionName> =
+  Updates[K] extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
 
 export interface RoundAction<K extends ActionName, C> {
   stages: readonly Stage[];
@@ -29,7 +30,8 @@ export interface RoundAction<K extends ActionName, C> {
 export type ActionTable<C> = { [K in ActionName]?: RoundAction<K, C> };
 
 export function registerActions<C>(round: Round, ctx: C, table: ActionTable<C>): void {
-  for (const name of Object.keys(table) as ActionName[]) register(round, ctx, name, table[name] as RoundAction<typeof name, C>);
+  for (const name of Object.keys(table) as ActionName[])
+    register(round, ctx, name, table[name] as RoundAction<typeof name, C>);
 }
 
 function register<K extends ActionName, C>(round: Round, ctx: C, name: K, action: RoundAction<K, C>): void {

@@ -39,7 +39,13 @@ export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
   /** Queues one message; `recipient` is the bureau id or 'coordinator' (part of the Message-ID). */
-  enqueue(kind: MailKind, recipient: string, to: string[], extra: Partial<MailRequest>, onSent?: (r: MailResult) => void): void {
+  enqueue(
+    kind: MailKind,
+    recipient: string,
+    to: string[],
+    extra: Partial<MailRequest>,
+    onSent?: (r: MailResult) => void,
+  ): void {
     const key = `${recipient}.${kind}`;
     const seq = (this.seq.get(key) ?? 0) + 1;
     this.seq.set(key, seq);
@@ -73,13 +79,20 @@ export class Outbox {
       const result = await mail.sendEmail(item.request);
       item.onSent?.(result);
       if (result.rejected.length > 0) {
-        this.deps.onFailure(item.request, result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '), result.rejected.map((r) => r.address));
+        this.deps.onFailure(
+          item.request,
+          result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '),
+          result.rejected.map((r) => r.address),
+        );
       }
     } catch (err) {
       // A send stopped because the round itself was cancelled is not a delivery failure.
       if (isCancellation(err)) return;
       if (!(err instanceof ActivityFailure)) throw err;
-      const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type ?? 'Error'}: ${err.cause.message}` : String(err.cause?.message ?? err.message);
+      const cause =
+        err.cause instanceof ApplicationFailure
+          ? `${err.cause.type ?? 'Error'}: ${err.cause.message}`
+          : String(err.cause?.message ?? err.message);
       this.deps.onFailure(item.request, cause, item.request.to);
     }
   }

@@ -12,7 +12,12 @@ export const INVALID_REQUEST = 'InvalidRequest';
 /** Refuses an Update; nothing reaches the history. The edge shows the catalog's words beside `field`. */
 export function refuse(field: string, code: RefusalCode, params: RefusalParams = {}): never {
   const refusal = makeRefusal(field, code, params);
-  throw ApplicationFailure.create({ type: INVALID_REQUEST, message: `${field}: ${refusal.message}`, details: [refusal], nonRetryable: true });
+  throw ApplicationFailure.create({
+    type: INVALID_REQUEST,
+    message: `${field}: ${refusal.message}`,
+    details: [refusal],
+    nonRetryable: true,
+  });
 }
 
 /**

@@ -9,7 +9,14 @@ import type { ActionAck } from '../../domain/consultation.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
 import type { MailKind, MailRequest, MailRound } from '../../domain/mail.js';
 import type { Actor } from '../../domain/records.js';
-import { newBureauStatus, type BureauStatus, type RoundInput, type RoundResult, type RoundStatus, type Stage } from '../../domain/round.js';
+import {
+  newBureauStatus,
+  type BureauStatus,
+  type RoundInput,
+  type RoundResult,
+  type RoundStatus,
+  type Stage,
+} from '../../domain/round.js';
 import { reviewRoundId } from '../../domain/ids.js';
 import { iso } from '../../domain/time.js';
 import { DueTimer } from './dueTimer.js';
@@ -128,7 +135,12 @@ export class Round {
       title: this.status.title,
       timeZone: this.status.timeZone,
       coordinator: this.status.coordinator,
-      documents: this.status.documents.map((d) => ({ key: d.key, title: d.title, sha256: d.versions[d.versions.length - 1]!.sha256, standIn: d.standIn })),
+      documents: this.status.documents.map((d) => ({
+        key: d.key,
+        title: d.title,
+        sha256: d.versions[d.versions.length - 1]!.sha256,
+        standIn: d.standIn,
+      })),
     };
   }
 
@@ -146,14 +158,19 @@ export class Round {
     const failure = { at: iso(Date.now()), kind: request.kind, messageId: request.messageId, to, error };
     const b = this.status.bureaus.find((x) => x.bureau.id === bureauId);
     // Filed under the invitation whose link the message carried (a revoked one keeps its record).
-    const invitation = [b?.invitation, ...(b?.previousInvitations ?? [])].find((i) => i && (!request.linkId || i.linkId === request.linkId));
+    const invitation = [b?.invitation, ...(b?.previousInvitations ?? [])].find(
+      (i) => i && (!request.linkId || i.linkId === request.linkId),
+    );
     if (invitation) {
       invitation.failures.push(failure);
       invitation.failures.splice(0, Math.max(0, invitation.failures.length - ROUND_LIMITS.failuresKept));
     }
     this.recordProblem(`${request.kind} to ${to.join(', ')} failed: ${error}`);
     if (request.kind !== 'deliveryFailure' && !to.includes(this.status.coordinator.email ?? '')) {
-      this.notifyCoordinator('deliveryFailure', { ...(request.bureau && { bureau: request.bureau }), failure: { kind: request.kind, to, error, ...(bureauId && { bureauId }) } });
+      this.notifyCoordinator('deliveryFailure', {
+        ...(request.bureau && { bureau: request.bureau }),
+        failure: { kind: request.kind, to, error, ...(bureauId && { bureauId }) },
+      });
     }
   }
 
@@ -167,7 +184,15 @@ export class Round {
         key: doc.key,
         title: doc.title,
         standIn: described[i]!.standIn,
-        versions: [{ n: 1, sha256: doc.sha256, createdAt: this.status.startedAt, createdBy: this.input.startedBy, sections: described[i]!.sections }],
+        versions: [
+          {
+            n: 1,
+            sha256: doc.sha256,
+            createdAt: this.status.startedAt,
+            createdBy: this.input.startedBy,
+            sections: described[i]!.sections,
+          },
+        ],
       });
     });
   }
@@ -192,7 +217,13 @@ export class Round {
     this.status.cancelled = { by, at: iso(Date.now()), reason };
     this.enter('cancelled');
     for (const b of this.status.bureaus) {
-      if (b.invitation) this.outbox.enqueue('cancellation', b.bureau.id, b.bureau.contacts.map((c) => c.email), { bureau: b.bureau, reason });
+      if (b.invitation)
+        this.outbox.enqueue(
+          'cancellation',
+          b.bureau.id,
+          b.bureau.contacts.map((c) => c.email),
+          { bureau: b.bureau, reason },
+        );
     }
   }
 
@@ -200,7 +231,11 @@ export class Round {
   async finish(): Promise<RoundResult> {
     await this.drain();
     await condition(allHandlersFinished);
-    return { id: this.id, stage: this.status.stage, outcomes: Object.fromEntries(this.status.bureaus.map((b) => [b.bureau.id, b.outcome])) };
+    return {
+      id: this.id,
+      stage: this.status.stage,
+      outcomes: Object.fromEntries(this.status.bureaus.map((b) => [b.bureau.id, b.outcome])),
+    };
   }
 
   /** Sends until nothing is queued or in flight (a failed send may queue a notice to the coordinator). */

@@ -34,7 +34,8 @@ function notWaived(b: BureauStatus): void {
 }
 
 function withinActionLimit(count: number, action: string): void {
-  if (count >= ROUND_LIMITS.coordinatorActionsPerBureau) refuse('bureauId', 'tooManyActions', { action, max: ROUND_LIMITS.coordinatorActionsPerBureau });
+  if (count >= ROUND_LIMITS.coordinatorActionsPerBureau)
+    refuse('bureauId', 'tooManyActions', { action, max: ROUND_LIMITS.coordinatorActionsPerBureau });
 }
 
 export const consultationActions: ActionTable<Consultation> = {
@@ -67,7 +68,16 @@ export const consultationActions: ActionTable<Consultation> = {
     apply(c, req) {
       const b = c.round.bureau(req.bureauId);
       const at = req.receivedAt ? Date.parse(req.receivedAt) : Date.now();
-      return c.recordReply(b, buildReply(c.status, b, req.reply, { at, channel: 'paper', recordedBy: req.actor, scanSha256: req.scanSha256, late: isLate(b, at) }));
+      return c.recordReply(
+        b,
+        buildReply(c.status, b, req.reply, {
+          at,
+          channel: 'paper',
+          recordedBy: req.actor,
+          scanSha256: req.scanSha256,
+          late: isLate(b, at),
+        }),
+      );
     },
   },
 
@@ -117,7 +127,11 @@ export const consultationActions: ActionTable<Consultation> = {
     },
     apply(c, req) {
       const b = c.round.bureau(req.bureauId);
-      b.bureau = { ...b.bureau, contacts: req.contacts, ...(req.contactPerson && { contactPerson: req.contactPerson }) };
+      b.bureau = {
+        ...b.bureau,
+        contacts: req.contacts,
+        ...(req.contactPerson && { contactPerson: req.contactPerson }),
+      };
       if (b.invitation) {
         b.revokedLinkIds.push(b.invitation.linkId);
         b.previousInvitations.push(b.invitation);
@@ -147,18 +161,24 @@ export const consultationActions: ActionTable<Consultation> = {
     stages: ['consultation'],
     check(c, req) {
       stillConsulting(c);
-      if (c.status.bureaus.some((b) => b.bureau.id === req.bureau.id)) refuse('bureau.id', 'bureauExists', { bureauId: req.bureau.id });
-      if (c.status.bureaus.length >= ROUND_LIMITS.bureausPerRound) refuse('bureau.id', 'tooManyBureaus', { max: ROUND_LIMITS.bureausPerRound });
+      if (c.status.bureaus.some((b) => b.bureau.id === req.bureau.id))
+        refuse('bureau.id', 'bureauExists', { bureauId: req.bureau.id });
+      if (c.status.bureaus.length >= ROUND_LIMITS.bureausPerRound)
+        refuse('bureau.id', 'tooManyBureaus', { max: ROUND_LIMITS.bureausPerRound });
       // Validators never replay: this checks today's rule, the round's own deadline as the default.
-      if (req.deadline === undefined && Date.parse(c.round.roundDeadline) <= Date.now()) refuse('deadline', 'roundDeadlinePassed');
-      if (req.deadline !== undefined && Date.parse(req.deadline) <= Date.now()) refuse('deadline', 'addedDeadlineNotFuture');
+      if (req.deadline === undefined && Date.parse(c.round.roundDeadline) <= Date.now())
+        refuse('deadline', 'roundDeadlinePassed');
+      if (req.deadline !== undefined && Date.parse(req.deadline) <= Date.now())
+        refuse('deadline', 'addedDeadlineNotFuture');
     },
     apply(c, req) {
       const bureau: Bureau = { ...req.bureau, timeZone: req.bureau.timeZone ?? c.status.timeZone };
       let deadline = req.deadline ?? c.round.roundDeadline;
       if (req.deadline === undefined && !patched(PATCHES.addBureauRoundDeadline)) {
         // Rounds started before the fix: the latest deadline of any bureau, extensions included.
-        deadline = iso(Math.max(Date.parse(c.round.roundDeadline), ...c.status.bureaus.map((x) => Date.parse(x.deadline))));
+        deadline = iso(
+          Math.max(Date.parse(c.round.roundDeadline), ...c.status.bureaus.map((x) => Date.parse(x.deadline))),
+        );
       }
       c.addBureau(newBureauStatus(bureau, deadline));
       return c.round.ack();

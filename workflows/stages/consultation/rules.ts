@@ -42,9 +42,11 @@ export function consultationOver(status: RoundStatus, now: number): boolean {
  */
 export function replyLinkRefusal(status: RoundStatus, b: BureauStatus, linkId: string, at: number): Refusal | null {
   if (!b.invitation || b.invitation.linkId !== linkId) return makeRefusal('link', 'linkReplaced');
-  if (status.stage === 'cancelled') return makeRefusal('link', 'roundFinished', { stage: 'cancelled', stageZh: '取消' });
+  if (status.stage === 'cancelled')
+    return makeRefusal('link', 'roundFinished', { stage: 'cancelled', stageZh: '取消' });
   if (b.waived) return makeRefusal('link', 'bureauWaived');
-  if (status.stage !== 'consultation' || status.consultation.closed || status.consultation.endedAt) return makeRefusal('link', 'consultationClosed');
+  if (status.stage !== 'consultation' || status.consultation.closed || status.consultation.endedAt)
+    return makeRefusal('link', 'consultationClosed');
   if (at > ms(b.deadline) + status.graceMs) return makeRefusal('link', 'deadlinePassed');
   if (consultationOver(status, at)) return makeRefusal('link', 'consultationClosed');
   return null;
@@ -97,17 +99,24 @@ export function replyDraftRefusal(status: RoundStatus, b: BureauStatus, draft: R
     const sections = new Set(doc.versions[doc.versions.length - 1]!.sections.map((s) => s.id));
     for (const [i, c] of answer.comments.entries()) {
       if (c.section !== undefined && !sections.has(c.section)) {
-        return makeRefusal(`reply.perDocument.${doc.key}.comments.${i}.section`, 'unknownSection', { section: c.section, title: doc.title });
+        return makeRefusal(`reply.perDocument.${doc.key}.comments.${i}.section`, 'unknownSection', {
+          section: c.section,
+          title: doc.title,
+        });
       }
     }
   }
   const bytes = draftBytes(draft).byteLength;
-  if (bytes > ROUND_LIMITS.replyBytes) return makeRefusal('reply', 'replyTooLarge', { limit: formatKib(ROUND_LIMITS.replyBytes) });
-  if (b.replies.length >= ROUND_LIMITS.repliesPerBureau) return makeRefusal('reply', 'tooManyReplies', { max: ROUND_LIMITS.repliesPerBureau });
+  if (bytes > ROUND_LIMITS.replyBytes)
+    return makeRefusal('reply', 'replyTooLarge', { limit: formatKib(ROUND_LIMITS.replyBytes) });
+  if (b.replies.length >= ROUND_LIMITS.repliesPerBureau)
+    return makeRefusal('reply', 'tooManyReplies', { max: ROUND_LIMITS.repliesPerBureau });
   const bureauBytes = b.replies.reduce((n, r) => n + r.draftBytes, 0);
-  if (bureauBytes + bytes > ROUND_LIMITS.replyBytesPerBureau) return makeRefusal('reply', 'bureauReplyQuota', { limit: formatMib(ROUND_LIMITS.replyBytesPerBureau) });
+  if (bureauBytes + bytes > ROUND_LIMITS.replyBytesPerBureau)
+    return makeRefusal('reply', 'bureauReplyQuota', { limit: formatMib(ROUND_LIMITS.replyBytesPerBureau) });
   const roundBytes = status.bureaus.reduce((n, x) => n + x.replies.reduce((m, r) => m + r.draftBytes, 0), 0);
-  if (roundBytes + bytes > ROUND_LIMITS.replyBytesPerRound) return makeRefusal('reply', 'roundReplyQuota', { limit: formatMib(ROUND_LIMITS.replyBytesPerRound) });
+  if (roundBytes + bytes > ROUND_LIMITS.replyBytesPerRound)
+    return makeRefusal('reply', 'roundReplyQuota', { limit: formatMib(ROUND_LIMITS.replyBytesPerRound) });
   return null;
 }
 

@@ -39,13 +39,27 @@ export class Consultation implements DueSchedule {
   // --- steps the actions share ------------------------------------------------------------------------
 
   invite(b: BureauStatus, variant?: MailRequest['variant']): void {
-    b.invitation ??= { bureauId: b.bureau.id, messageId: '', linkId: uuid4(), deadline: b.deadline, messages: [], remindersSent: [], failures: [] };
+    b.invitation ??= {
+      bureauId: b.bureau.id,
+      messageId: '',
+      linkId: uuid4(),
+      deadline: b.deadline,
+      messages: [],
+      remindersSent: [],
+      failures: [],
+    };
     const invitation = b.invitation;
-    this.round.outbox.enqueue('invitation', b.bureau.id, emails(b), { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline, variant }, (r) => {
-      invitation.messageId = r.messageId;
-      invitation.sentAt ??= r.sentAt;
-      invitation.messages.push({ at: r.sentAt, messageId: r.messageId });
-    });
+    this.round.outbox.enqueue(
+      'invitation',
+      b.bureau.id,
+      emails(b),
+      { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline, variant },
+      (r) => {
+        invitation.messageId = r.messageId;
+        invitation.sentAt ??= r.sentAt;
+        invitation.messages.push({ at: r.sentAt, messageId: r.messageId });
+      },
+    );
     this.reminders.set(b.bureau.id, reminderMoments(b.deadline, this.status.reminderOffsetsMs, Date.now()));
   }
 
@@ -55,7 +69,15 @@ export class Consultation implements DueSchedule {
     const late = reply.late === true;
     this.round.outbox.enqueue('replyConfirmation', b.bureau.id, emails(b), { bureau: b.bureau, reply, late });
     this.round.notifyCoordinator('replyNotice', { bureau: b.bureau, reply, late });
-    return { roundId: this.round.id, bureauId: b.bureau.id, n: reply.n, version: reply.version, submittedAt: reply.submittedAt, contentSha256: reply.contentSha256, late };
+    return {
+      roundId: this.round.id,
+      bureauId: b.bureau.id,
+      n: reply.n,
+      version: reply.version,
+      submittedAt: reply.submittedAt,
+      contentSha256: reply.contentSha256,
+      late,
+    };
   }
 
   extend(b: BureauStatus): void {
@@ -92,8 +114,12 @@ export class Consultation implements DueSchedule {
         moments.shift();
         if (b.outcome === 'pending' && b.invitation) {
           const invitation = b.invitation;
-          this.round.outbox.enqueue('reminder', id, emails(b), { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline }, (r) =>
-            invitation.remindersSent.push({ at: r.sentAt, messageId: r.messageId }),
+          this.round.outbox.enqueue(
+            'reminder',
+            id,
+            emails(b),
+            { bureau: b.bureau, linkId: invitation.linkId, deadline: b.deadline },
+            (r) => invitation.remindersSent.push({ at: r.sentAt, messageId: r.messageId }),
           );
         }
       }
@@ -134,4 +160,3 @@ export class Consultation implements DueSchedule {
 }
 
 const emails = (b: BureauStatus) => b.bureau.contacts.map((c) => c.email);
-
