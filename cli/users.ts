@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseInstantInput } from '../domain/time.js';
-import { parse as parseYaml } from 'yaml';
+import { FileProblemsError, readStructuredFile } from '../infra/structuredFile.js';
 import { z } from 'zod';
 import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
 import { parseReviewRoundId } from '../domain/ids.js';
@@ -67,7 +67,8 @@ export const USERS_USAGE = `  plan-review user add <username> --name N --role co
 /** How cli/main.ts reports these errors: the message and the exit code, or undefined for others. */
 export function describeCliError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof CliUsageError) return { message: `${err.message}\n\n${USERS_USAGE}`, exitCode: 2 };
-  if (err instanceof CliError || err instanceof UsersFileError) return { message: err.message, exitCode: 1 };
+  if (err instanceof CliError || err instanceof UsersFileError || err instanceof FileProblemsError)
+    return { message: err.message, exitCode: 1 };
   if (err instanceof RoundGatewayError)
     return { message: err.outcome.kind === 'refused' ? `the round refused: ${err.message}` : err.message, exitCode: 1 };
   return undefined;
@@ -210,26 +211,6 @@ function bureauOf(status: RoundStatus, bureauId: string) {
   return b;
 }
 
-async function readStructured(file: string): Promise<unknown> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`${file}: cannot read: ${(err as Error).message}`);
-  }
-  try {
-    return file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
-  } catch (err) {
-    throw new CliError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
-  }
-}
-
-function fileIssues(file: string, err: z.ZodError): CliError {
-  return new CliError(
-    `${file}:\n${err.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n')}`,
-  );
-}
-
 /** A reply that came on paper, as a coordinator types it into a YAML file; each comment is a card (domain/commentCard.ts). */
 export const PaperReplyFile = z
   .object({
@@ -341,20 +322,19 @@ export const coordinatorActionCommands: Record<
     if (positionals.length !== 2) throw new CliUsageError('round add-bureau takes <id> <bureau.yaml>');
     const roundId = check(RoundIdArg, positionals[0], 'round id');
     const file = path.resolve(positionals[1]!);
-    const parsed = Bureau.safeParse(await readStructured(file));
-    if (!parsed.success) throw fileIssues(file, parsed.error);
+    const bureau = await readStructuredFile(file, Bureau);
     let deadline: string | undefined;
     if (values.deadline !== undefined)
       deadline = parseCliInstant(values.deadline, unwrap(await ctx.rounds.status(roundId)).timeZone);
     unwrap(
       await ctx.rounds.act(roundId, 'addBureau', {
         ...ids(ctx, values['request-id']),
-        bureau: parsed.data,
+        bureau: bureau,
         ...(deadline ? { deadline } : {}),
       }),
     );
     const status = unwrap(await ctx.rounds.status(roundId));
-    return { status, message: `added ${parsed.data.id} (${parsed.data.nameZh}); its invitation is being sent` };
+    return { status, message: `added ${bureau.id} (${bureau.nameZh}); its invitation is being sent` };
   },
 
   async close(ctx, argv) {
@@ -389,21 +369,20 @@ export const coordinatorActionCommands: Record<
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const replyFile = path.resolve(positionals[2]!);
     const scanFile = path.resolve(positionals[3]!);
-    const parsed = PaperReplyFile.safeParse(await readStructured(replyFile));
-    if (!parsed.success) throw fileIssues(replyFile, parsed.error);
+    const paper = await readStructuredFile(replyFile, PaperReplyFile);
     const before = unwrap(await ctx.rounds.status(roundId));
     bureauOf(before, bureauId);
 
     const problems: string[] = [];
     const perDocument: Record<string, DocumentAnswerDraft> = {};
-    for (const key of Object.keys(parsed.data.perDocument)) {
+    for (const key of Object.keys(paper.perDocument)) {
       if (!before.documents.some((d) => d.key === key))
         problems.push(
           `perDocument.${key}: this round circulates no document ${key} (it has: ${before.documents.map((d) => d.key).join(', ')})`,
         );
     }
     for (const doc of before.documents) {
-      const answer = parsed.data.perDocument[doc.key];
+      const answer = paper.perDocument[doc.key];
       if (answer === undefined) {
         problems.push(`perDocument.${doc.key}: missing: write noComments or list the comments on ${doc.title}`);
         continue;
@@ -424,9 +403,9 @@ export const coordinatorActionCommands: Record<
       perDocument[doc.key] = { kind: 'comments', comments };
     }
     let receivedAt: string | undefined;
-    if (parsed.data.receivedAt !== undefined) {
+    if (paper.receivedAt !== undefined) {
       try {
-        receivedAt = parseCliInstant(parsed.data.receivedAt, before.timeZone);
+        receivedAt = parseCliInstant(paper.receivedAt, before.timeZone);
       } catch (err) {
         problems.push(`receivedAt: ${(err as Error).message}`);
       }
@@ -447,7 +426,7 @@ export const coordinatorActionCommands: Record<
       await ctx.rounds.act(roundId, 'recordPaperReply', {
         ...ids(ctx, values['request-id']),
         bureauId,
-        reply: { responder: parsed.data.responder, perDocument },
+        reply: { responder: paper.responder, perDocument },
         scanSha256,
         ...(receivedAt ? { receivedAt } : {}),
       }),

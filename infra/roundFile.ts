@@ -5,42 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { durationMs, parseInstantInput } from '../domain/time.js';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Bureau, type Actor } from '../domain/records.js';
 import { RoundFile, RoundInput, type DeadlineSpec } from '../domain/round.js';
 import { DocumentFormatError, parseDocument } from './documents.js';
 import type { ContentStore } from './store.js';
+import { FileProblemsError, readStructuredFile, zodProblems } from './structuredFile.js';
 
-export class RoundFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'RoundFileError';
-  }
-}
-
-function issues(err: z.ZodError): string[] {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`);
-}
-
-async function readStructured(file: string): Promise<unknown> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new RoundFileError(file, [`cannot read: ${(err as Error).message}`]);
-  }
-  try {
-    return file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
-  } catch (err) {
-    throw new RoundFileError(file, [
-      `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    ]);
-  }
-}
+/** A round file (or its bureau list) with problems, each named. */
+export { FileProblemsError as RoundFileError };
 
 /** Resolves a deadline: a duration from the start, or a date-time (local to the round's zone unless it says otherwise). */
 export function resolveDeadline(value: string, timeZone: string): DeadlineSpec {
@@ -60,9 +33,7 @@ export async function loadRoundFile(
   store: ContentStore,
   opts: { startedBy: Actor; messageIdDomain: string },
 ): Promise<LoadedRound> {
-  const parsed = RoundFile.safeParse(await readStructured(file));
-  if (!parsed.success) throw new RoundFileError(file, issues(parsed.error));
-  const round = parsed.data;
+  const round = await readStructuredFile(file, RoundFile);
   const dir = path.dirname(file);
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -70,12 +41,7 @@ export async function loadRoundFile(
   let bureaus: Bureau[] = [];
   if (typeof round.bureaus === 'string') {
     const bureausFile = path.resolve(dir, round.bureaus);
-    const list = z
-      .array(Bureau)
-      .min(1)
-      .safeParse(await readStructured(bureausFile));
-    if (!list.success) throw new RoundFileError(bureausFile, issues(list.error));
-    bureaus = list.data;
+    bureaus = await readStructuredFile(bureausFile, z.array(Bureau).min(1));
   } else {
     bureaus = round.bureaus;
   }
@@ -112,7 +78,7 @@ export async function loadRoundFile(
       `deadline: ${JSON.stringify(round.deadline)} is neither an ISO-8601 duration (P14D) nor a date-time (2022-02-17T18:00): ${(err as Error).message}`,
     );
   }
-  if (problems.length > 0) throw new RoundFileError(file, problems);
+  if (problems.length > 0) throw new FileProblemsError(file, problems);
 
   const input = RoundInput.safeParse({
     planId: round.planId,
@@ -129,6 +95,6 @@ export async function loadRoundFile(
     messageIdDomain: opts.messageIdDomain,
     stages: round.stages,
   });
-  if (!input.success) throw new RoundFileError(file, issues(input.error));
+  if (!input.success) throw new FileProblemsError(file, zodProblems(input.error));
   return { input: input.data, warnings };
 }

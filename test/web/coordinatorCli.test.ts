@@ -1,15 +1,10 @@
 /** The CLI's coordinator actions (cli/users.ts) over the typed fake rounds (test/support/fakeRounds.ts): arguments, files, actor. */
+import { FileProblemsError } from '../../infra/structuredFile.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CliError,
-  CliUsageError,
-  coordinatorActionCommands,
-  parseCliInstant,
-  type ActionContext,
-} from '../../cli/users.js';
+import { CliUsageError, coordinatorActionCommands, parseCliInstant, type ActionContext } from '../../cli/users.js';
 import { RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { FakeRounds } from '../support/fakeRounds.js';
@@ -165,7 +160,7 @@ describe('coordinator actions from the CLI', () => {
     });
     await writeFile(file, 'id: Water\nnameZh: 区水务局\n');
     const err = await coordinatorActionCommands['add-bureau'](ctx, [ROUND_ID, file]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CliError);
+    expect(err).toBeInstanceOf(FileProblemsError);
     expect(String(err)).toContain(file);
     expect(String(err)).toMatch(/- id: must be lowercase/);
     expect(String(err)).toMatch(/- nameEn:/);
