@@ -45,3 +45,15 @@ export const REPLY_CHANNEL_LABELS: Record<'link' | 'paper', Label> = {
 export const both = (l: Label) => `${l.zh} ${l.en}`;
 export const outcomeText = (o: BureauOutcome) => both(OUTCOME_LABELS[o]);
 export const stageText = (s: Stage) => both(STAGE_LABELS[s]);
+
+/** A round's workflow as Temporal reports it (the round list). */
+export const WORKFLOW_STATUS_LABELS: Record<string, Label> = {
+  RUNNING: { zh: '进行中', en: 'Running' },
+  COMPLETED: { zh: '已结束', en: 'Completed' },
+  FAILED: { zh: '失败', en: 'Failed' },
+  CANCELLED: { zh: '已取消', en: 'Cancelled' },
+  TERMINATED: { zh: '已终止', en: 'Terminated' },
+  CONTINUED_AS_NEW: { zh: '已接续', en: 'Continued' },
+  TIMED_OUT: { zh: '已超时', en: 'Timed out' },
+};
+export const workflowStatusText = (w: string) => (WORKFLOW_STATUS_LABELS[w] ? both(WORKFLOW_STATUS_LABELS[w]) : w);

@@ -5,6 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { outcomeText, stageText, workflowStatusText } from '../domain/labels.js';
+import { BureauOutcome } from '../domain/records.js';
+import { Stage } from '../domain/round.js';
+
+const isStage = (s: unknown): s is Stage => Stage.safeParse(s).success;
+const isOutcome = (o: unknown): o is BureauOutcome => BureauOutcome.safeParse(o).success;
 import { PROJECT_ROOT } from './tools.js';
 
 export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
@@ -35,6 +41,10 @@ export class Templates {
       typeof iso === 'string' ? formatInstant(iso, typeof tz === 'string' ? tz : 'UTC') : '',
     );
     this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    // Stages and outcomes in words from the one catalog, never as enum names.
+    this.hb.registerHelper('stageLabel', (s: unknown) => (isStage(s) ? stageText(s) : String(s)));
+    this.hb.registerHelper('outcomeLabel', (o: unknown) => (isOutcome(o) ? outcomeText(o) : String(o)));
+    this.hb.registerHelper('workflowStatusLabel', (w: unknown) => workflowStatusText(String(w)));
     this.hb.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
     const partials = path.join(dir, 'partials');
     for (const f of readdirSync(partials)) {

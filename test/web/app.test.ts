@@ -60,6 +60,20 @@ async function appFor(fx: ReplyFixture): Promise<Hono> {
   });
 }
 
+describe('the round overview', () => {
+  it('names stages and outcomes in words from the catalog, never as enum names', async () => {
+    const fx = await replyFixture();
+    fx.fake.current.bureaus[1]!.outcome = 'deemedNoComments';
+    const app = await appFor(fx);
+    const auditor = await new TestBrowser(app, LOCAL_ORIGIN).login('zhou', 'auditor-pw');
+    const page = await (await auditor.fetch(`/rounds/${ROUND_ID}`)).text();
+    expect(page).toContain('征求意见 Consultation');
+    expect(page).toContain('逾期未回复，视为无意见 No reply: deemed no comments');
+    expect(page).toContain('待回复 Pending');
+    expect(page).not.toMatch(/>(consultation|deemedNoComments|pending)</);
+  });
+});
+
 describe('the outbox', () => {
   it("holds every bureau's live link, so only coordinators may read it", async () => {
     const app = await appFor(await replyFixture());
