@@ -487,6 +487,24 @@ describe('links that may not act', () => {
     await expectRefused(fx, token, 410, '2022-02-17 10:00 (Asia/Shanghai)');
   });
 
+  it('keeps a late reply late on its receipt when the deadline is extended afterwards (as recorded)', async () => {
+    const fx = await replyFixture({ graceMs: DAY });
+    const token = fx.tokenFor('finance');
+    fx.clock.now = new Date(fx.deadline.getTime() + DAY / 2);
+    const res = await post(fx, token, fullReply(await openForm(fx, token)));
+    expect(res.status).toBe(303);
+    const lateMark = '晚于截止时间';
+    expect(await (await fx.app.request(res.headers.get('location')!)).text()).toContain(lateMark);
+    const finance = fx.fake.current.bureaus[0]!;
+    finance.deadline = new Date(fx.deadline.getTime() + 5 * DAY).toISOString();
+    expect(await (await fx.app.request(res.headers.get('location')!)).text()).toContain(lateMark);
+    // A reply within an extended deadline is on time.
+    fx.fake.current.bureaus[1]!.deadline = finance.deadline;
+    const science = fx.tokenFor('science');
+    const onTime = await post(fx, science, fullReply(await openForm(fx, science)));
+    expect(await (await fx.app.request(onTime.headers.get('location')!)).text()).not.toContain(lateMark);
+  });
+
   it('refuses a waived bureau, a closed consultation and a cancelled round', async () => {
     const stamp = {
       by: { name: '协调人', role: 'coordinator' as const },
