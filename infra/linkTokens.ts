@@ -37,6 +37,8 @@ export function verifyLink(secret: Buffer, token: string): LinkTarget {
   const m = /^([A-Za-z0-9_-]{1,2000})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) throw new InvalidLinkError('malformed');
   const given = Buffer.from(m[2]!, 'base64url');
+  // The last character of 32 bytes in base64url carries two unused bits: only the canonical spelling is the link.
+  if (given.toString('base64url') !== m[2]) throw new InvalidLinkError('malformed');
   if (!timingSafeEqual(given, mac(secret, 'reply-link', m[1]!))) throw new InvalidLinkError('signature does not match');
   let claims: z.infer<typeof LinkClaims>;
   try {

@@ -32,6 +32,19 @@ describe('reply link tokens', () => {
     }
   });
 
+  it('work in one spelling only: the signature’s unused low bits must be zero', () => {
+    const token = signLink(secret, target);
+    const sig = token.split('.')[1]!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const variants = [1, 2, 3].map((bits) => `${token.slice(0, -1)}${alphabet[(last & ~3) | ((last + bits) & 3)]}`);
+    for (const v of variants) {
+      expect(Buffer.from(v.split('.')[1]!, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);
+      expect(() => verifyLink(secret, v)).toThrow(InvalidLinkError);
+    }
+    expect(verifyLink(secret, token)).toEqual(target);
+  });
+
   it('carry no deadline: whether a link may act is the round’s decision', () => {
     const claims = JSON.parse(Buffer.from(signLink(secret, target).split('.')[0]!, 'base64url').toString());
     expect(Object.keys(claims).sort()).toEqual(['b', 'l', 'r']);
