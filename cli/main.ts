@@ -45,6 +45,7 @@ Usage:
                                        render the plan PDF (a preview before approval, or the draft)
 ${USERS_USAGE}
 
+Any command: --debug shows the full error behind a one-line message.
 Configuration comes from environment variables; see README.md.`;
 
 export const DEMO_ROUND_FILE = path.join(PROJECT_ROOT, 'seeds', 'rounds', 'xinrong-round-1.yaml');
@@ -309,7 +310,12 @@ function reportError(err: unknown): number {
   ) {
     console.error(`plan-review: ${err.message}`);
   } else {
-    console.error('plan-review:', err);
+    // Anything else is unexpected: one line with the cause, the client library's trace only when asked.
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    console.error(`plan-review: ${message}`);
+    if (DEBUG) console.error(err);
+    else
+      console.error('plan-review: run again with --debug to see the details, or report this line to the maintainers');
   }
   return 1;
 }
@@ -333,6 +339,9 @@ async function exitWhenWritten(code: number): Promise<never> {
   process.exit(code);
 }
 
-void main(process.argv.slice(2))
+/** `--debug` (anywhere) shows the full error behind a one-line message. */
+const DEBUG = process.argv.includes('--debug');
+
+void main(process.argv.slice(2).filter((a) => a !== '--debug'))
   .then((code) => code, reportError)
   .then(exitWhenWritten);
