@@ -17,7 +17,12 @@ import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 
+/** How often a send heartbeats, so that a heartbeat timeout of a few times this can tell a dead worker from a slow server. */
+export const HEARTBEAT_EVERY_MS = 3_000;
+
 export interface EmailDeps {
+  /** Defaults to HEARTBEAT_EVERY_MS (tests shorten it). */
+  heartbeatEveryMs?: number;
   transport: Transporter;
   templates: Templates;
   store: ContentStore;
@@ -108,101 +113,115 @@ export function createEmailActivities(deps: EmailDeps) {
   }
 
   return {
+    /**
+     * Heartbeats while it works (carrying the progress of earlier attempts), so that a heartbeat
+     * timeout can notice a worker that died mid-send.
+     */
     async sendEmail(r: MailRequest): Promise<MailResult> {
-      let reply: Reply | undefined;
-      try {
-        reply = r.reply && (await loadReply(deps.store, r.reply));
-      } catch (err) {
-        if (
-          err instanceof ContentNotFoundError ||
-          err instanceof ContentCorruptError ||
-          err instanceof DraftMismatchError ||
-          err instanceof ZodError
-        ) {
-          throw ApplicationFailure.create({
-            type: 'ReplyTextError',
-            message: (err as Error).message,
-            nonRetryable: true,
-          });
-        }
-        throw err;
-      }
-      let html: string;
-      try {
-        html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
-      } catch (err) {
-        throw ApplicationFailure.create({
-          type: 'TemplateError',
-          message: String((err as Error).message),
-          nonRetryable: true,
-        });
-      }
-      // Attachments are made before talking to the server, so their failures are not taken for SMTP trouble.
-      let files: Awaited<ReturnType<typeof attachments>>;
-      try {
-        files = await attachments(r);
-      } catch (err) {
-        if (
-          err instanceof ContentNotFoundError ||
-          err instanceof ContentCorruptError ||
-          err instanceof ApplicationFailure
-        ) {
-          throw ApplicationFailure.create({
-            type: 'AttachmentError',
-            message: (err as Error).message,
-            nonRetryable: true,
-          });
-        }
-        throw err;
-      }
-      // Recipients a previous attempt already delivered to (or that refused for good) are not sent to
-      // again: only those that refused for now (4xx) are retried, with the same Message-ID.
-      const previous = Progress.safeParse(Context.current().info.heartbeatDetails);
+      const context = Context.current();
+      const previous = Progress.safeParse(context.info.heartbeatDetails);
       const done: Progress = previous.success ? previous.data : { delivered: [], refused: [] };
-      const remaining = r.to.filter((a) => !done.delivered.includes(a) && !done.refused.some((x) => x.address === a));
+      const beat = setInterval(() => context.heartbeat(done), deps.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
       try {
-        const info = await deps.transport.sendMail({
-          from: deps.from,
-          to: remaining,
-          subject: SUBJECTS[r.kind](r),
-          html,
-          messageId: r.messageId,
-          headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
-          attachments: files,
-        });
-        const rejectedErrors =
-          (info as { rejectedErrors?: Array<{ recipient?: string; message: string; responseCode?: number }> })
-            .rejectedErrors ?? [];
-        const progress: Progress = {
-          delivered: [...done.delivered, ...(info.accepted ?? []).map(String)],
-          refused: [...done.refused],
-        };
-        const later: string[] = [];
-        for (const a of (info.rejected ?? []).map(String)) {
-          const e = rejectedErrors.find((x) => x.recipient === a);
-          if (e && !isPermanentSmtpError(e)) later.push(a);
-          else progress.refused.push({ address: a, error: e?.message ?? 'rejected by the mail server' });
-        }
-        if (later.length > 0) {
-          Context.current().heartbeat(progress);
-          throw new Error(`temporarily refused for ${later.join(', ')}; retrying them only`);
-        }
-        return {
-          messageId: r.messageId,
-          sentAt: new Date().toISOString(),
-          accepted: progress.delivered,
-          rejected: progress.refused,
-        };
-      } catch (err) {
-        if (isPermanentSmtpError(err)) {
-          throw ApplicationFailure.create({
-            type: 'PermanentDeliveryFailure',
-            message: (err as Error).message,
-            nonRetryable: true,
-          });
-        }
-        throw err;
+        return await send(r, done);
+      } finally {
+        clearInterval(beat);
       }
     },
   };
+
+  async function send(r: MailRequest, done: Progress): Promise<MailResult> {
+    let reply: Reply | undefined;
+    try {
+      reply = r.reply && (await loadReply(deps.store, r.reply));
+    } catch (err) {
+      if (
+        err instanceof ContentNotFoundError ||
+        err instanceof ContentCorruptError ||
+        err instanceof DraftMismatchError ||
+        err instanceof ZodError
+      ) {
+        throw ApplicationFailure.create({
+          type: 'ReplyTextError',
+          message: (err as Error).message,
+          nonRetryable: true,
+        });
+      }
+      throw err;
+    }
+    let html: string;
+    try {
+      html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
+    } catch (err) {
+      throw ApplicationFailure.create({
+        type: 'TemplateError',
+        message: String((err as Error).message),
+        nonRetryable: true,
+      });
+    }
+    // Attachments are made before talking to the server, so their failures are not taken for SMTP trouble.
+    let files: Awaited<ReturnType<typeof attachments>>;
+    try {
+      files = await attachments(r);
+    } catch (err) {
+      if (
+        err instanceof ContentNotFoundError ||
+        err instanceof ContentCorruptError ||
+        err instanceof ApplicationFailure
+      ) {
+        throw ApplicationFailure.create({
+          type: 'AttachmentError',
+          message: (err as Error).message,
+          nonRetryable: true,
+        });
+      }
+      throw err;
+    }
+    // Recipients a previous attempt already delivered to (or that refused for good) are not sent to
+    // again: only those that refused for now (4xx) are retried, with the same Message-ID.
+    const remaining = r.to.filter((a) => !done.delivered.includes(a) && !done.refused.some((x) => x.address === a));
+    try {
+      const info = await deps.transport.sendMail({
+        from: deps.from,
+        to: remaining,
+        subject: SUBJECTS[r.kind](r),
+        html,
+        messageId: r.messageId,
+        headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
+        attachments: files,
+      });
+      const rejectedErrors =
+        (info as { rejectedErrors?: Array<{ recipient?: string; message: string; responseCode?: number }> })
+          .rejectedErrors ?? [];
+      const progress: Progress = {
+        delivered: [...done.delivered, ...(info.accepted ?? []).map(String)],
+        refused: [...done.refused],
+      };
+      const later: string[] = [];
+      for (const a of (info.rejected ?? []).map(String)) {
+        const e = rejectedErrors.find((x) => x.recipient === a);
+        if (e && !isPermanentSmtpError(e)) later.push(a);
+        else progress.refused.push({ address: a, error: e?.message ?? 'rejected by the mail server' });
+      }
+      if (later.length > 0) {
+        Context.current().heartbeat(progress);
+        throw new Error(`temporarily refused for ${later.join(', ')}; retrying them only`);
+      }
+      return {
+        messageId: r.messageId,
+        sentAt: new Date().toISOString(),
+        accepted: progress.delivered,
+        rejected: progress.refused,
+      };
+    } catch (err) {
+      if (isPermanentSmtpError(err)) {
+        throw ApplicationFailure.create({
+          type: 'PermanentDeliveryFailure',
+          message: (err as Error).message,
+          nonRetryable: true,
+        });
+      }
+      throw err;
+    }
+  }
 }

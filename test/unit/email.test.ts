@@ -1,6 +1,7 @@
 /** The email activity with nodemailer's JSON transport: templates, escaping, links, failure kinds. */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import { createTransport } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
 import { messageIdFor, type MailRequest, type MailResult } from '../../domain/mail.js';
@@ -151,5 +152,57 @@ describe('sendEmail', () => {
     ]);
     expect(result.accepted).toEqual(['first@example.org', 'second@example.org']);
     expect(result.rejected).toEqual([]);
+  });
+
+  it('heartbeats while it sends, carrying what earlier attempts delivered', async () => {
+    const store2 = new MemoryContentStore();
+    const { sha256 } = await store2.put(Buffer.from('# 第一章 总则\n'));
+    // A mail server that takes a while to accept.
+    const slow = createTransport({
+      name: 'slow',
+      version: '1',
+      send: (mail, callback) => {
+        setTimeout(
+          () =>
+            callback(null, {
+              envelope: mail.message.getEnvelope(),
+              messageId: mail.message.messageId(),
+              accepted: ['b@example.org'],
+              rejected: [],
+            }),
+          200,
+        );
+      },
+    });
+    const acts = createEmailActivities({ ...inProcessActivityDeps(store2, slow), heartbeatEveryMs: 20 });
+    const env = new MockActivityEnvironment({ heartbeatDetails: { delivered: ['a@example.org'], refused: [] } });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const round: MailRequest['round'] = {
+      id: 'round:plan-x:1',
+      title: '规划',
+      timeZone: 'Asia/Shanghai',
+      coordinator: { name: '协调人' },
+      documents: [{ key: 'plan', title: '文件', sha256, standIn: false }],
+    };
+    const result = (await env.run(() =>
+      acts.sendEmail({
+        kind: 'reminder',
+        messageId: '<h@y>',
+        to: ['a@example.org', 'b@example.org'],
+        round,
+        bureau: SEED_BUREAUS[0]!,
+        linkId: 'l',
+        deadline: '2030-01-01T00:00:00Z',
+      }),
+    )) as MailResult;
+    expect(beats.length).toBeGreaterThanOrEqual(3);
+    expect(
+      beats.every((b) => JSON.stringify(b) === JSON.stringify({ delivered: ['a@example.org'], refused: [] })),
+    ).toBe(true);
+    expect(result.accepted).toEqual(['a@example.org', 'b@example.org']);
+    const count = beats.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(beats.length).toBe(count); // no heartbeat after the send is done
   });
 });
