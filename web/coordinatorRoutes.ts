@@ -26,7 +26,7 @@ import { refusalMessage } from './replyForm.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
+import { createAuth, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
   commentRows,
