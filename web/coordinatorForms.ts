@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { parseContactLines } from '../domain/contactLines.js';
-import { coded, issueMessage, say } from '../domain/messages.js';
+import { coded, issueMessage, say, type MessageCode, type MessageParams } from '../domain/messages.js';
 import type { Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { instantToLocal, parseInstantInput } from '../domain/time.js';
@@ -99,12 +99,16 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], fieldOf: (path:
 // ---------------------------------------------------------------------------------------------
 // Fields
 
-export const requiredText = (max: number, code: Parameters<typeof say>[0]) =>
-  z
-    .string({ error: say(code) })
-    .trim()
-    .min(1, say(code))
-    .max(max);
+/**
+ * The message of a field that is missing (or not a string): a schema's `error` would also word its
+ * checks, so it answers for invalid_type only and leaves the rest to the catalog.
+ */
+const whenMissing = (code: MessageCode, params: MessageParams = {}) => ({
+  error: (iss: { code: string }) => (iss.code === 'invalid_type' ? say(code, params) : undefined),
+});
+
+export const requiredText = (max: number, code: MessageCode) =>
+  z.string(whenMissing(code)).trim().min(1, say(code)).max(max);
 
 export const optionalText = (max: number) =>
   z
@@ -118,13 +122,13 @@ export const reasonField = () => requiredText(2000, 'giveReason');
 
 export function requestIdField(action: ActionName) {
   return z
-    .string({ error: say('requestIdMissing') })
+    .string(whenMissing('requestIdMissing'))
     .refine((v) => new RegExp(`^${action}:[0-9a-f-]{36}$`).test(v), coded('requestIdInvalid'));
 }
 
 export function bureauField(round: RoundStatus) {
   return z
-    .string({ error: say('chooseBureau') })
+    .string(whenMissing('chooseBureau'))
     .min(1, say('chooseBureau'))
     .refine((id) => round.bureaus.some((b) => b.bureau.id === id), coded('noSuchBureau'));
 }
@@ -137,7 +141,7 @@ export const localToInstant = parseInstantInput;
 export { instantToLocal };
 
 export function localDateTime(timeZone: string) {
-  return z.string({ error: say('dateTime', { tz: timeZone }) }).transform((v, ctx) => {
+  return z.string(whenMissing('dateTime', { tz: timeZone })).transform((v, ctx) => {
     const at = localToInstant(v, timeZone);
     if (at === undefined) {
       ctx.addIssue({ code: 'custom', ...coded('dateTime', { tz: timeZone }) });
@@ -163,7 +167,7 @@ export function optionalLocalDateTime(timeZone: string) {
 }
 
 export const contactLinesField = () =>
-  z.string({ error: say('enterEmail') }).transform((v, ctx) => {
+  z.string(whenMissing('enterEmail')).transform((v, ctx) => {
     const { contacts, error } = parseContactLines(v);
     if (error) {
       ctx.addIssue({ code: 'custom', message: error });
