@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { CommentDraft } from './consultation.js';
+import { coded, issueMessage, say } from './messages.js';
 import { BROKEN_TEXT, type Section } from './records.js';
 import { resolveSection } from './sections.js';
 
@@ -20,13 +21,10 @@ export const MAX_COMMENT_TEXT = 20000;
  */
 const PAGE_SPELLING = /^(?:p(?:age)?\.?\s*|第\s*)?(\d{1,15})\s*页?$/i;
 
-const PAGE_MESSAGE = '页码应为正整数，如 33、P33 或 第33页。The page is a whole number, such as 33, P33 or 第33页.';
-
-const typedPage = z.union([z.string(), z.number()], { error: PAGE_MESSAGE });
-const SECTION_TYPE_MESSAGE = '章节应写编号或标题，如 3.7。Give the section by its number or title, such as 3.7.';
-const typedSection = z.union([z.string(), z.number()], { error: SECTION_TYPE_MESSAGE });
+const typedPage = z.union([z.string(), z.number()], { error: say('cardPage') });
+const typedSection = z.union([z.string(), z.number()], { error: say('cardSectionType') });
 const typedText = (what: { zh: string; en: string }) =>
-  z.string({ error: `${what.zh}应为文字。The ${what.en} must be text.` });
+  z.string({ error: say('cardTextType', { whatZh: what.zh, what: what.en }) });
 const QUOTE = { zh: '原文引用', en: 'quotation' };
 const COMMENT = { zh: '意见内容', en: 'comment' };
 const CHANGE = { zh: '修改建议', en: 'suggested change' };
@@ -38,14 +36,11 @@ export const CardPage = typedPage.transform((value, ctx): number | undefined => 
   const digits = PAGE_SPELLING.exec(typed)?.[1];
   const page = digits === undefined ? NaN : Number(digits);
   if (!Number.isInteger(page) || page < 1) {
-    ctx.addIssue({ code: 'custom', message: PAGE_MESSAGE });
+    ctx.addIssue({ code: 'custom', ...coded('cardPage') });
     return z.NEVER;
   }
   if (page > MAX_DRAFT_PAGE) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `页码过大（最大 ${MAX_DRAFT_PAGE}）。The page number is too large (at most ${MAX_DRAFT_PAGE}).`,
-    });
+    ctx.addIssue({ code: 'custom', ...coded('cardPageTooLarge', { max: MAX_DRAFT_PAGE }) });
     return z.NEVER;
   }
   return page;
@@ -58,13 +53,7 @@ export function cardSection(sections: readonly Section[]) {
     if (typed === '') return undefined;
     const id = resolveSection([...sections], typed);
     if (id === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          sections.length === 0
-            ? '该文件没有章节目录，请改填页码和原文。This document has no sections; give the page and a quotation instead.'
-            : '找不到这个章节，请从本文件的章节中选择，或留空。This is not a section of this document: pick one of its sections, or leave it empty.',
-      });
+      ctx.addIssue({ code: 'custom', ...coded(sections.length === 0 ? 'cardNoSections' : 'cardUnknownSection') });
       return z.NEVER;
     }
     return id;
@@ -72,24 +61,18 @@ export function cardSection(sections: readonly Section[]) {
 }
 
 function cardText(max: number, what: { zh: string; en: string }, required: boolean) {
+  const named = { whatZh: what.zh, what: what.en };
   return typedText(what)
     .optional()
     .transform((value, ctx): string | undefined => {
       const typed = (value ?? '').trim();
       if (typed === '') {
-        if (required) ctx.addIssue({ code: 'custom', message: `请填写${what.zh}。The ${what.en} must not be empty.` });
+        if (required) ctx.addIssue({ code: 'custom', ...coded('cardTextEmpty', named) });
         return undefined;
       }
-      if (typed.length > max)
-        ctx.addIssue({
-          code: 'custom',
-          message: `${what.zh}不能超过 ${max} 个字符。The ${what.en} must be at most ${max} characters.`,
-        });
+      if (typed.length > max) ctx.addIssue({ code: 'custom', ...coded('cardTextTooLong', { ...named, max }) });
       if (BROKEN_TEXT.test(typed)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${what.zh}含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入。The ${what.en} contains control characters or broken (non-UTF-8) text: please type it again.`,
-        });
+        ctx.addIssue({ code: 'custom', ...coded('cardTextBroken', named) });
       }
       return typed;
     });
@@ -100,7 +83,12 @@ export const CARD_FIELDS = ['page', 'section', 'quote', 'text', 'suggestedChange
 export type CardField = (typeof CARD_FIELDS)[number];
 
 const unknownField = (keys: readonly string[]) =>
-  `意见卡没有这些栏目：${keys.join('、')}（只有 ${CARD_FIELDS.join('、')}）。A comment card has no field ${keys.join(', ')} (only ${CARD_FIELDS.join(', ')}).`;
+  say('cardUnknownFields', {
+    keysZh: keys.join('、'),
+    fieldsZh: CARD_FIELDS.join('、'),
+    keys: keys.join(', '),
+    fields: CARD_FIELDS.join(', '),
+  });
 
 /** A card as typed, unread: the shape the paper-reply file checks before the round is known. */
 export const CommentCardEntry = z.strictObject(
@@ -112,10 +100,7 @@ export const CommentCardEntry = z.strictObject(
     suggestedChange: typedText(CHANGE).optional(),
   },
   {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys'
-        ? unknownField(iss.keys)
-        : '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。Write each comment as fields: page, section, quote, text, suggestedChange.',
+    error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : say('cardShape')),
   },
 );
 export type CommentCardEntry = z.infer<typeof CommentCardEntry>;
@@ -154,7 +139,7 @@ export function readCommentCard(entry: CommentCardEntry, sections: readonly Sect
   for (const issue of parsed.error.issues) {
     // An issue about the card as a whole (a field it does not have) is shown where the comment is written.
     const field = CARD_FIELDS.find((f) => f === issue.path[0]) ?? 'text';
-    errors[field] ??= issue.message;
+    errors[field] ??= issueMessage(issue);
   }
   return { ok: false, errors };
 }

@@ -5,6 +5,7 @@
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 import { z } from 'zod';
+import { MESSAGES } from './messages.js';
 import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text, type Reply } from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
@@ -27,7 +28,7 @@ export const DocumentAnswerDraft = z.union([
   z.strictObject({ kind: z.literal('noComments') }),
   z.strictObject({
     kind: z.literal('comments'),
-    comments: z.array(CommentDraft).min(1, 'add at least one comment, or choose "no comments"').max(200),
+    comments: z.array(CommentDraft).min(1, MESSAGES.addComment.en).max(200),
   }),
 ]);
 export type DocumentAnswerDraft = z.infer<typeof DocumentAnswerDraft>;

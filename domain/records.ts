@@ -6,6 +6,7 @@
  * This module is imported by workflow code: it must stay free of Node built-ins and I/O.
  */
 import { z } from 'zod';
+import { MESSAGES } from './messages.js';
 
 /** Control characters, and U+FFFD (what a decoder leaves of bytes that were not UTF-8). */
 export const BROKEN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
@@ -15,25 +16,18 @@ export const text = (max: number) =>
   z
     .string()
     .trim()
-    .min(1, 'must not be empty')
+    .min(1, MESSAGES.empty.en)
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !BROKEN_TEXT.test(s), {
-      message: 'contains control characters or broken (non-UTF-8) text',
-    });
+    .refine((s) => !BROKEN_TEXT.test(s), { message: MESSAGES.brokenText.en, params: { code: 'brokenText' } });
 
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, MESSAGES.sha256.en);
 export type Sha256 = z.infer<typeof Sha256>;
 
 /** ISO-8601 instant with an offset, as produced by Date#toISOString. */
 export const Instant = z.iso.datetime({ offset: true });
 
 /** Short identifiers used in URLs, workflow IDs and Message-IDs. */
-export const Slug = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,62}$/,
-    'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit',
-  );
+export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, MESSAGES.slug.en);
 
 export const IanaTimeZone = z.string().refine(
   (tz) => {
@@ -44,7 +38,7 @@ export const IanaTimeZone = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+  { message: MESSAGES.timeZone.en, params: { code: 'timeZone' } },
 );
 
 export const Role = z.enum(['coordinator', 'approver', 'auditor', 'bureau', 'expert', 'system']);
@@ -222,7 +216,8 @@ export const Disposition = z
     published: z.boolean(),
   })
   .refine((d) => d.decision === 'adopted' || d.rationale !== undefined, {
-    message: 'a rationale is required unless the comment is adopted',
+    message: MESSAGES.rationaleRequired.en,
+    params: { code: 'rationaleRequired' },
     path: ['rationale'],
   });
 export type Disposition = z.infer<typeof Disposition>;

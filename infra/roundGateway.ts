@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
 import type { Reply, ReplySummary } from '../domain/records.js';
+import { invalidFieldRefusal } from '../domain/messages.js';
 import { makeRefusal, type Refusal } from '../domain/refusals.js';
 import { RoundInput, type RoundStatus } from '../domain/round.js';
 import { statusQuery, UPDATES, type Updates } from '../workflows/messages.js';
@@ -83,13 +84,9 @@ export class RoundGateway implements RoundService {
 
   async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
     // Parsed here, so a bad input is refused before it uses up the round's ID.
-    const parsed = RoundInput.safeParse(unchecked);
+    const parsed = RoundInput.safeParse(unchecked, { reportInput: true });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return {
-        kind: 'refused',
-        refusal: makeRefusal(issue.path.join('.') || 'input', 'invalidField', { detail: issue.message }),
-      };
+      return { kind: 'refused', refusal: invalidFieldRefusal(parsed.error.issues[0]!, 'input') };
     }
     const input = parsed.data;
     const workflowId = reviewRoundId(input.planId, input.n);
@@ -150,13 +147,9 @@ export class RoundGateway implements RoundService {
     name: K,
     request: ActionRequest<K>,
   ): Promise<Outcome<ActionResult<K>>> {
-    const parsed = (ACTIONS[name].request as z.ZodType).safeParse(request);
+    const parsed = (ACTIONS[name].request as z.ZodType).safeParse(request, { reportInput: true });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return {
-        kind: 'refused',
-        refusal: makeRefusal(issue.path.join('.') || 'request', 'invalidField', { detail: issue.message }),
-      };
+      return { kind: 'refused', refusal: invalidFieldRefusal(parsed.error.issues[0]!, 'request') };
     }
     const canonical = parsed.data as { requestId: string; reply?: Parameters<typeof storeReplyDraft>[1] };
     try {

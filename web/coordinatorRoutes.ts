@@ -6,7 +6,8 @@
  *
  * Mounted by web/app.ts at "/": it brings /login and /logout (web/auth.ts) with it unless given an Auth.
  */
-import { Hono, type Context } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -25,29 +26,25 @@ import { refusalMessage } from './replyForm.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import { createAuth, CSRF_FIELD, httpErrors, type Auth, type AuthEnv } from './auth.js';
+import { createAuth, httpErrors, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
   commentRows,
   FORM_ERROR,
-  formFieldOf,
+  fieldErrors,
+  formValues,
   newRequestId,
-  parseAddBureau,
-  parseCancel,
-  parseClose,
-  parseContact,
-  parseExtend,
-  parsePaper,
-  parseResend,
-  parseWaive,
   MAX_COMMENT_ROWS,
   type ActionName,
   type CommentRows,
+  type CoordinatorAction,
   type FieldErrors,
+  type FormContext,
   type FormValues,
-  type ParseContext,
-  type Parsed,
 } from './coordinatorForms.js';
+import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
+import { messagePage } from './guards.js';
+import { coded, issueText } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionLabel } from '../domain/sections.js';
@@ -73,8 +70,18 @@ export interface CoordinatorDeps {
 }
 
 const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
+  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
 });
+
+/** What the coordinator's routes keep for the handlers after them: the round, the paper reply's scan, the form's context. */
+interface CoordinatorEnv {
+  Variables: AuthEnv['Variables'] & {
+    round: RoundStatus;
+    formContext: FormContext;
+    scan?: { sha256: string; name: string };
+    scanError?: string;
+  };
+}
 
 const FLASH_COOKIE = 'pr_flash';
 const Flash = z.object({
@@ -84,39 +91,10 @@ const Flash = z.object({
 });
 type Flash = z.infer<typeof Flash>;
 
-const ACTION_TITLES: Record<ActionName, string> = {
-  extend: '延长截止时间 Extend a deadline',
-  paper: '登记纸质回复 Record a paper reply',
-  waive: '豁免单位 Waive a bureau',
-  contact: '更换联系人 Change a contact',
-  resend: '重新发送邀请 Resend an invitation',
-  'add-bureau': '增加单位 Add a bureau',
-  close: '提前结束征求意见 Close the consultation',
-  cancel: '取消本轮 Cancel the round',
-};
-
 function flashMessage(flash: Flash, round: RoundStatus): string {
   const b = round.bureaus.find((x) => x.bureau.id === flash.b)?.bureau;
-  const zh = b?.nameZh ?? flash.b ?? '';
-  const en = b?.nameEn ?? flash.b ?? '';
-  switch (flash.a) {
-    case 'extend':
-      return `已延长${zh}的截止时间。Deadline extended for ${en}.`;
-    case 'paper':
-      return `已登记${zh}的纸质回复${flash.n ? `（回执第 ${flash.n} 号）` : ''}。Paper reply recorded for ${en}${flash.n ? ` (receipt no. ${flash.n})` : ''}.`;
-    case 'waive':
-      return `已豁免${zh}。${en} is waived.`;
-    case 'contact':
-      return `已更换${zh}的联系人：旧链接已失效，新的邀请将发出。Contact changed for ${en}: the old link no longer works and a new invitation is being sent.`;
-    case 'resend':
-      return `将重新向${zh}发送邀请。The invitation to ${en} is being resent.`;
-    case 'add-bureau':
-      return `已增加单位${zh}，邀请将发出。${en} is added and will be invited.`;
-    case 'close':
-      return '征求意见已结束。The consultation is closed.';
-    case 'cancel':
-      return '本轮已取消。The round is cancelled.';
-  }
+  const names = { zh: b?.nameZh ?? flash.b ?? '', en: b?.nameEn ?? flash.b ?? '' };
+  return COORDINATOR_ACTIONS[flash.a].flash(names, flash.n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +212,7 @@ function formView(action: ActionName, round: RoundStatus, failed: Failed | undef
   const v = mine?.values ?? {};
   return {
     name: action,
-    title: ACTION_TITLES[action],
+    title: COORDINATOR_ACTIONS[action].title,
     url: `/rounds/${round.id}/actions/${action}`,
     // A fresh id for a fresh attempt: a refused request did nothing, so the next one is new.
     requestId: newRequestId(action),
@@ -320,19 +298,6 @@ function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<n
 // ---------------------------------------------------------------------------------------------
 // The routes
 
-/** Form fields as typed (first value of each; files are handled apart). */
-function formValues(body: Record<string, unknown>): FormValues {
-  const values: FormValues = {};
-  for (const [k, raw] of Object.entries(body)) {
-    if (k === CSRF_FIELD) continue;
-    const v = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof v === 'string') values[k] = v;
-  }
-  return values;
-}
-
-type ActionResult = { ok: true; flash: Flash } | { ok: false; errors: FieldErrors };
-
 export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   const { rounds, store, templates } = deps;
   const auth =
@@ -345,11 +310,11 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
       trustedOrigins: deps.trustedOrigins,
     });
   const coordinator = auth.requireRole('coordinator');
-  const app = new Hono<AuthEnv>();
+  const app = new Hono<CoordinatorEnv>();
   app.onError(httpErrors);
   if (!deps.auth) app.route('/', auth.routes);
 
-  function userView(c: Context<AuthEnv>) {
+  function userView(c: Context<CoordinatorEnv>) {
     const user = c.get('user');
     return { name: user.name, username: user.username, roles: user.roles.join(', ') };
   }
@@ -369,27 +334,76 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     return texts;
   }
 
-  async function render(c: Context<AuthEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, flash?: string) {
+  async function render(
+    c: Context<CoordinatorEnv>,
+    round: RoundStatus,
+    status: 200 | 422,
+    failed?: Failed,
+    flash?: string,
+  ) {
     c.header('cache-control', 'no-store');
     const view = manageView(round, failed, await latestTexts(round));
     return c.html(
-      templates.render('pages/coordinator-manage', { ...view, user: userView(c), csrf: auth.formToken(c), flash }),
+      templates.render('pages/coordinator-manage', {
+        ...view,
+        user: userView(c),
+        csrf: auth.formToken(c as unknown as Context<AuthEnv>),
+        flash,
+      }),
       status,
     );
   }
 
-  async function loadRound(c: Context<AuthEnv>, id: string): Promise<RoundStatus | Response> {
+  /** The round of the route's id (validated by roundParam), for the handlers after it; 404 when there is none. */
+  const loadRound: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
+    const { id } = c.req.valid('param' as never) as { id: string };
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    return round.value;
+    c.set('round', round.value);
+    await next();
+  };
+
+  /** The route's round id, checked where the route is declared; a wrong one gets a page saying so. */
+  const roundParam = zValidator('param', RoundParam, (result, c) => {
+    if (result.success) return;
+    const detail = issueText(result.error.issues[0]!);
+    return messagePage(c, templates, 400, {
+      zh: '网址中的审查轮次编号无效',
+      en: 'The round in this address is not valid',
+      detailZh: detail.zh,
+      detailEn: detail.en,
+    });
+  });
+
+  /**
+   * An action's form, checked next to its route with the action's schema for this round; a form that
+   * does not pass is shown again with a message beside each field (422).
+   */
+  function actionForm(
+    action: CoordinatorAction,
+    extra: (c: Context<CoordinatorEnv>) => Partial<FormContext> = () => ({}),
+  ) {
+    return (async (c, next) => {
+      const round = c.get('round');
+      const ctx: FormContext = { round, actor: actorOf(c.get('user'), 'coordinator'), rowsOf: {}, ...extra(c) };
+      c.set('formContext', ctx);
+      return zValidator(
+        'form',
+        action.form(ctx) as z.ZodType,
+        (result) => {
+          if (result.success) return;
+          const values = formValues(result.data);
+          const errors = fieldErrors(result.error.issues, (path) => action.fieldOf(path, ctx.rowsOf));
+          return render(c, round, 422, { action: action.name, values, errors, scan: c.get('scan') });
+        },
+        { validationFunction: (schema, value) => schema.safeParseAsync(value, { reportInput: true }) },
+      )(c as never, next);
+    }) as MiddlewareHandler<CoordinatorEnv>;
   }
 
-  app.get('/rounds/:id/manage', coordinator, async (c) => {
-    const param = RoundParam.safeParse({ id: c.req.param('id') });
-    if (!param.success) return c.text('not a round id (round:<plan>:<n>)', 400);
-    const round = await loadRound(c, param.data.id);
-    if (round instanceof Response) return round;
+  app.get('/rounds/:id/manage', coordinator, roundParam, loadRound, async (c) => {
+    const round = c.get('round');
     let flash: string | undefined;
     const raw = getCookie(c, FLASH_COOKIE);
     if (raw) {
@@ -405,16 +419,15 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
 
   /** Takes the action; a refusal by the round becomes a message next to the field it names. */
   async function send<K extends RoundAction>(
-    roundId: string,
-    action: ActionName,
-    name: K,
+    round: RoundStatus,
+    action: CoordinatorAction<K>,
     request: ActionRequest<K>,
     rowsOf?: CommentRows,
   ): Promise<{ ok: true; result: RoundActionResult<K> } | { ok: false; errors: FieldErrors }> {
-    const sent = await rounds.act(roundId, name, request);
+    const sent = await rounds.act(round.id, action.update, request);
     if (sent.kind === 'done') return { ok: true, result: sent.value };
     if (sent.kind === 'refused') {
-      const field = formFieldOf(action, sent.refusal.field, rowsOf);
+      const field = action.fieldOf(sent.refusal.field, rowsOf);
       const message = refusalMessage(sent.refusal);
       return {
         ok: false,
@@ -431,38 +444,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     throw new RoundGatewayError(sent);
   }
 
-  /** An action that reads its form, takes one round action and names the bureau it concerned in the flash. */
-  function formAction<K extends RoundAction, Req extends ActionRequest<K>>(
-    parse: (values: FormValues, ctx: ParseContext) => Parsed<Req>,
-    name: K,
-    bureauOf?: (req: Req) => string,
-  ) {
-    return async (
-      roundId: string,
-      action: ActionName,
-      values: FormValues,
-      ctx: ParseContext,
-    ): Promise<ActionResult> => {
-      const parsed = parse(values, ctx);
-      if (!parsed.ok) return { ok: false, errors: parsed.errors };
-      const sent = await send(roundId, action, name, parsed.request);
-      if (!sent.ok) return { ok: false, errors: sent.errors };
-      const b = bureauOf?.(parsed.request);
-      return { ok: true, flash: { a: action, ...(b ? { b } : {}) } };
-    };
-  }
-
-  const simpleActions: Record<Exclude<ActionName, 'paper'>, ReturnType<typeof formAction>> = {
-    extend: formAction(parseExtend, 'extendDeadline', (r) => r.bureauId),
-    waive: formAction(parseWaive, 'waiveBureau', (r) => r.bureauId),
-    contact: formAction(parseContact, 'changeContact', (r) => r.bureauId),
-    resend: formAction(parseResend, 'resendInvitation', (r) => r.bureauId),
-    'add-bureau': formAction(parseAddBureau, 'addBureau', (r) => r.bureau.id),
-    close: formAction(parseClose, 'closeConsultation'),
-    cancel: formAction(parseCancel, 'cancelRound'),
-  };
-
-  function succeeded(c: Context<AuthEnv>, roundId: string, flash: Flash) {
+  function succeeded(c: Context<CoordinatorEnv>, roundId: string, flash: Flash) {
     setCookie(c, FLASH_COOKIE, JSON.stringify(flash), {
       path: '/',
       httpOnly: true,
@@ -473,106 +455,118 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     return c.redirect(`/rounds/${roundId}/manage`, 303);
   }
 
+  /** Sends the request a form became; the round's refusal shows the form again. */
+  async function take<K extends RoundAction>(c: Context<CoordinatorEnv>, action: CoordinatorAction<K>) {
+    const round = c.get('round');
+    const request = c.req.valid('form' as never) as ActionRequest<K>;
+    const sent = await send(round, action, request, c.get('formContext').rowsOf);
+    if (!sent.ok) {
+      const values = formValues(await c.req.parseBody({ all: true }));
+      return render(c, round, 422, { action: action.name, values, errors: sent.errors, scan: c.get('scan') });
+    }
+    const b = action.bureauOf?.(request);
+    const n = (sent.result as { n?: unknown }).n;
+    return succeeded(c, round.id, { a: action.name, ...(b ? { b } : {}), ...(typeof n === 'number' ? { n } : {}) });
+  }
+
   const tooLarge = (c: Context) =>
     c.text(
       `请求过大：扫描件不得超过 ${(deps.attachmentMaxBytes / 1024 / 1024).toFixed(1)} MiB。The request is too large: a scan may be at most ${deps.attachmentMaxBytes} bytes.`,
       413,
     );
 
+  /**
+   * The paper reply's scan: a new file is checked by its bytes and stored at once, so a re-shown form
+   * keeps it by hash. "Add a row" shows the form again with one more row, before anything is checked.
+   */
+  const paperScan: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
+    const round = c.get('round');
+    const body = await c.req.parseBody({ all: true });
+    const values = formValues(body);
+    let scan: Failed['scan'];
+    let scanError: string | undefined;
+    const file = [body.scan].flat().find((f): f is File => f instanceof File && f.size > 0);
+    if (file) {
+      if (file.size > deps.attachmentMaxBytes) scanError = scanTooLarge(deps.attachmentMaxBytes);
+      else {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        scanError = checkScan(bytes, deps.attachmentMaxBytes);
+        if (!scanError) scan = { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) };
+      }
+    } else if (Sha256.safeParse(values.scanSha256).success && (await store.has(values.scanSha256!))) {
+      const bytes = await store.get(values.scanSha256!);
+      if (sniffScan(bytes)) scan = { sha256: values.scanSha256!, name: (values.scanName ?? '').slice(0, 200) };
+    }
+    c.set('scan', scan);
+    c.set('scanError', scanError);
+
+    const addRow = /^addRow:([a-z0-9-]+)$/.exec(values.op ?? '');
+    if (addRow && round.documents.some((d) => d.key === addRow[1])) {
+      const key = `doc.${addRow[1]}.rows`;
+      const more = { ...values, [key]: String(commentRows(values, addRow[1]!) + 1) };
+      return render(c, round, 200, {
+        action: 'paper',
+        values: more,
+        errors: scanError ? { scan: scanError } : {},
+        scan,
+      });
+    }
+    await next();
+  };
+
+  const { paper } = COORDINATOR_ACTIONS;
   app.post(
-    '/rounds/:id/actions/paper',
+    `/rounds/:id/actions/${paper.name}`,
     coordinator,
     bodyLimit({ maxSize: deps.attachmentMaxBytes + 1024 * 1024, onError: tooLarge }),
     auth.verifyForm,
-    async (c) => {
-      const param = RoundParam.safeParse({ id: c.req.param('id') });
-      if (!param.success) return c.text('not a round id (round:<plan>:<n>)', 400);
-      const round = await loadRound(c, param.data.id);
-      if (round instanceof Response) return round;
-      const body = await c.req.parseBody({ all: true });
-      const values = formValues(body);
-      const ctx = { round, actor: actorOf(c.get('user'), 'coordinator') };
-
-      // The scan: a new file is checked by its bytes and stored at once, so a re-shown form keeps it by hash.
-      let scan: Failed['scan'];
-      let scanError: string | undefined;
-      const file = [body.scan].flat().find((f): f is File => f instanceof File && f.size > 0);
-      if (file) {
-        if (file.size > deps.attachmentMaxBytes) scanError = scanTooLarge(deps.attachmentMaxBytes);
-        else {
-          const bytes = new Uint8Array(await file.arrayBuffer());
-          scanError = checkScan(bytes, deps.attachmentMaxBytes);
-          if (!scanError) scan = { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) };
-        }
-      } else if (Sha256.safeParse(values.scanSha256).success && (await store.has(values.scanSha256!))) {
-        const bytes = await store.get(values.scanSha256!);
-        if (sniffScan(bytes)) scan = { sha256: values.scanSha256!, name: (values.scanName ?? '').slice(0, 200) };
-      }
-
-      const addRow = /^addRow:([a-z0-9-]+)$/.exec(values.op ?? '');
-      if (addRow && round.documents.some((d) => d.key === addRow[1])) {
-        const key = `doc.${addRow[1]}.rows`;
-        const more = { ...values, [key]: String(commentRows(values, addRow[1]!) + 1) };
-        return render(c, round, 200, {
-          action: 'paper',
-          values: more,
-          errors: scanError ? { scan: scanError } : {},
-          scan,
-        });
-      }
-
-      const parsed = parsePaper(values, { ...ctx, scanSha256: scan?.sha256, scanError });
-      if (!parsed.ok) return render(c, round, 422, { action: 'paper', values, errors: parsed.errors, scan });
-      const sent = await send(round.id, 'paper', 'recordPaperReply', parsed.request, parsed.rowsOf);
-      if (!sent.ok) return render(c, round, 422, { action: 'paper', values, errors: sent.errors, scan });
-      return succeeded(c, round.id, { a: 'paper', b: parsed.request.bureauId, n: sent.result.n });
-    },
+    roundParam,
+    loadRound,
+    paperScan,
+    actionForm(paper, (c) => ({ scanSha256: c.get('scan')?.sha256, scanError: c.get('scanError') })),
+    (c) => take(c, paper),
   );
 
-  app.post(
-    '/rounds/:id/actions/:action',
-    coordinator,
-    bodyLimit({ maxSize: 256 * 1024, onError: tooLarge }),
-    auth.verifyForm,
-    async (c) => {
-      const param = RoundParam.safeParse({ id: c.req.param('id') });
-      if (!param.success) return c.text('not a round id (round:<plan>:<n>)', 400);
-      const action = z.enum(ACTIONS).exclude(['paper']).safeParse(c.req.param('action'));
-      if (!action.success) return c.text('no such action', 404);
-      const round = await loadRound(c, param.data.id);
-      if (round instanceof Response) return round;
-      const values = formValues(await c.req.parseBody({ all: true }));
-      const result = await simpleActions[action.data](round.id, action.data, values, {
-        round,
-        actor: actorOf(c.get('user'), 'coordinator'),
-      });
-      if (!result.ok) return render(c, round, 422, { action: action.data, values, errors: result.errors });
-      return succeeded(c, round.id, result.flash);
-    },
-  );
+  for (const action of FORM_ACTIONS as readonly CoordinatorAction[]) {
+    app.post(
+      `/rounds/:id/actions/${action.name}`,
+      coordinator,
+      bodyLimit({ maxSize: 256 * 1024, onError: tooLarge }),
+      auth.verifyForm,
+      roundParam,
+      loadRound,
+      actionForm(action),
+      (c) => take(c, action),
+    );
+  }
 
   /** A scan of a reply in this round (and only those), for the coordinator to check what was recorded. */
-  app.get('/rounds/:id/files/:sha256', coordinator, async (c) => {
-    const param = RoundParam.safeParse({ id: c.req.param('id') });
-    const sha = Sha256.safeParse(c.req.param('sha256'));
-    if (!param.success || !sha.success) return c.text('not found', 404);
-    const round = await loadRound(c, param.data.id);
-    if (round instanceof Response) return round;
-    const referenced = round.bureaus.some((b) => b.replies.some((r) => r.scanSha256 === sha.data));
-    if (!referenced) return c.text('not found', 404);
-    try {
-      const bytes = await store.get(sha.data);
-      return c.body(new Uint8Array(bytes), 200, {
-        'content-type': sniffScan(bytes) ?? 'application/octet-stream',
-        'content-disposition': `inline; filename="${sha.data.slice(0, 16)}"`,
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; img-src 'self'; object-src 'self'; sandbox",
-      });
-    } catch (err) {
-      if (err instanceof ContentNotFoundError) return c.text('not found', 404);
-      throw err;
-    }
-  });
+  app.get(
+    '/rounds/:id/files/:sha256',
+    coordinator,
+    zValidator('param', RoundParam.extend({ sha256: Sha256 }), (result, c) => {
+      if (!result.success) return c.text('not found', 404);
+    }),
+    loadRound,
+    async (c) => {
+      const round = c.get('round');
+      const { sha256 } = c.req.valid('param');
+      const referenced = round.bureaus.some((b) => b.replies.some((r) => r.scanSha256 === sha256));
+      if (!referenced) return c.text('not found', 404);
+      try {
+        const bytes = await store.get(sha256);
+        return c.body(new Uint8Array(bytes), 200, {
+          'content-type': sniffScan(bytes) ?? 'application/octet-stream',
+          'content-disposition': `inline; filename="${sha256.slice(0, 16)}"`,
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; img-src 'self'; object-src 'self'; sandbox",
+        });
+      } catch (err) {
+        if (err instanceof ContentNotFoundError) return c.text('not found', 404);
+        throw err;
+      }
+    },
+  );
 
   return app;
 }

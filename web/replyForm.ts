@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { readCommentCard, type CardField } from '../domain/commentCard.js';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
 import { Sha256, type Reply, type Section } from '../domain/records.js';
+import { issueMessage, joined } from '../domain/messages.js';
 import { refusalText, type Refusal } from '../domain/refusals.js';
 import { fieldNames, ROW_FIELDS, type RowField } from '../domain/replyFormFields.js';
 
@@ -182,24 +183,16 @@ export function addRow(state: ReplyFormState, doc: string): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: the form → a ReplyDraft, or a message per field
 
-/** How a round's refusal reads beside a field: the catalog's words, Chinese then English. */
+/**
+ * How a round's refusal reads beside a field: the catalog's words, Chinese then English. A field the
+ * request's schema refused reads as the issue did (domain/messages.ts), without the catalog's preamble.
+ */
 export function refusalMessage(r: Refusal): string {
-  if (r.code === 'invalidField') return bilingual(String(r.params.detail ?? r.message));
-  const t = refusalText(r.code, r.params);
-  return `${t.zh} ${t.en}`;
-}
-
-/** Bilingual wording of the domain schema's messages. */
-export function bilingual(message: string): string {
-  if (message === 'must not be empty') return '不能为空 must not be empty';
-  const max = /^must be at most (\d+) characters$/.exec(message);
-  if (max) return `不能超过 ${max[1]} 个字符 must be at most ${max[1]} characters`;
-  if (message.startsWith('contains control characters')) {
-    return '含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入 contains control characters or broken (non-UTF-8) text: please type it again';
+  if (r.code === 'invalidField') {
+    const en = String(r.params.detail ?? r.message);
+    return joined({ zh: typeof r.params.detailZh === 'string' ? r.params.detailZh : '', en });
   }
-  if (/^add at least one comment/.test(message))
-    return '请至少填写一条意见，或选择"无意见" add at least one comment, or choose "no comments"';
-  return message;
+  return joined(refusalText(r.code, r.params));
 }
 
 export type DraftResult = { ok: true; draft: ReplyDraft } | { ok: false; errors: FieldErrors };
@@ -278,7 +271,7 @@ export function toReplyDraft(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = formFieldOf(issue.path.map(String), rowOf);
-      errors[name] ??= bilingual(issue.message);
+      errors[name] ??= issueMessage(issue);
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };

@@ -23,6 +23,7 @@ import type {
 } from '../../domain/consultation.js';
 import { reviewRoundId } from '../../domain/ids.js';
 import type { Reply, ReplySummary } from '../../domain/records.js';
+import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
 import { newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { iso } from '../../domain/time.js';
@@ -96,7 +97,7 @@ export class FakeRounds implements RoundService {
 
   async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
     if (this.unavailable) return unavailableOutcome;
-    const parsed = RoundInput.safeParse(unchecked);
+    const parsed = RoundInput.safeParse(unchecked, { reportInput: true });
     if (!parsed.success) return refusedBy(parsed.error, 'input');
     const input = parsed.data;
     const id = reviewRoundId(input.planId, input.n);
@@ -170,7 +171,7 @@ export class FakeRounds implements RoundService {
     const round = this.rounds.get(roundId);
     if (!round) return { kind: 'notFound', roundId };
     const { request: schema, roles } = ACTIONS[name];
-    const parsed = (schema as z.ZodType).safeParse(request);
+    const parsed = (schema as z.ZodType).safeParse(request, { reportInput: true });
     if (!parsed.success) return refusedBy(parsed.error, 'request');
     const req = parsed.data as ActionCall<K>['request'];
     const draft = 'reply' in req ? req.reply : undefined;
@@ -253,9 +254,5 @@ function record(round: RoundStatus, b: BureauStatus, reply: ReplySummary, now: n
 const unavailableOutcome = { kind: 'unavailable', cause: '14 UNAVAILABLE: connection refused' } as const;
 
 function refusedBy(error: z.ZodError, whole: string): Outcome<never> {
-  const issue = error.issues[0]!;
-  return {
-    kind: 'refused',
-    refusal: makeRefusal(issue.path.join('.') || whole, 'invalidField', { detail: issue.message }),
-  };
+  return { kind: 'refused', refusal: invalidFieldRefusal(error.issues[0]!, whole) };
 }

@@ -163,6 +163,6 @@ describe('body limits', () => {
       body: new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'x'.repeat(100 * 1024) }),
     });
     expect(waive.status).toBe(422); // read and checked (the reason is too long), not refused as too large
-    expect(await waive.text()).toContain('最多 2000 个字符');
+    expect(await waive.text()).toContain('不能超过 2000 个字符 must be at most 2000 characters');
   });
 });

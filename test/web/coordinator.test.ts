@@ -500,7 +500,7 @@ describe('actions', () => {
     const form = formHtml(await res.text(), 'extend');
     expect(form).toContain('value="2030-02-30T25:00"');
     expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">不是有效的日期时间/);
-    expect(form).toMatch(/<\/textarea>\s*<span class="field-error" role="alert">请填写理由。 Give a reason\./);
+    expect(form).toMatch(/<\/textarea>\s*<span class="field-error" role="alert">请填写理由。Give a reason\./);
     expect(form).toMatch(/<option value="forestry" selected>/);
     expect(rounds.calls).toHaveLength(0);
 

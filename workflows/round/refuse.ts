@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { canonicalJson } from '../../domain/replyHash.js';
+import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type RefusalCode, type RefusalParams } from '../../domain/refusals.js';
 import type { Role } from '../../domain/records.js';
 import type { Stage } from '../../domain/round.js';
@@ -26,10 +27,10 @@ export function refuse(field: string, code: RefusalCode, params: RefusalParams =
  * recorded must be what the schema accepts, unchanged. Callers send `schema.parse(x)`.
  */
 export function parseCanonical<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    refuse(issue.path.join('.') || 'request', 'invalidField', { detail: issue.message });
+    const refusal = invalidFieldRefusal(parsed.error.issues[0]!, 'request');
+    refuse(refusal.field, refusal.code, refusal.params);
   }
   if (canonicalJson(parsed.data) !== canonicalJson(raw)) refuse('request', 'notCanonical');
   return parsed.data;

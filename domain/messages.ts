@@ -1,0 +1,227 @@
+/**
+ * How a field's problem reads to the person who typed it: Chinese first, English beside it.
+ *
+ * The project's own messages have a code in MESSAGES (a check names it by its English wording, by its
+ * joined wording, or by `params.code` on a custom issue). zod's own issues about what people type
+ * (empty, too long, missing, wrong type) read from the catalog too, because zod's built-in wording
+ * names the schema ("期望 string，实际接收 undefined"); every other issue reads in zod's zh-CN and
+ * English locales.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import { makeRefusal, type Refusal } from './refusals.js';
+
+export const MESSAGES = {
+  // zod's issues about typed fields
+  required: { zh: '请填写此项。', en: 'Fill this in.' },
+  wrongType: { zh: '应为{whatZh}。', en: 'This must be {what}.' },
+  empty: { zh: '不能为空', en: 'must not be empty' },
+  tooLong: { zh: '不能超过 {max} 个字符', en: 'must be at most {max} characters' },
+  atLeastOne: { zh: '请至少填写一项。', en: 'Give at least one.' },
+  tooMany: { zh: '最多 {max} 项。', en: 'At most {max} entries.' },
+
+  // domain/records.ts and domain/consultation.ts
+  brokenText: {
+    zh: '含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入',
+    en: 'contains control characters or broken (non-UTF-8) text: please type it again',
+  },
+  slug: {
+    zh: '只能使用小写字母、数字和连字符（最多 63 个），并以字母或数字开头',
+    en: 'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit',
+  },
+  sha256: { zh: '不是有效的 SHA-256 摘要（64 位小写十六进制）', en: 'must be a lowercase hex SHA-256' },
+  timeZone: { zh: '应为 IANA 时区，如 Asia/Shanghai', en: 'must be an IANA time zone such as Asia/Shanghai' },
+  rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
+  addComment: {
+    zh: '请至少填写一条意见，或选择"无意见"',
+    en: 'add at least one comment, or choose "no comments"',
+  },
+
+  // domain/commentCard.ts
+  cardPage: {
+    zh: '页码应为正整数，如 33、P33 或 第33页。',
+    en: 'The page is a whole number, such as 33, P33 or 第33页.',
+  },
+  cardPageTooLarge: { zh: '页码过大（最大 {max}）。', en: 'The page number is too large (at most {max}).' },
+  cardSectionType: {
+    zh: '章节应写编号或标题，如 3.7。',
+    en: 'Give the section by its number or title, such as 3.7.',
+  },
+  cardNoSections: {
+    zh: '该文件没有章节目录，请改填页码和原文。',
+    en: 'This document has no sections; give the page and a quotation instead.',
+  },
+  cardUnknownSection: {
+    zh: '找不到这个章节，请从本文件的章节中选择，或留空。',
+    en: 'This is not a section of this document: pick one of its sections, or leave it empty.',
+  },
+  cardTextType: { zh: '{whatZh}应为文字。', en: 'The {what} must be text.' },
+  cardTextEmpty: { zh: '请填写{whatZh}。', en: 'The {what} must not be empty.' },
+  cardTextTooLong: { zh: '{whatZh}不能超过 {max} 个字符。', en: 'The {what} must be at most {max} characters.' },
+  cardTextBroken: {
+    zh: '{whatZh}含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入。',
+    en: 'The {what} contains control characters or broken (non-UTF-8) text: please type it again.',
+  },
+  cardUnknownFields: {
+    zh: '意见卡没有这些栏目：{keysZh}（只有 {fieldsZh}）。',
+    en: 'A comment card has no field {keys} (only {fields}).',
+  },
+  cardShape: {
+    zh: '每条意见应写成 page、section、quote、text、suggestedChange 等栏目。',
+    en: 'Write each comment as fields: page, section, quote, text, suggestedChange.',
+  },
+
+  // the coordinator's action forms (web/actions)
+  giveReason: { zh: '请填写理由。', en: 'Give a reason.' },
+  chooseBureau: { zh: '请选择单位。', en: 'Choose a bureau.' },
+  noSuchBureau: { zh: '本轮没有这个单位。', en: 'This round has no such bureau.' },
+  bureauAlreadyIn: { zh: '本轮已有这个单位。', en: 'This round has this bureau already.' },
+  requestIdMissing: { zh: '表单缺少请求编号，请刷新页面。', en: 'The form has no request id; reload the page.' },
+  requestIdInvalid: {
+    zh: '表单的请求编号无效，请刷新页面。',
+    en: 'The form request id is not valid; reload the page.',
+  },
+  dateTime: {
+    zh: '不是有效的日期时间，请按 {tz} 时间填写，如 2022-02-17T18:00。',
+    en: 'Not a date and time; enter it in {tz} time, e.g. 2022-02-17T18:00.',
+  },
+  enterEmail: { zh: '请至少填写一个电子邮件地址。', en: 'Enter at least one email address.' },
+  bureauNameZh: { zh: '请填写单位中文名称。', en: 'Enter the bureau name in Chinese.' },
+  bureauNameEn: { zh: '请填写单位英文名称。', en: 'Enter the bureau name in English.' },
+  contactPerson: { zh: '请填写联系人。', en: 'Enter the contact person.' },
+  confirmCancel: {
+    zh: '请勾选确认：取消后本轮不可恢复。',
+    en: 'Tick the box: a cancelled round cannot be resumed.',
+  },
+  responderName: {
+    zh: '请填写答复人姓名（未署名可填“未署名”）。',
+    en: 'Enter who signed the reply (or 未署名 if unsigned).',
+  },
+  responderPosition: { zh: '请填写答复人职务或单位。', en: 'Enter their position or office.' },
+  attachScan: {
+    zh: '请附上纸质回复的扫描件（PDF、PNG 或 JPEG）。',
+    en: 'Attach the scan of the paper reply (PDF, PNG or JPEG).',
+  },
+  paperNoCommentsButTyped: {
+    zh: '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。',
+    en: 'You chose "no comments" but typed comments: clear them or choose "comments".',
+  },
+  paperAddComment: {
+    zh: '请至少填写一条意见，或选择“无意见”。',
+    en: 'Add at least one comment, or choose "no comments".',
+  },
+  paperChooseAnswer: { zh: '请选择“无意见”或“有意见”。', en: 'Choose "no comments" or "comments".' },
+  roundId: { zh: '不是有效的审查轮次编号（round:<规划>:<轮次>）。', en: 'Not a round id (round:<plan>:<n>).' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+
+export type MessageCode = keyof typeof MESSAGES;
+export type MessageParams = Record<string, string | number>;
+export interface Text {
+  zh: string;
+  en: string;
+}
+
+const fill = (template: string, params: MessageParams) =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k])));
+
+/** Chinese then English: no space after a full-width stop, which carries its own. */
+export function joined({ zh, en }: Text): string {
+  if (!zh || !en) return zh || en;
+  return /[。！？）」”]$/.test(zh) ? `${zh}${en}` : `${zh} ${en}`;
+}
+
+export function messageText(code: MessageCode, params: MessageParams = {}): Text {
+  const t = MESSAGES[code];
+  return { zh: fill(t.zh, params), en: fill(t.en, params) };
+}
+
+/** The joined wording of a code: what a check gives as its message (the code is found again from it). */
+export function say(code: MessageCode, params: MessageParams = {}): string {
+  return joined(messageText(code, params));
+}
+
+/** A custom issue's options carrying a code: its English wording for logs, its code for the edge. */
+export function coded(code: MessageCode, params: MessageParams = {}) {
+  return { message: say(code, params), params: { code, ...params } };
+}
+
+/** Fixed wordings (no parameters) → their code: a check's message names its code. */
+const BY_WORDING = new Map<string, MessageCode>();
+for (const code of Object.keys(MESSAGES) as MessageCode[]) {
+  const t = MESSAGES[code];
+  if (/\{\w+\}/.test(t.zh + t.en)) continue;
+  for (const wording of [t.en, joined(t), code]) BY_WORDING.set(wording, code);
+}
+
+const TYPE_WORDS: Record<string, Text> = {
+  string: { zh: '文字', en: 'text' },
+  number: { zh: '数字', en: 'a number' },
+  int: { zh: '整数', en: 'a whole number' },
+  boolean: { zh: '是或否', en: 'yes or no' },
+  array: { zh: '列表', en: 'a list' },
+  object: { zh: '一组栏目', en: 'a set of fields' },
+};
+
+const zhCN = z.locales.zhCN().localeError;
+const en = z.locales.en().localeError;
+
+type Issue = z.core.$ZodIssue & { params?: Record<string, unknown> };
+
+/** zod's own wording of an issue in a locale (a locale answers with a string or with { message }). */
+function localeText(locale: typeof en, issue: Issue): string {
+  const r = locale(issue as never);
+  return typeof r === 'string' ? r : (r?.message ?? '');
+}
+
+/** An issue as Chinese and English. */
+export function issueText(issue: Issue): Text {
+  const code = issue.params?.code;
+  if (typeof code === 'string' && code in MESSAGES) {
+    return messageText(code as MessageCode, issue.params as MessageParams);
+  }
+  const named = BY_WORDING.get(issue.message);
+  if (named) return messageText(named);
+
+  switch (issue.code) {
+    case 'invalid_type': {
+      // zod's wording names the input's type: it is reproduced only for a missing field, or when the
+      // parse reported its input (the edge's forms do, with reportInput).
+      if (issue.message !== localeText(en, issue)) break;
+      if (!('input' in issue) || issue.input === undefined) return messageText('required');
+      const what = TYPE_WORDS[issue.expected];
+      if (what) return messageText('wrongType', { whatZh: what.zh, what: what.en });
+      break;
+    }
+    case 'custom':
+      // A wording of its own without a code (e.g. a bilingual message from elsewhere): as it is.
+      return { zh: '', en: issue.message };
+  }
+  // Empty and too long, as every typed field says it (text() in domain/records.ts words them the same).
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) <= 1) return messageText('empty');
+      if (issue.origin === 'array' && Number(issue.minimum) <= 1) return messageText('atLeastOne');
+      break;
+    case 'too_big':
+      if (issue.origin === 'string') return messageText('tooLong', { max: Number(issue.maximum) });
+      if (issue.origin === 'array') return messageText('tooMany', { max: Number(issue.maximum) });
+      break;
+  }
+  // A check with a wording of its own that the catalog does not know: as it is.
+  if (issue.message !== localeText(en, issue)) return { zh: '', en: issue.message };
+  return { zh: localeText(zhCN, issue), en: issue.message };
+}
+
+/** An issue as one line beside its field, Chinese first. */
+export function issueMessage(issue: Issue): string {
+  return joined(issueText(issue));
+}
+
+/** A request refused by its schema: the catalog's words of the first issue, on the field it names. */
+export function invalidFieldRefusal(issue: Issue, whole: string): Refusal {
+  const t = issueText(issue);
+  return makeRefusal(issue.path.join('.') || whole, 'invalidField', {
+    detail: t.en,
+    ...(t.zh ? { detailZh: t.zh } : {}),
+  });
+}
