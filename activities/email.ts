@@ -61,6 +61,22 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return e.code === 'EENVELOPE';
 }
 
+/** Runs a step whose failures of the given kinds no retry can mend: they fail the send for good, as `type`. */
+async function permanentOn<T>(
+  type: string,
+  kinds: Array<abstract new (...args: never[]) => Error>,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (kinds.some((k) => err instanceof k)) {
+      throw ApplicationFailure.create({ type, message: (err as Error).message, nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
 /** What earlier attempts of one send achieved, carried to the next attempt in heartbeat details. */
 const Progress = z.object({
   delivered: z.array(z.string()),
@@ -131,24 +147,11 @@ export function createEmailActivities(deps: EmailDeps) {
   };
 
   async function send(r: MailRequest, done: Progress): Promise<MailResult> {
-    let reply: Reply | undefined;
-    try {
-      reply = r.reply && (await loadReply(deps.store, r.reply));
-    } catch (err) {
-      if (
-        err instanceof ContentNotFoundError ||
-        err instanceof ContentCorruptError ||
-        err instanceof DraftMismatchError ||
-        err instanceof ZodError
-      ) {
-        throw ApplicationFailure.create({
-          type: 'ReplyTextError',
-          message: (err as Error).message,
-          nonRetryable: true,
-        });
-      }
-      throw err;
-    }
+    const reply = await permanentOn(
+      'ReplyTextError',
+      [ContentNotFoundError, ContentCorruptError, DraftMismatchError, ZodError],
+      () => (r.reply ? loadReply(deps.store, r.reply) : Promise.resolve(undefined)),
+    );
     let html: string;
     try {
       html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
@@ -160,23 +163,11 @@ export function createEmailActivities(deps: EmailDeps) {
       });
     }
     // Attachments are made before talking to the server, so their failures are not taken for SMTP trouble.
-    let files: Awaited<ReturnType<typeof attachments>>;
-    try {
-      files = await attachments(r);
-    } catch (err) {
-      if (
-        err instanceof ContentNotFoundError ||
-        err instanceof ContentCorruptError ||
-        err instanceof ApplicationFailure
-      ) {
-        throw ApplicationFailure.create({
-          type: 'AttachmentError',
-          message: (err as Error).message,
-          nonRetryable: true,
-        });
-      }
-      throw err;
-    }
+    const files = await permanentOn(
+      'AttachmentError',
+      [ContentNotFoundError, ContentCorruptError, ApplicationFailure],
+      () => attachments(r),
+    );
     // Recipients a previous attempt already delivered to (or that refused for good) are not sent to
     // again: only those that refused for now (4xx) are retried, with the same Message-ID.
     const remaining = r.to.filter((a) => !done.delivered.includes(a) && !done.refused.some((x) => x.address === a));

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { ReviewRecord } from '../../domain/records.js';
 import { walkDocument, type Block } from '../../pdf/blocks.js';
 import { PageRefs } from '../../pdf/pagerefs.js';
@@ -126,18 +126,7 @@ async function main(): Promise<void> {
   }
 
   const html = toHtml();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   let chromePdf: Buffer = Buffer.alloc(0);
   const chromeTimes: number[] = [];

@@ -6,12 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../bench/support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
 import { replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT = '/tmp/plan-review-reply-form.png';
 const STYLE = readFileSync(new URL('../../web/static/style.css', import.meta.url));
@@ -32,18 +33,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const s = serve({ fetch: fx.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
       });
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../bench/support/chromium.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replySeedThroughLinks } from '../../cli/demo.js';
 import { readOutbox, replyLinkIn, waitForMail, type ReceivedMail } from '../../cli/linkReplies.js';
@@ -171,24 +171,13 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     expect(summary!.html).toContain('逾期未回复，视为无意见');
   }, 150_000);
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))(
+  it.skipIf(!existsSync(CHROMIUM_PATH))(
     'a bureau answers in Chromium through the link in its email, and the round records it',
     async () => {
       const id = await startSeedRound();
       const invitations = await waitForMail(config.paths.outbox, id, 'invitation', 7);
       const link = replyLinkIn(invitations.find((m) => m.to.includes('education@bureaus.example.org'))!);
-      const browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ locale: 'zh-CN' });
         await page.goto(link);
