@@ -14,6 +14,7 @@ import {
   SubmitReplyRequest,
   WaiveBureauRequest,
 } from './consultation.js';
+import { AdoptAllCommentsRequest, DisposeCommentRequest, PublishDispositionsRequest } from './disposition.js';
 import type { Role } from './records.js';
 
 export const ACTIONS = {
@@ -26,6 +27,9 @@ export const ACTIONS = {
   addBureau: { request: AddBureauRequest, roles: ['coordinator'] },
   closeConsultation: { request: CloseConsultationRequest, roles: ['coordinator'] },
   cancelRound: { request: CancelRoundRequest, roles: ['coordinator'] },
+  disposeComment: { request: DisposeCommentRequest, roles: ['coordinator'] },
+  adoptAllComments: { request: AdoptAllCommentsRequest, roles: ['coordinator'] },
+  publishDispositions: { request: PublishDispositionsRequest, roles: ['coordinator'] },
 } as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;
 
 export type ActionName = keyof typeof ACTIONS;

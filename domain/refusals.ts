@@ -76,6 +76,20 @@ export const REFUSALS = {
     zh: '对该单位的“{action}”操作已达上限 {max} 次',
     en: 'the limit of {max} “{action}” actions for this bureau is reached',
   },
+  unknownComment: {
+    zh: '本轮没有编号为“{commentId}”的待处理意见',
+    en: 'no comment "{commentId}" awaits a disposition in this round',
+  },
+  unknownAnchorSection: {
+    zh: '《{title}》的当前版本中没有章节“{section}”',
+    en: 'no section "{section}" in the current version of 《{title}》',
+  },
+  bureauHasNoComments: { zh: '该单位没有需要处理的意见', en: 'this bureau has no comments to dispose of' },
+  dispositionsIncomplete: {
+    zh: '还有 {count} 条意见未处理：{ids}',
+    en: '{count} comments still have no disposition: {ids}',
+  },
+  dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

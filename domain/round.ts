@@ -7,6 +7,7 @@ import {
   Actor,
   Bureau,
   BureauOutcome,
+  Disposition,
   DocumentRef,
   IanaTimeZone,
   Instant,
@@ -32,7 +33,7 @@ export const IsoDuration = z
  * The stages a round can run, in the order its file lists them. Each is a folder under
  * workflows/stages/; a stage not listed here cannot be asked for.
  */
-export const RunnableStage = z.enum(['consultation']);
+export const RunnableStage = z.enum(['consultation', 'disposition']);
 export type RunnableStage = z.infer<typeof RunnableStage>;
 export const DEFAULT_STAGES: RunnableStage[] = ['consultation'];
 
@@ -163,6 +164,10 @@ export const RoundStatus = z.object({
   bureaus: z.array(BureauStatus),
   consultation: z.object({ closed: ActionStamp.nullable(), endedAt: Instant.nullable() }),
   cancelled: ActionStamp.nullable(),
+  /** Every comment's disposition (drafts until published). */
+  dispositions: z.array(Disposition),
+  /** When the dispositions were published, and by whom. */
+  dispositionsPublished: ActionStamp.nullable(),
   /** Problems that need a person: failed deliveries, unresolvable documents. */
   problems: z.array(z.object({ at: Instant, message: z.string() })),
 });

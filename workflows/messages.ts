@@ -13,6 +13,11 @@ import type {
   SubmitReplyRequest,
   WaiveBureauRequest,
 } from '../domain/consultation.js';
+import type {
+  AdoptAllCommentsRequest,
+  DisposeCommentRequest,
+  PublishDispositionsRequest,
+} from '../domain/disposition.js';
 import type { RoundStatus } from '../domain/round.js';
 
 export const statusQuery = defineQuery<RoundStatus>('status');
@@ -26,6 +31,9 @@ export const resendInvitationUpdate = defineUpdate<ActionAck, [ResendInvitationR
 export const addBureauUpdate = defineUpdate<ActionAck, [AddBureauRequest]>('addBureau');
 export const closeConsultationUpdate = defineUpdate<ActionAck, [CloseConsultationRequest]>('closeConsultation');
 export const cancelRoundUpdate = defineUpdate<ActionAck, [CancelRoundRequest]>('cancelRound');
+export const disposeCommentUpdate = defineUpdate<ActionAck, [DisposeCommentRequest]>('disposeComment');
+export const adoptAllCommentsUpdate = defineUpdate<ActionAck, [AdoptAllCommentsRequest]>('adoptAllComments');
+export const publishDispositionsUpdate = defineUpdate<ActionAck, [PublishDispositionsRequest]>('publishDispositions');
 
 /** The Update of each action, by the action's name. */
 export const UPDATES = {
@@ -38,5 +46,8 @@ export const UPDATES = {
   addBureau: addBureauUpdate,
   closeConsultation: closeConsultationUpdate,
   cancelRound: cancelRoundUpdate,
+  disposeComment: disposeCommentUpdate,
+  adoptAllComments: adoptAllCommentsUpdate,
+  publishDispositions: publishDispositionsUpdate,
 } as const;
 export type Updates = typeof UPDATES;

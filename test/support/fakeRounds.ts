@@ -133,6 +133,8 @@ export class FakeRounds implements RoundService {
         bureaus: input.bureaus.map((b) => newBureauStatus(b, deadline)),
         consultation: { closed: null, endedAt: null },
         cancelled: null,
+        dispositions: [],
+        dispositionsPublished: null,
         problems: [],
       }),
     );

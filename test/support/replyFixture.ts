@@ -150,6 +150,8 @@ export async function replyFixture(
     bureaus,
     consultation: { closed: null, endedAt: null },
     cancelled: null,
+    dispositions: [],
+    dispositionsPublished: null,
     problems: [],
   });
   const fake = new FakeRounds(store, status, () => clock.now);

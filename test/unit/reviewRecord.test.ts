@@ -48,6 +48,8 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     bureaus,
     consultation: { closed: null, endedAt: '2022-02-17T10:00:00.000Z' },
     cancelled: null,
+    dispositions: [],
+    dispositionsPublished: null,
     problems: [],
   };
 }

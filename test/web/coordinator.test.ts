@@ -175,6 +175,8 @@ function fixture(): RoundStatus {
     ],
     consultation: { closed: null, endedAt: null },
     cancelled: null,
+    dispositions: [],
+    dispositionsPublished: null,
     problems: [],
   };
   return RoundStatus.parse(status);

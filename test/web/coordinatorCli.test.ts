@@ -63,6 +63,8 @@ function status(): RoundStatus {
     bureaus: [bureau('finance'), bureau('forestry')],
     consultation: { closed: null, endedAt: null },
     cancelled: null,
+    dispositions: [],
+    dispositionsPublished: null,
     problems: [],
   });
 }

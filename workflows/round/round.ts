@@ -72,6 +72,8 @@ export class Round {
       bureaus: input.bureaus.map((b) => newBureauStatus(b, this.roundDeadline)),
       consultation: { closed: null, endedAt: null },
       cancelled: null,
+      dispositions: [],
+      dispositionsPublished: null,
       problems: [],
     };
     this.outbox = new Outbox({

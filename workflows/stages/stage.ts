@@ -2,6 +2,7 @@
 import type { RunnableStage } from '../../domain/round.js';
 import type { Round } from '../round/round.js';
 import { consultationStage } from './consultation/index.js';
+import { dispositionStage } from './disposition/index.js';
 
 export interface StageRunner {
   run(): Promise<void>;
@@ -13,4 +14,5 @@ export interface StageRunner {
  */
 export const STAGES: Record<RunnableStage, (round: Round) => StageRunner> = {
   consultation: consultationStage,
+  disposition: dispositionStage,
 };

@@ -1,0 +1,44 @@
+/**
+ * What the coordinator does with each comment (table 10-1 of the seed): a disposition per comment
+ * (adopted, partially adopted, not adopted), with a rationale unless adopted and the anchors of the
+ * change in the current version; saved as drafts, then published together.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import { ActionEnvelope } from './consultation.js';
+import { MESSAGES } from './messages.js';
+import { Decision, Slug, text } from './records.js';
+
+/** Where a change was made, as the coordinator names it: the round pins it to the document's current version. */
+export const AnchorDraft = z.strictObject({
+  doc: Slug,
+  section: z.string().min(1).max(200),
+  quote: text(2000).optional(),
+});
+export type AnchorDraft = z.infer<typeof AnchorDraft>;
+
+export const DispositionDraft = z
+  .strictObject({
+    commentId: z.string().min(1).max(200),
+    decision: Decision,
+    rationale: text(20000).optional(),
+    changedAt: z.array(AnchorDraft).max(20),
+  })
+  .refine((d) => d.decision === 'adopted' || d.rationale !== undefined, {
+    message: MESSAGES.rationaleRequired.en,
+    params: { code: 'rationaleRequired' },
+    path: ['rationale'],
+  });
+export type DispositionDraft = z.infer<typeof DispositionDraft>;
+
+/** Saves (or replaces) the draft disposition of one comment. */
+export const DisposeCommentRequest = ActionEnvelope.extend({ disposition: DispositionDraft });
+export type DisposeCommentRequest = z.infer<typeof DisposeCommentRequest>;
+
+/** Adopts every comment of one bureau that has no disposition yet (the seed adopted all of them). */
+export const AdoptAllCommentsRequest = ActionEnvelope.extend({ bureauId: Slug });
+export type AdoptAllCommentsRequest = z.infer<typeof AdoptAllCommentsRequest>;
+
+/** Publishes every disposition at once; the stage then ends. */
+export const PublishDispositionsRequest = ActionEnvelope.extend({ note: text(2000).optional() });
+export type PublishDispositionsRequest = z.infer<typeof PublishDispositionsRequest>;

@@ -1,0 +1,11 @@
+/** The disposition stage: every comment adopted, partially adopted or not adopted, then published (rules.ts, actions.ts, run.ts). */
+import { registerActions } from '../../round/actions.js';
+import type { Round } from '../../round/round.js';
+import type { StageRunner } from '../stage.js';
+import { dispositionActions } from './actions.js';
+import { Disposition } from './run.js';
+
+export function dispositionStage(round: Round): StageRunner {
+  registerActions(round, round, dispositionActions);
+  return new Disposition(round);
+}

@@ -1,0 +1,53 @@
+/**
+ * The disposition stage's rules, as plain functions over the round's status: which comments await a
+ * disposition (those of each bureau's counting reply), whether a change's anchors name sections of
+ * the documents' current versions, which comments are still undecided.
+ */
+import type { AnchorDraft } from '../../../domain/disposition.js';
+import { commentIds } from '../../../domain/replies.js';
+import type { Anchor } from '../../../domain/records.js';
+import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
+import type { RoundStatus } from '../../../domain/round.js';
+import { countingReply } from '../consultation/rules.js';
+
+/** The comments to dispose of, by bureau: every comment of the reply that counts for it. */
+export function commentsByBureau(status: RoundStatus): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const b of status.bureaus) {
+    const reply = b.outcome === 'replied' ? countingReply(b) : undefined;
+    if (reply) out.set(b.bureau.id, commentIds(reply));
+  }
+  return out;
+}
+
+export const allComments = (status: RoundStatus): string[] => [...commentsByBureau(status).values()].flat();
+
+export function undisposed(status: RoundStatus): string[] {
+  const decided = new Set(status.dispositions.map((d) => d.commentId));
+  return allComments(status).filter((id) => !decided.has(id));
+}
+
+/** The first anchor naming a document or section that the current versions do not have. */
+export function anchorRefusal(status: RoundStatus, anchors: AnchorDraft[], field: string): Refusal | null {
+  for (const [i, a] of anchors.entries()) {
+    const doc = status.documents.find((d) => d.key === a.doc);
+    if (!doc) return makeRefusal(`${field}.${i}.doc`, 'unknownDocument', { doc: a.doc });
+    if (!doc.versions[doc.versions.length - 1]!.sections.some((s) => s.id === a.section)) {
+      return makeRefusal(`${field}.${i}.section`, 'unknownAnchorSection', { section: a.section, title: doc.title });
+    }
+  }
+  return null;
+}
+
+/** Anchors pinned to the version they were named in: pages are resolved per rendered PDF. */
+export function pinAnchors(status: RoundStatus, anchors: AnchorDraft[]): Anchor[] {
+  return anchors.map((a) => {
+    const doc = status.documents.find((d) => d.key === a.doc)!;
+    return {
+      doc: a.doc,
+      version: doc.versions[doc.versions.length - 1]!.n,
+      section: a.section,
+      ...(a.quote !== undefined && { quote: a.quote }),
+    };
+  });
+}
