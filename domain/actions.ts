@@ -14,7 +14,13 @@ import {
   SubmitReplyRequest,
   WaiveBureauRequest,
 } from './consultation.js';
-import { AdoptAllCommentsRequest, DisposeCommentRequest, PublishDispositionsRequest } from './disposition.js';
+import {
+  AddDocumentVersionRequest,
+  AdoptAllCommentsRequest,
+  DisposeCommentRequest,
+  PublishDispositionsRequest,
+  ReanchorDispositionRequest,
+} from './disposition.js';
 import type { Role } from './records.js';
 
 export const ACTIONS = {
@@ -30,6 +36,8 @@ export const ACTIONS = {
   disposeComment: { request: DisposeCommentRequest, roles: ['coordinator'] },
   adoptAllComments: { request: AdoptAllCommentsRequest, roles: ['coordinator'] },
   publishDispositions: { request: PublishDispositionsRequest, roles: ['coordinator'] },
+  addDocumentVersion: { request: AddDocumentVersionRequest, roles: ['coordinator'] },
+  reanchorDisposition: { request: ReanchorDispositionRequest, roles: ['coordinator'] },
 } as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ActionEnvelope } from './consultation.js';
 import { MESSAGES } from './messages.js';
-import { Decision, Slug, text } from './records.js';
+import { Decision, Sha256, Slug, text } from './records.js';
 
 /** Where a change was made, as the coordinator names it: the round pins it to the document's current version. */
 export const AnchorDraft = z.strictObject({
@@ -42,3 +42,18 @@ export type AdoptAllCommentsRequest = z.infer<typeof AdoptAllCommentsRequest>;
 /** Publishes every disposition at once; the stage then ends. */
 export const PublishDispositionsRequest = ActionEnvelope.extend({ note: text(2000).optional() });
 export type PublishDispositionsRequest = z.infer<typeof PublishDispositionsRequest>;
+
+/** A revised version of a circulated document (Markdown, docs/document-format.md), already in the document store. */
+export const AddDocumentVersionRequest = ActionEnvelope.extend({
+  docKey: Slug,
+  sha256: Sha256,
+  note: text(2000).optional(),
+});
+export type AddDocumentVersionRequest = z.infer<typeof AddDocumentVersionRequest>;
+
+/** Points a disposition's change at sections of the current version again (the decision stands). */
+export const ReanchorDispositionRequest = ActionEnvelope.extend({
+  commentId: z.string().min(1).max(200),
+  changedAt: z.array(AnchorDraft).max(20),
+});
+export type ReanchorDispositionRequest = z.infer<typeof ReanchorDispositionRequest>;

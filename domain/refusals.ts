@@ -89,6 +89,12 @@ export const REFUSALS = {
     zh: '还有 {count} 条意见未处理：{ids}',
     en: '{count} comments still have no disposition: {ids}',
   },
+  unknownDisposition: { zh: '意见“{commentId}”尚无处理结果', en: 'comment "{commentId}" has no disposition yet' },
+  documentUnreadable: { zh: '无法读取该文件：{detail}', en: 'the file cannot be read: {detail}' },
+  versionUnchanged: {
+    zh: '该文件与《{title}》当前版本相同',
+    en: 'this file is the current version of 《{title}》 already',
+  },
   dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

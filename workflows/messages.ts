@@ -14,9 +14,11 @@ import type {
   WaiveBureauRequest,
 } from '../domain/consultation.js';
 import type {
+  AddDocumentVersionRequest,
   AdoptAllCommentsRequest,
   DisposeCommentRequest,
   PublishDispositionsRequest,
+  ReanchorDispositionRequest,
 } from '../domain/disposition.js';
 import type { RoundStatus } from '../domain/round.js';
 
@@ -34,6 +36,8 @@ export const cancelRoundUpdate = defineUpdate<ActionAck, [CancelRoundRequest]>('
 export const disposeCommentUpdate = defineUpdate<ActionAck, [DisposeCommentRequest]>('disposeComment');
 export const adoptAllCommentsUpdate = defineUpdate<ActionAck, [AdoptAllCommentsRequest]>('adoptAllComments');
 export const publishDispositionsUpdate = defineUpdate<ActionAck, [PublishDispositionsRequest]>('publishDispositions');
+export const addDocumentVersionUpdate = defineUpdate<ActionAck, [AddDocumentVersionRequest]>('addDocumentVersion');
+export const reanchorDispositionUpdate = defineUpdate<ActionAck, [ReanchorDispositionRequest]>('reanchorDisposition');
 
 /** The Update of each action, by the action's name. */
 export const UPDATES = {
@@ -49,5 +53,7 @@ export const UPDATES = {
   disposeComment: disposeCommentUpdate,
   adoptAllComments: adoptAllCommentsUpdate,
   publishDispositions: publishDispositionsUpdate,
+  addDocumentVersion: addDocumentVersionUpdate,
+  reanchorDisposition: reanchorDispositionUpdate,
 } as const;
 export type Updates = typeof UPDATES;

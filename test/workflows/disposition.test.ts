@@ -12,7 +12,8 @@ import type { RoundResult, RoundStatus } from '../../domain/round.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
-import { coordinator, smallRoundInput } from '../support/rounds.js';
+import { brokenAnchors } from '../../workflows/stages/disposition/rules.js';
+import { coordinator, SMALL_PLAN, smallRoundInput } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
 const TASK_QUEUE = 'test-disposition';
@@ -152,5 +153,74 @@ describe('disposition of comments', () => {
     expect(done.dispositions.every((d) => d.published)).toBe(true);
     expect(done.dispositionsPublished).toMatchObject({ by: coordinator, reason: '意见处理完毕' });
     await recordHistory(env.client.workflow.getHandle(id), 'disposition');
+  });
+
+  it('takes a revised version, reports the anchors it broke, and lets them be pointed again', async () => {
+    const id = await rounds().start(await smallRoundInput(store, { stages: ['consultation', 'disposition'] }));
+    const s = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
+    const science = await reply(s, 'science', comments('请补充地理位置说明'));
+    await reply(s, 'finance', { responder, perDocument: { plan: { kind: 'noComments' } } });
+    await reply(s, 'forestry', { responder, perDocument: { plan: { kind: 'noComments' } } });
+    await rounds().act(id, 'closeConsultation', as({}));
+    await rounds().until(id, (x) => x.stage === 'disposition');
+    const commentId = `science-${science.n}-1`;
+    await rounds().act(
+      id,
+      'disposeComment',
+      as({ disposition: { commentId, decision: 'adopted', changedAt: [{ doc: 'plan', section: '1.1.1' }] } }),
+    );
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (err: unknown) =>
+          err instanceof RoundGatewayError && err.outcome.kind === 'refused' ? err.outcome.refusal : err,
+      );
+
+    // A file that is not a document in the format, or the current version again: refused, nothing changes.
+    const malformed = (await store.put(Buffer.from('# 第一章 区域概况\n\n## 1.1 自然概况\n\n## 1.1 自然概况\n')))
+      .sha256;
+    expect(
+      await refusal(rounds().act(id, 'addDocumentVersion', as({ docKey: 'plan', sha256: malformed }))),
+    ).toMatchObject({ field: 'sha256', code: 'documentUnreadable' });
+    const current = (await rounds().status(id)).documents[0]!.versions[0]!.sha256;
+    expect(
+      await refusal(rounds().act(id, 'addDocumentVersion', as({ docKey: 'plan', sha256: current }))),
+    ).toMatchObject({ code: 'versionUnchanged' });
+    expect(
+      await refusal(rounds().act(id, 'addDocumentVersion', as({ docKey: 'annex', sha256: current }))),
+    ).toMatchObject({ field: 'docKey', code: 'unknownDocument' });
+    expect((await rounds().status(id)).documents[0]!.versions).toHaveLength(1);
+
+    // Version 2 renumbers 1.1.1: the disposition's anchor is broken until pointed again.
+    const revised = (await store.put(Buffer.from(SMALL_PLAN.replace('### 1.1.1 地理位置', '### 1.1.2 地理位置与范围'))))
+      .sha256;
+    await rounds().act(id, 'addDocumentVersion', as({ docKey: 'plan', sha256: revised, note: '根据意见修改' }));
+    let after = await rounds().status(id);
+    expect(after.documents[0]!.versions.map((v) => [v.n, v.sha256])).toEqual([
+      [1, current],
+      [2, revised],
+    ]);
+    expect(after.documents[0]!.versions[1]!.sections.map((x) => x.number)).toContain('1.1.2');
+    expect(brokenAnchors(after)).toEqual([{ commentId, anchor: { doc: 'plan', version: 1, section: '1.1.1' } }]);
+
+    expect(
+      await refusal(
+        rounds().act(id, 'reanchorDisposition', as({ commentId, changedAt: [{ doc: 'plan', section: '1.1.1' }] })),
+      ),
+    ).toMatchObject({ code: 'unknownAnchorSection' });
+    await rounds().act(
+      id,
+      'reanchorDisposition',
+      as({ commentId, changedAt: [{ doc: 'plan', section: '1.1.2', quote: '新荣区位于大同市北部' }] }),
+    );
+    after = await rounds().status(id);
+    expect(brokenAnchors(after)).toEqual([]);
+    expect(after.dispositions[0]).toMatchObject({
+      decision: 'adopted',
+      changedAt: [{ doc: 'plan', version: 2, section: '1.1.2', quote: '新荣区位于大同市北部' }],
+    });
+    await rounds().act(id, 'publishDispositions', as({}));
+    expect((await env.client.workflow.getHandle(id).result()).stage).toBe('completed');
+    await recordHistory(env.client.workflow.getHandle(id), 'revised-version');
   });
 });

@@ -24,7 +24,8 @@ export interface RoundAction<K extends ActionName, C> {
   stages: readonly Stage[];
   /** Refusals that depend on the round's state: synchronous, never mutating. */
   check?(ctx: C, req: RequestOf<K>): void;
-  apply(ctx: C, req: RequestOf<K>): ResultOf<K>;
+  /** The effect; an async one (it reads a document through an activity) returns a promise. */
+  apply(ctx: C, req: RequestOf<K>): ResultOf<K> | Promise<ResultOf<K>>;
 }
 
 export type ActionTable<C> = { [K in ActionName]?: RoundAction<K, C> };

@@ -3,7 +3,7 @@
  * the outbox, the due timer, the idempotency of human actions, problems and the coordinator's
  * notices. Stages (workflows/stages/) hold their own rules and act on this.
  */
-import { allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ActionAck } from '../../domain/consultation.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
@@ -197,6 +197,29 @@ export class Round {
         ],
       });
     });
+  }
+
+  /**
+   * Adds a revised version of a circulated document: its outline is read by an activity, and a
+   * file that is not a document in the format is refused (nothing changes).
+   */
+  async addVersion(docKey: string, sha256: string, by: Actor): Promise<void> {
+    let described: Awaited<ReturnType<typeof documents.describeDocuments>>;
+    try {
+      described = await documents.describeDocuments([sha256]);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      refuse('sha256', 'documentUnreadable', { detail: err.cause?.message ?? err.message });
+    }
+    const doc = this.status.documents.find((d) => d.key === docKey)!;
+    doc.versions.push({
+      n: doc.versions.length + 1,
+      sha256,
+      createdAt: iso(Date.now()),
+      createdBy: by,
+      sections: described[0]!.sections,
+    });
+    this.poke();
   }
 
   /**

@@ -19,4 +19,19 @@ export const roundActions: ActionTable<Round> = {
       return round.ack();
     },
   },
+
+  addDocumentVersion: {
+    // After consultation: what the bureaus read stays what they were invited to comment on.
+    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    check(round, req) {
+      const doc = round.status.documents.find((d) => d.key === req.docKey);
+      if (!doc) refuse('docKey', 'unknownDocument', { doc: req.docKey });
+      if (doc.versions[doc.versions.length - 1]!.sha256 === req.sha256)
+        refuse('sha256', 'versionUnchanged', { title: doc.title });
+    },
+    async apply(round, req) {
+      await round.addVersion(req.docKey, req.sha256, req.actor);
+      return round.ack();
+    },
+  },
 };

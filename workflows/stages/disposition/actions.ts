@@ -27,6 +27,27 @@ function save(round: Round, d: Disposition): void {
 }
 
 export const dispositionActions: ActionTable<Round> = {
+  reanchorDisposition: {
+    // After a revised version, a change may point at sections that moved: point it again, decision unchanged.
+    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    check(round, req) {
+      if (!round.status.dispositions.some((d) => d.commentId === req.commentId))
+        refuse('commentId', 'unknownDisposition', { commentId: req.commentId });
+      raise(anchorRefusal(round.status, req.changedAt, 'changedAt'));
+    },
+    apply(round, req) {
+      const d = round.status.dispositions.find((x) => x.commentId === req.commentId)!;
+      // The record's last change is this one: who re-anchored it, and when.
+      save(round, {
+        ...d,
+        changedAt: pinAnchors(round.status, req.changedAt),
+        decidedBy: req.actor,
+        decidedAt: iso(Date.now()),
+      });
+      return round.ack();
+    },
+  },
+
   disposeComment: {
     stages: ['disposition'],
     check(round, req) {

@@ -51,3 +51,18 @@ export function pinAnchors(status: RoundStatus, anchors: AnchorDraft[]): Anchor[
     };
   });
 }
+
+/**
+ * The anchors of dispositions that no longer resolve: their section is not in the document's current
+ * version (a revised version dropped or renumbered it). They block approval until re-anchored.
+ */
+export function brokenAnchors(status: RoundStatus): Array<{ commentId: string; anchor: Anchor }> {
+  const current = new Map(
+    status.documents.map((d) => [d.key, new Set(d.versions[d.versions.length - 1]!.sections.map((s) => s.id))]),
+  );
+  return status.dispositions.flatMap((d) =>
+    d.changedAt
+      .filter((a) => a.section !== undefined && !current.get(a.doc)?.has(a.section))
+      .map((anchor) => ({ commentId: d.commentId, anchor })),
+  );
+}
