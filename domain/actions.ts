@@ -21,6 +21,7 @@ import {
   PublishDispositionsRequest,
   ReanchorDispositionRequest,
 } from './disposition.js';
+import { ApproveCandidateRequest, RejectCandidateRequest } from './approval.js';
 import type { Role } from './records.js';
 
 export const ACTIONS = {
@@ -38,6 +39,8 @@ export const ACTIONS = {
   publishDispositions: { request: PublishDispositionsRequest, roles: ['coordinator'] },
   addDocumentVersion: { request: AddDocumentVersionRequest, roles: ['coordinator'] },
   reanchorDisposition: { request: ReanchorDispositionRequest, roles: ['coordinator'] },
+  approveCandidate: { request: ApproveCandidateRequest, roles: ['approver'] },
+  rejectCandidate: { request: RejectCandidateRequest, roles: ['approver'] },
 } as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;
 
 export type ActionName = keyof typeof ACTIONS;

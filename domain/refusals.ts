@@ -95,6 +95,18 @@ export const REFUSALS = {
     zh: '该文件与《{title}》当前版本相同',
     en: 'this file is the current version of 《{title}》 already',
   },
+  approvalBlocked: { zh: '尚不能批准：{items}', en: 'approval is not possible yet: {items}' },
+  noCandidate: { zh: '尚无待批准的 PDF，请稍候', en: 'there is no candidate PDF to approve yet; please wait' },
+  notTheCandidate: {
+    zh: '该 PDF 不是当前待批准的版本（记录已变更，请阅读新的 PDF）',
+    en: 'this PDF is not the current candidate (the records changed: read the new PDF)',
+  },
+  pendingBureaus: { zh: '尚未答复的单位：{names}', en: 'bureaus that have not answered: {names}' },
+  dispositionsUnpublished: { zh: '意见处理结果尚未发布', en: 'the dispositions are not published' },
+  brokenAnchors: {
+    zh: '{count} 处修改位置已失效，请重新指定',
+    en: '{count} anchors of changes no longer resolve: re-anchor them',
+  },
   dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

@@ -18,3 +18,8 @@ export function replyContentSha256(reply: Omit<Reply, 'contentSha256'>): string 
   const { contentSha256: _drop, ...rest } = reply as Reply;
   return bytesToHex(sha256(new TextEncoder().encode(canonicalJson(rest))));
 }
+
+/** SHA-256 of a value's canonical JSON (RFC 8785): equal for equal values, whatever the key order. */
+export function canonicalSha256(value: unknown): string {
+  return bytesToHex(sha256(new TextEncoder().encode(canonicalJson(value))));
+}

@@ -18,6 +18,7 @@ import {
   text,
 } from './records.js';
 import { ROUND_LIMITS } from './limits.js';
+import { ApprovalState } from './approval.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -33,7 +34,7 @@ export const IsoDuration = z
  * The stages a round can run, in the order its file lists them. Each is a folder under
  * workflows/stages/; a stage not listed here cannot be asked for.
  */
-export const RunnableStage = z.enum(['consultation', 'disposition']);
+export const RunnableStage = z.enum(['consultation', 'disposition', 'approval']);
 export type RunnableStage = z.infer<typeof RunnableStage>;
 export const DEFAULT_STAGES: RunnableStage[] = ['consultation'];
 
@@ -168,6 +169,8 @@ export const RoundStatus = z.object({
   dispositions: z.array(Disposition),
   /** When the dispositions were published, and by whom. */
   dispositionsPublished: ActionStamp.nullable(),
+  /** The candidate PDF, what blocks approval, and the approver's decisions. */
+  approval: ApprovalState,
   /** Problems that need a person: failed deliveries, unresolvable documents. */
   problems: z.array(z.object({ at: Instant, message: z.string() })),
 });

@@ -28,6 +28,6 @@ export async function assembleReviewRecord(
     bureaus: status.bureaus.map((b) => b.bureau),
     replies,
     outcomes: Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome])),
-    dispositions: [],
+    dispositions: status.dispositions,
   });
 }

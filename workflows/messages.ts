@@ -20,6 +20,7 @@ import type {
   PublishDispositionsRequest,
   ReanchorDispositionRequest,
 } from '../domain/disposition.js';
+import type { ApproveCandidateRequest, RejectCandidateRequest } from '../domain/approval.js';
 import type { RoundStatus } from '../domain/round.js';
 
 export const statusQuery = defineQuery<RoundStatus>('status');
@@ -37,6 +38,8 @@ export const disposeCommentUpdate = defineUpdate<ActionAck, [DisposeCommentReque
 export const adoptAllCommentsUpdate = defineUpdate<ActionAck, [AdoptAllCommentsRequest]>('adoptAllComments');
 export const publishDispositionsUpdate = defineUpdate<ActionAck, [PublishDispositionsRequest]>('publishDispositions');
 export const addDocumentVersionUpdate = defineUpdate<ActionAck, [AddDocumentVersionRequest]>('addDocumentVersion');
+export const approveCandidateUpdate = defineUpdate<ActionAck, [ApproveCandidateRequest]>('approveCandidate');
+export const rejectCandidateUpdate = defineUpdate<ActionAck, [RejectCandidateRequest]>('rejectCandidate');
 export const reanchorDispositionUpdate = defineUpdate<ActionAck, [ReanchorDispositionRequest]>('reanchorDisposition');
 
 /** The Update of each action, by the action's name. */
@@ -55,5 +58,7 @@ export const UPDATES = {
   publishDispositions: publishDispositionsUpdate,
   addDocumentVersion: addDocumentVersionUpdate,
   reanchorDisposition: reanchorDispositionUpdate,
+  approveCandidate: approveCandidateUpdate,
+  rejectCandidate: rejectCandidateUpdate,
 } as const;
 export type Updates = typeof UPDATES;

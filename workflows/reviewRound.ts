@@ -25,7 +25,8 @@ export async function reviewRound(input: RoundInput): Promise<RoundResult> {
       if (round.cancelled) break;
       await stage.run();
     }
-    if (!round.cancelled) round.enter('completed');
+    // An approved round stays 'approved'; any other round whose stages are done is complete.
+    if (!round.cancelled && round.status.stage !== 'approved') round.enter('completed');
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Cancelled from Temporal itself (not through the cancelRound action): still stamp it and tell the bureaus.

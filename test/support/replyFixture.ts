@@ -152,6 +152,7 @@ export async function replyFixture(
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });
   const fake = new FakeRounds(store, status, () => clock.now);

@@ -74,6 +74,7 @@ export class Round {
       cancelled: null,
       dispositions: [],
       dispositionsPublished: null,
+      approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
       problems: [],
     };
     this.outbox = new Outbox({
@@ -96,6 +97,12 @@ export class Round {
   /** Wakes the loop of the running stage. */
   poke(): void {
     this.changes++;
+  }
+
+  /** Resolves at the next change to the round (an action, a finished send). */
+  async waitForChange(): Promise<void> {
+    const seen = this.changes;
+    await condition(() => this.changes !== seen);
   }
 
   enter(stage: Stage): void {

@@ -2,6 +2,7 @@
 import type { RunnableStage } from '../../domain/round.js';
 import type { Round } from '../round/round.js';
 import { consultationStage } from './consultation/index.js';
+import { approvalStage } from './approval/index.js';
 import { dispositionStage } from './disposition/index.js';
 
 export interface StageRunner {
@@ -15,4 +16,5 @@ export interface StageRunner {
 export const STAGES: Record<RunnableStage, (round: Round) => StageRunner> = {
   consultation: consultationStage,
   disposition: dispositionStage,
+  approval: approvalStage,
 };

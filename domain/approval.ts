@@ -1,0 +1,40 @@
+/**
+ * Approval of the candidate PDF: the round renders the plan from its own records, the approver
+ * reads that file and approves it by its SHA-256 (the approved PDF is byte for byte what was read),
+ * or rejects it with a reason, which returns the round to revision.
+ * Imported by workflow code: no Node built-ins, no I/O.
+ */
+import { z } from 'zod';
+import { ActionEnvelope } from './consultation.js';
+import { Approval, Instant, Sha256, Slug, text } from './records.js';
+
+export const Candidate = z.object({
+  docKey: Slug,
+  pdfSha256: Sha256,
+  /** The review record it was rendered from, in the document store. */
+  recordSha256: Sha256,
+  pages: z.number().int().positive(),
+  renderedAt: Instant,
+  /** The records it shows: a change to any of them makes it stale. */
+  fingerprint: Sha256,
+});
+export type Candidate = z.infer<typeof Candidate>;
+
+/** Why approval is refused for now: a catalog code (domain/refusals.ts) and its parameters. */
+export const Blocker = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+export type Blocker = z.infer<typeof Blocker>;
+
+export const ApprovalState = z.object({
+  candidate: Candidate.nullable(),
+  blockers: z.array(Blocker),
+  decisions: z.array(Approval),
+  /** The records' fingerprint when the last candidate was rejected: a new candidate waits for a change. */
+  rejectedFingerprint: Sha256.nullable(),
+});
+export type ApprovalState = z.infer<typeof ApprovalState>;
+
+export const ApproveCandidateRequest = ActionEnvelope.extend({ pdfSha256: Sha256 });
+export type ApproveCandidateRequest = z.infer<typeof ApproveCandidateRequest>;
+
+export const RejectCandidateRequest = ActionEnvelope.extend({ pdfSha256: Sha256, reason: text(5000) });
+export type RejectCandidateRequest = z.infer<typeof RejectCandidateRequest>;

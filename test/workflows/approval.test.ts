@@ -1,0 +1,139 @@
+/**
+ * Approval of the candidate PDF (time-skipping server): the round renders the plan from its own
+ * records once nothing blocks approval; the approver approves that file by its SHA-256; a rejection
+ * returns the round to revision with its reason; a record changed after the candidate makes it stale.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roundCalls } from '../../bench/support/roundCalls.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
+import type { Actor } from '../../domain/records.js';
+import type { RoundStatus } from '../../domain/round.js';
+import { RoundGatewayError } from '../../infra/roundGateway.js';
+import { MemoryContentStore } from '../../infra/store.js';
+import { recordHistory } from '../support/recordHistory.js';
+import { coordinator, SMALL_PLAN, smallRoundInput } from '../support/rounds.js';
+import { timeSkippingWorker } from '../support/testWorker.js';
+
+const TASK_QUEUE = 'test-approval';
+let env: TestWorkflowEnvironment;
+let stop: () => Promise<void>;
+const store = new MemoryContentStore();
+const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
+const approver: Actor = { name: '区政府审批人', role: 'approver' };
+const by = <T extends object>(actor: Actor, req: T) => ({ requestId: randomUUID(), actor, ...req });
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (err: unknown) => (err instanceof RoundGatewayError && err.outcome.kind === 'refused' ? err.outcome.refusal : err),
+  );
+
+beforeAll(async () => {
+  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
+});
+
+afterAll(async () => {
+  await stop?.();
+});
+
+const responder = { name: '王明', position: '办公室主任' };
+const comment: ReplyDraft = {
+  responder,
+  perDocument: { plan: { kind: 'comments', comments: [{ section: '1.1.1', text: '请补充地理位置说明' }] } },
+};
+const none: ReplyDraft = { responder, perDocument: { plan: { kind: 'noComments' } } };
+
+async function roundInApproval(): Promise<{ id: string; commentId: string }> {
+  const id = await rounds().start(
+    await smallRoundInput(store, { stages: ['consultation', 'disposition', 'approval'] }),
+  );
+  const s = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
+  const linkOf = (bureauId: string) => s.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
+  const reply = (bureauId: string, draft: ReplyDraft) =>
+    rounds().act(id, 'submitReply', {
+      requestId: randomUUID(),
+      actor: { name: responder.name, role: 'bureau' },
+      bureauId,
+      linkId: linkOf(bureauId),
+      reply: draft,
+    });
+  const receipt = await reply('science', comment);
+  await reply('finance', none);
+  await rounds().act(id, 'waiveBureau', by(coordinator, { bureauId: 'forestry', reason: '机构调整' }));
+  await rounds().act(id, 'closeConsultation', by(coordinator, {}));
+  await rounds().until(id, (x) => x.stage === 'disposition');
+  const commentId = `science-${receipt.n}-1`;
+  await rounds().act(
+    id,
+    'disposeComment',
+    by(coordinator, {
+      disposition: { commentId, decision: 'adopted', changedAt: [{ doc: 'plan', section: '1.1.1' }] },
+    }),
+  );
+  await rounds().act(id, 'publishDispositions', by(coordinator, {}));
+  return { id, commentId };
+}
+
+const candidateOf = (s: RoundStatus) => s.approval.candidate;
+
+describe('approval of the candidate PDF', () => {
+  it('approves the very file that was read, by its hash, and refuses anything else', async () => {
+    const { id } = await roundInApproval();
+    const s = await rounds().until(id, (x) => candidateOf(x) !== null, 60_000);
+    const candidate = candidateOf(s)!;
+    expect(s.stage).toBe('approval');
+    expect(s.approval.blockers).toEqual([]);
+    const pdf = await store.get(candidate.pdfSha256);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(coordinator, { pdfSha256: candidate.pdfSha256 }))),
+    ).toMatchObject({ field: 'actor.role' });
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: 'f'.repeat(64) }))),
+    ).toMatchObject({ code: 'notTheCandidate' });
+    await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: candidate.pdfSha256 }));
+    expect((await env.client.workflow.getHandle(id).result()).stage).toBe('approved');
+    const done = await rounds().status(id);
+    expect(done.approval.decisions).toEqual([
+      expect.objectContaining({ by: approver, decision: 'approved', pdfSha256: candidate.pdfSha256 }),
+    ]);
+    await recordHistory(env.client.workflow.getHandle(id), 'approval');
+  });
+
+  it('returns a rejected candidate to revision; a changed record brings a new candidate; a broken anchor blocks it', async () => {
+    const { id, commentId } = await roundInApproval();
+    const first = candidateOf(await rounds().until(id, (x) => candidateOf(x) !== null, 60_000))!;
+    await rounds().act(id, 'rejectCandidate', by(approver, { pdfSha256: first.pdfSha256, reason: '请补充修改说明' }));
+    let s = await rounds().until(id, (x) => x.stage === 'revision');
+    expect(s.approval.decisions).toEqual([expect.objectContaining({ decision: 'rejected', reason: '请补充修改说明' })]);
+    expect(candidateOf(s)).toBeNull();
+
+    // The revision renumbers the anchored section: approval is blocked until the change is re-anchored.
+    const revised = (await store.put(Buffer.from(SMALL_PLAN.replace('### 1.1.1 地理位置', '### 1.1.2 地理位置与范围'))))
+      .sha256;
+    await rounds().act(id, 'addDocumentVersion', by(coordinator, { docKey: 'plan', sha256: revised }));
+    s = await rounds().until(id, (x) => x.approval.blockers.length > 0);
+    expect(s.approval.blockers).toEqual([{ code: 'brokenAnchors', params: { count: 1 } }]);
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: first.pdfSha256 }))),
+    ).toMatchObject({ field: 'round' });
+
+    await rounds().act(
+      id,
+      'reanchorDisposition',
+      by(coordinator, { commentId, changedAt: [{ doc: 'plan', section: '1.1.2' }] }),
+    );
+    s = await rounds().until(id, (x) => candidateOf(x) !== null, 60_000);
+    const second = candidateOf(s)!;
+    expect(s.stage).toBe('approval');
+    expect(second.pdfSha256).not.toBe(first.pdfSha256);
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: first.pdfSha256 }))),
+    ).toMatchObject({ code: 'notTheCandidate' });
+    await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: second.pdfSha256 }));
+    expect((await env.client.workflow.getHandle(id).result()).stage).toBe('approved');
+    await recordHistory(env.client.workflow.getHandle(id), 'approval-rejected-then-approved');
+  });
+});

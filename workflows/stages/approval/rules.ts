@@ -1,0 +1,43 @@
+/**
+ * The approval stage's rules, as plain functions over the round's status: what still blocks
+ * approval, which document is the plan, and the fingerprint of the records a candidate shows.
+ */
+import type { Blocker } from '../../../domain/approval.js';
+import { canonicalSha256 } from '../../../domain/replyHash.js';
+import type { RoundStatus } from '../../../domain/round.js';
+import { allComments, brokenAnchors, undisposed } from '../disposition/rules.js';
+
+export function approvalBlockers(status: RoundStatus): Blocker[] {
+  const blockers: Blocker[] = [];
+  const pending = status.bureaus.filter((b) => b.outcome === 'pending').map((b) => b.bureau.nameZh);
+  if (pending.length > 0) blockers.push({ code: 'pendingBureaus', params: { names: pending.join('、') } });
+  const missing = undisposed(status);
+  if (missing.length > 0)
+    blockers.push({
+      code: 'dispositionsIncomplete',
+      params: { count: missing.length, ids: missing.slice(0, 10).join(', ') },
+    });
+  else if (allComments(status).length > 0 && !status.dispositionsPublished)
+    blockers.push({ code: 'dispositionsUnpublished', params: {} });
+  const broken = brokenAnchors(status);
+  if (broken.length > 0) blockers.push({ code: 'brokenAnchors', params: { count: broken.length } });
+  return blockers;
+}
+
+/** The plan: the document keyed by the plan's id, else the first one circulated in full. */
+export function planDocKey(status: RoundStatus): string {
+  return (
+    status.documents.find((d) => d.key === status.planId) ??
+    status.documents.find((d) => !d.standIn) ??
+    status.documents[0]!
+  ).key;
+}
+
+/** What a candidate shows: document versions, the replies that were recorded, outcomes and dispositions. */
+export function recordFingerprint(status: RoundStatus): string {
+  return canonicalSha256({
+    documents: status.documents.map((d) => d.versions.map((v) => v.sha256)),
+    replies: status.bureaus.map((b) => [b.bureau.id, b.outcome, b.replies.map((r) => r.contentSha256)]),
+    dispositions: status.dispositions,
+  });
+}

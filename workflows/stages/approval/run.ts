@@ -1,0 +1,54 @@
+/**
+ * The approval stage's loop: while nothing blocks approval and the records changed since the last
+ * candidate (or rejection), it renders a new candidate PDF from the round's own records; it ends
+ * when the approver approves the current candidate by its hash.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../../activities/index.js';
+import { iso } from '../../../domain/time.js';
+import type { Round } from '../../round/round.js';
+import { approvalBlockers, planDocKey, recordFingerprint } from './rules.js';
+
+/** A render takes seconds; the plan is long. */
+const pdf = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3 } });
+
+export class Approval {
+  constructor(readonly round: Round) {}
+
+  get state() {
+    return this.round.status.approval;
+  }
+
+  async run(): Promise<void> {
+    this.round.enter('approval');
+    while (!this.round.cancelled && this.round.status.stage !== 'approved') {
+      this.round.outbox.startSends();
+      this.state.blockers = approvalBlockers(this.round.status);
+      const fingerprint = recordFingerprint(this.round.status);
+      const due =
+        this.state.blockers.length === 0 &&
+        this.state.candidate?.fingerprint !== fingerprint &&
+        this.state.rejectedFingerprint !== fingerprint;
+      if (!due) {
+        await this.round.waitForChange();
+        continue;
+      }
+      if (this.round.status.stage === 'revision') this.round.enter('approval');
+      this.state.candidate = null;
+      const docKey = planDocKey(this.round.status);
+      const rendered = await pdf.renderRoundPdf({ status: this.round.status, docKey, mode: 'approved' });
+      // A record that changed while the PDF was rendered makes it stale at once: render again.
+      if (recordFingerprint(this.round.status) === fingerprint) {
+        this.state.candidate = {
+          docKey,
+          pdfSha256: rendered.pdfSha256,
+          recordSha256: rendered.recordSha256,
+          pages: rendered.pages,
+          renderedAt: iso(Date.now()),
+          fingerprint,
+        };
+        this.round.poke();
+      }
+    }
+  }
+}
