@@ -1,0 +1,45 @@
+/**
+ * The changed text an outcome notice shows, on the seed's own case: education asked to change
+ * "大、中、小学" to "中、小学" in 7.7 (appendix 3); the approved plan holds the result.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { changedText, sectionText } from '../../infra/changedText.js';
+
+const APPROVED = readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8');
+const DRAFT = APPROVED.replace('特点开展环境保护教育，中、小学定期组织', '特点开展环境保护教育，大、中、小学定期组织');
+
+describe('the text of a section and what a revision changed in it', () => {
+  it('reads a section from its heading to the next heading of its level, subsections included', () => {
+    const text = sectionText(APPROVED, '7.7')!;
+    expect(text.startsWith('打造新荣区生态文化')).toBe(true);
+    expect(text).toContain('1、树立生态文明全民意识');
+    expect(text).not.toContain('7.8');
+    expect(sectionText(APPROVED, '99.9')).toBeUndefined();
+  });
+
+  it("shows education's change as one removed run, characters kept around it", () => {
+    expect(DRAFT).not.toBe(APPROVED);
+    const change = changedText(sectionText(DRAFT, '7.7')!, sectionText(APPROVED, '7.7')!);
+    expect(change.identical).toBe(false);
+    expect(change.parts.filter((p) => p.kind !== 'same')).toEqual([{ kind: 'removed', text: '大、' }]);
+    expect(
+      change.parts
+        .filter((p) => p.kind !== 'added')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(change.before);
+    expect(
+      change.parts
+        .filter((p) => p.kind !== 'removed')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(change.after);
+  });
+
+  it('says so when a section is the same in both versions', () => {
+    const same = changedText(sectionText(DRAFT, '3.7')!, sectionText(APPROVED, '3.7')!);
+    expect(same.identical).toBe(true);
+    expect(same.parts.every((p) => p.kind === 'same')).toBe(true);
+  });
+});
