@@ -13,6 +13,7 @@ import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import { outcomeText } from '../domain/labels.js';
 import type { BureauOutcome, Reply } from '../domain/records.js';
 import { loadReply } from '../infra/replyStore.js';
+import { changedText, sectionText } from '../infra/changedText.js';
 import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
@@ -48,6 +49,14 @@ const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
   deliveryFailure: (r) => `邮件投递失败：${r.bureau?.nameZh ?? r.failure?.to.join(', ')} / Delivery failed`,
   deadlineSummary: (r) => `征求意见结束：${r.round.title} / Consultation closed`,
   cancellation: (r) => `征求意见取消：${r.round.title} / Consultation cancelled`,
+  outcomeNotice: (r) => `意见处理结果：${r.round.title} / How your comments were handled`,
+  objectionNotice: (r) => `收到异议：${r.bureau?.nameZh} / Objection from ${r.bureau?.nameEn}`,
+};
+
+const DECISIONS: Record<string, string> = {
+  adopted: '采纳 Adopted',
+  partial: '部分采纳 Partially adopted',
+  notAdopted: '不采纳 Not adopted',
 };
 
 /**
@@ -89,6 +98,38 @@ export function createEmailActivities(deps: EmailDeps) {
     r.linkId && r.bureau
       ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}`
       : undefined;
+
+  /** An outcome notice's items: each comment's text and decision, and each change's text before and after. */
+  async function outcomeView(r: MailRequest) {
+    if (!r.outcome) return undefined;
+    const replies = new Map<number, Reply>();
+    const sources = new Map<string, string>();
+    const source = async (sha: string) => {
+      if (!sources.has(sha)) sources.set(sha, (await deps.store.get(sha)).toString('utf8'));
+      return sources.get(sha)!;
+    };
+    const items = [];
+    for (const item of r.outcome.items) {
+      if (!replies.has(item.reply.n)) replies.set(item.reply.n, await loadReply(deps.store, item.reply));
+      const comment = Object.values(replies.get(item.reply.n)!.perDocument)
+        .flatMap((a) => (a === 'noComments' ? [] : a))
+        .find((c) => c.id === item.commentId);
+      const changes = [];
+      for (const ch of item.changes) {
+        const after = sectionText(await source(ch.afterSha256), ch.section) ?? '';
+        const before = ch.beforeSha256 ? (sectionText(await source(ch.beforeSha256), ch.section) ?? '') : '';
+        const diff = changedText(before, after);
+        changes.push({
+          docTitle: r.round.documents.find((d) => d.key === ch.doc)?.title ?? ch.doc,
+          section: ch.section,
+          identical: diff.identical,
+          parts: diff.parts.map((p) => ({ ...p, removed: p.kind === 'removed', added: p.kind === 'added' })),
+        });
+      }
+      items.push({ text: comment?.text ?? '', decision: DECISIONS[item.decision], rationale: item.rationale, changes });
+    }
+    return { items, respondBy: formatInstant(r.outcome.respondBy, r.bureau?.timeZone ?? r.round.timeZone) };
+  }
 
   function templateData(r: MailRequest, reply: Reply | undefined) {
     const tz = r.bureau?.timeZone ?? r.round.timeZone;
@@ -152,9 +193,14 @@ export function createEmailActivities(deps: EmailDeps) {
       [ContentNotFoundError, ContentCorruptError, DraftMismatchError, ZodError],
       () => (r.reply ? loadReply(deps.store, r.reply) : Promise.resolve(undefined)),
     );
+    const outcome = await permanentOn(
+      'ReplyTextError',
+      [ContentNotFoundError, ContentCorruptError, DraftMismatchError, ZodError],
+      () => outcomeView(r),
+    );
     let html: string;
     try {
-      html = deps.templates.render(`email/${r.kind}`, templateData(r, reply));
+      html = deps.templates.render(`email/${r.kind}`, { ...templateData(r, reply), outcomeView: outcome });
     } catch (err) {
       throw ApplicationFailure.create({
         type: 'TemplateError',

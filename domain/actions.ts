@@ -20,6 +20,8 @@ import {
   DisposeCommentRequest,
   PublishDispositionsRequest,
   ReanchorDispositionRequest,
+  ResolveObjectionRequest,
+  RespondToOutcomeRequest,
 } from './disposition.js';
 import { ApproveCandidateRequest, RejectCandidateRequest } from './approval.js';
 import type { Role } from './records.js';
@@ -39,6 +41,8 @@ export const ACTIONS = {
   publishDispositions: { request: PublishDispositionsRequest, roles: ['coordinator'] },
   addDocumentVersion: { request: AddDocumentVersionRequest, roles: ['coordinator'] },
   reanchorDisposition: { request: ReanchorDispositionRequest, roles: ['coordinator'] },
+  respondToOutcome: { request: RespondToOutcomeRequest, roles: ['bureau'] },
+  resolveObjection: { request: ResolveObjectionRequest, roles: ['coordinator'] },
   approveCandidate: { request: ApproveCandidateRequest, roles: ['approver'] },
   rejectCandidate: { request: RejectCandidateRequest, roles: ['approver'] },
 } as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ActionEnvelope } from './consultation.js';
 import { MESSAGES } from './messages.js';
-import { Decision, Sha256, Slug, text } from './records.js';
+import { Actor, Decision, Instant, Sha256, Slug, text } from './records.js';
 
 /** Where a change was made, as the coordinator names it: the round pins it to the document's current version. */
 export const AnchorDraft = z.strictObject({
@@ -57,3 +57,37 @@ export const ReanchorDispositionRequest = ActionEnvelope.extend({
   changedAt: z.array(AnchorDraft).max(20),
 });
 export type ReanchorDispositionRequest = z.infer<typeof ReanchorDispositionRequest>;
+
+/** How long a bureau has to acknowledge or object to its outcome notice, unless the round says otherwise. */
+export const DEFAULT_OBJECTION_WINDOW_MS = 5 * 24 * 3600_000;
+
+/** The notice of a bureau's outcomes after publication, and the bureau's answer (silence counts as acknowledged). */
+export const OutcomeNotice = z.object({
+  bureauId: Slug,
+  messageId: z.string(),
+  sentAt: Instant.optional(),
+  respondBy: Instant,
+  response: z.enum(['pending', 'acknowledged', 'objected', 'silent']),
+  respondedAt: Instant.optional(),
+  respondedBy: Actor.optional(),
+  objection: text(5000).optional(),
+  resolution: z.object({ by: Actor, at: Instant, note: text(5000) }).optional(),
+});
+export type OutcomeNotice = z.infer<typeof OutcomeNotice>;
+
+/** A bureau's answer to its outcome notice, through its link. */
+export const RespondToOutcomeRequest = ActionEnvelope.extend({
+  bureauId: Slug,
+  linkId: z.string().min(1).max(100),
+  response: z.enum(['acknowledge', 'object']),
+  objection: text(5000).optional(),
+}).refine((r) => r.response === 'acknowledge' || r.objection !== undefined, {
+  message: MESSAGES.objectionRequired.en,
+  params: { code: 'objectionRequired' },
+  path: ['objection'],
+});
+export type RespondToOutcomeRequest = z.infer<typeof RespondToOutcomeRequest>;
+
+/** The coordinator's resolution of an objection, required before approval. */
+export const ResolveObjectionRequest = ActionEnvelope.extend({ bureauId: Slug, note: text(5000) });
+export type ResolveObjectionRequest = z.infer<typeof ResolveObjectionRequest>;

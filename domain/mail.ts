@@ -13,7 +13,9 @@ export type MailKind =
   | 'replyNotice'
   | 'deliveryFailure'
   | 'deadlineSummary'
-  | 'cancellation';
+  | 'cancellation'
+  | 'outcomeNotice'
+  | 'objectionNotice';
 
 export interface MailRound {
   id: string;
@@ -46,6 +48,17 @@ export interface MailRequest {
   failure?: { kind: string; to: string[]; error: string; bureauId?: string };
   summary?: SummaryLine[];
   reason?: string;
+  /** An outcome notice: each comment's decision, and for each change the section in the version read and in the new one. */
+  outcome?: {
+    respondBy: string;
+    items: Array<{
+      commentId: string;
+      reply: ReplySummary;
+      decision: 'adopted' | 'partial' | 'notAdopted';
+      rationale?: string;
+      changes: Array<{ doc: string; section: string; beforeSha256?: string; afterSha256: string }>;
+    }>;
+  };
   /** 'new-link' marks an invitation sent because the contact changed (the old link stops working). */
   variant?: 'new-link' | 'resend';
 }

@@ -32,6 +32,7 @@ export const MESSAGES = {
   sha256: { zh: '不是有效的 SHA-256 摘要（64 位小写十六进制）', en: 'must be a lowercase hex SHA-256' },
   timeZone: { zh: '应为 IANA 时区，如 Asia/Shanghai', en: 'must be an IANA time zone such as Asia/Shanghai' },
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
+  objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
   addComment: {
     zh: '请至少填写一条意见，或选择"无意见"',
     en: 'add at least one comment, or choose "no comments"',

@@ -107,6 +107,13 @@ export const REFUSALS = {
     zh: '{count} 处修改位置已失效，请重新指定',
     en: '{count} anchors of changes no longer resolve: re-anchor them',
   },
+  noOutcomeNotice: { zh: '贵单位没有需要答复的意见处理结果', en: 'your bureau has no outcome notice to answer' },
+  outcomeWindowClosed: {
+    zh: '答复期限已过或已答复（逾期未答复视为认可）',
+    en: 'the time to answer has passed or you have answered (no answer counts as acknowledged)',
+  },
+  noOpenObjection: { zh: '该单位没有待处理的异议', en: 'this bureau has no open objection' },
+  openObjections: { zh: '尚有 {count} 项异议未处理：{names}', en: '{count} objections are not resolved: {names}' },
   dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

@@ -19,6 +19,7 @@ import {
 } from './records.js';
 import { ROUND_LIMITS } from './limits.js';
 import { ApprovalState } from './approval.js';
+import { DEFAULT_OBJECTION_WINDOW_MS, OutcomeNotice } from './disposition.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -76,6 +77,8 @@ export const RoundFile = z
     grace: IsoDuration.default('PT0S'),
     /** The stages the round runs, in order. */
     stages: StageList.default(DEFAULT_STAGES),
+    /** How long a bureau has to acknowledge or object to its outcome notice (silence counts as acknowledged). */
+    objectionWindow: IsoDuration.default('P5D'),
   })
   .strict();
 export type RoundFile = z.infer<typeof RoundFile>;
@@ -109,6 +112,8 @@ export const RoundInput = z
     /** The right-hand side of every Message-ID the round's emails carry (the web server's host). */
     messageIdDomain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name'),
     stages: StageList.default(DEFAULT_STAGES),
+    /** How long a bureau has to answer its outcome notice. */
+    objectionWindowMs: z.number().int().positive().default(DEFAULT_OBJECTION_WINDOW_MS),
   })
   .strict();
 export type RoundInput = z.infer<typeof RoundInput>;
@@ -169,6 +174,8 @@ export const RoundStatus = z.object({
   dispositions: z.array(Disposition),
   /** When the dispositions were published, and by whom. */
   dispositionsPublished: ActionStamp.nullable(),
+  /** One outcome notice per bureau with comments, sent when the dispositions are published. */
+  notices: z.array(OutcomeNotice),
   /** The candidate PDF, what blocks approval, and the approver's decisions. */
   approval: ApprovalState,
   /** Problems that need a person: failed deliveries, unresolvable documents. */

@@ -94,6 +94,7 @@ export async function loadRoundFile(
     startedBy: opts.startedBy,
     messageIdDomain: opts.messageIdDomain,
     stages: round.stages,
+    objectionWindowMs: durationMs(round.objectionWindow),
   });
   if (!input.success) throw new FileProblemsError(file, zodProblems(input.error));
   return { input: input.data, warnings };

@@ -19,6 +19,8 @@ import type {
   DisposeCommentRequest,
   PublishDispositionsRequest,
   ReanchorDispositionRequest,
+  ResolveObjectionRequest,
+  RespondToOutcomeRequest,
 } from '../domain/disposition.js';
 import type { ApproveCandidateRequest, RejectCandidateRequest } from '../domain/approval.js';
 import type { RoundStatus } from '../domain/round.js';
@@ -38,6 +40,8 @@ export const disposeCommentUpdate = defineUpdate<ActionAck, [DisposeCommentReque
 export const adoptAllCommentsUpdate = defineUpdate<ActionAck, [AdoptAllCommentsRequest]>('adoptAllComments');
 export const publishDispositionsUpdate = defineUpdate<ActionAck, [PublishDispositionsRequest]>('publishDispositions');
 export const addDocumentVersionUpdate = defineUpdate<ActionAck, [AddDocumentVersionRequest]>('addDocumentVersion');
+export const respondToOutcomeUpdate = defineUpdate<ActionAck, [RespondToOutcomeRequest]>('respondToOutcome');
+export const resolveObjectionUpdate = defineUpdate<ActionAck, [ResolveObjectionRequest]>('resolveObjection');
 export const approveCandidateUpdate = defineUpdate<ActionAck, [ApproveCandidateRequest]>('approveCandidate');
 export const rejectCandidateUpdate = defineUpdate<ActionAck, [RejectCandidateRequest]>('rejectCandidate');
 export const reanchorDispositionUpdate = defineUpdate<ActionAck, [ReanchorDispositionRequest]>('reanchorDisposition');
@@ -58,6 +62,8 @@ export const UPDATES = {
   publishDispositions: publishDispositionsUpdate,
   addDocumentVersion: addDocumentVersionUpdate,
   reanchorDisposition: reanchorDispositionUpdate,
+  respondToOutcome: respondToOutcomeUpdate,
+  resolveObjection: resolveObjectionUpdate,
   approveCandidate: approveCandidateUpdate,
   rejectCandidate: rejectCandidateUpdate,
 } as const;

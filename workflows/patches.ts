@@ -14,4 +14,9 @@ export const PATCHES = {
    * (possibly extended) deadline of another bureau.
    */
   addBureauRoundDeadline: 'add-bureau-round-deadline',
+  /**
+   * 2026-11-30: publishing the dispositions sends each bureau with comments its outcome notice and
+   * opens the window to acknowledge or object; rounds published before that have no notices.
+   */
+  outcomeNotices: 'outcome-notices',
 } as const;

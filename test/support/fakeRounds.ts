@@ -135,6 +135,7 @@ export class FakeRounds implements RoundService {
         cancelled: null,
         dispositions: [],
         dispositionsPublished: null,
+        notices: [],
         approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
         problems: [],
       }),

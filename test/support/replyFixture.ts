@@ -152,6 +152,7 @@ export async function replyFixture(
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    notices: [],
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });

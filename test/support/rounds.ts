@@ -49,6 +49,7 @@ export async function smallRoundInput(store: ContentStore, overrides: Partial<Ro
     startedBy: coordinator,
     messageIdDomain: 'plan-review.test',
     stages: ['consultation'],
+    objectionWindowMs: 5 * 24 * 3600 * 1000,
     ...overrides,
   };
 }

@@ -50,6 +50,7 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    notices: [],
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   };

@@ -177,6 +177,7 @@ function fixture(): RoundStatus {
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    notices: [],
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   };

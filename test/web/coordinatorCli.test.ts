@@ -65,6 +65,7 @@ function status(): RoundStatus {
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    notices: [],
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });

@@ -72,6 +72,13 @@ async function roundInApproval(): Promise<{ id: string; commentId: string }> {
     }),
   );
   await rounds().act(id, 'publishDispositions', by(coordinator, {}));
+  await rounds().act(id, 'respondToOutcome', {
+    requestId: randomUUID(),
+    actor: { name: responder.name, role: 'bureau' },
+    bureauId: 'science',
+    linkId: linkOf('science'),
+    response: 'acknowledge',
+  });
   return { id, commentId };
 }
 
@@ -135,5 +142,83 @@ describe('approval of the candidate PDF', () => {
     await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: second.pdfSha256 }));
     expect((await env.client.workflow.getHandle(id).result()).stage).toBe('approved');
     await recordHistory(env.client.workflow.getHandle(id), 'approval-rejected-then-approved');
+  });
+
+  it('sends each bureau with comments its outcome notice; an objection blocks approval until resolved; silence counts as acknowledged', async () => {
+    const id = await rounds().start(
+      await smallRoundInput(store, { stages: ['consultation', 'disposition', 'approval'] }),
+    );
+    const s = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
+    const linkOf = (bureauId: string) => s.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
+    const asBureau = <T extends object>(bureauId: string, extra: T) => ({
+      requestId: randomUUID(),
+      actor: { name: responder.name, role: 'bureau' as const },
+      bureauId,
+      linkId: linkOf(bureauId),
+      ...extra,
+    });
+    const science = await rounds().act(id, 'submitReply', asBureau('science', { reply: comment }));
+    const forestry = await rounds().act(id, 'submitReply', asBureau('forestry', { reply: comment }));
+    await rounds().act(id, 'submitReply', asBureau('finance', { reply: none }));
+    await rounds().act(id, 'closeConsultation', by(coordinator, {}));
+    await rounds().until(id, (x) => x.stage === 'disposition');
+    await rounds().act(
+      id,
+      'disposeComment',
+      by(coordinator, {
+        disposition: {
+          commentId: `science-${science.n}-1`,
+          decision: 'notAdopted',
+          rationale: '与上位规划不一致',
+          changedAt: [],
+        },
+      }),
+    );
+    await rounds().act(id, 'adoptAllComments', by(coordinator, { bureauId: 'forestry' }));
+    await rounds().act(id, 'publishDispositions', by(coordinator, {}));
+    const published = await rounds().until(id, (x) => x.notices.length === 2 && x.notices.every((n) => n.sentAt));
+    expect(published.notices.map((n) => [n.bureauId, n.response])).toEqual([
+      ['science', 'pending'],
+      ['forestry', 'pending'],
+    ]);
+    expect(forestry.n).toBeGreaterThan(0);
+
+    // Science objects; forestry says nothing: when the window closes, forestry's silence counts as acknowledged.
+    expect(
+      await refusal(rounds().act(id, 'respondToOutcome', asBureau('science', { response: 'object' }))),
+    ).toMatchObject({ field: 'objection' });
+    await rounds().act(
+      id,
+      'respondToOutcome',
+      asBureau('science', { response: 'object', objection: '不采纳的理由不充分' }),
+    );
+    await env.sleep('5 days');
+    let after = await rounds().until(id, (x) => x.stage === 'approval' || x.stage === 'revision');
+    expect(after.notices.map((n) => [n.bureauId, n.response])).toEqual([
+      ['science', 'objected'],
+      ['forestry', 'silent'],
+    ]);
+    expect(
+      await refusal(
+        rounds().act(id, 'respondToOutcome', asBureau('forestry', { response: 'object', objection: '太晚了' })),
+      ),
+    ).toMatchObject({ code: 'outcomeWindowClosed' });
+    after = await rounds().until(id, (x) => x.approval.blockers.length > 0);
+    expect(after.approval.blockers).toEqual([
+      {
+        code: 'openObjections',
+        params: { count: 1, names: after.bureaus.find((b) => b.bureau.id === 'science')!.bureau.nameZh },
+      },
+    ]);
+    expect(after.approval.candidate).toBeNull();
+
+    await rounds().act(
+      id,
+      'resolveObjection',
+      by(coordinator, { bureauId: 'science', note: '已与科技局沟通，维持原处理意见' }),
+    );
+    const ready = await rounds().until(id, (x) => x.approval.candidate !== null, 60_000);
+    expect(ready.notices[0]!.resolution).toMatchObject({ by: coordinator, note: '已与科技局沟通，维持原处理意见' });
+    await recordHistory(env.client.workflow.getHandle(id), 'outcome-objection');
   });
 });

@@ -74,6 +74,7 @@ export class Round {
       cancelled: null,
       dispositions: [],
       dispositionsPublished: null,
+      notices: [],
       approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
       problems: [],
     };

@@ -5,7 +5,7 @@
 import type { Blocker } from '../../../domain/approval.js';
 import { canonicalSha256 } from '../../../domain/replyHash.js';
 import type { RoundStatus } from '../../../domain/round.js';
-import { allComments, brokenAnchors, undisposed } from '../disposition/rules.js';
+import { allComments, brokenAnchors, openObjections, undisposed } from '../disposition/rules.js';
 
 export function approvalBlockers(status: RoundStatus): Blocker[] {
   const blockers: Blocker[] = [];
@@ -19,6 +19,13 @@ export function approvalBlockers(status: RoundStatus): Blocker[] {
     });
   else if (allComments(status).length > 0 && !status.dispositionsPublished)
     blockers.push({ code: 'dispositionsUnpublished', params: {} });
+  const objections = openObjections(status);
+  if (objections.length > 0) {
+    const names = objections.map(
+      (n) => status.bureaus.find((b) => b.bureau.id === n.bureauId)?.bureau.nameZh ?? n.bureauId,
+    );
+    blockers.push({ code: 'openObjections', params: { count: objections.length, names: names.join('、') } });
+  }
   const broken = brokenAnchors(status);
   if (broken.length > 0) blockers.push({ code: 'brokenAnchors', params: { count: broken.length } });
   return blockers;

@@ -2,12 +2,15 @@
  * What the coordinator does during disposition, as rows of the action table: decide one comment
  * (a draft until published), adopt every comment of one bureau, publish them all together.
  */
+import { patched } from '@temporalio/workflow';
 import type { Disposition } from '../../../domain/records.js';
 import type { Refusal } from '../../../domain/refusals.js';
 import { iso } from '../../../domain/time.js';
 import type { ActionTable } from '../../round/actions.js';
 import { refuse } from '../../round/refuse.js';
 import type { Round } from '../../round/round.js';
+import { PATCHES } from '../../patches.js';
+import type { Disposition as DispositionStage } from './run.js';
 import { allComments, anchorRefusal, commentsByBureau, pinAnchors, undisposed } from './rules.js';
 
 const raise = (r: Refusal | null) => {
@@ -26,16 +29,16 @@ function save(round: Round, d: Disposition): void {
   else list.push(d);
 }
 
-export const dispositionActions: ActionTable<Round> = {
+export const dispositionActions: ActionTable<DispositionStage> = {
   reanchorDisposition: {
     // After a revised version, a change may point at sections that moved: point it again, decision unchanged.
     stages: ['disposition', 'expertReview', 'revision', 'approval'],
-    check(round, req) {
+    check({ round }, req) {
       if (!round.status.dispositions.some((d) => d.commentId === req.commentId))
         refuse('commentId', 'unknownDisposition', { commentId: req.commentId });
       raise(anchorRefusal(round.status, req.changedAt, 'changedAt'));
     },
-    apply(round, req) {
+    apply({ round }, req) {
       const d = round.status.dispositions.find((x) => x.commentId === req.commentId)!;
       // The record's last change is this one: who re-anchored it, and when.
       save(round, {
@@ -50,13 +53,13 @@ export const dispositionActions: ActionTable<Round> = {
 
   disposeComment: {
     stages: ['disposition'],
-    check(round, req) {
+    check({ round }, req) {
       notPublished(round);
       const id = req.disposition.commentId;
       if (!allComments(round.status).includes(id)) refuse('disposition.commentId', 'unknownComment', { commentId: id });
       raise(anchorRefusal(round.status, req.disposition.changedAt, 'disposition.changedAt'));
     },
-    apply(round, req) {
+    apply({ round }, req) {
       const { commentId, decision, rationale, changedAt } = req.disposition;
       save(round, {
         commentId,
@@ -73,12 +76,12 @@ export const dispositionActions: ActionTable<Round> = {
 
   adoptAllComments: {
     stages: ['disposition'],
-    check(round, req) {
+    check({ round }, req) {
       notPublished(round);
       round.bureau(req.bureauId);
       if (!commentsByBureau(round.status).get(req.bureauId)?.length) refuse('bureauId', 'bureauHasNoComments');
     },
-    apply(round, req) {
+    apply({ round }, req) {
       const decided = new Set(round.status.dispositions.map((d) => d.commentId));
       for (const commentId of commentsByBureau(round.status).get(req.bureauId) ?? []) {
         if (decided.has(commentId)) continue;
@@ -97,13 +100,14 @@ export const dispositionActions: ActionTable<Round> = {
 
   publishDispositions: {
     stages: ['disposition'],
-    check(round) {
+    check({ round }) {
       notPublished(round);
       const missing = undisposed(round.status);
       if (missing.length > 0)
         refuse('round', 'dispositionsIncomplete', { count: missing.length, ids: missing.slice(0, 10).join(', ') });
     },
-    apply(round, req) {
+    apply(stage, req) {
+      const { round } = stage;
       // Only the comments of the replies that count are published (a later paper reply may have replaced one).
       const current = new Set(allComments(round.status));
       round.status.dispositions = round.status.dispositions
@@ -113,6 +117,48 @@ export const dispositionActions: ActionTable<Round> = {
         by: req.actor,
         at: iso(Date.now()),
         ...(req.note && { reason: req.note }),
+      };
+      if (patched(PATCHES.outcomeNotices)) stage.sendNotices();
+      return round.ack();
+    },
+  },
+
+  respondToOutcome: {
+    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    check({ round }, req) {
+      const b = round.bureau(req.bureauId);
+      if (!b.invitation || b.invitation.linkId !== req.linkId) refuse('link', 'linkReplaced');
+      const notice = round.status.notices.find((n) => n.bureauId === req.bureauId);
+      if (!notice) refuse('bureauId', 'noOutcomeNotice');
+      if (notice.response !== 'pending' || Date.now() > Date.parse(notice.respondBy))
+        refuse('response', 'outcomeWindowClosed');
+    },
+    apply({ round }, req) {
+      const notice = round.status.notices.find((n) => n.bureauId === req.bureauId)!;
+      notice.response = req.response === 'object' ? 'objected' : 'acknowledged';
+      notice.respondedAt = iso(Date.now());
+      notice.respondedBy = req.actor;
+      if (req.objection !== undefined) notice.objection = req.objection;
+      if (req.response === 'object')
+        round.notifyCoordinator('objectionNotice', {
+          bureau: round.bureau(req.bureauId).bureau,
+          reason: req.objection,
+        });
+      return round.ack();
+    },
+  },
+
+  resolveObjection: {
+    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    check({ round }, req) {
+      const notice = round.status.notices.find((n) => n.bureauId === req.bureauId);
+      if (!notice || notice.response !== 'objected' || notice.resolution) refuse('bureauId', 'noOpenObjection');
+    },
+    apply({ round }, req) {
+      round.status.notices.find((n) => n.bureauId === req.bureauId)!.resolution = {
+        by: req.actor,
+        at: iso(Date.now()),
+        note: req.note,
       };
       return round.ack();
     },

@@ -6,6 +6,7 @@ import { dispositionActions } from './actions.js';
 import { Disposition } from './run.js';
 
 export function dispositionStage(round: Round): StageRunner {
-  registerActions(round, round, dispositionActions);
-  return new Disposition(round);
+  const stage = new Disposition(round);
+  registerActions(round, stage, dispositionActions);
+  return stage;
 }

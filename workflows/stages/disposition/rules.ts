@@ -5,7 +5,8 @@
  */
 import type { AnchorDraft } from '../../../domain/disposition.js';
 import { commentIds } from '../../../domain/replies.js';
-import type { Anchor } from '../../../domain/records.js';
+import type { Anchor, Disposition } from '../../../domain/records.js';
+import type { MailRequest } from '../../../domain/mail.js';
 import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
 import type { RoundStatus } from '../../../domain/round.js';
 import { countingReply } from '../consultation/rules.js';
@@ -65,4 +66,42 @@ export function brokenAnchors(status: RoundStatus): Array<{ commentId: string; a
       .filter((a) => a.section !== undefined && !current.get(a.doc)?.has(a.section))
       .map((anchor) => ({ commentId: d.commentId, anchor })),
   );
+}
+
+/** The objections a coordinator has not resolved yet: they block approval. */
+export const openObjections = (status: RoundStatus) =>
+  status.notices.filter((n) => n.response === 'objected' && !n.resolution);
+
+/**
+ * What one bureau's outcome notice shows: each of its comments' decisions, and for each change the
+ * section in the version the bureau read and in the version the change was made in.
+ */
+export function noticeItems(status: RoundStatus, bureauId: string): NonNullable<MailRequest['outcome']>['items'] {
+  const b = status.bureaus.find((x) => x.bureau.id === bureauId)!;
+  const reply = countingReply(b)!;
+  const byId = new Map(status.dispositions.map((d): [string, Disposition] => [d.commentId, d]));
+  const shaOf = (doc: string, version: number) =>
+    status.documents.find((d) => d.key === doc)?.versions.find((v) => v.n === version)?.sha256;
+  return commentIds(reply).flatMap((commentId) => {
+    const d = byId.get(commentId);
+    if (!d) return [];
+    return [
+      {
+        commentId,
+        reply,
+        decision: d.decision,
+        ...(d.rationale !== undefined && { rationale: d.rationale }),
+        changes: d.changedAt.map((a) => {
+          const read = reply.documents.find((x) => x.doc === a.doc)?.version;
+          const beforeSha256 = read !== undefined ? shaOf(a.doc, read) : undefined;
+          return {
+            doc: a.doc,
+            section: a.section ?? '',
+            ...(beforeSha256 && { beforeSha256 }),
+            afterSha256: shaOf(a.doc, a.version)!,
+          };
+        }),
+      },
+    ];
+  });
 }
