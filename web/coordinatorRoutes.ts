@@ -301,12 +301,7 @@ function manageView(
       },
       canDecide: canAct && disposing && !published,
       openDispose: failed?.action === 'dispose' || chosen.commentId !== undefined,
-      ...dispositionForms(
-        round,
-        table,
-        { v: disposeValues, e: forms.dispose.e },
-        { v: forms['adopt-all'].v },
-      ),
+      ...dispositionForms(round, table, { v: disposeValues, e: forms.dispose.e }, { v: forms['adopt-all'].v }),
     },
     paper: { docs: paperDocsView(round, failed), scan: failed?.action === 'paper' ? failed.scan : undefined },
     failedAction: failed?.action,

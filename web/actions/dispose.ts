@@ -60,9 +60,15 @@ function disposeForm(ctx: FormContext) {
       const parsed = head(round).safeParse(values, { reportInput: true });
       if (!parsed.success) zctx.issues.push(...parsed.error.issues.map((i) => ({ ...i, input: undefined })));
 
+      // The request's own rule, checked here too so that it is shown with the form's other problems.
+      let failed = !parsed.success;
+      if (parsed.success && parsed.data.decision !== 'adopted' && !parsed.data.rationale) {
+        issue('rationale', coded('rationaleRequired'));
+        failed = true;
+      }
+
       const changedAt: AnchorDraft[] = [];
       const rowOf: number[] = (rowsOf.at = []);
-      let failed = !parsed.success;
       for (let i = 0; i < MAX_ANCHOR_ROWS; i++) {
         const place = (values[`at.${i}.section`] ?? '').trim();
         const quote = (values[`at.${i}.quote`] ?? '').trim();

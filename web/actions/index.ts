@@ -28,4 +28,15 @@ export const COORDINATOR_ACTIONS = {
 } as const satisfies Record<ActionName, CoordinatorAction<RoundAction>>;
 
 /** The actions whose form is all text (the paper reply brings a file and its own route). */
-export const FORM_ACTIONS = [extend, waive, contact, resend, addBureau, close, cancel, dispose, adoptAll, publish] as const;
+export const FORM_ACTIONS = [
+  extend,
+  waive,
+  contact,
+  resend,
+  addBureau,
+  close,
+  cancel,
+  dispose,
+  adoptAll,
+  publish,
+] as const;
