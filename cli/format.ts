@@ -1,6 +1,7 @@
 /** Plain-text tables for the terminal. */
 import type { RoundStatus } from '../domain/round.js';
-import { outcomeText, stageText } from '../domain/labels.js';
+import { both, DECISION_LABELS, outcomeText, stageText } from '../domain/labels.js';
+import { commentsByBureau } from '../workflows/stages/disposition/rules.js';
 import type { RoundListing } from '../infra/roundGateway.js';
 import { formatInstant } from '../infra/templates.js';
 
@@ -54,6 +55,29 @@ export function formatRoundStatus(s: RoundStatus): string {
           String(b.invitation?.remindersSent.length ?? 0),
           String(b.invitation?.failures.length ?? 0),
         ]),
+      ),
+    );
+  }
+  const comments = [...commentsByBureau(s).values()].flat();
+  if (s.stage === 'disposition' || s.dispositions.length > 0) {
+    const decided = new Map(s.dispositions.map((d) => [d.commentId, d]));
+    head.push(
+      '',
+      s.dispositionsPublished
+        ? `dispositions: published ${formatInstant(s.dispositionsPublished.at, s.timeZone)} by ${s.dispositionsPublished.by.name}`
+        : `dispositions: ${comments.filter((id) => decided.has(id)).length} of ${comments.length} decided (drafts until published)`,
+      table(
+        ['comment', 'decision', 'rationale', 'changed at', 'decided by'],
+        comments.map((id) => {
+          const d = decided.get(id);
+          return [
+            id,
+            both(DECISION_LABELS[d?.decision ?? 'undecided']),
+            (d?.rationale ?? '').replace(/\s+/g, ' ').slice(0, 40),
+            (d?.changedAt ?? []).map((a) => `${a.doc} v${a.version} ${a.section ?? ''}`.trim()).join('; '),
+            d ? `${d.decidedBy.name} ${formatInstant(d.decidedAt, s.timeZone)}` : '',
+          ];
+        }),
       ),
     );
   }

@@ -33,7 +33,11 @@ import {
 import { CommentCardEntry, readCommentCard } from '../domain/commentCard.js';
 import { parseContactLines } from '../domain/contactLines.js';
 import { checkScan } from '../infra/scans.js';
-import { latestSections } from '../domain/sections.js';
+import { latestSections, resolveSection } from '../domain/sections.js';
+import type { AnchorDraft } from '../domain/disposition.js';
+import { DECISION_LABELS } from '../domain/labels.js';
+import type { Decision } from '../domain/records.js';
+import { undisposed } from '../workflows/stages/disposition/rules.js';
 
 /** A message for the person at the terminal (exit 1). */
 export class CliError extends Error {
@@ -62,6 +66,14 @@ export const USERS_USAGE = `  plan-review user add <username> --name N --role co
   plan-review round close <id> [--reason R]
   plan-review round cancel <id> --reason R
   plan-review round paper <id> <bureau> <reply.yaml> <scan.pdf|png|jpg>
+  plan-review round dispose <id> <comment-id> --decision adopted|partial|not-adopted [--rationale R]
+                           [--at <doc>:<section>[:<quote>]]...
+                                       decide one comment (a rationale unless adopted); --at names where the
+                                       change is made: a section of the document's current version
+  plan-review round adopt-all <id> <bureau>
+                                       adopt every undecided comment of one bureau
+  plan-review round publish <id> [--note N]
+                                       publish every disposition (refused while a comment is undecided)
   (round actions act as PLAN_REVIEW_USER; --request-id X makes a retry the same action)`;
 
 /** How cli/main.ts reports these errors: the message and the exit code, or undefined for others. */
@@ -238,8 +250,114 @@ function ids(ctx: ActionContext, requestId: string | undefined) {
 
 const requestIdOption = { 'request-id': { type: 'string' } } as const;
 
+const DECISION_ARGS: Record<string, Decision> = { adopted: 'adopted', partial: 'partial', 'not-adopted': 'notAdopted' };
+
+/**
+ * `--at <doc>:<section>[:<quote>]` → an anchor: the section as typed (its number, label, title or id)
+ * is told back to its id in the document's current version; one the round does not know is sent as
+ * typed, and the round refuses it by name.
+ */
+export function parseAnchorArg(value: string, status: RoundStatus): AnchorDraft {
+  const m = /^([^:]+):([^:]+)(?::([\s\S]*))?$/.exec(value);
+  if (!m)
+    throw new CliUsageError(
+      `--at ${JSON.stringify(value)}：应写作 <文件>:<章节>[:<原文引用>]。Write it as <doc>:<section>[:<quote>], e.g. plan:3.7`,
+    );
+  const doc = m[1]!.trim();
+  const typed = m[2]!.trim();
+  const quote = m[3]?.trim();
+  const section = resolveSection(latestSections(status, doc), typed) ?? typed;
+  return { doc, section, ...(quote ? { quote } : {}) };
+}
+
+const decisionWords = (d: Decision) => `${DECISION_LABELS[d].zh} ${DECISION_LABELS[d].en.toLowerCase()}`;
+
+/** The disposition stage's commands: decide a comment, adopt all of a bureau's, publish. */
+const dispositionCommands: Record<'dispose' | 'adopt-all' | 'publish', Command> = {
+  async dispose(ctx, argv) {
+    const { values, positionals } = parse(argv, {
+      decision: { type: 'string' },
+      rationale: { type: 'string' },
+      at: { type: 'string', multiple: true },
+      ...requestIdOption,
+    });
+    if (positionals.length !== 2) throw new CliUsageError('round dispose takes <id> <comment-id>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const commentId = check(text(200), positionals[1], 'comment id');
+    const decision = DECISION_ARGS[values.decision ?? ''];
+    if (!decision)
+      throw new CliUsageError(
+        '--decision：请写 adopted（采纳）、partial（部分采纳）或 not-adopted（不采纳）。Give --decision adopted, partial or not-adopted',
+      );
+    const rationale = values.rationale === undefined ? undefined : check(text(20000), values.rationale, '--rationale');
+    if (decision !== 'adopted' && !rationale)
+      throw new CliUsageError(
+        '--rationale：未完全采纳的意见须说明理由。A comment not fully adopted needs a rationale: give --rationale',
+      );
+    const before = unwrap(await ctx.rounds.status(roundId));
+    const changedAt = (values.at ?? []).map((a) => parseAnchorArg(a, before));
+    unwrap(
+      await ctx.rounds.act(roundId, 'disposeComment', {
+        ...ids(ctx, values['request-id']),
+        disposition: { commentId, decision, ...(rationale ? { rationale } : {}), changedAt },
+      }),
+    );
+    const status = unwrap(await ctx.rounds.status(roundId));
+    const left = undisposed(status).length;
+    return {
+      status,
+      message: `意见 ${commentId}：${decisionWords(decision)}（草稿，发布前可修改；尚有 ${left} 条待处理）。Comment ${commentId} is ${DECISION_LABELS[decision].en.toLowerCase()} (a draft until published; ${left} still undecided).`,
+    };
+  },
+
+  async 'adopt-all'(ctx, argv) {
+    const { values, positionals } = parse(argv, { ...requestIdOption });
+    if (positionals.length !== 2) throw new CliUsageError('round adopt-all takes <id> <bureau>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const bureauId = check(BureauArg, positionals[1], 'bureau');
+    const before = unwrap(await ctx.rounds.status(roundId));
+    const b = bureauOf(before, bureauId);
+    const open = undisposed(before).length;
+    unwrap(await ctx.rounds.act(roundId, 'adoptAllComments', { ...ids(ctx, values['request-id']), bureauId }));
+    const status = unwrap(await ctx.rounds.status(roundId));
+    const left = undisposed(status).length;
+    return {
+      status,
+      message: `已采纳${b.bureau.nameZh}的 ${open - left} 条待处理意见（尚有 ${left} 条待处理）。Adopted ${open - left} undecided comments of ${bureauId} (${left} still undecided).`,
+    };
+  },
+
+  async publish(ctx, argv) {
+    const { values, positionals } = parse(argv, { note: { type: 'string' }, ...requestIdOption });
+    if (positionals.length !== 1) throw new CliUsageError('round publish takes <id>');
+    const roundId = check(RoundIdArg, positionals[0], 'round id');
+    const note = values.note === undefined ? undefined : check(text(2000), values.note, '--note');
+    unwrap(
+      await ctx.rounds.act(roundId, 'publishDispositions', {
+        ...ids(ctx, values['request-id']),
+        ...(note ? { note } : {}),
+      }),
+    );
+    const status = unwrap(await ctx.rounds.status(roundId));
+    return {
+      status,
+      message: `已发布 ${status.dispositions.length} 条意见的处理结果。Published the dispositions of ${status.dispositions.length} comments.`,
+    };
+  },
+};
+
 export const coordinatorActionCommands: Record<
-  'extend' | 'waive' | 'contact' | 'resend' | 'add-bureau' | 'close' | 'cancel' | 'paper',
+  | 'extend'
+  | 'waive'
+  | 'contact'
+  | 'resend'
+  | 'add-bureau'
+  | 'close'
+  | 'cancel'
+  | 'paper'
+  | 'dispose'
+  | 'adopt-all'
+  | 'publish',
   Command
 > = {
   async extend(ctx, argv) {
@@ -438,6 +556,7 @@ export const coordinatorActionCommands: Record<
       message: `recorded ${bureauId}'s paper reply: receipt no. ${receipt.n}, version ${receipt.version}, SHA-256 ${receipt.contentSha256}${receipt.late ? ' (late)' : ''}; scan ${scanSha256}`,
     };
   },
+  ...dispositionCommands,
 };
 
 export type CoordinatorActionName = keyof typeof coordinatorActionCommands;

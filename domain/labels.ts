@@ -3,7 +3,7 @@
  * CLI and the PDF. "Deemed no comments" is never shown as "no comments".
  * Imported by workflow code: no Node built-ins, no I/O.
  */
-import type { BureauOutcome } from './records.js';
+import type { BureauOutcome, Decision } from './records.js';
 import type { Stage } from './round.js';
 
 export interface Label {
@@ -34,6 +34,14 @@ export const STAGE_LABELS: Record<Stage, Label> = {
   approved: { zh: '已批准', en: 'Approved' },
   completed: { zh: '已结束', en: 'Completed' },
   cancelled: { zh: '已取消', en: 'Cancelled' },
+};
+
+/** How a comment was decided (table 10-1); `undecided` while it has no disposition. */
+export const DECISION_LABELS: Record<Decision | 'undecided', Label> = {
+  adopted: { zh: '采纳', en: 'Adopted' },
+  partial: { zh: '部分采纳', en: 'Partially adopted' },
+  notAdopted: { zh: '不采纳', en: 'Not adopted' },
+  undecided: { zh: '待处理', en: 'Undecided' },
 };
 
 export const REPLY_CHANNEL_LABELS: Record<'link' | 'paper', Label> = {

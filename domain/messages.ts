@@ -112,6 +112,20 @@ export const MESSAGES = {
     en: 'Add at least one comment, or choose "no comments".',
   },
   paperChooseAnswer: { zh: '请选择“无意见”或“有意见”。', en: 'Choose "no comments" or "comments".' },
+  chooseComment: { zh: '请选择意见。', en: 'Choose a comment.' },
+  noSuchComment: { zh: '本轮没有这条待处理的意见。', en: 'No such comment awaits a disposition in this round.' },
+  chooseDecision: {
+    zh: '请选择处理结果：采纳、部分采纳或不采纳。',
+    en: 'Choose a decision: adopted, partially adopted or not adopted.',
+  },
+  chooseAnchorSection: {
+    zh: '请从当前版本的章节中选择修改位置。',
+    en: 'Choose where the change is from the sections of the current version.',
+  },
+  quoteWithoutSection: {
+    zh: '填写了原文引用，请同时选择所在章节。',
+    en: 'You gave a quotation: choose the section it is in as well.',
+  },
   roundId: { zh: '不是有效的审查轮次编号（round:<规划>:<轮次>）。', en: 'Not a round id (round:<plan>:<n>).' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

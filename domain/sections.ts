@@ -30,3 +30,13 @@ export function resolveSection(sections: Section[], typed: string): string | und
     sections.find((s) => s.title === t)?.id
   );
 }
+
+/** A section of a document's version as a person reads it ("3.7 规划目标和指标"); its id when the version has no such section. */
+export function sectionAt(round: RoundStatus, docKey: string, version: number, sectionId: string | undefined) {
+  if (!sectionId) return undefined;
+  const doc = round.documents.find((d) => d.key === docKey);
+  const s = (doc?.versions.find((v) => v.n === version) ?? doc?.versions.at(-1))?.sections.find(
+    (x) => x.id === sectionId,
+  );
+  return s ? sectionLabel(s) : sectionId;
+}

@@ -17,7 +17,19 @@ import { instantToLocal, parseInstantInput } from '../domain/time.js';
 import type { ActionRequest } from '../infra/roundGateway.js';
 import { CSRF_FIELD } from './auth.js';
 
-export const ACTIONS = ['extend', 'paper', 'waive', 'contact', 'resend', 'add-bureau', 'close', 'cancel'] as const;
+export const ACTIONS = [
+  'extend',
+  'paper',
+  'waive',
+  'contact',
+  'resend',
+  'add-bureau',
+  'close',
+  'cancel',
+  'dispose',
+  'adopt-all',
+  'publish',
+] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 /** The form as typed: field name → value. */

@@ -12,7 +12,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
-import { Sha256, type DocumentAnswer, type Reply, type ReplySummary, type Section } from '../domain/records.js';
+import { Sha256, type DocumentAnswer, type Reply, type ReplySummary } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import {
   RoundGatewayError,
@@ -23,6 +23,7 @@ import {
 import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { refusalMessage } from './replyForm.js';
+import { countingReply } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
@@ -44,10 +45,11 @@ import {
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { messagePage } from './guards.js';
+import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { coded, issueText } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
-import { latestSections, sectionLabel } from '../domain/sections.js';
+import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
 export interface CoordinatorDeps {
   rounds: RoundService;
@@ -104,20 +106,6 @@ function bureauTz(b: BureauStatus, round: RoundStatus): string {
   return b.bureau.timeZone ?? round.timeZone;
 }
 
-function sectionText(
-  round: RoundStatus,
-  docKey: string,
-  version: number,
-  sectionId: string | undefined,
-): string | undefined {
-  if (!sectionId) return undefined;
-  const doc = round.documents.find((d) => d.key === docKey);
-  const s: Section | undefined = (doc?.versions.find((v) => v.n === version) ?? doc?.versions.at(-1))?.sections.find(
-    (x) => x.id === sectionId,
-  );
-  return s ? sectionLabel(s) : sectionId;
-}
-
 /** A reply version: its texts when loaded (the latest one), else how many comments it made per document. */
 function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundStatus, roundId: string, latest: boolean) {
   const tz = round.timeZone;
@@ -147,7 +135,7 @@ function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundSta
           ? []
           : answer.map((c) => ({
               id: c.id,
-              section: sectionText(round, c.anchor.doc, c.anchor.version, c.anchor.section),
+              section: sectionAt(round, c.anchor.doc, c.anchor.version, c.anchor.section),
               page: c.anchor.draftPage,
               quote: c.anchor.quote,
               text: c.text,
@@ -258,11 +246,23 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
   });
 }
 
-function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<number, Reply>) {
+function manageView(
+  round: RoundStatus,
+  failed: Failed | undefined,
+  texts: Map<number, Reply>,
+  chosen: FormValues = {},
+) {
   const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed)])) as Record<
     ActionName,
     ReturnType<typeof formView>
   >;
+  const canAct = round.stage !== 'cancelled' && round.stage !== 'approved';
+  const disposing = round.stage === 'disposition';
+  const showDispositions = disposing || round.dispositions.length > 0 || round.dispositionsPublished !== null;
+  const table = showDispositions ? dispositionTable(round, texts) : [];
+  // A comment chosen in the table opens its form with the comment selected (a re-shown form keeps what was typed).
+  const disposeValues = failed?.action === 'dispose' ? forms.dispose.v : chosen;
+  const published = round.dispositionsPublished;
   return {
     round: {
       id: round.id,
@@ -288,8 +288,21 @@ function manageView(round: RoundStatus, failed: Failed | undefined, texts: Map<n
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
     bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
-    canAct: round.stage !== 'cancelled' && round.stage !== 'approved',
+    canAct,
+    /** The consultation's own forms: while it runs (and, as before, outside the disposition stage). */
+    consultationForms: canAct && !disposing,
     forms,
+    dispositions: showDispositions && {
+      bureaus: table,
+      published: published && {
+        by: published.by,
+        at: formatInstant(published.at, round.timeZone),
+        reason: published.reason,
+      },
+      canDecide: canAct && disposing && !published,
+      openDispose: failed?.action === 'dispose' || chosen.commentId !== undefined,
+      ...dispositionForms(round, table, { v: disposeValues, e: forms.dispose.e }, { v: forms['adopt-all'].v }),
+    },
     paper: { docs: paperDocsView(round, failed), scan: failed?.action === 'paper' ? failed.scan : undefined },
     failedAction: failed?.action,
   };
@@ -319,16 +332,20 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     return { name: user.name, username: user.username, roles: user.roles.join(', ') };
   }
 
-  /** The texts of each bureau's latest reply, from the document store (older versions show their counts). */
+  /**
+   * The texts of each bureau's latest reply and of the reply that counts (the comments to dispose of),
+   * from the document store; older versions show their counts.
+   */
   async function latestTexts(round: RoundStatus): Promise<Map<number, Reply>> {
     const texts = new Map<number, Reply>();
     for (const b of round.bureaus) {
-      const latest = b.replies[b.replies.length - 1];
-      if (!latest) continue;
-      try {
-        texts.set(latest.n, await rounds.loadReply(latest));
-      } catch (err) {
-        console.error(`coordinator page: texts of reply ${latest.n} in ${round.id}:`, err);
+      for (const reply of new Set([b.replies[b.replies.length - 1], countingReply(b)])) {
+        if (!reply || texts.has(reply.n)) continue;
+        try {
+          texts.set(reply.n, await rounds.loadReply(reply));
+        } catch (err) {
+          console.error(`coordinator page: texts of reply ${reply.n} in ${round.id}:`, err);
+        }
       }
     }
     return texts;
@@ -340,9 +357,10 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     status: 200 | 422,
     failed?: Failed,
     flash?: string,
+    chosen?: FormValues,
   ) {
     c.header('cache-control', 'no-store');
-    const view = manageView(round, failed, await latestTexts(round));
+    const view = manageView(round, failed, await latestTexts(round), chosen);
     return c.html(
       templates.render('pages/coordinator-manage', {
         ...view,
@@ -414,7 +432,9 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
         flash = undefined;
       }
     }
-    return render(c, round, 200, undefined, flash);
+    const comment = c.req.query('comment');
+    const chosen: FormValues = comment && comment.length <= 200 ? { commentId: comment } : {};
+    return render(c, round, 200, undefined, flash, chosen);
   });
 
   /** Takes the action; a refusal by the round becomes a message next to the field it names. */

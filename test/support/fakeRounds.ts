@@ -9,6 +9,11 @@
  *   `buildReply` and `outcomeOf`; a paper reply is checked with `replyDraftRefusal` and recorded
  *   the same way; a reply's draft is put in the content store first, as the gateway does;
  * - a request ID answers once: a repeat gets the first answer, as Temporal's Update ID does.
+ * - the disposition actions (`disposeComment`, `adoptAllComments`, `publishDispositions`) are
+ *   taken only in the disposition stage, checked with the stage's rules (workflows/stages/disposition/
+ *   rules.ts: which comments await a disposition, anchors in the current versions, none undecided
+ *   before publication) and kept in the status's `dispositions`, as the round keeps them; a test may
+ *   also put dispositions in the status itself (`current.dispositions`);
  * The other coordinator actions are recorded (name, request) and acknowledged, without their
  * effect: test/workflows/coordinatorActions.test.ts takes every one against a real round.
  * A test can make it refuse (`refuseWith`) or be unavailable (`unavailable`).
@@ -21,8 +26,14 @@ import type {
   ReplyReceipt,
   SubmitReplyRequest,
 } from '../../domain/consultation.js';
+import type {
+  AdoptAllCommentsRequest,
+  DisposeCommentRequest,
+  PublishDispositionsRequest,
+} from '../../domain/disposition.js';
 import { reviewRoundId } from '../../domain/ids.js';
-import type { Reply, ReplySummary } from '../../domain/records.js';
+import { STAGE_LABELS } from '../../domain/labels.js';
+import type { Disposition, Reply, ReplySummary } from '../../domain/records.js';
 import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
 import { newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
@@ -38,6 +49,13 @@ import {
   replyDraftRefusal,
   replyLinkRefusal,
 } from '../../workflows/stages/consultation/rules.js';
+import {
+  allComments,
+  anchorRefusal,
+  commentsByBureau,
+  pinAnchors,
+  undisposed,
+} from '../../workflows/stages/disposition/rules.js';
 
 /** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
 export interface ActionCall<K extends ActionName = ActionName> {
@@ -236,8 +254,75 @@ export class FakeRounds implements RoundService {
       });
       return { value: record(round, b, reply, at) };
     }
+    if (name === 'disposeComment' || name === 'adoptAllComments' || name === 'publishDispositions') {
+      const refusal = dispose(round, name, req, at);
+      if (refusal) return { refusal };
+    }
     return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
   }
+}
+
+/** As the disposition stage checks and keeps a disposition action (workflows/stages/disposition/actions.ts). */
+function dispose(
+  round: RoundStatus,
+  name: 'disposeComment' | 'adoptAllComments' | 'publishDispositions',
+  req: ActionCall['request'],
+  at: number,
+): Refusal | undefined {
+  if (round.stage !== 'disposition')
+    return makeRefusal('round', 'wrongStage', {
+      stage: round.stage,
+      stageZh: STAGE_LABELS[round.stage].zh,
+      expected: 'disposition',
+    });
+  if (round.dispositionsPublished) return makeRefusal('round', 'dispositionsAlreadyPublished');
+  const { actor } = req as { actor: Disposition['decidedBy'] };
+  const save = (d: Disposition) => {
+    const i = round.dispositions.findIndex((x) => x.commentId === d.commentId);
+    if (i >= 0) round.dispositions[i] = d;
+    else round.dispositions.push(d);
+  };
+  if (name === 'disposeComment') {
+    const { commentId, decision, rationale, changedAt } = (req as DisposeCommentRequest).disposition;
+    if (!allComments(round).includes(commentId))
+      return makeRefusal('disposition.commentId', 'unknownComment', { commentId });
+    const refusal = anchorRefusal(round, changedAt, 'disposition.changedAt');
+    if (refusal) return refusal;
+    save({
+      commentId,
+      decision,
+      ...(rationale !== undefined && { rationale }),
+      changedAt: pinAnchors(round, changedAt),
+      decidedBy: actor,
+      decidedAt: iso(at),
+      published: false,
+    });
+    return undefined;
+  }
+  if (name === 'adoptAllComments') {
+    const { bureauId } = req as AdoptAllCommentsRequest;
+    if (!round.bureaus.some((b) => b.bureau.id === bureauId))
+      return makeRefusal('bureauId', 'unknownBureau', { bureauId });
+    const ids = commentsByBureau(round).get(bureauId) ?? [];
+    if (ids.length === 0) return makeRefusal('bureauId', 'bureauHasNoComments');
+    const open = new Set(undisposed(round));
+    for (const commentId of ids.filter((id) => open.has(id)))
+      save({ commentId, decision: 'adopted', changedAt: [], decidedBy: actor, decidedAt: iso(at), published: false });
+    return undefined;
+  }
+  const missing = undisposed(round);
+  if (missing.length > 0)
+    return makeRefusal('round', 'dispositionsIncomplete', {
+      count: missing.length,
+      ids: missing.slice(0, 10).join(', '),
+    });
+  const current = new Set(allComments(round));
+  const { note } = req as PublishDispositionsRequest;
+  round.dispositions = round.dispositions
+    .filter((d) => current.has(d.commentId))
+    .map((d) => ({ ...d, published: true }));
+  round.dispositionsPublished = { by: actor, at: iso(at), ...(note && { reason: note }) };
+  return undefined;
 }
 
 /** As the round records a reply (Consultation.recordReply): the summary kept, the outcome from the rules, the receipt. */
