@@ -51,6 +51,7 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     dispositions: [],
     dispositionsPublished: null,
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
+    expertReview: null,
     problems: [],
   };
 }

@@ -75,6 +75,7 @@ export class Round {
       dispositions: [],
       dispositionsPublished: null,
       approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
+      expertReview: null,
       problems: [],
     };
     this.outbox = new Outbox({
