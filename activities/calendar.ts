@@ -34,7 +34,11 @@ export function vtimezone(tz: string, instant: Temporal.Instant): string {
     z = next;
   }
   if (observances.length === 0)
-    observances.push({ at: Temporal.ZonedDateTime.from({ year: 1970, month: 1, day: 1, timeZone: tz }), from: base, to: base });
+    observances.push({
+      at: Temporal.ZonedDateTime.from({ year: 1970, month: 1, day: 1, timeZone: tz }),
+      from: base,
+      to: base,
+    });
   base = Math.min(...observances.map((o) => o.to));
   const lines = ['BEGIN:VTIMEZONE', `TZID:${tz}`];
   for (const o of observances) {

@@ -10,17 +10,39 @@ import { ActionEnvelope } from './consultation.js';
 import { AnchorDraft } from './disposition.js';
 import { Actor, Expert, IanaTimeZone, Instant, Meeting, Opinion, text } from './records.js';
 
+/**
+ * A calendar date (2030-03-01). Checked here rather than with zod's ISO date, which refuses every
+ * string inside the workflow sandbox.
+ */
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2030-03-01')
+  .refine(
+    (d) => {
+      try {
+        Temporal.PlainDate.from(d, { overflow: 'reject' });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a real date' },
+  );
+
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 09:00');
 
 /** The meeting as the coordinator types it: a day, a start and an end in a time zone, a place or a link. */
 export const MeetingDraft = z
   .strictObject({
-    date: z.iso.date(),
+    date: IsoDate,
     start: ClockTime,
     end: ClockTime,
     timeZone: IanaTimeZone,
     place: text(300).optional(),
-    url: z.url().max(2000).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
     organiser: text(200),
   })
   .refine((m) => m.end > m.start, { message: 'the meeting must end after it starts', path: ['end'] })
@@ -54,7 +76,7 @@ export type CancelMeetingRequest = z.infer<typeof CancelMeetingRequest>;
 /** The experts' opinions, numbered in the order given, with the date of the signed report and who signed it. */
 export const RecordOpinionsRequest = ActionEnvelope.extend({
   opinions: z.array(text(20000)).min(1).max(100),
-  signedOn: z.iso.date(),
+  signedOn: IsoDate,
   signedBy: text(300),
 });
 export type RecordOpinionsRequest = z.infer<typeof RecordOpinionsRequest>;
@@ -81,7 +103,7 @@ export const ExpertReviewState = z.object({
   reminderDueAt: Instant.nullable(),
   reminders: z.array(z.object({ at: Instant, sequence: z.number().int().nonnegative() })),
   opinions: z.array(Opinion),
-  signed: z.object({ on: z.iso.date(), by: text(300) }).nullable(),
+  signed: z.object({ on: IsoDate, by: text(300) }).nullable(),
   opinionsRecorded: Stamp.nullable(),
 });
 export type ExpertReviewState = z.infer<typeof ExpertReviewState>;

@@ -121,7 +121,10 @@ export const REFUSALS = {
     en: 'the expert meeting is already scheduled; reschedule or cancel it',
   },
   noMeeting: { zh: '尚未安排专家评审会', en: 'no expert meeting is scheduled' },
-  meetingHeld: { zh: '专家评审会已召开，不能改期或取消', en: 'the expert meeting took place; it cannot be moved or cancelled' },
+  meetingHeld: {
+    zh: '专家评审会已召开，不能改期或取消',
+    en: 'the expert meeting took place; it cannot be moved or cancelled',
+  },
   expertEmailMissing: {
     zh: '专家“{name}”没有电子邮箱，无法发送会议邀请',
     en: 'the expert "{name}" has no email address to invite',

@@ -3,7 +3,12 @@
  * (or record one already held), move or cancel it (each an update with the same calendar UID and a
  * higher SEQUENCE), record the experts' opinions after it, and write each opinion's revision note.
  */
-import { meetingInstants, meetingUid, type ExpertReviewState, type MeetingDraft } from '../../../domain/expertReview.js';
+import {
+  meetingInstants,
+  meetingUid,
+  type ExpertReviewState,
+  type MeetingDraft,
+} from '../../../domain/expertReview.js';
 import type { MailKind } from '../../../domain/mail.js';
 import type { Refusal } from '../../../domain/refusals.js';
 import { instantToLocal, iso } from '../../../domain/time.js';
@@ -112,7 +117,8 @@ export const expertReviewActions: ActionTable<Round> = {
       const meeting = liveMeeting(state(round));
       if (!meeting) refuse('round', 'noMeeting');
       if (state(round).opinionsRecorded) refuse('round', 'opinionsAlreadyRecorded');
-      if (Date.parse(meeting.end) > Date.now()) refuse('round', 'meetingNotOver', { end: local(meeting.end, meeting.tz) });
+      if (Date.parse(meeting.end) > Date.now())
+        refuse('round', 'meetingNotOver', { end: local(meeting.end, meeting.tz) });
     },
     apply(round, req) {
       const s = state(round);
