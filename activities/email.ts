@@ -17,6 +17,7 @@ import { changedText, sectionText } from '../infra/changedText.js';
 import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
+import { meetingCalendar } from './calendar.js';
 
 /** How often a send heartbeats, so that a heartbeat timeout of a few times this can tell a dead worker from a slow server. */
 export const HEARTBEAT_EVERY_MS = 3_000;
@@ -51,6 +52,10 @@ const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
   cancellation: (r) => `征求意见取消：${r.round.title} / Consultation cancelled`,
   outcomeNotice: (r) => `意见处理结果：${r.round.title} / How your comments were handled`,
   objectionNotice: (r) => `收到异议：${r.bureau?.nameZh} / Objection from ${r.bureau?.nameEn}`,
+  meetingInvitation: (r) => `专家评审会邀请：${r.round.title} / Invitation to the expert review meeting`,
+  meetingUpdate: (r) => `专家评审会变更：${r.round.title} / Expert review meeting changed`,
+  meetingCancellation: (r) => `专家评审会取消：${r.round.title} / Expert review meeting cancelled`,
+  meetingReminder: (r) => `专家评审会提醒（明天）：${r.round.title} / Reminder: expert review meeting tomorrow`,
 };
 
 const DECISIONS: Record<string, string> = {
@@ -151,10 +156,38 @@ export function createEmailActivities(deps: EmailDeps) {
         : [],
       summaryRows: (r.summary ?? []).map((s) => ({ ...s, outcomeText: outcomeText(s.outcome as BureauOutcome) })),
       failure: r.failure && { ...r.failure, to: r.failure.to.join(', ') },
+      meetingText: r.meeting && meetingText(r),
     };
   }
 
+  /** The meeting's day and hours in its own zone: 2030-03-01 09:00–12:00 (Asia/Shanghai). */
+  function meetingText(r: MailRequest): string {
+    const { start, end, tz } = r.meeting!.meeting;
+    return `${formatInstant(start, tz)}–${formatInstant(end, tz).slice(-5)} (${tz})`;
+  }
+
+  function meetingAttachment(r: MailRequest) {
+    const cancelled = r.kind === 'meetingCancellation';
+    const method = cancelled ? 'CANCEL' : 'REQUEST';
+    const m = r.meeting!;
+    const content = meetingCalendar(m, {
+      cancelled,
+      summary: `专家评审会：${r.round.title} / Expert review meeting`,
+      description: [
+        `组织单位 Organiser：${m.meeting.organiser}`,
+        `专家 Experts：${m.experts.map((e) => [e.name, e.title, e.organisation].filter(Boolean).join('，')).join('；')}`,
+        ...(r.reason ? [`说明 Note：${r.reason}`] : []),
+      ].join('\n'),
+      organizer: {
+        name: r.round.coordinator.name,
+        email: r.round.coordinator.email ?? deps.from.match(/<([^>]+)>/)?.[1] ?? deps.from,
+      },
+    });
+    return { filename: 'meeting.ics', content, contentType: `text/calendar; charset=utf-8; method=${method}` };
+  }
+
   async function attachments(r: MailRequest) {
+    if (r.meeting && r.kind !== 'meetingReminder') return [meetingAttachment(r)];
     if (r.kind !== 'invitation') return [];
     return Promise.all(
       r.round.documents.map(async (d) =>

@@ -24,6 +24,13 @@ import {
   RespondToOutcomeRequest,
 } from './disposition.js';
 import { ApproveCandidateRequest, RejectCandidateRequest } from './approval.js';
+import {
+  CancelMeetingRequest,
+  RecordOpinionsRequest,
+  RescheduleMeetingRequest,
+  ScheduleMeetingRequest,
+  WriteRevisionNoteRequest,
+} from './expertReview.js';
 import type { Role } from './records.js';
 
 export const ACTIONS = {
@@ -45,6 +52,11 @@ export const ACTIONS = {
   resolveObjection: { request: ResolveObjectionRequest, roles: ['coordinator'] },
   approveCandidate: { request: ApproveCandidateRequest, roles: ['approver'] },
   rejectCandidate: { request: RejectCandidateRequest, roles: ['approver'] },
+  scheduleMeeting: { request: ScheduleMeetingRequest, roles: ['coordinator'] },
+  rescheduleMeeting: { request: RescheduleMeetingRequest, roles: ['coordinator'] },
+  cancelMeeting: { request: CancelMeetingRequest, roles: ['coordinator'] },
+  recordOpinions: { request: RecordOpinionsRequest, roles: ['coordinator'] },
+  writeRevisionNote: { request: WriteRevisionNoteRequest, roles: ['coordinator'] },
 } as const satisfies Record<string, { request: unknown; roles: readonly Role[] }>;
 
 export type ActionName = keyof typeof ACTIONS;

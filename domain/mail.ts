@@ -4,7 +4,7 @@
  * activity reuses it and a copy after a crash is recognisable.
  * Imported by workflow code: no Node built-ins, no I/O.
  */
-import type { Bureau, ReplySummary } from './records.js';
+import type { Bureau, Expert, Meeting, ReplySummary } from './records.js';
 
 export type MailKind =
   | 'invitation'
@@ -15,7 +15,11 @@ export type MailKind =
   | 'deadlineSummary'
   | 'cancellation'
   | 'outcomeNotice'
-  | 'objectionNotice';
+  | 'objectionNotice'
+  | 'meetingInvitation'
+  | 'meetingUpdate'
+  | 'meetingCancellation'
+  | 'meetingReminder';
 
 export interface MailRound {
   id: string;
@@ -61,6 +65,15 @@ export interface MailRequest {
   };
   /** 'new-link' marks an invitation sent because the contact changed (the old link stops working). */
   variant?: 'new-link' | 'resend';
+  /** The expert meeting (its invitation, update, cancellation or reminder): the activity writes its .ics. */
+  meeting?: MeetingMail;
+}
+
+export interface MeetingMail {
+  meeting: Meeting;
+  experts: Expert[];
+  /** Whom the message greets. */
+  addressee: string;
 }
 
 export interface MailResult {

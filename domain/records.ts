@@ -222,7 +222,13 @@ export const Disposition = z
   });
 export type Disposition = z.infer<typeof Disposition>;
 
-export const Expert = z.object({ name: text(200), affiliation: text(300).optional(), title: text(200).optional() });
+export const Expert = z.object({
+  name: text(200),
+  title: text(200).optional(),
+  organisation: text(300).optional(),
+  /** Where the invitation and its updates go; a meeting recorded afterwards may have none. */
+  email: z.email().optional(),
+});
 export type Expert = z.infer<typeof Expert>;
 
 export const RevisionNote = z.object({ text: text(20000), changedAt: z.array(Anchor) });
@@ -244,6 +250,8 @@ export const Meeting = z.object({
   organiser: text(200),
   uid: z.string().min(1),
   sequence: z.number().int().nonnegative(),
+  /** Recorded as already held when scheduled, or once its opinions are recorded. */
+  held: z.boolean().optional(),
 });
 export type Meeting = z.infer<typeof Meeting>;
 

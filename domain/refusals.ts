@@ -115,6 +115,34 @@ export const REFUSALS = {
   noOpenObjection: { zh: '该单位没有待处理的异议', en: 'this bureau has no open objection' },
   openObjections: { zh: '尚有 {count} 项异议未处理：{names}', en: '{count} objections are not resolved: {names}' },
   dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
+  meetingInPast: {
+    zh: '会议时间（{start}）已过；如会议已召开，请记录为“已召开”',
+    en: 'the meeting time ({start}) has passed; if the meeting took place, record it as held',
+  },
+  meetingNotYetHeld: {
+    zh: '会议时间（{start}）尚未到，不能记录为已召开',
+    en: 'the meeting ({start}) is still to come; it cannot be recorded as held',
+  },
+  meetingAlreadyScheduled: {
+    zh: '专家评审会已安排，请改期或取消',
+    en: 'the expert meeting is already scheduled; reschedule or cancel it',
+  },
+  noMeeting: { zh: '尚未安排专家评审会', en: 'no expert meeting is scheduled' },
+  meetingHeld: {
+    zh: '专家评审会已召开，不能改期或取消',
+    en: 'the expert meeting took place; it cannot be moved or cancelled',
+  },
+  expertEmailMissing: {
+    zh: '专家“{name}”没有电子邮箱，无法发送会议邀请',
+    en: 'the expert "{name}" has no email address to invite',
+  },
+  meetingNotOver: {
+    zh: '专家评审会（{end} 结束）尚未结束，会后再记录专家意见',
+    en: 'the expert meeting (ending {end}) is not over; record the opinions after it',
+  },
+  opinionsAlreadyRecorded: { zh: '专家意见已记录', en: 'the experts’ opinions are already recorded' },
+  opinionsNotRecorded: { zh: '尚未记录专家意见', en: 'the experts’ opinions are not recorded yet' },
+  unknownOpinion: { zh: '没有第 {n} 条专家意见', en: 'there is no expert opinion {n}' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

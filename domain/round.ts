@@ -20,6 +20,7 @@ import {
 import { ROUND_LIMITS } from './limits.js';
 import { ApprovalState } from './approval.js';
 import { DEFAULT_OBJECTION_WINDOW_MS, OutcomeNotice } from './disposition.js';
+import { ExpertReviewState } from './expertReview.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -35,7 +36,7 @@ export const IsoDuration = z
  * The stages a round can run, in the order its file lists them. Each is a folder under
  * workflows/stages/; a stage not listed here cannot be asked for.
  */
-export const RunnableStage = z.enum(['consultation', 'disposition', 'approval']);
+export const RunnableStage = z.enum(['consultation', 'disposition', 'approval', 'expertReview']);
 export type RunnableStage = z.infer<typeof RunnableStage>;
 export const DEFAULT_STAGES: RunnableStage[] = ['consultation'];
 
@@ -178,6 +179,8 @@ export const RoundStatus = z.object({
   notices: z.array(OutcomeNotice),
   /** The candidate PDF, what blocks approval, and the approver's decisions. */
   approval: ApprovalState,
+  /** The expert review's meeting, opinions and revision notes; null until that stage starts. */
+  expertReview: ExpertReviewState.nullable(),
   /** Problems that need a person: failed deliveries, unresolvable documents. */
   problems: z.array(z.object({ at: Instant, message: z.string() })),
 });

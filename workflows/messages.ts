@@ -23,6 +23,13 @@ import type {
   RespondToOutcomeRequest,
 } from '../domain/disposition.js';
 import type { ApproveCandidateRequest, RejectCandidateRequest } from '../domain/approval.js';
+import type {
+  CancelMeetingRequest,
+  RecordOpinionsRequest,
+  RescheduleMeetingRequest,
+  ScheduleMeetingRequest,
+  WriteRevisionNoteRequest,
+} from '../domain/expertReview.js';
 import type { RoundStatus } from '../domain/round.js';
 
 export const statusQuery = defineQuery<RoundStatus>('status');
@@ -45,6 +52,11 @@ export const resolveObjectionUpdate = defineUpdate<ActionAck, [ResolveObjectionR
 export const approveCandidateUpdate = defineUpdate<ActionAck, [ApproveCandidateRequest]>('approveCandidate');
 export const rejectCandidateUpdate = defineUpdate<ActionAck, [RejectCandidateRequest]>('rejectCandidate');
 export const reanchorDispositionUpdate = defineUpdate<ActionAck, [ReanchorDispositionRequest]>('reanchorDisposition');
+export const scheduleMeetingUpdate = defineUpdate<ActionAck, [ScheduleMeetingRequest]>('scheduleMeeting');
+export const rescheduleMeetingUpdate = defineUpdate<ActionAck, [RescheduleMeetingRequest]>('rescheduleMeeting');
+export const cancelMeetingUpdate = defineUpdate<ActionAck, [CancelMeetingRequest]>('cancelMeeting');
+export const recordOpinionsUpdate = defineUpdate<ActionAck, [RecordOpinionsRequest]>('recordOpinions');
+export const writeRevisionNoteUpdate = defineUpdate<ActionAck, [WriteRevisionNoteRequest]>('writeRevisionNote');
 
 /** The Update of each action, by the action's name. */
 export const UPDATES = {
@@ -66,5 +78,10 @@ export const UPDATES = {
   resolveObjection: resolveObjectionUpdate,
   approveCandidate: approveCandidateUpdate,
   rejectCandidate: rejectCandidateUpdate,
+  scheduleMeeting: scheduleMeetingUpdate,
+  rescheduleMeeting: rescheduleMeetingUpdate,
+  cancelMeeting: cancelMeetingUpdate,
+  recordOpinions: recordOpinionsUpdate,
+  writeRevisionNote: writeRevisionNoteUpdate,
 } as const;
 export type Updates = typeof UPDATES;

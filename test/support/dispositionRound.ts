@@ -111,6 +111,9 @@ export function dispositionRound(): RoundStatus {
     cancelled: null,
     dispositions: [],
     dispositionsPublished: null,
+    notices: [],
+    expertReview: null,
+    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });
 }

@@ -154,6 +154,7 @@ export class FakeRounds implements RoundService {
         dispositions: [],
         dispositionsPublished: null,
         notices: [],
+        expertReview: null,
         approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
         problems: [],
       }),

@@ -12,7 +12,8 @@ export interface SentMail {
   html: string;
   kind: string;
   round: string;
-  attachments: Array<{ filename: string }>;
+  /** Each attachment's name, and its content when it is text (a calendar invitation). */
+  attachments: Array<{ filename: string; content?: string }>;
 }
 
 export class RecordingTransport {
@@ -65,8 +66,9 @@ export class RecordingTransport {
       html: String(message.html),
       kind: headers['X-Plan-Review-Kind'] ?? '',
       round: headers['X-Plan-Review-Round'] ?? '',
-      attachments: ((message.attachments ?? []) as Array<{ filename?: string }>).map((a) => ({
+      attachments: ((message.attachments ?? []) as Array<{ filename?: string; content?: unknown }>).map((a) => ({
         filename: String(a.filename),
+        ...(typeof a.content === 'string' && { content: a.content }),
       })),
     });
     if (this.failAfterAccepting > 0) {

@@ -153,6 +153,7 @@ export async function replyFixture(
     dispositions: [],
     dispositionsPublished: null,
     notices: [],
+    expertReview: null,
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });

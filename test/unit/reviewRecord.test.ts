@@ -52,6 +52,7 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     dispositionsPublished: null,
     notices: [],
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
+    expertReview: null,
     problems: [],
   };
 }

@@ -178,6 +178,7 @@ function fixture(): RoundStatus {
     dispositions: [],
     dispositionsPublished: null,
     notices: [],
+    expertReview: null,
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   };

@@ -66,6 +66,7 @@ function status(): RoundStatus {
     dispositions: [],
     dispositionsPublished: null,
     notices: [],
+    expertReview: null,
     approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
     problems: [],
   });

@@ -76,6 +76,7 @@ export class Round {
       dispositionsPublished: null,
       notices: [],
       approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
+      expertReview: null,
       problems: [],
     };
     this.outbox = new Outbox({

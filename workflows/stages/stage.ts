@@ -4,6 +4,7 @@ import type { Round } from '../round/round.js';
 import { consultationStage } from './consultation/index.js';
 import { approvalStage } from './approval/index.js';
 import { dispositionStage } from './disposition/index.js';
+import { expertReviewStage } from './expertReview/index.js';
 
 export interface StageRunner {
   run(): Promise<void>;
@@ -17,4 +18,5 @@ export const STAGES: Record<RunnableStage, (round: Round) => StageRunner> = {
   consultation: consultationStage,
   disposition: dispositionStage,
   approval: approvalStage,
+  expertReview: expertReviewStage,
 };
