@@ -208,3 +208,19 @@ export function newBureauStatus(bureau: z.infer<typeof Bureau>, deadline: string
     revokedLinkIds: [],
   };
 }
+
+/** What a round holds beyond consultation when it starts: nothing decided, reviewed or approved yet. */
+export function freshRoundRecords(): Pick<
+  RoundStatus,
+  'cancelled' | 'dispositions' | 'dispositionsPublished' | 'notices' | 'expertReview' | 'approval' | 'problems'
+> {
+  return {
+    cancelled: null,
+    dispositions: [],
+    dispositionsPublished: null,
+    notices: [],
+    expertReview: null,
+    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
+    problems: [],
+  };
+}

@@ -5,7 +5,7 @@
  */
 import type { ReplyDraft } from '../../domain/consultation.js';
 import { summarizeReply } from '../../domain/replies.js';
-import { RoundStatus } from '../../domain/round.js';
+import { freshRoundRecords, RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 
 export const DISPOSITION_ROUND_ID = 'round:dispo-plan:1';
@@ -108,12 +108,6 @@ export function dispositionRound(): RoundStatus {
       bureau('energy', '区能源局', 'Energy Bureau', 'waived'),
     ],
     consultation: { closed: null, endedAt: '2030-01-15T10:00:00.000Z' },
-    cancelled: null,
-    dispositions: [],
-    dispositionsPublished: null,
-    notices: [],
-    expertReview: null,
-    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-    problems: [],
+    ...freshRoundRecords(),
   });
 }

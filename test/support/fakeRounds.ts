@@ -36,7 +36,7 @@ import { STAGE_LABELS } from '../../domain/labels.js';
 import type { Disposition, Reply, ReplySummary } from '../../domain/records.js';
 import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
-import { newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
+import { freshRoundRecords, newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { iso } from '../../domain/time.js';
 import { parseDocument } from '../../infra/documents.js';
 import type { ActionRequest, ActionResult, Outcome, RoundListing, RoundService } from '../../infra/roundGateway.js';
@@ -150,13 +150,7 @@ export class FakeRounds implements RoundService {
         documents,
         bureaus: input.bureaus.map((b) => newBureauStatus(b, deadline)),
         consultation: { closed: null, endedAt: null },
-        cancelled: null,
-        dispositions: [],
-        dispositionsPublished: null,
-        notices: [],
-        expertReview: null,
-        approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-        problems: [],
+        ...freshRoundRecords(),
       }),
     );
     return { kind: 'done', value: id };

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { RoundStatus, type BureauStatus } from '../../domain/round.js';
+import { freshRoundRecords, RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { parseDocument } from '../../infra/documents.js';
 import { signLink } from '../../infra/linkTokens.js';
 import { Templates } from '../../infra/templates.js';
@@ -149,13 +149,7 @@ export async function replyFixture(
     documents,
     bureaus,
     consultation: { closed: null, endedAt: null },
-    cancelled: null,
-    dispositions: [],
-    dispositionsPublished: null,
-    notices: [],
-    expertReview: null,
-    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-    problems: [],
+    ...freshRoundRecords(),
   });
   const fake = new FakeRounds(store, status, () => clock.now);
   const app = new Hono();

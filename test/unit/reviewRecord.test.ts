@@ -9,7 +9,7 @@ import { draftFromReply } from '../../domain/consultation.js';
 import { ReviewRecord } from '../../domain/records.js';
 import { DraftMismatchError, draftBytes, summarizeReply } from '../../domain/replies.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
-import { newBureauStatus, type RoundStatus } from '../../domain/round.js';
+import { freshRoundRecords, newBureauStatus, type RoundStatus } from '../../domain/round.js';
 import { createPdfActivities } from '../../activities/pdf.js';
 import { assembleReviewRecord } from '../../infra/reviewRecord.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
@@ -47,13 +47,7 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     documents: SEED.documents,
     bureaus,
     consultation: { closed: null, endedAt: '2022-02-17T10:00:00.000Z' },
-    cancelled: null,
-    dispositions: [],
-    dispositionsPublished: null,
-    notices: [],
-    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-    expertReview: null,
-    problems: [],
+    ...freshRoundRecords(),
   };
 }
 

@@ -9,7 +9,7 @@ import type { ReplyDraft } from '../../domain/consultation.js';
 import { makeRefusal } from '../../domain/refusals.js';
 import { draftBytes, summarizeReply } from '../../domain/replies.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
-import { RoundStatus } from '../../domain/round.js';
+import { freshRoundRecords, RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
@@ -174,13 +174,7 @@ function fixture(): RoundStatus {
       },
     ],
     consultation: { closed: null, endedAt: null },
-    cancelled: null,
-    dispositions: [],
-    dispositionsPublished: null,
-    notices: [],
-    expertReview: null,
-    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-    problems: [],
+    ...freshRoundRecords(),
   };
   return RoundStatus.parse(status);
 }

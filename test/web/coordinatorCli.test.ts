@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliUsageError, coordinatorActionCommands, parseCliInstant, type ActionContext } from '../../cli/users.js';
-import { RoundStatus } from '../../domain/round.js';
+import { freshRoundRecords, RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
 import { FakeRounds } from '../support/fakeRounds.js';
 import { MemoryContentStore } from '../../infra/store.js';
@@ -62,13 +62,7 @@ function status(): RoundStatus {
     documents: [doc],
     bureaus: [bureau('finance'), bureau('forestry')],
     consultation: { closed: null, endedAt: null },
-    cancelled: null,
-    dispositions: [],
-    dispositionsPublished: null,
-    notices: [],
-    expertReview: null,
-    approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-    problems: [],
+    ...freshRoundRecords(),
   });
 }
 

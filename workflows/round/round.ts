@@ -10,6 +10,7 @@ import { ROUND_LIMITS } from '../../domain/limits.js';
 import type { MailKind, MailRequest, MailRound } from '../../domain/mail.js';
 import type { Actor } from '../../domain/records.js';
 import {
+  freshRoundRecords,
   newBureauStatus,
   type BureauStatus,
   type RoundInput,
@@ -71,13 +72,7 @@ export class Round {
       documents: [],
       bureaus: input.bureaus.map((b) => newBureauStatus(b, this.roundDeadline)),
       consultation: { closed: null, endedAt: null },
-      cancelled: null,
-      dispositions: [],
-      dispositionsPublished: null,
-      notices: [],
-      approval: { candidate: null, blockers: [], decisions: [], rejectedFingerprint: null },
-      expertReview: null,
-      problems: [],
+      ...freshRoundRecords(),
     };
     this.outbox = new Outbox({
       roundId: this.status.id,
