@@ -65,3 +65,11 @@ export const WORKFLOW_STATUS_LABELS: Record<string, Label> = {
   TIMED_OUT: { zh: '已超时', en: 'Timed out' },
 };
 export const workflowStatusText = (w: string) => (WORKFLOW_STATUS_LABELS[w] ? both(WORKFLOW_STATUS_LABELS[w]) : w);
+
+/** A bureau's answer to its outcome notice. */
+export const OUTCOME_RESPONSE_LABELS: Record<'pending' | 'acknowledged' | 'objected' | 'silent', Label> = {
+  pending: { zh: '待答复', en: 'Awaiting your answer' },
+  acknowledged: { zh: '已认可', en: 'Acknowledged' },
+  objected: { zh: '已提出异议', en: 'Objected' },
+  silent: { zh: '逾期未答复，视为认可', en: 'No answer: deemed acknowledged' },
+};

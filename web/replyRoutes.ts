@@ -27,6 +27,7 @@ import {
 } from '../infra/linkTokens.js';
 import type { RoundService } from '../infra/roundGateway.js';
 import type { RefusalCode } from '../domain/refusals.js';
+import { DECISION_LABELS, OUTCOME_RESPONSE_LABELS } from '../domain/labels.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
@@ -515,6 +516,8 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
 
   router.get('/:token', async (c) => {
     const token = c.req.param('token');
+    const outcome = await outcomeState(token);
+    if (outcome) return renderOutcome(c, token, outcome);
     const link = await resolveLink(token, 'act');
     if (!link.ok) return refuse(c, link.refusal, link.status);
     const docs = formDocuments(link.status);
@@ -549,6 +552,96 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         detailZh: `附件不得超过 ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB。请返回上一页，换一个较小的文件（如降低扫描分辨率）后再提交。`,
         detailEn: `An attachment may be at most ${Math.round((attachmentMaxBytes / MIB) * 10) / 10} MB. Go back, choose a smaller file (e.g. scan at a lower resolution) and submit again.`,
       }),
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // The outcome notice: after publication the same link shows how the bureau's comments were
+  // handled, and takes its acknowledgement or objection until the notice's deadline.
+
+  async function outcomeState(token: string) {
+    let target: LinkTarget;
+    try {
+      target = verifyLink(secret, token);
+    } catch {
+      return undefined;
+    }
+    const found = await rounds.status(target.roundId);
+    if (found.kind !== 'done') return undefined;
+    const status = found.value;
+    const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
+    const notice = status.notices.find((n) => n.bureauId === target.bureauId);
+    if (!bureau || !notice || bureau.invitation?.linkId !== target.linkId) return undefined;
+    return { target, status, bureau, notice };
+  }
+
+  async function renderOutcome(
+    c: Context,
+    token: string,
+    state: NonNullable<Awaited<ReturnType<typeof outcomeState>>>,
+    opts: { error?: string; objection?: string; httpStatus?: 200 | 422 | 503 } = {},
+  ) {
+    const { status, bureau, notice } = state;
+    const timeZone = bureau.bureau.timeZone ?? status.timeZone;
+    const texts = new Map<string, string>();
+    for (const summary of bureau.replies) {
+      const reply = await rounds.loadReply(summary);
+      for (const answer of Object.values(reply.perDocument))
+        if (answer !== 'noComments') for (const cm of answer) texts.set(cm.id, cm.text);
+    }
+    const items = status.dispositions
+      .filter((d) => texts.has(d.commentId))
+      .map((d) => ({ text: texts.get(d.commentId), decision: DECISION_LABELS[d.decision], rationale: d.rationale }));
+    const open = notice.response === 'pending' && now().getTime() <= Date.parse(notice.respondBy);
+    const page = templates.render('pages/reply-outcome', {
+      title: `意见处理结果 · ${bureau.bureau.nameZh}`,
+      round: { title: status.title, coordinator: status.coordinator },
+      bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
+      items,
+      respondBy: formatInstant(notice.respondBy, timeZone),
+      open,
+      response: OUTCOME_RESPONSE_LABELS[notice.response],
+      objection: notice.objection,
+      action: `${basePath(c, token).base}/outcome`,
+      csrf: csrfTokenFor(secret, token),
+      requestId: randomUUID(),
+      error: opts.error,
+      typedObjection: opts.objection,
+    });
+    return c.html(page, opts.httpStatus ?? 200, PAGE_HEADERS);
+  }
+
+  router.post('/:token/outcome', async (c) => {
+    const token = c.req.param('token');
+    const state = await outcomeState(token);
+    if (!state)
+      return refuse(c, { status: 404, zh: '没有需要答复的意见处理结果', en: 'There is no outcome notice to answer' });
+    const body = (await readFormBody(c)) as Body | undefined;
+    if (!body || !checkCsrf(secret, token, str(body, fieldNames.csrf, 200) || undefined)) {
+      return refuse(c, {
+        status: 403,
+        zh: '表单已过期或不完整，未予受理',
+        en: 'The form is outdated or incomplete and was not accepted',
+      });
+    }
+    const response = str(body, 'response', 20) === 'object' ? 'object' : 'acknowledge';
+    const objection = str(body, 'objection', 6000).trim();
+    const requestId = str(body, 'requestId', 200);
+    const sent = await rounds.act(state.target.roundId, 'respondToOutcome', {
+      requestId: requestId.length >= 8 ? requestId : randomUUID(),
+      actor: { name: state.bureau.bureau.contactPerson, role: 'bureau' },
+      bureauId: state.target.bureauId,
+      linkId: state.target.linkId,
+      response,
+      ...(objection ? { objection } : {}),
+    });
+    if (sent.kind === 'done') return c.redirect(basePath(c, token).base, 303);
+    if (sent.kind === 'refused')
+      return renderOutcome(c, token, state, { error: refusalMessage(sent.refusal), objection, httpStatus: 422 });
+    return renderOutcome(c, token, state, {
+      error: '暂时无法提交，请稍后再试。 The answer could not be sent just now; please try again in a moment.',
+      objection,
+      httpStatus: 503,
+    });
   });
 
   router.post('/:token', limit, async (c) => {

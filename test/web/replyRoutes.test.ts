@@ -729,3 +729,77 @@ describe('the upload quota of a link', () => {
     }
   });
 });
+
+describe('the outcome notice behind the same link', () => {
+  it('shows how each comment was handled and takes an acknowledgement or an objection (with its text) until the deadline', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    expect((await post(fx, token, fullReply(await openForm(fx, token)))).status).toBe(303);
+    const round = fx.fake.current;
+    const reply = round.bureaus[0]!.replies[0]!;
+    round.stage = 'disposition';
+    round.consultation.closed = { by: { name: '协调人', role: 'coordinator' }, at: fx.clock.now.toISOString() };
+    const decidedBy = { name: '协调人', role: 'coordinator' as const };
+    round.dispositions = [
+      {
+        commentId: `finance-${reply.n}-1`,
+        decision: 'adopted',
+        changedAt: [],
+        decidedBy,
+        decidedAt: fx.clock.now.toISOString(),
+        published: true,
+      },
+      {
+        commentId: `finance-${reply.n}-2`,
+        decision: 'notAdopted',
+        rationale: `以上位规划为准${XSS}`,
+        changedAt: [],
+        decidedBy,
+        decidedAt: fx.clock.now.toISOString(),
+        published: true,
+      },
+    ];
+    round.notices = [
+      {
+        bureauId: 'finance',
+        messageId: '<n@test>',
+        respondBy: new Date(fx.clock.now.getTime() + 5 * DAY).toISOString(),
+        response: 'pending',
+      },
+    ];
+
+    const page = await (await fx.app.request(`/r/${token}`)).text();
+    expect(page).toContain('意见处理结果');
+    expect(page).toContain('请补充煤改电工程的售后服务要求。');
+    expect(page).toContain('不采纳');
+    expect(page).not.toContain('<script>alert(1)');
+    const form = hidden(page);
+    const answer = (fields: Record<string, string>) =>
+      fx.app.request(`/r/${token}/outcome`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...form, ...fields }),
+        headers: { origin: ORIGIN },
+      });
+
+    // An objection needs its text: refused beside it, nothing sent.
+    const empty = await answer({ response: 'object', objection: '' });
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toContain('提出异议时请写明异议内容');
+    expect(fx.fake.sent('respondToOutcome')).toHaveLength(0);
+
+    const objected = await answer({ response: 'object', objection: '不采纳理由不充分' });
+    expect(objected.status).toBe(303);
+    expect(fx.fake.sent('respondToOutcome')).toEqual([
+      expect.objectContaining({
+        request: expect.objectContaining({
+          bureauId: 'finance',
+          response: 'object',
+          objection: '不采纳理由不充分',
+          linkId: 'finance-link-2',
+        }),
+      }),
+    ]);
+    // A forged form is refused.
+    expect((await answer({ csrf: 'x'.repeat(43), response: 'acknowledge' })).status).toBe(403);
+  });
+});
