@@ -206,3 +206,66 @@ describe('sendEmail', () => {
     expect(beats.length).toBe(count); // no heartbeat after the send is done
   });
 });
+
+describe('the outcome notice', () => {
+  it("shows each comment's decision and the changed text, removed and added characters marked", async () => {
+    const { mail, acts, round, bureau } = await setup();
+    const before = (
+      await store.put(Buffer.from('# 第七章 保障措施\n\n## 7.7 全民行动\n\n大、中、小学定期组织生态文明主题活动。\n'))
+    ).sha256;
+    const after = (
+      await store.put(Buffer.from('# 第七章 保障措施\n\n## 7.7 全民行动\n\n中、小学定期组织生态文明主题活动。\n'))
+    ).sha256;
+    const draft: ReplyDraft = {
+      responder: { name: '教育局', position: '办公室' },
+      perDocument: {
+        plan: {
+          kind: 'comments',
+          comments: [{ section: '7.7', text: '我区无大学，删去“大”字。' }, { text: `另一条意见${XSS}` }],
+        },
+      },
+    };
+    await storeReplyDraft(store, draft);
+    const reply = summarizeReply(
+      {
+        n: 5,
+        bureauId: 'finance',
+        version: 1,
+        submittedAt: '2022-02-17T02:00:00.000Z',
+        channel: 'link',
+        responder: draft.responder,
+      },
+      draft,
+      [{ key: 'plan', version: 1 }],
+    );
+    await run(() =>
+      acts.sendEmail({
+        kind: 'outcomeNotice',
+        messageId: '<o@y>',
+        to: ['a@example.org'],
+        round,
+        bureau,
+        linkId: 'l',
+        outcome: {
+          respondBy: '2022-02-25T10:00:00.000Z',
+          items: [
+            {
+              commentId: 'finance-5-1',
+              reply,
+              decision: 'adopted',
+              changes: [{ doc: 'plan', section: '7.7', beforeSha256: before, afterSha256: after }],
+            },
+            { commentId: 'finance-5-2', reply, decision: 'notAdopted', rationale: `理由${XSS}`, changes: [] },
+          ],
+        },
+      }),
+    );
+    const html = mail.sent[0]!.html;
+    expect(html).toContain('我区无大学，删去“大”字。');
+    expect(html).toContain('采纳 Adopted');
+    expect(html).toContain('不采纳 Not adopted');
+    expect(html).toMatch(/<del[^>]*>大、<\/del>中、小学定期组织/);
+    expect(html).toContain('2022-02-25 18:00');
+    expect(html).not.toMatch(/<script>/);
+  });
+});
