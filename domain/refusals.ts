@@ -114,6 +114,10 @@ export const REFUSALS = {
   },
   noOpenObjection: { zh: '该单位没有待处理的异议', en: 'this bureau has no open objection' },
   openObjections: { zh: '尚有 {count} 项异议未处理：{names}', en: '{count} objections are not resolved: {names}' },
+  expertReviewIncomplete: {
+    zh: '专家评审尚未完成（意见未记录，或第 {opinions} 条意见尚无修改说明）',
+    en: 'the expert review is not complete (opinions not recorded, or opinions {opinions} have no revision note)',
+  },
   dispositionsAlreadyPublished: { zh: '意见处理结果已发布', en: 'the dispositions are already published' },
   meetingInPast: {
     zh: '会议时间（{start}）已过；如会议已召开，请记录为“已召开”',

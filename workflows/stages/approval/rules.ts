@@ -26,6 +26,11 @@ export function approvalBlockers(status: RoundStatus): Blocker[] {
     );
     blockers.push({ code: 'openObjections', params: { count: objections.length, names: names.join('、') } });
   }
+  const review = status.expertReview;
+  if (review && (!review.opinionsRecorded || review.opinions.some((o) => !o.revisionNote))) {
+    const missing = review.opinions.filter((o) => !o.revisionNote).map((o) => o.n);
+    blockers.push({ code: 'expertReviewIncomplete', params: { opinions: missing.length ? missing.join(', ') : '-' } });
+  }
   const broken = brokenAnchors(status);
   if (broken.length > 0) blockers.push({ code: 'brokenAnchors', params: { count: broken.length } });
   return blockers;
@@ -40,11 +45,12 @@ export function planDocKey(status: RoundStatus): string {
   ).key;
 }
 
-/** What a candidate shows: document versions, the replies that were recorded, outcomes and dispositions. */
+/** What a candidate shows: document versions, the replies recorded, outcomes, dispositions, the experts' opinions and revision notes. */
 export function recordFingerprint(status: RoundStatus): string {
   return canonicalSha256({
     documents: status.documents.map((d) => d.versions.map((v) => v.sha256)),
     replies: status.bureaus.map((b) => [b.bureau.id, b.outcome, b.replies.map((r) => r.contentSha256)]),
     dispositions: status.dispositions,
+    expertReview: status.expertReview && { opinions: status.expertReview.opinions, signed: status.expertReview.signed },
   });
 }
