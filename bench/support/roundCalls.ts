@@ -2,6 +2,7 @@
  * Round calls for scripts that drive a round (the benchmark, the seed driver, tests): the real
  * gateway, unwrapped, so a refusal or an unavailable server throws RoundGatewayError at once.
  */
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ActionName } from '../../domain/actions.js';
 import type { RoundInput, RoundStatus } from '../../domain/round.js';
@@ -16,6 +17,19 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
     status: async (id: string) => unwrap(await gateway.status(id)),
     act: async <K extends ActionName>(id: string, name: K, request: ActionRequest<K>) =>
       unwrap(await gateway.act(id, name, request)),
+    /** A bureau's reply through its current link, as its reply page would send it. */
+    async replyAs(status: RoundStatus, bureauId: string, reply: ActionRequest<'submitReply'>['reply']) {
+      const b = status.bureaus.find((x) => x.bureau.id === bureauId);
+      if (!b?.invitation) throw new Error(`${bureauId} has no invitation in ${status.id}`);
+      const request = {
+        requestId: randomUUID(),
+        actor: { name: reply.responder.name, role: 'bureau' as const },
+        bureauId,
+        linkId: b.invitation.linkId,
+        reply,
+      };
+      return unwrap(await gateway.act(status.id, 'submitReply', request));
+    },
     /** Polls the round's status until `pred` holds (a round acts on its own: emails, timers). */
     async until(id: string, pred: (s: RoundStatus) => boolean, timeoutMs = 20_000): Promise<RoundStatus> {
       const deadline = Date.now() + timeoutMs;

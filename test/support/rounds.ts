@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Bureau, type Actor } from '../../domain/records.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
 import type { RoundInput } from '../../domain/round.js';
 import type { ContentStore } from '../../infra/store.js';
 
@@ -52,4 +53,16 @@ export async function smallRoundInput(store: ContentStore, overrides: Partial<Ro
     objectionWindowMs: 5 * 24 * 3600 * 1000,
     ...overrides,
   };
+}
+
+export const TEST_RESPONDER = { name: '王明', position: '办公室主任' };
+
+/** A reply to the small plan: comments on 1.1.1, or "no comments" when none are given. */
+export function replyOnPlan(...texts: string[]): ReplyDraft {
+  return texts.length === 0
+    ? { responder: TEST_RESPONDER, perDocument: { plan: { kind: 'noComments' } } }
+    : {
+        responder: TEST_RESPONDER,
+        perDocument: { plan: { kind: 'comments', comments: texts.map((text) => ({ section: '1.1.1', text })) } },
+      };
 }

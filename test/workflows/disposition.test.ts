@@ -14,6 +14,7 @@ import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
 import { brokenAnchors } from '../../workflows/stages/disposition/rules.js';
 import { coordinator, SMALL_PLAN, smallRoundInput } from '../support/rounds.js';
+import { replyOnPlan, TEST_RESPONDER } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
 const TASK_QUEUE = 'test-disposition';
@@ -31,22 +32,9 @@ afterAll(async () => {
   await stop?.();
 });
 
-const responder = { name: '王明', position: '办公室主任' };
-const comments = (...texts: string[]): ReplyDraft => ({
-  responder,
-  perDocument: { plan: { kind: 'comments', comments: texts.map((text) => ({ section: '1.1.1', text })) } },
-});
-
-async function reply(s: RoundStatus, bureauId: string, draft: ReplyDraft) {
-  const b = s.bureaus.find((x) => x.bureau.id === bureauId)!;
-  return rounds().act(s.id, 'submitReply', {
-    requestId: randomUUID(),
-    actor: { name: responder.name, role: 'bureau' },
-    bureauId,
-    linkId: b.invitation!.linkId,
-    reply: draft,
-  });
-}
+const responder = TEST_RESPONDER;
+const comments = replyOnPlan;
+const reply = (s: RoundStatus, bureauId: string, draft: ReplyDraft) => rounds().replyAs(s, bureauId, draft);
 
 describe('disposition of comments', () => {
   it('decides every comment, refuses what is wrong, and publishes them together', async () => {

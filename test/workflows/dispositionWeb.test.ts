@@ -4,7 +4,6 @@
  * coordinator closing the consultation, then deciding the comments through the page's forms
  * (a refusal shown beside its field), and publishing; the round's status is read back.
  */
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { smallRoundInput } from '../support/rounds.js';
+import { replyOnPlan, TEST_RESPONDER } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
@@ -98,22 +98,9 @@ class Coordinator extends TestBrowser {
   }
 }
 
-const responder = { name: '王明', position: '办公室主任' };
-const comments = (...texts: string[]): ReplyDraft => ({
-  responder,
-  perDocument: { plan: { kind: 'comments', comments: texts.map((text) => ({ section: '1.1.1', text })) } },
-});
-
-async function reply(s: RoundStatus, bureauId: string, draft: ReplyDraft) {
-  const b = s.bureaus.find((x) => x.bureau.id === bureauId)!;
-  return rounds().act(s.id, 'submitReply', {
-    requestId: randomUUID(),
-    actor: { name: responder.name, role: 'bureau' },
-    bureauId,
-    linkId: b.invitation!.linkId,
-    reply: draft,
-  });
-}
+const responder = TEST_RESPONDER;
+const comments = replyOnPlan;
+const reply = (s: RoundStatus, bureauId: string, draft: ReplyDraft) => rounds().replyAs(s, bureauId, draft);
 
 describe('disposition from the web, on a real round', () => {
   it("decides every comment through the page's forms and publishes them", async () => {
