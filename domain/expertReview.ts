@@ -74,10 +74,20 @@ export const CancelMeetingRequest = ActionEnvelope.extend({ reason: text(2000) }
 export type CancelMeetingRequest = z.infer<typeof CancelMeetingRequest>;
 
 /** The experts' opinions, numbered in the order given, with the date of the signed report and who signed it. */
+/** The review report as the experts wrote it (appendix 4): its title, the meeting paragraph, the overall assessment. */
+export const ExpertReport = z.strictObject({
+  title: text(500),
+  intro: text(5000),
+  assessment: z.array(text(5000)).max(50),
+});
+export type ExpertReport = z.infer<typeof ExpertReport>;
+
 export const RecordOpinionsRequest = ActionEnvelope.extend({
   opinions: z.array(text(20000)).min(1).max(100),
   signedOn: IsoDate,
   signedBy: text(300),
+  /** The report the opinions belong to; the approved PDF prints it as appendix 4. */
+  report: ExpertReport.optional(),
 });
 export type RecordOpinionsRequest = z.infer<typeof RecordOpinionsRequest>;
 
@@ -105,6 +115,8 @@ export const ExpertReviewState = z.object({
   opinions: z.array(Opinion),
   signed: z.object({ on: IsoDate, by: text(300) }).nullable(),
   opinionsRecorded: Stamp.nullable(),
+  /** Absent in rounds recorded before reports were taken. */
+  report: ExpertReport.nullable().optional(),
 });
 export type ExpertReviewState = z.infer<typeof ExpertReviewState>;
 

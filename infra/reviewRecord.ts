@@ -14,6 +14,13 @@ export interface RecordExtras {
   coordinatorOrg?: string;
 }
 
+/** The expert review as the PDF prints it, once the meeting, its report and its opinions are recorded. */
+function expertReviewOf(status: RoundStatus) {
+  const review = status.expertReview;
+  if (!review?.meeting || !review.report || !review.opinionsRecorded) return undefined;
+  return { meeting: review.meeting, experts: review.experts, report: review.report, opinions: review.opinions };
+}
+
 export async function assembleReviewRecord(
   status: RoundStatus,
   store: ContentStore,
@@ -29,5 +36,6 @@ export async function assembleReviewRecord(
     replies,
     outcomes: Object.fromEntries(status.bureaus.map((b) => [b.bureau.id, b.outcome])),
     dispositions: status.dispositions,
+    ...(expertReviewOf(status) && { expertReview: expertReviewOf(status) }),
   });
 }

@@ -78,6 +78,7 @@ describe('the review record assembled from a round', () => {
     });
     expect(record.replies).toEqual(renumbered);
     expect(record.outcomes).toEqual(SEED.outcomes);
+    expect(record.expertReview).toBeUndefined(); // no expert review recorded in this round
     expect(record.round).toEqual(SEED.round);
   });
 
@@ -118,5 +119,28 @@ describe('the review record assembled from a round', () => {
       SEED.replies.length,
     );
     expect((await store.get(first.pdfSha256)).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('carries the expert review (meeting, report, opinions with their revision notes) once it is recorded', async () => {
+    const store = new MemoryContentStore();
+    const status = await seedRound(store);
+    const seed = SEED.expertReview!;
+    const stamp = { by: { name: '规划编制组', role: 'coordinator' as const }, at: '2021-11-25T06:00:00.000Z' };
+    status.expertReview = {
+      meeting: seed.meeting,
+      experts: seed.experts,
+      meetings: 1,
+      scheduled: stamp,
+      cancelled: null,
+      reminderDueAt: null,
+      reminders: [],
+      opinions: seed.opinions,
+      signed: { on: '2021-11-25', by: '专家组' },
+      opinionsRecorded: stamp,
+      report: null,
+    };
+    expect((await assembleReviewRecord(status, store)).expertReview).toBeUndefined(); // no report yet
+    status.expertReview.report = seed.report;
+    expect((await assembleReviewRecord(status, store)).expertReview).toEqual(seed);
   });
 });

@@ -127,6 +127,7 @@ export const expertReviewActions: ActionTable<Round> = {
       s.opinions = req.opinions.map((text, i) => ({ n: i + 1, text }));
       s.signed = { on: req.signedOn, by: req.signedBy };
       s.opinionsRecorded = { by: req.actor, at: iso(Date.now()) };
+      if (req.report) s.report = req.report;
       return round.ack();
     },
   },
