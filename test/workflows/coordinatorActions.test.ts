@@ -6,20 +6,18 @@
  * last on the first round, and `cancel` is taken on a second one.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoundStatus } from '../../domain/round.js';
 import { RoundGateway } from '../../infra/roundGateway.js';
 import { sha256Hex } from '../../infra/store.js';
-import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { instantToLocal } from '../../web/coordinatorForms.js';
-import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { roundCalls } from '../../bench/support/roundCalls.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
+import { coordinatorApp } from '../support/coordinatorApp.js';
 
 const DAY = 24 * 3600 * 1000;
 const TASK_QUEUE = 'test-coordinator-actions';
@@ -38,32 +36,7 @@ let app: Hono;
 
 beforeAll(async () => {
   ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
-
-  const users = [
-    {
-      username: 'li',
-      name: '李协调',
-      email: 'li@example.org',
-      roles: ['coordinator' as const],
-      passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }),
-    },
-  ];
-  app = new Hono();
-  app.onError((err, c) => {
-    console.error(err);
-    return c.text('internal error', 500);
-  });
-  app.route(
-    '/',
-    createCoordinatorRoutes({
-      rounds: new RoundGateway(env.client, store, TASK_QUEUE),
-      store,
-      templates: new Templates(),
-      secret: Buffer.alloc(32, 7),
-      users: staticUserDirectory(users),
-      attachmentMaxBytes: 64 * 1024,
-    }),
-  );
+  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
 });
 
 afterAll(async () => {

@@ -5,20 +5,18 @@
  * (a refusal shown beside its field), and publishing; the round's status is read back.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { RoundResult, RoundStatus } from '../../domain/round.js';
 import { RoundGateway } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
-import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory } from '../../infra/users.js';
-import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { replyOnPlan, TEST_RESPONDER } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
+import { coordinatorApp } from '../support/coordinatorApp.js';
 
 const TASK_QUEUE = 'test-disposition-web';
 const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
@@ -31,30 +29,7 @@ const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
 
 beforeAll(async () => {
   ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
-  app = new Hono();
-  app.onError((err, c) => {
-    console.error(err);
-    return c.text('internal error', 500);
-  });
-  app.route(
-    '/',
-    createCoordinatorRoutes({
-      rounds: new RoundGateway(env.client, store, TASK_QUEUE),
-      store,
-      templates: new Templates(),
-      secret: Buffer.alloc(32, 5),
-      users: staticUserDirectory([
-        {
-          username: 'li',
-          name: '李协调',
-          email: 'li@example.org',
-          roles: ['coordinator'],
-          passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }),
-        },
-      ]),
-      attachmentMaxBytes: 64 * 1024,
-    }),
-  );
+  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
 });
 
 afterAll(async () => {
