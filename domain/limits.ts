@@ -21,6 +21,10 @@ export const ROUND_LIMITS = {
   commentsPerDocument: 200,
   /** Extensions, contact changes and resends per bureau, each. */
   coordinatorActionsPerBureau: 20,
+  /** Versions of one document (each keeps its outline in the round's status). */
+  versionsPerDocument: 20,
+  /** Approval decisions (each rejection needs a change to the records first). */
+  approvalDecisions: 50,
   /** Bureaus a round may consult. */
   bureausPerRound: 60,
   /** Problems kept on the status (the newest). */

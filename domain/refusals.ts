@@ -90,6 +90,8 @@ export const REFUSALS = {
     en: '{count} comments still have no disposition: {ids}',
   },
   unknownDisposition: { zh: '意见“{commentId}”尚无处理结果', en: 'comment "{commentId}" has no disposition yet' },
+  tooManyVersions: { zh: '《{title}》最多保留 {max} 个版本', en: '《{title}》 keeps at most {max} versions' },
+  tooManyDecisions: { zh: '本轮审批决定已达上限 {max} 次', en: 'the limit of {max} approval decisions is reached' },
   documentUnreadable: { zh: '无法读取该文件：{detail}', en: 'the file cannot be read: {detail}' },
   versionUnchanged: {
     zh: '该文件与《{title}》当前版本相同',

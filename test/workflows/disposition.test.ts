@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { RoundResult, RoundStatus } from '../../domain/round.js';
+import { ROUND_LIMITS } from '../../domain/limits.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
@@ -206,6 +207,15 @@ describe('disposition of comments', () => {
     expect(after.dispositions[0]).toMatchObject({
       decision: 'adopted',
       changedAt: [{ doc: 'plan', version: 2, section: '1.1.2', quote: '新荣区位于大同市北部' }],
+    });
+    // Versions are bounded: each keeps its outline in the round's status.
+    for (let v = 3; v <= ROUND_LIMITS.versionsPerDocument; v++) {
+      const sha = (await store.put(Buffer.from(`${SMALL_PLAN}\n修订 ${v}\n`))).sha256;
+      await rounds().act(id, 'addDocumentVersion', as({ docKey: 'plan', sha256: sha }));
+    }
+    const extra = (await store.put(Buffer.from(`${SMALL_PLAN}\n再一次修订\n`))).sha256;
+    expect(await refusal(rounds().act(id, 'addDocumentVersion', as({ docKey: 'plan', sha256: extra })))).toMatchObject({
+      code: 'tooManyVersions',
     });
     await rounds().act(id, 'publishDispositions', as({}));
     expect((await env.client.workflow.getHandle(id).result()).stage).toBe('completed');

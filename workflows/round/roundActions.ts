@@ -1,5 +1,6 @@
 /** Actions on the round as a whole, in any stage. */
 import { STAGE_LABELS } from '../../domain/labels.js';
+import { ROUND_LIMITS } from '../../domain/limits.js';
 import { Stage } from '../../domain/round.js';
 import type { ActionTable } from './actions.js';
 import { refuse } from './refuse.js';
@@ -28,6 +29,9 @@ export const roundActions: ActionTable<Round> = {
       if (!doc) refuse('docKey', 'unknownDocument', { doc: req.docKey });
       if (doc.versions[doc.versions.length - 1]!.sha256 === req.sha256)
         refuse('sha256', 'versionUnchanged', { title: doc.title });
+      if (doc.versions.length >= ROUND_LIMITS.versionsPerDocument) {
+        refuse('sha256', 'tooManyVersions', { title: doc.title, max: ROUND_LIMITS.versionsPerDocument });
+      }
     },
     async apply(round, req) {
       await round.addVersion(req.docKey, req.sha256, req.actor);

@@ -1,6 +1,7 @@
 /** What the approver does: approve the candidate PDF by its hash, or reject it with a reason. */
 import { refusalText } from '../../../domain/refusals.js';
 import type { RefusalCode } from '../../../domain/refusals.js';
+import { ROUND_LIMITS } from '../../../domain/limits.js';
 import { iso } from '../../../domain/time.js';
 import type { ActionTable } from '../../round/actions.js';
 import { refuse } from '../../round/refuse.js';
@@ -8,6 +9,9 @@ import type { Round } from '../../round/round.js';
 import { approvalBlockers, recordFingerprint } from './rules.js';
 
 function currentCandidate(round: Round, pdfSha256: string) {
+  if (round.status.approval.decisions.length >= ROUND_LIMITS.approvalDecisions) {
+    refuse('round', 'tooManyDecisions', { max: ROUND_LIMITS.approvalDecisions });
+  }
   const { candidate } = round.status.approval;
   if (!candidate) refuse('pdfSha256', 'noCandidate');
   if (candidate.pdfSha256 !== pdfSha256 || candidate.fingerprint !== recordFingerprint(round.status))
