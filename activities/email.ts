@@ -16,7 +16,7 @@ import { loadReply } from '../infra/replyStore.js';
 import { changedText, sectionText } from '../infra/changedText.js';
 import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
-import { formatInstant, type Templates } from '../infra/templates.js';
+import { formatInstant, formatMeetingTime, type Templates } from '../infra/templates.js';
 import { meetingCalendar } from './calendar.js';
 
 /** How often a send heartbeats, so that a heartbeat timeout of a few times this can tell a dead worker from a slow server. */
@@ -163,7 +163,7 @@ export function createEmailActivities(deps: EmailDeps) {
   /** The meeting's day and hours in its own zone: 2030-03-01 09:00–12:00 (Asia/Shanghai). */
   function meetingText(r: MailRequest): string {
     const { start, end, tz } = r.meeting!.meeting;
-    return `${formatInstant(start, tz)}–${formatInstant(end, tz).slice(-5)} (${tz})`;
+    return formatMeetingTime(start, end, tz);
   }
 
   function meetingAttachment(r: MailRequest) {

@@ -8,6 +8,7 @@ import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import { ActionEnvelope } from './consultation.js';
 import { AnchorDraft } from './disposition.js';
+import { MESSAGES } from './messages.js';
 import { Actor, Expert, IanaTimeZone, Instant, Meeting, Opinion, text } from './records.js';
 
 /**
@@ -16,7 +17,7 @@ import { Actor, Expert, IanaTimeZone, Instant, Meeting, Opinion, text } from './
  */
 const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2030-03-01')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, MESSAGES.meetingDate.en)
   .refine(
     (d) => {
       try {
@@ -26,10 +27,10 @@ const IsoDate = z
         return false;
       }
     },
-    { message: 'must be a real date' },
+    { message: MESSAGES.realDate.en },
   );
 
-const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 09:00');
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, MESSAGES.clockTime.en);
 
 /** The meeting as the coordinator types it: a day, a start and an end in a time zone, a place or a link. */
 export const MeetingDraft = z
@@ -45,9 +46,9 @@ export const MeetingDraft = z
       .optional(),
     organiser: text(200),
   })
-  .refine((m) => m.end > m.start, { message: 'the meeting must end after it starts', path: ['end'] })
+  .refine((m) => m.end > m.start, { message: MESSAGES.meetingEndsAfterStart.en, path: ['end'] })
   .refine((m) => m.place !== undefined || m.url !== undefined, {
-    message: 'give a place or an online link',
+    message: MESSAGES.placeOrUrl.en,
     path: ['place'],
   });
 export type MeetingDraft = z.infer<typeof MeetingDraft>;

@@ -33,6 +33,13 @@ export const MESSAGES = {
   timeZone: { zh: '应为 IANA 时区，如 Asia/Shanghai', en: 'must be an IANA time zone such as Asia/Shanghai' },
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
   objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
+
+  // domain/expertReview.ts
+  meetingDate: { zh: '应为日期，如 2030-03-01', en: 'must be a date such as 2030-03-01' },
+  realDate: { zh: '不是有效的日期', en: 'must be a real date' },
+  clockTime: { zh: '应为时刻，如 09:00', en: 'must be a time of day such as 09:00' },
+  meetingEndsAfterStart: { zh: '会议结束时间应晚于开始时间', en: 'the meeting must end after it starts' },
+  placeOrUrl: { zh: '请填写会议地点或线上链接', en: 'give a place or an online link' },
   addComment: {
     zh: '请至少填写一条意见，或选择"无意见"',
     en: 'add at least one comment, or choose "no comments"',
@@ -127,6 +134,68 @@ export const MESSAGES = {
     en: 'You gave a quotation: choose the section it is in as well.',
   },
   roundId: { zh: '不是有效的审查轮次编号（round:<规划>:<轮次>）。', en: 'Not a round id (round:<plan>:<n>).' },
+
+  // the expert review's and the revised versions' forms (web/actions, cli/reviewCommands.ts)
+  meetingDateMissing: { zh: '请填写会议日期。', en: 'Enter the date of the meeting.' },
+  meetingTimeMissing: { zh: '请填写会议的开始和结束时间。', en: 'Enter when the meeting starts and ends.' },
+  meetingUrl: {
+    zh: '线上链接应以 http:// 或 https:// 开头。',
+    en: 'The online link must start with http:// or https://.',
+  },
+  organiserMissing: { zh: '请填写组织单位。', en: 'Enter the organiser.' },
+  expertsMissing: { zh: '请至少填写一位专家。', en: 'Enter at least one expert.' },
+  expertLine: {
+    zh: '第 {line} 行应写作“姓名 | 职称 | 单位 | 电子邮箱”（后几项可留空）。',
+    en: 'Line {line}: write "name | title | organisation | email" (the later ones may be empty).',
+  },
+  expertLineTooLong: {
+    zh: '第 {line} 行的“{whatZh}”过长（最多 {max} 个字符）。',
+    en: 'Line {line}: the {what} is too long (at most {max} characters).',
+  },
+  expertEmail: {
+    zh: '第 {line} 行的电子邮箱无效：{email}',
+    en: 'Line {line}: not a valid email address: {email}',
+  },
+  opinionsMissing: { zh: '请至少填写一条专家意见。', en: 'Enter at least one expert opinion.' },
+  signedOnMissing: { zh: '请填写专家组签字日期。', en: 'Enter the date the experts signed.' },
+  signedByMissing: { zh: '请填写签字人。', en: 'Enter who signed.' },
+  reportIncomplete: {
+    zh: '评审报告须有标题和会议情况（或全部留空）。',
+    en: 'A report needs its title and its meeting paragraph (or leave the report empty).',
+  },
+  chooseOpinion: { zh: '请选择专家意见。', en: 'Choose an opinion.' },
+  revisionNoteText: { zh: '请填写修改说明。', en: 'Write the revision note.' },
+  anchorLine: {
+    zh: '第 {line} 行应写作“文件#章节”，可加“ | 原文引用”，如 plan#3.7。',
+    en: 'Line {line}: write doc#section, optionally followed by " | quotation", e.g. plan#3.7.',
+  },
+  anchorLineDocument: {
+    zh: '第 {line} 行：本轮没有文件“{doc}”（有：{docs}）。',
+    en: 'Line {line}: this round has no document "{doc}" (it has: {docs}).',
+  },
+  anchorLineSection: {
+    zh: '第 {line} 行：《{title}》的当前版本中没有章节“{section}”。',
+    en: 'Line {line}: the current version of 《{title}》 has no section "{section}".',
+  },
+  anchorsMissing: { zh: '请至少填写一处修改位置。', en: 'Give at least one place.' },
+  chooseDisposition: { zh: '请选择已处理的意见。', en: 'Choose a decided comment.' },
+  chooseDocument: { zh: '请选择文件。', en: 'Choose a document.' },
+  noSuchDocument: { zh: '本轮没有分发这个文件。', en: 'This round circulates no such document.' },
+  attachDocument: {
+    zh: '请上传修订后的文件（Markdown，.md）。',
+    en: 'Upload the revised document (Markdown, .md).',
+  },
+  documentTooLarge: { zh: '文件过大（上限 {max}）。', en: 'The file is too large (at most {max}).' },
+  documentNotText: {
+    zh: '该文件不是 UTF-8 编码的文本，请上传 Markdown 文件。',
+    en: 'The file is not UTF-8 text: upload a Markdown file.',
+  },
+  documentMalformed: {
+    zh: '文件不符合文件格式（docs/document-format.md）：{detail}',
+    en: 'The file is not in the document format (docs/document-format.md): {detail}',
+  },
+  chooseObjection: { zh: '请选择有待处理异议的单位。', en: 'Choose a bureau with an open objection.' },
+  resolutionNote: { zh: '请填写处理说明。', en: 'Write how the objection was resolved.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -135,6 +135,9 @@ export const Stage = z.enum([
 ]);
 export type Stage = z.infer<typeof Stage>;
 
+/** The stages after consultation, in which revised versions, re-anchored changes and resolved objections are taken. */
+export const AFTER_CONSULTATION: readonly Stage[] = ['disposition', 'expertReview', 'revision', 'approval'];
+
 export const ActionStamp = z.object({ by: Actor, at: Instant, reason: z.string().optional() });
 export type ActionStamp = z.infer<typeof ActionStamp>;
 

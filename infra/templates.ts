@@ -32,6 +32,16 @@ export function formatInstant(iso: string, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
 }
 
+/**
+ * A meeting's day and hours in its own zone: "2030-03-01 09:00–12:00 (Asia/Shanghai)", the end's
+ * date too when it ends on another day.
+ */
+export function formatMeetingTime(start: string, end: string, timeZone: string): string {
+  const from = formatInstant(start, timeZone).replace(/ \(.*\)$/, '');
+  const to = formatInstant(end, timeZone).replace(/ \(.*\)$/, '');
+  return `${from}–${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} (${timeZone})`;
+}
+
 export class Templates {
   private readonly hb = Handlebars.create();
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();

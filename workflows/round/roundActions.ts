@@ -1,10 +1,10 @@
 /** Actions on the round as a whole, in any stage. */
 import { STAGE_LABELS } from '../../domain/labels.js';
-import { ROUND_LIMITS } from '../../domain/limits.js';
-import { Stage } from '../../domain/round.js';
+import { AFTER_CONSULTATION, Stage } from '../../domain/round.js';
 import type { ActionTable } from './actions.js';
 import { refuse } from './refuse.js';
 import type { Round } from './round.js';
+import { addVersionRefusal } from './rules.js';
 
 const FINISHED: Stage[] = ['cancelled', 'approved', 'completed'];
 
@@ -23,15 +23,10 @@ export const roundActions: ActionTable<Round> = {
 
   addDocumentVersion: {
     // After consultation: what the bureaus read stays what they were invited to comment on.
-    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    stages: AFTER_CONSULTATION,
     check(round, req) {
-      const doc = round.status.documents.find((d) => d.key === req.docKey);
-      if (!doc) refuse('docKey', 'unknownDocument', { doc: req.docKey });
-      if (doc.versions[doc.versions.length - 1]!.sha256 === req.sha256)
-        refuse('sha256', 'versionUnchanged', { title: doc.title });
-      if (doc.versions.length >= ROUND_LIMITS.versionsPerDocument) {
-        refuse('sha256', 'tooManyVersions', { title: doc.title, max: ROUND_LIMITS.versionsPerDocument });
-      }
+      const refusal = addVersionRefusal(round.status, req);
+      if (refusal) refuse(refusal.field, refusal.code, refusal.params);
     },
     async apply(round, req) {
       await round.addVersion(req.docKey, req.sha256, req.actor);

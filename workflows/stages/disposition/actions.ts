@@ -4,6 +4,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import type { Disposition } from '../../../domain/records.js';
+import { AFTER_CONSULTATION } from '../../../domain/round.js';
 import type { Refusal } from '../../../domain/refusals.js';
 import { iso } from '../../../domain/time.js';
 import type { ActionTable } from '../../round/actions.js';
@@ -11,7 +12,17 @@ import { refuse } from '../../round/refuse.js';
 import type { Round } from '../../round/round.js';
 import { PATCHES } from '../../patches.js';
 import type { Disposition as DispositionStage } from './run.js';
-import { allComments, anchorRefusal, commentsByBureau, pinAnchors, undisposed } from './rules.js';
+import {
+  allComments,
+  anchorRefusal,
+  commentsByBureau,
+  pinAnchors,
+  reanchorDisposition,
+  reanchorRefusal,
+  resolveObjection,
+  resolveObjectionRefusal,
+  undisposed,
+} from './rules.js';
 
 const raise = (r: Refusal | null) => {
   if (r) refuse(r.field, r.code, r.params);
@@ -32,21 +43,10 @@ function save(round: Round, d: Disposition): void {
 export const dispositionActions: ActionTable<DispositionStage> = {
   reanchorDisposition: {
     // After a revised version, a change may point at sections that moved: point it again, decision unchanged.
-    stages: ['disposition', 'expertReview', 'revision', 'approval'],
-    check({ round }, req) {
-      if (!round.status.dispositions.some((d) => d.commentId === req.commentId))
-        refuse('commentId', 'unknownDisposition', { commentId: req.commentId });
-      raise(anchorRefusal(round.status, req.changedAt, 'changedAt'));
-    },
+    stages: AFTER_CONSULTATION,
+    check: ({ round }, req) => raise(reanchorRefusal(round.status, req)),
     apply({ round }, req) {
-      const d = round.status.dispositions.find((x) => x.commentId === req.commentId)!;
-      // The record's last change is this one: who re-anchored it, and when.
-      save(round, {
-        ...d,
-        changedAt: pinAnchors(round.status, req.changedAt),
-        decidedBy: req.actor,
-        decidedAt: iso(Date.now()),
-      });
+      reanchorDisposition(round.status, req, Date.now());
       return round.ack();
     },
   },
@@ -124,7 +124,7 @@ export const dispositionActions: ActionTable<DispositionStage> = {
   },
 
   respondToOutcome: {
-    stages: ['disposition', 'expertReview', 'revision', 'approval'],
+    stages: AFTER_CONSULTATION,
     check({ round }, req) {
       const b = round.bureau(req.bureauId);
       if (!b.invitation || b.invitation.linkId !== req.linkId) refuse('link', 'linkReplaced');
@@ -149,17 +149,10 @@ export const dispositionActions: ActionTable<DispositionStage> = {
   },
 
   resolveObjection: {
-    stages: ['disposition', 'expertReview', 'revision', 'approval'],
-    check({ round }, req) {
-      const notice = round.status.notices.find((n) => n.bureauId === req.bureauId);
-      if (!notice || notice.response !== 'objected' || notice.resolution) refuse('bureauId', 'noOpenObjection');
-    },
+    stages: AFTER_CONSULTATION,
+    check: ({ round }, req) => raise(resolveObjectionRefusal(round.status, req)),
     apply({ round }, req) {
-      round.status.notices.find((n) => n.bureauId === req.bureauId)!.resolution = {
-        by: req.actor,
-        at: iso(Date.now()),
-        note: req.note,
-      };
+      resolveObjection(round.status, req, Date.now());
       return round.ack();
     },
   },

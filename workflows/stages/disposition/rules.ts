@@ -3,12 +3,13 @@
  * disposition (those of each bureau's counting reply), whether a change's anchors name sections of
  * the documents' current versions, which comments are still undecided.
  */
-import type { AnchorDraft } from '../../../domain/disposition.js';
+import type { AnchorDraft, ReanchorDispositionRequest, ResolveObjectionRequest } from '../../../domain/disposition.js';
 import { commentIds } from '../../../domain/replies.js';
 import type { Anchor, Disposition } from '../../../domain/records.js';
 import type { MailRequest } from '../../../domain/mail.js';
 import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
 import type { RoundStatus } from '../../../domain/round.js';
+import { iso } from '../../../domain/time.js';
 import { countingReply } from '../consultation/rules.js';
 
 /** The comments to dispose of, by bureau: every comment of the reply that counts for it. */
@@ -71,6 +72,34 @@ export function brokenAnchors(status: RoundStatus): Array<{ commentId: string; a
 /** The objections a coordinator has not resolved yet: they block approval. */
 export const openObjections = (status: RoundStatus) =>
   status.notices.filter((n) => n.response === 'objected' && !n.resolution);
+
+export function reanchorRefusal(status: RoundStatus, req: ReanchorDispositionRequest): Refusal | null {
+  if (!status.dispositions.some((d) => d.commentId === req.commentId))
+    return makeRefusal('commentId', 'unknownDisposition', { commentId: req.commentId });
+  return anchorRefusal(status, req.changedAt, 'changedAt');
+}
+
+/** A disposition's change pointed again (the decision stands); its last change is this one: who, and when. */
+export function reanchorDisposition(status: RoundStatus, req: ReanchorDispositionRequest, now: number): void {
+  const i = status.dispositions.findIndex((x) => x.commentId === req.commentId);
+  status.dispositions[i] = {
+    ...status.dispositions[i]!,
+    changedAt: pinAnchors(status, req.changedAt),
+    decidedBy: req.actor,
+    decidedAt: iso(now),
+  };
+}
+
+export function resolveObjectionRefusal(status: RoundStatus, req: ResolveObjectionRequest): Refusal | null {
+  const notice = status.notices.find((n) => n.bureauId === req.bureauId);
+  return !notice || notice.response !== 'objected' || notice.resolution
+    ? makeRefusal('bureauId', 'noOpenObjection')
+    : null;
+}
+
+export function resolveObjection(status: RoundStatus, req: ResolveObjectionRequest, now: number): void {
+  status.notices.find((n) => n.bureauId === req.bureauId)!.resolution = { by: req.actor, at: iso(now), note: req.note };
+}
 
 /**
  * What one bureau's outcome notice shows: each of its comments' decisions, and for each change the
