@@ -11,6 +11,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { say } from '../domain/messages.js';
 import type { Section } from '../domain/records.js';
 
 const processor = unified().use(remarkParse).use(remarkGfm).use(remarkDirective).use(remarkFrontmatter, ['yaml']);
@@ -179,4 +180,29 @@ function numberingGap(prev: number[], next: number[]): string | null {
   };
   if (prev.length === 0) return next.every((v, i) => v === 1 || i === 0) && next[0] === 1 ? null : 'the start';
   return expectedOk() ? null : prev.join('.');
+}
+
+/**
+ * Why a revised version's file cannot be taken (Chinese, then English), or undefined when it can:
+ * it must be UTF-8 text in the document format (docs/document-format.md), within `maxBytes`. The
+ * round reads it again when the version is added; this tells the person at once, naming the problem.
+ */
+export function documentFileProblem(bytes: Uint8Array, maxBytes: number): string | undefined {
+  if (bytes.byteLength === 0) return say('attachDocument');
+  if (bytes.byteLength > maxBytes)
+    return say('documentTooLarge', { max: `${(maxBytes / 1024 / 1024).toFixed(1)} MiB` });
+  let source: string;
+  try {
+    source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return say('documentNotText');
+  }
+  try {
+    parseDocument(source);
+  } catch (err) {
+    if (err instanceof DocumentFormatError)
+      return say('documentMalformed', { detail: err.problems.slice(0, 5).join('; ').slice(0, 1000) });
+    throw err;
+  }
+  return undefined;
 }

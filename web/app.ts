@@ -18,6 +18,7 @@ import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
+import { recordsView } from './reviewView.js';
 import type { UserDirectory } from '../infra/users.js';
 import { KIB, limitBody } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps) {
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    return c.html(templates.render('pages/round', { round: round.value }));
+    return c.html(templates.render('pages/round', { round: round.value, records: recordsView(round.value) }));
   });
 
   app.get('/outbox', async (c) => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { parseContactLines } from '../domain/contactLines.js';
+import { parseAnchorLines, parseExpertLines } from '../domain/reviewLines.js';
 import { coded, issueMessage, say, type MessageCode, type MessageParams } from '../domain/messages.js';
 import type { Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
@@ -29,6 +30,14 @@ export const ACTIONS = [
   'dispose',
   'adopt-all',
   'publish',
+  'schedule-meeting',
+  'reschedule-meeting',
+  'cancel-meeting',
+  'record-opinions',
+  'revision-note',
+  'add-version',
+  'reanchor',
+  'resolve-objection',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -62,6 +71,10 @@ export interface FormContext {
   scanSha256?: string;
   /** Set when the scan could not be taken (wrong type, too large). */
   scanError?: string;
+  /** A revised version's file, once it is in the store (from this post, or kept from an earlier one). */
+  documentSha256?: string;
+  /** Set when the file could not be taken (too large, not UTF-8 text, not in the document format). */
+  documentError?: string;
   /** Filled by the paper reply's form: the form row of each comment it sends. */
   rowsOf?: CommentRows;
 }
@@ -115,7 +128,7 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], fieldOf: (path:
  * The message of a field that is missing (or not a string): a schema's `error` would also word its
  * checks, so it answers for invalid_type only and leaves the rest to the catalog.
  */
-const whenMissing = (code: MessageCode, params: MessageParams = {}) => ({
+export const whenMissing = (code: MessageCode, params: MessageParams = {}) => ({
   error: (iss: { code: string }) => (iss.code === 'invalid_type' ? say(code, params) : undefined),
 });
 
@@ -187,6 +200,72 @@ export const contactLinesField = () =>
     }
     return contacts;
   });
+
+/** A field of lines read by `parse`, which answers with what it read or the first problem; `missing` when it must be there. */
+function linesField<T>(missing: MessageCode | undefined, parse: (value: string) => { value: T; error?: string }) {
+  const field = missing ? z.string(whenMissing(missing)) : z.string().default('');
+  return field.transform((v, ctx) => {
+    const { value, error } = parse(v);
+    if (error) {
+      ctx.addIssue({ code: 'custom', message: error });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** Experts one a line: `name | title | organisation | email` (domain/reviewLines.ts). */
+export const expertLinesField = () =>
+  linesField('expertsMissing', (v) => {
+    const { experts, error } = parseExpertLines(v);
+    return { value: experts, error };
+  });
+
+/** Places one a line: `doc#section | quotation`, in the documents' current versions; `required`: at least one. */
+export const anchorLinesField = (round: RoundStatus, required = false) =>
+  linesField(required ? 'anchorsMissing' : undefined, (v) => {
+    const { anchors, error } = parseAnchorLines(v, round);
+    return { value: anchors, error: error ?? (required && anchors.length === 0 ? say('anchorsMissing') : undefined) };
+  });
+
+// ---------------------------------------------------------------------------------------------
+// The expert meeting's fields (scheduled and rescheduled alike)
+
+export const MEETING_FIELDS = ['date', 'start', 'end', 'timeZone', 'place', 'url', 'organiser'] as const;
+
+/** The meeting's day, hours, zone (the round's unless another is given), place or online link, organiser. */
+export function meetingFields(round: RoundStatus) {
+  return {
+    date: requiredText(20, 'meetingDateMissing'),
+    start: requiredText(20, 'meetingTimeMissing'),
+    end: requiredText(20, 'meetingTimeMissing'),
+    timeZone: optionalText(64).transform((v) => v ?? round.timeZone),
+    place: optionalText(300),
+    url: optionalText(2000).refine((v) => v === undefined || /^https?:\/\/\S+$/i.test(v), coded('meetingUrl')),
+    organiser: requiredText(200, 'organiserMissing'),
+  };
+}
+
+type MeetingForm = { [K in (typeof MEETING_FIELDS)[number]]: string | undefined };
+
+/** The meeting's fields as the request's meeting draft. */
+export function meetingOf(f: MeetingForm) {
+  return {
+    date: f.date!,
+    start: f.start!,
+    end: f.end!,
+    timeZone: f.timeZone!,
+    ...(f.place ? { place: f.place } : {}),
+    ...(f.url ? { url: f.url } : {}),
+    organiser: f.organiser!,
+  };
+}
+
+/** A request's path in the meeting (`meeting.date`) → its form field. */
+export function meetingFieldOf(path: string): string {
+  const m = /^meeting\.([a-zA-Z]+)/.exec(path);
+  return m && (MEETING_FIELDS as readonly string[]).includes(m[1]!) ? m[1]! : FORM_ERROR;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Comment rows of the paper reply

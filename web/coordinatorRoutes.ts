@@ -1,8 +1,11 @@
 /**
  * The coordinator's pages: a round's full status and one form per action (extend a deadline,
  * record a paper reply, waive a bureau, change a contact, resend an invitation, add a bureau,
- * close the consultation, cancel the round). Every action is an Update sent as the signed-in user;
- * the workflow's validator has the last word and its reason is shown next to the field it names.
+ * close the consultation, cancel the round; decide, adopt and publish the dispositions; schedule,
+ * move or cancel the experts' meeting, record their opinions and the revision notes; add a revised
+ * version, re-anchor a change, resolve an objection). Every action is an Update sent as the
+ * signed-in user; the workflow's validator has the last word and its reason is shown next to the
+ * field it names.
  *
  * Mounted by web/app.ts at "/": it brings /login and /logout (web/auth.ts) with it unless given an Auth.
  */
@@ -46,8 +49,10 @@ import {
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { messagePage } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
-import { coded, issueText } from '../domain/messages.js';
+import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
+import { coded, issueText, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
+import { documentFileProblem } from '../infra/documents.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
@@ -82,6 +87,8 @@ interface CoordinatorEnv {
     formContext: FormContext;
     scan?: { sha256: string; name: string };
     scanError?: string;
+    document?: { sha256: string; name: string };
+    documentError?: string;
   };
 }
 
@@ -193,11 +200,12 @@ interface Failed {
   values: FormValues;
   errors: FieldErrors;
   scan?: { sha256: string; name: string };
+  document?: { sha256: string; name: string };
 }
 
-function formView(action: ActionName, round: RoundStatus, failed: Failed | undefined) {
+function formView(action: ActionName, round: RoundStatus, failed: Failed | undefined, defaults: FormValues = {}) {
   const mine = failed?.action === action ? failed : undefined;
-  const v = mine?.values ?? {};
+  const v = mine?.values ?? defaults;
   return {
     name: action,
     title: COORDINATOR_ACTIONS[action].title,
@@ -252,7 +260,8 @@ function manageView(
   texts: Map<number, Reply>,
   chosen: FormValues = {},
 ) {
-  const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed)])) as Record<
+  const defaults = reviewFormDefaults(round);
+  const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed, defaults[a])])) as Record<
     ActionName,
     ReturnType<typeof formView>
   >;
@@ -304,6 +313,11 @@ function manageView(
       ...dispositionForms(round, table, { v: disposeValues, e: forms.dispose.e }, { v: forms['adopt-all'].v }),
     },
     paper: { docs: paperDocsView(round, failed), scan: failed?.action === 'paper' ? failed.scan : undefined },
+    records: recordsView(round),
+    review: {
+      ...reviewForms(round, canAct, Object.fromEntries(ACTIONS.map((a) => [a, forms[a].v]))),
+      document: failed?.action === 'add-version' ? failed.document : undefined,
+    },
     failedAction: failed?.action,
   };
 }
@@ -372,6 +386,9 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     );
   }
 
+  /** The files a re-shown form keeps by hash: the paper reply's scan, a revised version. */
+  const uploads = (c: Context<CoordinatorEnv>) => ({ scan: c.get('scan'), document: c.get('document') });
+
   /** The round of the route's id (validated by roundParam), for the handlers after it; 404 when there is none. */
   const loadRound: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
     const { id } = c.req.valid('param' as never) as { id: string };
@@ -413,7 +430,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
           if (result.success) return;
           const values = formValues(result.data);
           const errors = fieldErrors(result.error.issues, (path) => action.fieldOf(path, ctx.rowsOf));
-          return render(c, round, 422, { action: action.name, values, errors, scan: c.get('scan') });
+          return render(c, round, 422, { action: action.name, values, errors, ...uploads(c) });
         },
         { validationFunction: (schema, value) => schema.safeParseAsync(value, { reportInput: true }) },
       )(c as never, next);
@@ -482,7 +499,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     const sent = await send(round, action, request, c.get('formContext').rowsOf);
     if (!sent.ok) {
       const values = formValues(await c.req.parseBody({ all: true }));
-      return render(c, round, 422, { action: action.name, values, errors: sent.errors, scan: c.get('scan') });
+      return render(c, round, 422, { action: action.name, values, errors: sent.errors, ...uploads(c) });
     }
     const b = action.bureauOf?.(request);
     const n = (sent.result as { n?: unknown }).n;
@@ -491,32 +508,51 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
 
   const tooLarge = (c: Context) =>
     c.text(
-      `请求过大：扫描件不得超过 ${(deps.attachmentMaxBytes / 1024 / 1024).toFixed(1)} MiB。The request is too large: a scan may be at most ${deps.attachmentMaxBytes} bytes.`,
+      `请求过大：上传的文件（扫描件或修订版）不得超过 ${(deps.attachmentMaxBytes / 1024 / 1024).toFixed(1)} MiB。The request is too large: an uploaded file (a scan or a revised version) may be at most ${deps.attachmentMaxBytes} bytes.`,
       413,
     );
 
   /**
-   * The paper reply's scan: a new file is checked by its bytes and stored at once, so a re-shown form
-   * keeps it by hash. "Add a row" shows the form again with one more row, before anything is checked.
+   * A form's file: a new one is checked by its bytes (`problem`) and stored at once, so a re-shown
+   * form keeps it by hash (the hidden `<field>Sha256` and `<field>Name`), checked again when kept.
+   */
+  async function upload(
+    body: Record<string, unknown>,
+    values: FormValues,
+    field: string,
+    problem: (bytes: Uint8Array) => string | undefined,
+    tooLargeMessage: string,
+  ): Promise<{ file?: { sha256: string; name: string }; error?: string }> {
+    const file = [body[field]].flat().find((f): f is File => f instanceof File && f.size > 0);
+    if (file) {
+      if (file.size > deps.attachmentMaxBytes) return { error: tooLargeMessage };
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const error = problem(bytes);
+      if (error) return { error };
+      return { file: { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) } };
+    }
+    const kept = values[`${field}Sha256`];
+    if (Sha256.safeParse(kept).success && (await store.has(kept!)) && !problem(await store.get(kept!)))
+      return { file: { sha256: kept!, name: (values[`${field}Name`] ?? '').slice(0, 200) } };
+    return {};
+  }
+
+  /**
+   * The paper reply's scan (PDF, PNG or JPEG, told by its bytes). "Add a row" shows the form again
+   * with one more row, before anything is checked.
    */
   const paperScan: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
     const round = c.get('round');
     const body = await c.req.parseBody({ all: true });
     const values = formValues(body);
-    let scan: Failed['scan'];
-    let scanError: string | undefined;
-    const file = [body.scan].flat().find((f): f is File => f instanceof File && f.size > 0);
-    if (file) {
-      if (file.size > deps.attachmentMaxBytes) scanError = scanTooLarge(deps.attachmentMaxBytes);
-      else {
-        const bytes = new Uint8Array(await file.arrayBuffer());
-        scanError = checkScan(bytes, deps.attachmentMaxBytes);
-        if (!scanError) scan = { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) };
-      }
-    } else if (Sha256.safeParse(values.scanSha256).success && (await store.has(values.scanSha256!))) {
-      const bytes = await store.get(values.scanSha256!);
-      if (sniffScan(bytes)) scan = { sha256: values.scanSha256!, name: (values.scanName ?? '').slice(0, 200) };
-    }
+    const max = deps.attachmentMaxBytes;
+    const { file: scan, error: scanError } = await upload(
+      body,
+      values,
+      'scan',
+      (bytes) => checkScan(bytes, max),
+      scanTooLarge(max),
+    );
     c.set('scan', scan);
     c.set('scanError', scanError);
 
@@ -534,6 +570,22 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     await next();
   };
 
+  /** A revised version's file: UTF-8 Markdown in the document format. */
+  const versionFile: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
+    const body = await c.req.parseBody({ all: true });
+    const max = deps.attachmentMaxBytes;
+    const { file, error } = await upload(
+      body,
+      formValues(body),
+      'file',
+      (bytes) => documentFileProblem(bytes, max),
+      say('documentTooLarge', { max: `${(max / 1024 / 1024).toFixed(1)} MiB` }),
+    );
+    c.set('document', file);
+    c.set('documentError', error);
+    await next();
+  };
+
   const { paper } = COORDINATOR_ACTIONS;
   app.post(
     `/rounds/:id/actions/${paper.name}`,
@@ -545,6 +597,22 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     paperScan,
     actionForm(paper, (c) => ({ scanSha256: c.get('scan')?.sha256, scanError: c.get('scanError') })),
     (c) => take(c, paper),
+  );
+
+  const { 'add-version': addVersion } = COORDINATOR_ACTIONS;
+  app.post(
+    `/rounds/:id/actions/${addVersion.name}`,
+    coordinator,
+    bodyLimit({ maxSize: deps.attachmentMaxBytes + 1024 * 1024, onError: tooLarge }),
+    auth.verifyForm,
+    roundParam,
+    loadRound,
+    versionFile,
+    actionForm(addVersion, (c) => ({
+      documentSha256: c.get('document')?.sha256,
+      documentError: c.get('documentError'),
+    })),
+    (c) => take(c, addVersion),
   );
 
   for (const action of FORM_ACTIONS as readonly CoordinatorAction[]) {

@@ -6,7 +6,7 @@
  * the disposition forms offer: the comments, the decisions, the current versions' sections.
  */
 import { DECISION_LABELS, OUTCOME_LABELS } from '../domain/labels.js';
-import type { Comment, Reply } from '../domain/records.js';
+import type { Anchor, Comment, Reply } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 import { formatInstant } from '../infra/templates.js';
@@ -25,7 +25,17 @@ function commentTexts(reply: Reply | undefined): Map<string, Comment> {
   return out;
 }
 
-const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+export const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** Where a change was made, as a person reads it: the document's title, the version, the section's label. */
+export function anchorView(round: RoundStatus, a: Anchor) {
+  return {
+    doc: round.documents.find((d) => d.key === a.doc)?.title ?? a.doc,
+    version: a.version,
+    section: sectionAt(round, a.doc, a.version, a.section),
+    quote: a.quote,
+  };
+}
 
 /** The table: one group per bureau, one row per comment that awaits (or has) a disposition. */
 export function dispositionTable(round: RoundStatus, texts: Map<number, Reply>) {
@@ -63,12 +73,7 @@ export function dispositionTable(round: RoundStatus, texts: Map<number, Reply>) 
           decisionZh: label.zh,
           decisionEn: label.en,
           rationale: d?.rationale,
-          anchors: (d?.changedAt ?? []).map((a) => ({
-            doc: docTitle(a.doc),
-            version: a.version,
-            section: sectionAt(round, a.doc, a.version, a.section),
-            quote: a.quote,
-          })),
+          anchors: (d?.changedAt ?? []).map((a) => anchorView(round, a)),
           decidedBy: d?.decidedBy,
           decidedAt: d && formatInstant(d.decidedAt, tz),
           published: d?.published === true,

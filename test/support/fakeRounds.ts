@@ -14,6 +14,11 @@
  *   rules.ts: which comments await a disposition, anchors in the current versions, none undecided
  *   before publication) and kept in the status's `dispositions`, as the round keeps them; a test may
  *   also put dispositions in the status itself (`current.dispositions`);
+ * - the expert review's actions (schedule, reschedule or cancel the meeting, record the opinions,
+ *   write a revision note), a revised version (its outline read from the store as the round reads
+ *   it), re-anchoring a change and resolving an objection are taken in their action tables' stages,
+ *   refused and applied with the rules the round applies (workflows/stages/expertReview/rules.ts,
+ *   workflows/stages/disposition/rules.ts, workflows/round/rules.ts), by the fake's clock;
  * The other coordinator actions are recorded (name, request) and acknowledged, without their
  * effect: test/workflows/coordinatorActions.test.ts takes every one against a real round.
  * A test can make it refuse (`refuseWith`) or be unavailable (`unavailable`).
@@ -36,12 +41,19 @@ import { STAGE_LABELS } from '../../domain/labels.js';
 import type { Disposition, Reply, ReplySummary } from '../../domain/records.js';
 import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
-import { freshRoundRecords, newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
+import {
+  freshRoundRecords,
+  newBureauStatus,
+  RoundInput,
+  RoundStatus,
+  type BureauStatus,
+  type Stage,
+} from '../../domain/round.js';
 import { iso } from '../../domain/time.js';
 import { parseDocument } from '../../infra/documents.js';
 import type { ActionRequest, ActionResult, Outcome, RoundListing, RoundService } from '../../infra/roundGateway.js';
 import { loadReply, storeReplyDraft } from '../../infra/replyStore.js';
-import type { ContentStore } from '../../infra/store.js';
+import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../../infra/store.js';
 import {
   buildReply,
   isLate,
@@ -54,8 +66,30 @@ import {
   anchorRefusal,
   commentsByBureau,
   pinAnchors,
+  reanchorDisposition,
+  reanchorRefusal,
+  resolveObjection,
+  resolveObjectionRefusal,
   undisposed,
 } from '../../workflows/stages/disposition/rules.js';
+import {
+  cancelMeeting,
+  cancelRefusal,
+  newExpertReview,
+  recordOpinions,
+  recordOpinionsRefusal,
+  rescheduleMeeting,
+  rescheduleRefusal,
+  revisionNoteRefusal,
+  scheduleMeeting,
+  scheduleRefusal,
+  writeRevisionNote,
+} from '../../workflows/stages/expertReview/rules.js';
+import { addVersionRefusal } from '../../workflows/round/rules.js';
+import { roundActions } from '../../workflows/round/roundActions.js';
+import { dispositionActions } from '../../workflows/stages/disposition/actions.js';
+import { expertReviewActions } from '../../workflows/stages/expertReview/actions.js';
+import { DocumentFormatError } from '../../infra/documents.js';
 
 /** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
 export interface ActionCall<K extends ActionName = ActionName> {
@@ -209,7 +243,7 @@ export class FakeRounds implements RoundService {
         refusal: makeRefusal('actor.role', 'roleNotAllowed', { role: req.actor.role, allowed: roles.join(', ') }),
       };
     }
-    const answer = this.apply(round, name, req);
+    const answer = await this.apply(round, name, req);
     if ('refusal' in answer) return { kind: 'refused', refusal: answer.refusal };
     this.updates.push({ name, updateId: req.requestId, request: structuredClone(req) } as ActionCall);
     this.results.set(key, answer.value);
@@ -220,12 +254,21 @@ export class FakeRounds implements RoundService {
     return loadReply(this.store, summary);
   }
 
-  private apply(
+  private async apply(
     round: RoundStatus,
     name: ActionName,
     req: ActionCall['request'],
-  ): { value: ReplyReceipt | ActionAck } | { refusal: Refusal } {
+  ): Promise<{ value: ReplyReceipt | ActionAck } | { refusal: Refusal }> {
     const at = this.now().getTime();
+    const rule = LATER_RULES[name] as LaterRule<ActionName> | undefined;
+    if (rule) {
+      const refusal =
+        stageRefusal(round, LATER_STAGES[name as keyof typeof LATER_STAGES]!) ??
+        rule.refusal(round, req, at) ??
+        (await rule.apply(round, req, at, this.store));
+      if (refusal) return { refusal };
+      return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
+    }
     if (name === 'submitReply' || name === 'recordPaperReply') {
       const r = req as SubmitReplyRequest | RecordPaperReplyRequest;
       const b = round.bureaus.find((x) => x.bureau.id === r.bureauId);
@@ -256,6 +299,98 @@ export class FakeRounds implements RoundService {
     return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
   }
 }
+
+/** The stages each action the fake applies beyond consultation is taken in: the round's action tables' own. */
+const LATER_STAGES = { ...roundActions, ...dispositionActions, ...expertReviewActions } as const;
+
+function stageRefusal(round: RoundStatus, action: { stages: readonly Stage[] }): Refusal | null {
+  if (action.stages.includes(round.stage)) return null;
+  return makeRefusal('round', 'wrongStage', {
+    stage: round.stage,
+    stageZh: STAGE_LABELS[round.stage].zh,
+    expected: action.stages.join(' or '),
+  });
+}
+
+interface LaterRule<K extends ActionName> {
+  refusal(round: RoundStatus, req: ActionCall<K>['request'], at: number): Refusal | null;
+  /** The effect; a refusal only when it reads a file the round cannot take (a revised version). */
+  apply(
+    round: RoundStatus,
+    req: ActionCall<K>['request'],
+    at: number,
+    store: ContentStore,
+  ): void | Refusal | Promise<Refusal | undefined>;
+}
+
+/** The expert review as the round keeps it: its state starts with the stage. */
+const review = (round: RoundStatus) => (round.expertReview ??= newExpertReview());
+
+/** The message-ID domain of the fake rounds (the meetings' calendar UIDs end in it). */
+export const FAKE_MESSAGE_ID_DOMAIN = 'plan-review.test';
+
+/** The rules the round applies to each action beyond consultation and disposition's own. */
+const LATER_RULES: { [K in ActionName]?: LaterRule<K> } = {
+  scheduleMeeting: {
+    refusal: (round, req, at) => scheduleRefusal(review(round), req, at),
+    apply: (round, req, at) =>
+      scheduleMeeting(review(round), req, { roundId: round.id, domain: FAKE_MESSAGE_ID_DOMAIN }, at),
+  },
+  rescheduleMeeting: {
+    refusal: (round, req, at) => rescheduleRefusal(review(round), req, at),
+    apply: (round, req, at) => rescheduleMeeting(review(round), req, at),
+  },
+  cancelMeeting: {
+    refusal: (round, _req, at) => cancelRefusal(review(round), at),
+    apply: (round, req, at) => cancelMeeting(review(round), req, at),
+  },
+  recordOpinions: {
+    refusal: (round, _req, at) => recordOpinionsRefusal(review(round), at),
+    apply: (round, req, at) => recordOpinions(review(round), req, at),
+  },
+  writeRevisionNote: {
+    refusal(round, req) {
+      review(round);
+      return revisionNoteRefusal(round, req);
+    },
+    apply: (round, req) => writeRevisionNote(round, req),
+  },
+  reanchorDisposition: {
+    refusal: (round, req) => reanchorRefusal(round, req),
+    apply: (round, req, at) => reanchorDisposition(round, req, at),
+  },
+  resolveObjection: {
+    refusal: (round, req) => resolveObjectionRefusal(round, req),
+    apply: (round, req, at) => resolveObjection(round, req, at),
+  },
+  addDocumentVersion: {
+    refusal: (round, req) => addVersionRefusal(round, req),
+    // As Round.addVersion: the outline read from the store; a file not in the format is refused.
+    async apply(round, req, at, store) {
+      let sections;
+      try {
+        sections = parseDocument((await store.get(req.sha256)).toString('utf8')).sections;
+      } catch (err) {
+        if (!(
+          err instanceof DocumentFormatError ||
+          err instanceof ContentNotFoundError ||
+          err instanceof ContentCorruptError
+        ))
+          throw err;
+        return makeRefusal('sha256', 'documentUnreadable', { detail: err.message });
+      }
+      const doc = round.documents.find((d) => d.key === req.docKey)!;
+      doc.versions.push({
+        n: doc.versions.length + 1,
+        sha256: req.sha256,
+        createdAt: iso(at),
+        createdBy: req.actor,
+        sections,
+      });
+      return undefined;
+    },
+  },
+};
 
 /** As the disposition stage checks and keeps a disposition action (workflows/stages/disposition/actions.ts). */
 function dispose(
