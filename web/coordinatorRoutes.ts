@@ -25,7 +25,6 @@ import {
 } from '../infra/roundGateway.js';
 import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
-import { refusalMessage } from './replyForm.js';
 import { countingReply } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
@@ -50,7 +49,7 @@ import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { messagePage } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
-import { coded, issueText, say } from '../domain/messages.js';
+import { coded, issueText, refusalMessage, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { documentFileProblem } from '../infra/documents.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';

@@ -27,13 +27,13 @@ import {
 } from '../infra/linkTokens.js';
 import type { RoundService } from '../infra/roundGateway.js';
 import type { RefusalCode } from '../domain/refusals.js';
+import { refusalMessage } from '../domain/messages.js';
 import { DECISION_LABELS, OUTCOME_RESPONSE_LABELS } from '../domain/labels.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import {
   addRow,
-  refusalMessage,
   documentsInBody,
   emptyForm,
   fileField,
