@@ -3,7 +3,9 @@ import type { RoundStatus } from '../domain/round.js';
 import { both, DECISION_LABELS, outcomeText, stageText } from '../domain/labels.js';
 import { commentsByBureau } from '../workflows/stages/disposition/rules.js';
 import type { RoundListing } from '../infra/roundGateway.js';
-import { formatInstant } from '../infra/templates.js';
+import { joined } from '../domain/messages.js';
+import { codeText } from '../domain/refusals.js';
+import { formatInstant, formatMeetingTime } from '../infra/templates.js';
 
 /** Display width: CJK characters take two columns. */
 function width(s: string): number {
@@ -81,8 +83,63 @@ export function formatRoundStatus(s: RoundStatus): string {
       ),
     );
   }
+  head.push(...expertReviewLines(s), ...objectionLines(s));
+  for (const b of s.approval.blockers) head.push(`approval blocked: ${joined(codeText(b.code, b.params))}`);
   for (const p of s.problems) head.push(`problem: ${p.message}`);
   return head.join('\n');
+}
+
+const oneLine = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+};
+
+/** The meeting (its calendar UID and SEQUENCE), the experts, the opinions with their revision notes. */
+function expertReviewLines(s: RoundStatus): string[] {
+  const r = s.expertReview;
+  if (!r) return [];
+  const m = r.meeting;
+  const lines = [''];
+  if (!m) lines.push('expert review: no meeting scheduled yet');
+  else {
+    const state = r.cancelled ? ` · cancelled: ${r.cancelled.reason ?? ''}` : m.held ? ' · held' : '';
+    lines.push(
+      `expert meeting: ${formatMeetingTime(m.start, m.end, m.tz)} · ${m.place ?? m.url ?? ''} · ${m.organiser}${state}`,
+      `  UID ${m.uid}  SEQUENCE ${m.sequence}`,
+      `  experts: ${r.experts.map((e) => [e.name, e.title, e.organisation].filter(Boolean).join(', ') + (e.email ? ` <${e.email}>` : '')).join('; ')}`,
+    );
+  }
+  if (r.opinionsRecorded && r.signed) {
+    lines.push(
+      `expert opinions: signed ${r.signed.on} by ${r.signed.by}`,
+      table(
+        ['n', 'opinion', 'revision note', 'changed at'],
+        r.opinions.map((o) => [
+          String(o.n),
+          oneLine(o.text, 40),
+          o.revisionNote ? oneLine(o.revisionNote.text, 40) : '(none yet)',
+          (o.revisionNote?.changedAt ?? []).map((a) => `${a.doc} v${a.version} ${a.section ?? ''}`.trim()).join('; '),
+        ]),
+      ),
+    );
+  }
+  return lines;
+}
+
+function objectionLines(s: RoundStatus): string[] {
+  const objected = s.notices.filter((n) => n.response === 'objected');
+  if (objected.length === 0) return [];
+  return [
+    '',
+    table(
+      ['objection', 'text', 'resolution'],
+      objected.map((n) => [
+        n.bureauId,
+        oneLine(n.objection ?? '', 40),
+        n.resolution ? `${n.resolution.by.name}: ${oneLine(n.resolution.note, 40)}` : 'open',
+      ]),
+    ),
+  ];
 }
 
 export function formatRoundList(rounds: RoundListing[]): string {

@@ -21,15 +21,9 @@ import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
 import { replySeedThroughLinks } from './demo.js';
+import { describeReviewError, REVIEW_USAGE, reviewCommands } from './reviewCommands.js';
 import { runWeb, runWorker, startStack } from './stack.js';
-import {
-  cliActor,
-  coordinatorActionCommands,
-  describeCliError,
-  isCoordinatorAction,
-  userAddCommand,
-  USERS_USAGE,
-} from './users.js';
+import { cliActor, coordinatorActionCommands, describeCliError, userAddCommand, USERS_USAGE } from './users.js';
 
 const USAGE = `plan-review: the review cycle of a government plan, on Temporal
 
@@ -44,12 +38,18 @@ Usage:
   plan-review render <document.md> <records.json> <out.pdf> [--draft]
                                        render the plan PDF (a preview before approval, or the draft)
 ${USERS_USAGE}
+${REVIEW_USAGE}
 
 Any command: --debug shows the full error behind a one-line message.
 Configuration comes from environment variables; see README.md.`;
 
 export const DEMO_ROUND_FILE = path.join(PROJECT_ROOT, 'seeds', 'rounds', 'xinrong-round-1.yaml');
 export const DEMO_RECORD_FILE = path.join(PROJECT_ROOT, 'seeds', 'records', 'xinrong-round-1.json');
+
+/** Every `round <action>` command: the coordinator's (cli/users.ts), the expert review's and later stages' (cli/reviewCommands.ts). */
+const roundActionCommands = { ...coordinatorActionCommands, ...reviewCommands };
+const isRoundAction = (name: string | undefined): name is keyof typeof roundActionCommands =>
+  name !== undefined && Object.hasOwn(roundActionCommands, name);
 
 class UsageError extends Error {}
 class UnreachableError extends Error {}
@@ -196,12 +196,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(await userAddCommand(argv.slice(2), { usersFile: loadConfig().paths.users }));
     return 0;
   }
-  if (argv[0] === 'round' && isCoordinatorAction(argv[1])) {
+  if (argv[0] === 'round' && isRoundAction(argv[1])) {
     const config = loadConfig();
     const actor = await cliActor(config);
     const json = argv.includes('--json');
     const out = await withRounds(config, (rounds) =>
-      coordinatorActionCommands[argv[1] as keyof typeof coordinatorActionCommands](
+      roundActionCommands[argv[1] as keyof typeof roundActionCommands](
         {
           rounds,
           actor,
@@ -286,7 +286,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
 function reportError(err: unknown): number {
-  const known = describeCliError(err);
+  const known = describeReviewError(err) ?? describeCliError(err);
   if (known) {
     console.error(`plan-review: ${known.message}`);
     return known.exitCode;

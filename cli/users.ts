@@ -86,7 +86,7 @@ export function describeCliError(err: unknown): { message: string; exitCode: num
   return undefined;
 }
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -241,14 +241,14 @@ export const PaperReplyFile = z
 
 type Command = (ctx: ActionContext, argv: string[]) => Promise<ActionOutcome>;
 
-function ids(ctx: ActionContext, requestId: string | undefined) {
+export function ids(ctx: ActionContext, requestId: string | undefined) {
   return {
     requestId: requestId === undefined ? `cli:${randomUUID()}` : check(RequestIdOption, requestId, '--request-id'),
     actor: ctx.actor,
   };
 }
 
-const requestIdOption = { 'request-id': { type: 'string' } } as const;
+export const requestIdOption = { 'request-id': { type: 'string' } } as const;
 
 const DECISION_ARGS: Record<string, Decision> = { adopted: 'adopted', partial: 'partial', 'not-adopted': 'notAdopted' };
 

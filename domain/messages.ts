@@ -163,7 +163,9 @@ export const MESSAGES = {
     zh: '评审报告须有标题和会议情况（或全部留空）。',
     en: 'A report needs its title and its meeting paragraph (or leave the report empty).',
   },
+  unknownFields: { zh: '没有栏目 {keys}（只有 {fields}）。', en: 'There is no field {keys} here (only {fields}).' },
   chooseOpinion: { zh: '请选择专家意见。', en: 'Choose an opinion.' },
+  opinionNumber: { zh: '专家意见的序号应为正整数，如 1。', en: 'An opinion is named by its number, such as 1.' },
   revisionNoteText: { zh: '请填写修改说明。', en: 'Write the revision note.' },
   anchorLine: {
     zh: '第 {line} 行应写作“文件#章节”，可加“ | 原文引用”，如 plan#3.7。',

@@ -171,6 +171,11 @@ export function refusalText(code: RefusalCode, params: RefusalParams = {}): { zh
   return { zh: fill(t.zh, params), en: fill(t.en, params) };
 }
 
+/** The words of a code kept as a string (approval's blockers): the catalog's, or the code itself when the catalog has none. */
+export function codeText(code: string, params: RefusalParams = {}): { zh: string; en: string } {
+  return Object.hasOwn(REFUSALS, code) ? refusalText(code as RefusalCode, params) : { zh: '', en: code };
+}
+
 export function makeRefusal(field: string, code: RefusalCode, params: RefusalParams = {}): Refusal {
   return { field, code, params, message: refusalText(code, params).en };
 }

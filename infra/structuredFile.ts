@@ -16,11 +16,18 @@ export class FileProblemsError extends Error {
   }
 }
 
-export function zodProblems(err: z.ZodError): string[] {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`);
+/** How an issue reads: zod's message by default; the CLI's newer commands give the catalog's words (issueMessage). */
+type Describe = (issue: z.core.$ZodIssue) => string;
+
+export function zodProblems(err: z.ZodError, describe: Describe = (i) => i.message): string[] {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${describe(i)}`);
 }
 
-export async function readStructuredFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
+export async function readStructuredFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  describe?: Describe,
+): Promise<z.output<S>> {
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
@@ -35,7 +42,7 @@ export async function readStructuredFile<S extends z.ZodType>(file: string, sche
       `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
     ]);
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new FileProblemsError(file, zodProblems(parsed.error));
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw new FileProblemsError(file, zodProblems(parsed.error, describe));
   return parsed.data;
 }

@@ -1,12 +1,15 @@
 /**
  * A round in the disposition stage for the edges' tests (web pages, CLI): finance replied with two
  * comments, forestry with one, water with none, science is deemed to have none, energy is waived.
- * The replies' texts go in the store with `storeReplyDraft` (FINANCE, FORESTRY, NONE).
+ * The replies' texts go in the store with `storeReplyDraft` (FINANCE, FORESTRY, NONE). The same
+ * round later: its dispositions published and one bureau objecting (`publishedRound`), or in the
+ * expert review with no meeting yet (`expertReviewRound`).
  */
 import type { ReplyDraft } from '../../domain/consultation.js';
 import { summarizeReply } from '../../domain/replies.js';
 import { freshRoundRecords, RoundStatus } from '../../domain/round.js';
 import { sha256Hex } from '../../infra/store.js';
+import { newExpertReview } from '../../workflows/stages/expertReview/rules.js';
 
 export const DISPOSITION_ROUND_ID = 'round:dispo-plan:1';
 const ROUND_ID = DISPOSITION_ROUND_ID;
@@ -110,4 +113,62 @@ export function dispositionRound(): RoundStatus {
     consultation: { closed: null, endedAt: '2030-01-15T10:00:00.000Z' },
     ...freshRoundRecords(),
   });
+}
+
+const by = { name: '李协调', role: 'coordinator' as const };
+const at = '2030-01-16T02:00:00.000Z';
+
+/** The disposition fixture published: finance acknowledged its notice, forestry objected. */
+export function publishedRound(): RoundStatus {
+  const round = dispositionRound();
+  round.dispositions = [
+    {
+      commentId: 'finance-1-1',
+      decision: 'adopted',
+      changedAt: [{ doc: 'plan', version: 1, section: '3.7' }],
+      decidedBy: by,
+      decidedAt: at,
+      published: true,
+    },
+    {
+      commentId: 'finance-1-2',
+      decision: 'partial',
+      rationale: '部分数据暂无来源',
+      changedAt: [{ doc: 'plan', version: 1, section: '1.1' }],
+      decidedBy: by,
+      decidedAt: at,
+      published: true,
+    },
+    {
+      commentId: 'forestry-2-1',
+      decision: 'notAdopted',
+      rationale: '以上级下达指标为准',
+      changedAt: [],
+      decidedBy: by,
+      decidedAt: at,
+      published: true,
+    },
+  ];
+  round.dispositionsPublished = { by, at };
+  const notice = { messageId: '<notice@plan-review.test>', sentAt: at, respondBy: '2030-01-21T02:00:00.000Z' };
+  round.notices = [
+    { bureauId: 'finance', ...notice, response: 'acknowledged', respondedAt: '2030-01-17T02:00:00.000Z' },
+    {
+      bureauId: 'forestry',
+      ...notice,
+      response: 'objected',
+      respondedAt: '2030-01-18T03:00:00.000Z',
+      respondedBy: { name: '赵六', role: 'bureau' },
+      objection: `森林覆盖率应采用 2021 年数据。${HOSTILE}`,
+    },
+  ];
+  return round;
+}
+
+/** The disposition fixture's round, now in the expert review with no meeting yet. */
+export function expertReviewRound(): RoundStatus {
+  const round = dispositionRound();
+  round.stage = 'expertReview';
+  round.expertReview = newExpertReview();
+  return round;
 }

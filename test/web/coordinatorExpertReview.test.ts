@@ -6,14 +6,12 @@
  * shows beside its field (Chinese and English) while nothing is sent or changed.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RoundStatus } from '../../domain/round.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { MemoryContentStore } from '../../infra/store.js';
-import { newExpertReview } from '../../workflows/stages/expertReview/rules.js';
 import { coordinatorApp, CoordinatorPage, formHtml } from '../support/coordinatorApp.js';
 import {
   DISPOSITION_ROUND_ID as ROUND_ID,
-  dispositionRound,
+  expertReviewRound,
   FINANCE,
   FORESTRY,
   HOSTILE,
@@ -28,19 +26,11 @@ let now: Date;
 let rounds: FakeRounds;
 let coordinator: () => Promise<CoordinatorPage>;
 
-/** The disposition fixture's round, now in the expert review with no meeting yet. */
-function expertRound(): RoundStatus {
-  const round = dispositionRound();
-  round.stage = 'expertReview';
-  round.expertReview = newExpertReview();
-  return round;
-}
-
 beforeEach(async () => {
   const store = new MemoryContentStore();
   for (const d of [FINANCE, FORESTRY, NONE]) await storeReplyDraft(store, d);
   now = new Date('2030-01-20T02:00:00.000Z');
-  rounds = new FakeRounds(store, expertRound(), () => now);
+  rounds = new FakeRounds(store, expertReviewRound(), () => now);
   const app = await coordinatorApp(rounds, store);
   coordinator = () => new CoordinatorPage(app, ROUND_ID).login('li', 'coordinator-pw');
 });

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig } from '../../infra/config.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { MemoryContentStore, sha256Hex } from '../../infra/store.js';
@@ -19,7 +18,7 @@ import { approvalBlockers } from '../../workflows/stages/approval/rules.js';
 import { coordinatorApp, CoordinatorPage, formHtml } from '../support/coordinatorApp.js';
 import {
   DISPOSITION_ROUND_ID as ROUND_ID,
-  dispositionRound,
+  publishedRound,
   FINANCE,
   FORESTRY,
   HOSTILE,
@@ -30,54 +29,6 @@ import { TestBrowser } from '../support/testBrowser.js';
 
 const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 const by = { name: '李协调', role: 'coordinator' as const };
-const at = '2030-01-16T02:00:00.000Z';
-
-/** The disposition fixture published: finance acknowledged its notice, forestry objected. */
-function publishedRound(): RoundStatus {
-  const round = dispositionRound();
-  round.dispositions = [
-    {
-      commentId: 'finance-1-1',
-      decision: 'adopted',
-      changedAt: [{ doc: 'plan', version: 1, section: '3.7' }],
-      decidedBy: by,
-      decidedAt: at,
-      published: true,
-    },
-    {
-      commentId: 'finance-1-2',
-      decision: 'partial',
-      rationale: '部分数据暂无来源',
-      changedAt: [{ doc: 'plan', version: 1, section: '1.1' }],
-      decidedBy: by,
-      decidedAt: at,
-      published: true,
-    },
-    {
-      commentId: 'forestry-2-1',
-      decision: 'notAdopted',
-      rationale: '以上级下达指标为准',
-      changedAt: [],
-      decidedBy: by,
-      decidedAt: at,
-      published: true,
-    },
-  ];
-  round.dispositionsPublished = { by, at };
-  const notice = { messageId: '<notice@plan-review.test>', sentAt: at, respondBy: '2030-01-21T02:00:00.000Z' };
-  round.notices = [
-    { bureauId: 'finance', ...notice, response: 'acknowledged', respondedAt: '2030-01-17T02:00:00.000Z' },
-    {
-      bureauId: 'forestry',
-      ...notice,
-      response: 'objected',
-      respondedAt: '2030-01-18T03:00:00.000Z',
-      respondedBy: { name: '赵六', role: 'bureau' },
-      objection: `森林覆盖率应采用 2021 年数据。${HOSTILE}`,
-    },
-  ];
-  return round;
-}
 
 /** Version 2 of the plan: 1.1 became 1.2 (finance-1-2's anchor no longer resolves). */
 const REVISED = '# 第一章 区域概况\n\n## 1.2 自然概况与范围\n\n## 3.7 规划目标和指标\n';
