@@ -10,7 +10,6 @@
  * or the file and field); the round has the last word, and its refusal is one line in both languages.
  * They act as PLAN_REVIEW_USER, as the other coordinator actions do (cli/users.ts registers them).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ActionName } from '../domain/actions.js';
@@ -23,7 +22,7 @@ import { parseExpertLines } from '../domain/reviewLines.js';
 import type { RoundStatus } from '../domain/round.js';
 import { documentFileProblem } from '../infra/documents.js';
 import { unwrap, type ActionRequest } from '../infra/roundGateway.js';
-import { readStructuredFile } from '../infra/structuredFile.js';
+import { readCheckedFile, readStructuredFile } from '../infra/structuredFile.js';
 import { formatMeetingTime } from '../infra/templates.js';
 import { brokenAnchors } from '../workflows/stages/disposition/rules.js';
 import {
@@ -296,15 +295,7 @@ export const reviewCommands = {
       throw new ReviewUsageError(
         `document: ${say('noSuchDocument')} (${before.documents.map((d) => d.key).join(', ')})`,
       );
-    const file = path.resolve(source!);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (err) {
-      throw new CliError(`${file}: cannot read: ${(err as Error).message}`);
-    }
-    const problem = documentFileProblem(bytes, ctx.attachmentMaxBytes);
-    if (problem) throw new CliError(`${file}: ${problem}`);
+    const bytes = await readCheckedFile(path.resolve(source!), (b) => documentFileProblem(b, ctx.attachmentMaxBytes));
     const { sha256 } = await ctx.store.put(bytes);
     const status = await act(ctx, roundId, 'addDocumentVersion', {
       ...ids(ctx, values['request-id']),

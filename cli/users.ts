@@ -6,12 +6,11 @@
  * records that user as its actor. Wired into cli/main.ts by the lead.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseInstantInput } from '../domain/time.js';
-import { FileProblemsError, readStructuredFile } from '../infra/structuredFile.js';
+import { FileProblemsError, readCheckedFile, readStructuredFile } from '../infra/structuredFile.js';
 import { z } from 'zod';
 import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
 import { parseReviewRoundId } from '../domain/ids.js';
@@ -530,14 +529,7 @@ export const coordinatorActionCommands: Record<
     }
     if (problems.length > 0) throw new CliError(`${replyFile}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(scanFile);
-    } catch (err) {
-      throw new CliError(`${scanFile}: cannot read: ${(err as Error).message}`);
-    }
-    const scanProblem = checkScan(bytes, ctx.attachmentMaxBytes);
-    if (scanProblem) throw new CliError(`${scanFile}: ${scanProblem}`);
+    const bytes = await readCheckedFile(scanFile, (b) => checkScan(b, ctx.attachmentMaxBytes));
     const { sha256: scanSha256 } = await ctx.store.put(bytes);
 
     const receipt = unwrap(

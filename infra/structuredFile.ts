@@ -1,6 +1,7 @@
 /**
- * Files people write (round files, bureau lists, paper replies): YAML, or JSON by its extension,
- * read and checked against a schema, every problem named with its place in the file.
+ * Files people write (round files, bureau lists, paper replies, opinions): YAML, or JSON by its
+ * extension, read and checked against a schema, every problem named with its place in the file; and
+ * files taken as they are (scans, revised versions), checked by their bytes.
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
@@ -23,17 +24,28 @@ export function zodProblems(err: z.ZodError, describe: Describe = (i) => i.messa
   return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${describe(i)}`);
 }
 
+/** A file's bytes, once `problem` finds nothing wrong with them; an unreadable file or a problem names the file. */
+export async function readCheckedFile(
+  file: string,
+  problem: (bytes: Uint8Array) => string | undefined = () => undefined,
+): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new FileProblemsError(file, [`cannot read: ${(err as Error).message}`]);
+  }
+  const found = problem(bytes);
+  if (found) throw new FileProblemsError(file, [found]);
+  return bytes;
+}
+
 export async function readStructuredFile<S extends z.ZodType>(
   file: string,
   schema: S,
   describe?: Describe,
 ): Promise<z.output<S>> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new FileProblemsError(file, [`cannot read: ${(err as Error).message}`]);
-  }
+  const raw = (await readCheckedFile(file)).toString('utf8');
   let value: unknown;
   try {
     value = file.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);

@@ -585,47 +585,39 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     await next();
   };
 
-  const { paper } = COORDINATOR_ACTIONS;
-  app.post(
-    `/rounds/:id/actions/${paper.name}`,
-    coordinator,
-    bodyLimit({ maxSize: deps.attachmentMaxBytes + 1024 * 1024, onError: tooLarge }),
-    auth.verifyForm,
-    roundParam,
-    loadRound,
-    paperScan,
-    actionForm(paper, (c) => ({ scanSha256: c.get('scan')?.sha256, scanError: c.get('scanError') })),
-    (c) => take(c, paper),
-  );
-
-  const { 'add-version': addVersion } = COORDINATOR_ACTIONS;
-  app.post(
-    `/rounds/:id/actions/${addVersion.name}`,
-    coordinator,
-    bodyLimit({ maxSize: deps.attachmentMaxBytes + 1024 * 1024, onError: tooLarge }),
-    auth.verifyForm,
-    roundParam,
-    loadRound,
-    versionFile,
-    actionForm(addVersion, (c) => ({
-      documentSha256: c.get('document')?.sha256,
-      documentError: c.get('documentError'),
-    })),
-    (c) => take(c, addVersion),
-  );
-
-  for (const action of FORM_ACTIONS as readonly CoordinatorAction[]) {
+  /**
+   * An action's route: its body limit, the signed-in coordinator's form token, the round, the file the
+   * form brings when it has one (`takeFile`, which gives the form its `context`), the form, the Update.
+   */
+  function actionRoute(
+    action: CoordinatorAction,
+    maxSize: number,
+    takeFile: MiddlewareHandler<CoordinatorEnv> = (_c, next) => next(),
+    context?: (c: Context<CoordinatorEnv>) => Partial<FormContext>,
+  ) {
     app.post(
       `/rounds/:id/actions/${action.name}`,
       coordinator,
-      bodyLimit({ maxSize: 256 * 1024, onError: tooLarge }),
+      bodyLimit({ maxSize, onError: tooLarge }),
       auth.verifyForm,
       roundParam,
       loadRound,
-      actionForm(action),
+      takeFile,
+      actionForm(action, context),
       (c) => take(c, action),
     );
   }
+
+  const withFile = deps.attachmentMaxBytes + 1024 * 1024;
+  actionRoute(COORDINATOR_ACTIONS.paper, withFile, paperScan, (c) => ({
+    scanSha256: c.get('scan')?.sha256,
+    scanError: c.get('scanError'),
+  }));
+  actionRoute(COORDINATOR_ACTIONS['add-version'], withFile, versionFile, (c) => ({
+    documentSha256: c.get('document')?.sha256,
+    documentError: c.get('documentError'),
+  }));
+  for (const action of FORM_ACTIONS as readonly CoordinatorAction[]) actionRoute(action, 256 * 1024);
 
   /** A scan of a reply in this round (and only those), for the coordinator to check what was recorded. */
   app.get(

@@ -9,6 +9,7 @@ import type { ContentStore } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { createCoordinatorRoutes } from '../../web/coordinatorRoutes.js';
+import type { FakeRounds } from './fakeRounds.js';
 import { TestBrowser } from './testBrowser.js';
 
 export async function coordinatorApp(
@@ -101,4 +102,15 @@ export class CoordinatorPage extends TestBrowser {
     expect(res.status).toBe(422);
     return formHtml(await res.text(), this.roundId, action);
   }
+}
+
+/** Li as the pages record the signed-in coordinator. */
+export const LI_ACTOR = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
+
+/** The last action the fake rounds took: checked to come from a form (its request id) as Li; its name and the rest. */
+export function lastFormAction(rounds: FakeRounds) {
+  const { name, rest, actor, requestId } = rounds.lastSent();
+  expect(actor).toEqual(LI_ACTOR);
+  expect(requestId).toMatch(/^[a-z-]+:[0-9a-f-]{36}$/);
+  return { name, rest };
 }

@@ -147,6 +147,14 @@ export class FakeRounds implements RoundService {
     return this.updates.filter((u): u is ActionCall<K> => u.name === name);
   }
 
+  /** The last action that took effect: its name, request id, actor, and the rest of its request. */
+  lastSent() {
+    const u = this.updates.at(-1);
+    if (!u) throw new Error('FakeRounds took no action');
+    const { requestId, actor, ...rest } = u.request;
+    return { name: u.name, updateId: u.updateId, requestId, actor, rest };
+  }
+
   async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
     if (this.unavailable) return unavailableOutcome;
     const parsed = RoundInput.safeParse(unchecked, { reportInput: true });

@@ -1,10 +1,12 @@
 /** Small rounds for workflow tests: real documents in the format, the seed's bureaus. */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Temporal } from 'temporal-polyfill';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Bureau, type Actor } from '../../domain/records.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
+import type { MeetingDraft } from '../../domain/expertReview.js';
 import type { RoundInput } from '../../domain/round.js';
 import type { ContentStore } from '../../infra/store.js';
 
@@ -66,3 +68,22 @@ export function replyOnPlan(...texts: string[]): ReplyDraft {
         perDocument: { plan: { kind: 'comments', comments: texts.map((text) => ({ section: '1.1.1', text })) } },
       };
 }
+
+/** The local date (2030-03-01) `days` after an instant, in a time zone: a meeting's day in tests. */
+export const dayAfter = (from: string, days: number, timeZone = 'Asia/Shanghai') =>
+  Temporal.Instant.from(from)
+    .add({ hours: days * 24 })
+    .toZonedDateTimeISO(timeZone)
+    .toPlainDate()
+    .toString();
+
+/** An expert meeting on `date`, 09:00–12:00 in Shanghai, in the government's meeting room. */
+export const meetingOn = (date: string, over: Partial<MeetingDraft> = {}): MeetingDraft => ({
+  date,
+  start: '09:00',
+  end: '12:00',
+  timeZone: 'Asia/Shanghai',
+  place: '新荣区政府三楼会议室',
+  organiser: '大同市生态环境局新荣分局',
+  ...over,
+});

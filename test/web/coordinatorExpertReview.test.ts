@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { MemoryContentStore } from '../../infra/store.js';
-import { coordinatorApp, CoordinatorPage, formHtml } from '../support/coordinatorApp.js';
+import { coordinatorApp, CoordinatorPage, formHtml, lastFormAction } from '../support/coordinatorApp.js';
 import {
   DISPOSITION_ROUND_ID as ROUND_ID,
   expertReviewRound,
@@ -18,8 +18,8 @@ import {
   NONE,
 } from '../support/dispositionRound.js';
 import { FakeRounds } from '../support/fakeRounds.js';
+import { meetingOn } from '../support/rounds.js';
 
-const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 const UID = 'round-dispo-plan-1.expert-meeting-1@plan-review.test';
 
 let now: Date;
@@ -35,25 +35,10 @@ beforeEach(async () => {
   coordinator = () => new CoordinatorPage(app, ROUND_ID).login('li', 'coordinator-pw');
 });
 
-const MEETING = {
-  date: '2030-02-01',
-  start: '09:00',
-  end: '12:00',
-  timeZone: 'Asia/Shanghai',
-  place: '新荣区政府三楼会议室',
-  url: '',
-  organiser: '大同市生态环境局新荣分局',
-};
+const MEETING = { ...meetingOn('2030-02-01'), url: '' };
 const EXPERTS = '李华 | 教授 | 山西大学 | lihua@expert.example.org\n赵敏 | 高级工程师 | | zhaomin@expert.example.org\n';
 
-/** The sent request without its request id and actor (checked to be the signed-in coordinator's). */
-function lastSent() {
-  const u = rounds.updates.at(-1)!;
-  const { requestId, actor, ...rest } = u.request;
-  expect(actor).toEqual(li);
-  expect(requestId).toMatch(/^[a-z-]+:[0-9a-f-]{36}$/);
-  return { name: u.name, rest };
-}
+const lastSent = () => lastFormAction(rounds);
 
 async function scheduled(b: CoordinatorPage) {
   await b.act('schedule-meeting', { ...MEETING, experts: EXPERTS });
@@ -74,14 +59,7 @@ describe('scheduling the expert meeting', () => {
     expect(lastSent()).toEqual({
       name: 'scheduleMeeting',
       rest: {
-        meeting: {
-          date: '2030-02-01',
-          start: '09:00',
-          end: '12:00',
-          timeZone: 'Asia/Shanghai',
-          place: '新荣区政府三楼会议室',
-          organiser: '大同市生态环境局新荣分局',
-        },
+        meeting: meetingOn('2030-02-01'),
         experts: [
           { name: '李华', title: '教授', organisation: '山西大学', email: 'lihua@expert.example.org' },
           { name: '赵敏', title: '高级工程师', email: 'zhaomin@expert.example.org' },

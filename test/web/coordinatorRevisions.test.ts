@@ -15,7 +15,7 @@ import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { createApp } from '../../web/app.js';
 import { approvalBlockers } from '../../workflows/stages/approval/rules.js';
-import { coordinatorApp, CoordinatorPage, formHtml } from '../support/coordinatorApp.js';
+import { coordinatorApp, CoordinatorPage, formHtml, lastFormAction } from '../support/coordinatorApp.js';
 import {
   DISPOSITION_ROUND_ID as ROUND_ID,
   publishedRound,
@@ -27,7 +27,6 @@ import {
 import { FakeRounds } from '../support/fakeRounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
-const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 const by = { name: '李协调', role: 'coordinator' as const };
 
 /** Version 2 of the plan: 1.1 became 1.2 (finance-1-2's anchor no longer resolves). */
@@ -46,13 +45,7 @@ beforeEach(async () => {
   coordinator = () => new CoordinatorPage(app, ROUND_ID).login('li', 'coordinator-pw');
 });
 
-function lastSent() {
-  const u = rounds.updates.at(-1)!;
-  const { requestId, actor, ...rest } = u.request;
-  expect(actor).toEqual(li);
-  expect(requestId).toMatch(/^[a-z-]+:[0-9a-f-]{36}$/);
-  return { name: u.name, rest };
-}
+const lastSent = () => lastFormAction(rounds);
 
 describe('a revised version', () => {
   it('uploads the Markdown file; the page shows version 2 with its hash, and the change whose section it dropped', async () => {

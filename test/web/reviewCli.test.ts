@@ -31,6 +31,7 @@ import {
   publishedRound,
 } from '../support/dispositionRound.js';
 import { FakeRounds } from '../support/fakeRounds.js';
+import { meetingOn } from '../support/rounds.js';
 
 const actor = { name: '李协调', role: 'coordinator' as const, email: 'li@example.org' };
 const {
@@ -86,12 +87,12 @@ async function file(name: string, content: string | Uint8Array): Promise<string>
   return f;
 }
 
+/** The last action taken, as PLAN_REVIEW_USER, with a request id of its own. */
 function lastSent() {
-  const u = rounds.updates.at(-1)!;
-  const { requestId, actor: a, ...rest } = u.request;
+  const { name, rest, actor: a, requestId, updateId } = rounds.lastSent();
   expect(a).toEqual(actor);
-  expect(requestId).toBe(u.updateId);
-  return { name: u.name, rest };
+  expect(requestId).toBe(updateId);
+  return { name, rest };
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -110,14 +111,7 @@ describe('the expert meeting from the CLI', () => {
     expect(lastSent()).toEqual({
       name: 'scheduleMeeting',
       rest: {
-        meeting: {
-          date: '2030-02-01',
-          start: '09:00',
-          end: '12:00',
-          timeZone: 'Asia/Shanghai',
-          place: '新荣区政府三楼会议室',
-          organiser: '大同市生态环境局新荣分局',
-        },
+        meeting: meetingOn('2030-02-01'),
         experts: [
           { name: '李华', title: '教授', organisation: '山西大学', email: 'lihua@expert.example.org' },
           {
@@ -325,11 +319,12 @@ describe('revised versions, re-anchoring and objections from the CLI', () => {
   it('refuses a file that is not a document, a document the round does not circulate, or the current version', async () => {
     const malformed = await file('bad.md', '# 第一章 区域概况\n\n## 1.1 自然概况\n\n## 1.1 自然概况\n');
     const err = await failure(addVersion(ctx, [ROUND_ID, 'plan', malformed]));
+    expect(err).toBeInstanceOf(FileProblemsError);
     expect((err as Error).message).toBe(
-      `${malformed}: 文件不符合文件格式（docs/document-format.md）：line 5: duplicate section "1.1" (first at line 3) The file is not in the document format (docs/document-format.md): line 5: duplicate section "1.1" (first at line 3)`,
+      `${malformed}:\n  - 文件不符合文件格式（docs/document-format.md）：line 5: duplicate section "1.1" (first at line 3) The file is not in the document format (docs/document-format.md): line 5: duplicate section "1.1" (first at line 3)`,
     );
     await expect(addVersion(ctx, [ROUND_ID, 'plan', path.join(dir, 'none.md')])).rejects.toThrow(
-      /none\.md: cannot read/,
+      /none\.md:\n {2}- cannot read/,
     );
     await expect(addVersion(ctx, [ROUND_ID, 'report', malformed])).rejects.toThrow(
       /^document: 本轮没有分发这个文件。This round circulates no such document\. \(plan, annex\)$/,

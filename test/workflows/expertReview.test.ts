@@ -6,15 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import ICAL from 'ical.js';
-import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import type { MeetingDraft } from '../../domain/expertReview.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { RecordingTransport, type SentMail } from '../support/mail.js';
 import { recordHistory } from '../support/recordHistory.js';
-import { coordinator, smallRoundInput } from '../support/rounds.js';
+import { coordinator, dayAfter, meetingOn, smallRoundInput } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
 const TASK_QUEUE = 'test-expert-review';
@@ -43,24 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stop?.();
-});
-
-/** The local date `days` after the round started, in the meeting's zone. */
-const dayAfter = (startedAt: string, days: number) =>
-  Temporal.Instant.from(startedAt)
-    .add({ hours: days * 24 })
-    .toZonedDateTimeISO(TZ)
-    .toPlainDate()
-    .toString();
-
-const meetingOn = (date: string, over: Partial<MeetingDraft> = {}): MeetingDraft => ({
-  date,
-  start: '09:00',
-  end: '12:00',
-  timeZone: TZ,
-  place: '新荣区政府三楼会议室',
-  organiser: '大同市生态环境局新荣分局',
-  ...over,
 });
 
 function calendarOf(m: SentMail) {
