@@ -54,7 +54,8 @@ async function extendThenAdd(
   id: string,
   bureauId: string,
 ): Promise<{ added: string; round: string; extended: string }> {
-  const s = await rounds().status(id);
+  // A round just started is still reading its documents (stage drafting): act once it consults.
+  const s = await rounds().until(id, (x) => x.stage === 'consultation');
   const extended = new Date(Date.parse(s.bureaus[0]!.deadline) + 3 * DAY).toISOString();
   if (s.bureaus[0]!.deadline !== extended && s.bureaus[0]!.extensions.length === 0) {
     await rounds().act(
