@@ -14,6 +14,10 @@
  *   rules.ts: which comments await a disposition, anchors in the current versions, none undecided
  *   before publication) and kept in the status's `dispositions`, as the round keeps them; a test may
  *   also put dispositions in the status itself (`current.dispositions`);
+ * - the approver's actions (`approveCandidate`, `rejectCandidate`) are taken only in the approval
+ *   stage, checked with the approval stage's rules (workflows/stages/approval/rules.ts: nothing
+ *   blocks approval, the hash is the current candidate's and its records are unchanged) and kept
+ *   in the status's `approval.decisions`, the round entering `approved` or `revision`;
  * The other coordinator actions are recorded (name, request) and acknowledged, without their
  * effect: test/workflows/coordinatorActions.test.ts takes every one against a real round.
  * A test can make it refuse (`refuseWith`) or be unavailable (`unavailable`).
@@ -26,6 +30,7 @@ import type {
   ReplyReceipt,
   SubmitReplyRequest,
 } from '../../domain/consultation.js';
+import type { ApproveCandidateRequest, RejectCandidateRequest } from '../../domain/approval.js';
 import type {
   AdoptAllCommentsRequest,
   DisposeCommentRequest,
@@ -36,7 +41,14 @@ import { STAGE_LABELS } from '../../domain/labels.js';
 import type { Disposition, Reply, ReplySummary } from '../../domain/records.js';
 import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
-import { freshRoundRecords, newBureauStatus, RoundInput, RoundStatus, type BureauStatus } from '../../domain/round.js';
+import {
+  freshRoundRecords,
+  newBureauStatus,
+  RoundInput,
+  RoundStatus,
+  type BureauStatus,
+  type Stage,
+} from '../../domain/round.js';
 import { iso } from '../../domain/time.js';
 import { parseDocument } from '../../infra/documents.js';
 import type { ActionRequest, ActionResult, Outcome, RoundListing, RoundService } from '../../infra/roundGateway.js';
@@ -56,6 +68,7 @@ import {
   pinAnchors,
   undisposed,
 } from '../../workflows/stages/disposition/rules.js';
+import { approveRefusal, candidateRefusal, recordDecision } from '../../workflows/stages/approval/rules.js';
 
 /** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
 export interface ActionCall<K extends ActionName = ActionName> {
@@ -253,8 +266,26 @@ export class FakeRounds implements RoundService {
       const refusal = dispose(round, name, req, at);
       if (refusal) return { refusal };
     }
+    if (name === 'approveCandidate' || name === 'rejectCandidate') {
+      const r = req as ApproveCandidateRequest | RejectCandidateRequest;
+      const refusal =
+        stageRefusal(round, 'approval') ??
+        (name === 'approveCandidate' ? approveRefusal : candidateRefusal)(round, r.pdfSha256);
+      if (refusal) return { refusal };
+      round.stage = recordDecision(round.approval, r, iso(at));
+    }
     return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
   }
+}
+
+/** As the round's validators refuse an action outside its stage. */
+function stageRefusal(round: RoundStatus, expected: Stage): Refusal | null {
+  if (round.stage === expected) return null;
+  return makeRefusal('round', 'wrongStage', {
+    stage: round.stage,
+    stageZh: STAGE_LABELS[round.stage].zh,
+    expected,
+  });
 }
 
 /** As the disposition stage checks and keeps a disposition action (workflows/stages/disposition/actions.ts). */
@@ -264,12 +295,8 @@ function dispose(
   req: ActionCall['request'],
   at: number,
 ): Refusal | undefined {
-  if (round.stage !== 'disposition')
-    return makeRefusal('round', 'wrongStage', {
-      stage: round.stage,
-      stageZh: STAGE_LABELS[round.stage].zh,
-      expected: 'disposition',
-    });
+  const wrongStage = stageRefusal(round, 'disposition');
+  if (wrongStage) return wrongStage;
   if (round.dispositionsPublished) return makeRefusal('round', 'dispositionsAlreadyPublished');
   const { actor } = req as { actor: Disposition['decidedBy'] };
   const save = (d: Disposition) => {
