@@ -127,6 +127,13 @@ export const MESSAGES = {
     en: 'You gave a quotation: choose the section it is in as well.',
   },
   roundId: { zh: '不是有效的审查轮次编号（round:<规划>:<轮次>）。', en: 'Not a round id (round:<plan>:<n>).' },
+
+  // the approver's forms (web/approvalRoutes.ts)
+  confirmApproval: {
+    zh: '请勾选确认：您已阅读上面的 PDF 并批准它。',
+    en: 'Tick the box: you have read the PDF above and approve it.',
+  },
+  giveRejectReason: { zh: '请填写退回理由。', en: 'Give the reason for returning it.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -18,6 +18,7 @@ import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
+import { createApprovalRoutes } from './approvalRoutes.js';
 import type { UserDirectory } from '../infra/users.js';
 import { KIB, limitBody } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
     }),
   );
+  app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
   app.use('/', staff);
   app.use('/rounds/:id', staff);
   // The outbox holds every bureau's live reply link: coordinators only.
