@@ -20,6 +20,7 @@ import { PROJECT_ROOT } from '../infra/tools.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
+import { APPROVAL_USAGE, approvalCommands, describeApprovalError, isApprovalCommand } from './approvalCommands.js';
 import { replySeedThroughLinks } from './demo.js';
 import { runWeb, runWorker, startStack } from './stack.js';
 import {
@@ -44,6 +45,7 @@ Usage:
   plan-review render <document.md> <records.json> <out.pdf> [--draft]
                                        render the plan PDF (a preview before approval, or the draft)
 ${USERS_USAGE}
+${APPROVAL_USAGE}
 
 Any command: --debug shows the full error behind a one-line message.
 Configuration comes from environment variables; see README.md.`;
@@ -214,6 +216,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
     return 0;
   }
+  if (argv[0] === 'round' && isApprovalCommand(argv[1])) {
+    const config = loadConfig();
+    const out = await approvalCommands[argv[1]](
+      {
+        withRounds: (fn) => withRounds(config, fn),
+        store: new LocalContentStore(config.paths.store),
+        approver: () => cliActor(config, 'approver'),
+      },
+      argv.slice(2),
+    );
+    console.log(out);
+    return 0;
+  }
 
   const { values, positionals } = parseArgs({
     args: argv,
@@ -286,7 +301,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
 function reportError(err: unknown): number {
-  const known = describeCliError(err);
+  const known = describeApprovalError(err) ?? describeCliError(err);
   if (known) {
     console.error(`plan-review: ${known.message}`);
     return known.exitCode;

@@ -9,7 +9,7 @@
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 import { z } from 'zod';
-import { makeRefusal, type Refusal } from './refusals.js';
+import { makeRefusal, refusalText, type Refusal } from './refusals.js';
 
 export const MESSAGES = {
   // zod's issues about typed fields
@@ -246,4 +246,16 @@ export function invalidFieldRefusal(issue: Issue, whole: string): Refusal {
     detail: t.en,
     ...(t.zh ? { detailZh: t.zh } : {}),
   });
+}
+
+/**
+ * How a round's refusal reads beside a field: the catalog's words, Chinese then English. A field the
+ * request's schema refused reads as the issue did (issueText), without the catalog's preamble.
+ */
+export function refusalMessage(r: Refusal): string {
+  if (r.code === 'invalidField') {
+    const en = String(r.params.detail ?? r.message);
+    return joined({ zh: typeof r.params.detailZh === 'string' ? r.params.detailZh : '', en });
+  }
+  return joined(refusalText(r.code, r.params));
 }

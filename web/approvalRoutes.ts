@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ApproveCandidateRequest, approvedPdf, blockerText, RejectCandidateRequest } from '../domain/approval.js';
 import { parseReviewRoundId } from '../domain/ids.js';
 import { APPROVAL_DECISION_LABELS, stageText } from '../domain/labels.js';
-import { coded, issueText, say } from '../domain/messages.js';
+import { coded, issueText, refusalMessage, say } from '../domain/messages.js';
 import { Sha256, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { RoundGatewayError, type ActionRequest, type RoundService } from '../infra/roundGateway.js';
@@ -36,7 +36,6 @@ import {
   type FormValues,
 } from './coordinatorForms.js';
 import { messagePage } from './guards.js';
-import { refusalMessage } from './replyForm.js';
 
 export interface ApprovalDeps {
   rounds: RoundService;

@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { readCommentCard, type CardField } from '../domain/commentCard.js';
 import { ReplyDraft, type CommentDraft, type DocumentAnswerDraft } from '../domain/consultation.js';
 import { Sha256, type Reply, type Section } from '../domain/records.js';
-import { issueMessage, joined } from '../domain/messages.js';
-import { refusalText, type Refusal } from '../domain/refusals.js';
+import { issueMessage } from '../domain/messages.js';
 import { fieldNames, ROW_FIELDS, type RowField } from '../domain/replyFormFields.js';
 
 export const MAX_ROWS = 200;
@@ -183,17 +182,8 @@ export function addRow(state: ReplyFormState, doc: string): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: the form → a ReplyDraft, or a message per field
 
-/**
- * How a round's refusal reads beside a field: the catalog's words, Chinese then English. A field the
- * request's schema refused reads as the issue did (domain/messages.ts), without the catalog's preamble.
- */
-export function refusalMessage(r: Refusal): string {
-  if (r.code === 'invalidField') {
-    const en = String(r.params.detail ?? r.message);
-    return joined({ zh: typeof r.params.detailZh === 'string' ? r.params.detailZh : '', en });
-  }
-  return joined(refusalText(r.code, r.params));
-}
+/** How a round's refusal reads beside a field (domain/messages.ts). */
+export { refusalMessage } from '../domain/messages.js';
 
 export type DraftResult = { ok: true; draft: ReplyDraft } | { ok: false; errors: FieldErrors };
 
