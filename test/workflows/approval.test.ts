@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import type { ReplyDraft } from '../../domain/consultation.js';
 import type { Actor } from '../../domain/records.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
+import { comment, none, responder, roundInApproval as roundInApprovalOf } from '../support/roundInApproval.js';
 import { coordinator, SMALL_PLAN, smallRoundInput } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
@@ -37,50 +37,7 @@ afterAll(async () => {
   await stop?.();
 });
 
-const responder = { name: '王明', position: '办公室主任' };
-const comment: ReplyDraft = {
-  responder,
-  perDocument: { plan: { kind: 'comments', comments: [{ section: '1.1.1', text: '请补充地理位置说明' }] } },
-};
-const none: ReplyDraft = { responder, perDocument: { plan: { kind: 'noComments' } } };
-
-async function roundInApproval(): Promise<{ id: string; commentId: string }> {
-  const id = await rounds().start(
-    await smallRoundInput(store, { stages: ['consultation', 'disposition', 'approval'] }),
-  );
-  const s = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
-  const linkOf = (bureauId: string) => s.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
-  const reply = (bureauId: string, draft: ReplyDraft) =>
-    rounds().act(id, 'submitReply', {
-      requestId: randomUUID(),
-      actor: { name: responder.name, role: 'bureau' },
-      bureauId,
-      linkId: linkOf(bureauId),
-      reply: draft,
-    });
-  const receipt = await reply('science', comment);
-  await reply('finance', none);
-  await rounds().act(id, 'waiveBureau', by(coordinator, { bureauId: 'forestry', reason: '机构调整' }));
-  await rounds().act(id, 'closeConsultation', by(coordinator, {}));
-  await rounds().until(id, (x) => x.stage === 'disposition');
-  const commentId = `science-${receipt.n}-1`;
-  await rounds().act(
-    id,
-    'disposeComment',
-    by(coordinator, {
-      disposition: { commentId, decision: 'adopted', changedAt: [{ doc: 'plan', section: '1.1.1' }] },
-    }),
-  );
-  await rounds().act(id, 'publishDispositions', by(coordinator, {}));
-  await rounds().act(id, 'respondToOutcome', {
-    requestId: randomUUID(),
-    actor: { name: responder.name, role: 'bureau' },
-    bureauId: 'science',
-    linkId: linkOf('science'),
-    response: 'acknowledge',
-  });
-  return { id, commentId };
-}
+const roundInApproval = () => roundInApprovalOf(rounds(), store);
 
 const candidateOf = (s: RoundStatus) => s.approval.candidate;
 
