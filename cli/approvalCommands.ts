@@ -127,18 +127,28 @@ async function decide<K extends 'approveCandidate' | 'rejectCandidate'>(
 const requestIdOf = (given: string | undefined) =>
   given === undefined ? `cli:${randomUUID()}` : check(RequestIdOption, given, '--request-id');
 
+/** `<id> [--out file.pdf]`, the arguments of candidate and pdf (whose --out is required). */
+function idAndOut(argv: string[], usage: string): { roundId: string; out?: string };
+function idAndOut(argv: string[], usage: string, outRequired: true): { roundId: string; out: string };
+function idAndOut(argv: string[], usage: string, outRequired = false) {
+  return args(() => {
+    const { values, positionals } = parse(argv, { out: { type: 'string' } });
+    if (positionals.length !== 1) throw new CliUsageError(usage);
+    return {
+      roundId: check(RoundIdArg, positionals[0], 'round id'),
+      out:
+        values.out === undefined && !outRequired
+          ? undefined
+          : check(OutFile, values.out ?? '', '--out (the file to write)'),
+    };
+  });
+}
+
 type Command = (ctx: ApprovalContext, argv: string[]) => Promise<string>;
 
 export const approvalCommands: Record<'candidate' | 'approve' | 'reject' | 'pdf', Command> = {
   async candidate(ctx, argv) {
-    const { roundId, out } = args(() => {
-      const { values, positionals } = parse(argv, { out: { type: 'string' } });
-      if (positionals.length !== 1) throw new CliUsageError('round candidate takes <id>');
-      return {
-        roundId: check(RoundIdArg, positionals[0], 'round id'),
-        out: values.out === undefined ? undefined : check(OutFile, values.out, '--out'),
-      };
-    });
+    const { roundId, out } = idAndOut(argv, 'round candidate takes <id>');
     const status = await ctx.withRounds((rounds) => statusOf(rounds, roundId));
     const candidate = status.approval.candidate;
     if (!candidate) throw new CliError(noCandidate(status));
@@ -187,14 +197,7 @@ export const approvalCommands: Record<'candidate' | 'approve' | 'reject' | 'pdf'
   },
 
   async pdf(ctx, argv) {
-    const { roundId, out } = args(() => {
-      const { values, positionals } = parse(argv, { out: { type: 'string' } });
-      if (positionals.length !== 1) throw new CliUsageError('round pdf takes <id> --out file.pdf');
-      return {
-        roundId: check(RoundIdArg, positionals[0], 'round id'),
-        out: check(OutFile, values.out ?? '', '--out (the file to write)'),
-      };
-    });
+    const { roundId, out } = idAndOut(argv, 'round pdf takes <id> --out file.pdf', true);
     const status = await ctx.withRounds((rounds) => statusOf(rounds, roundId));
     const sha256 = approvedPdf(status.approval);
     if (!sha256)

@@ -10,12 +10,11 @@
  * Mounted by web/app.ts at "/", with the app's Auth.
  */
 import { zValidator } from '@hono/zod-validator';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ApproveCandidateRequest, approvedPdf, blockerText, RejectCandidateRequest } from '../domain/approval.js';
-import { parseReviewRoundId } from '../domain/ids.js';
 import { APPROVAL_DECISION_LABELS, stageText } from '../domain/labels.js';
-import { coded, issueText, refusalMessage, say } from '../domain/messages.js';
+import { refusalMessage, say } from '../domain/messages.js';
 import { Sha256, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { RoundGatewayError, type ActionRequest, type RoundService } from '../infra/roundGateway.js';
@@ -35,7 +34,7 @@ import {
   type FieldErrors,
   type FormValues,
 } from './coordinatorForms.js';
-import { messagePage } from './guards.js';
+import { roundLoader, RoundParam, roundParamValidator, type RoundEnv } from './roundRoute.js';
 
 export interface ApprovalDeps {
   rounds: RoundService;
@@ -46,12 +45,9 @@ export interface ApprovalDeps {
 }
 
 interface ApprovalEnv {
-  Variables: AuthEnv['Variables'] & { round: RoundStatus };
+  Variables: AuthEnv['Variables'] & RoundEnv['Variables'];
 }
 
-const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
-});
 const PdfParam = RoundParam.extend({ file: z.string().regex(/^[0-9a-f]{64}\.pdf$/) });
 const Decided = z.enum(['approve', 'reject']);
 
@@ -174,26 +170,8 @@ export function createApprovalRoutes(deps: ApprovalDeps) {
   const app = new Hono<ApprovalEnv>();
   app.onError(httpErrors);
 
-  const roundParam = zValidator('param', RoundParam, (result, c) => {
-    if (result.success) return;
-    const detail = issueText(result.error.issues[0]!);
-    return messagePage(c, templates, 400, {
-      zh: '网址中的审查轮次编号无效',
-      en: 'The round in this address is not valid',
-      detailZh: detail.zh,
-      detailEn: detail.en,
-    });
-  });
-
-  /** The round of the route's id, for the handlers after it; 404 when there is none. */
-  const loadRound: MiddlewareHandler<ApprovalEnv> = async (c, next) => {
-    const { id } = c.req.valid('param' as never) as { id: string };
-    const round = await rounds.status(id);
-    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
-    if (round.kind !== 'done') throw new RoundGatewayError(round);
-    c.set('round', round.value);
-    await next();
-  };
+  const roundParam = roundParamValidator(templates);
+  const loadRound = roundLoader(rounds);
 
   function render(c: Context<ApprovalEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, decided?: FormName) {
     const user = c.get('user');

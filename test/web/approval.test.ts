@@ -27,6 +27,11 @@ beforeEach(async () => {
 
 const signIn = (username: string, password: string) => new ApprovalBrowser(app, ROUND_ID).login(username, password);
 const approver = () => signIn('wang', 'approver-pw');
+/** The round was asked nothing that took effect, and holds no decision. */
+const nothingRecorded = () => {
+  expect(rounds.updates).toHaveLength(0);
+  expect(rounds.current.approval.decisions).toEqual([]);
+};
 const pdfPath = (sha: string) => `/rounds/${ROUND_ID}/candidate/${sha}.pdf`;
 
 describe('the approval page', () => {
@@ -105,7 +110,7 @@ describe('approving', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('请勾选确认：您已阅读上面的 PDF 并批准它。Tick the box');
     expect(rounds.calls).toHaveLength(0);
-    expect(rounds.current.approval.decisions).toEqual([]);
+    nothingRecorded();
   });
 
   it('refuses a hash that is not the current candidate: the candidate changed in between, nothing is recorded', async () => {
@@ -120,8 +125,7 @@ describe('approving', () => {
     // The page now shows the new candidate, and its forms carry the new hash.
     expect(html).toContain(`<input type="hidden" name="pdfSha256" value="${second}">`);
     expect(html).not.toContain(`value="${first}"`);
-    expect(rounds.updates).toHaveLength(0);
-    expect(rounds.current.approval.decisions).toEqual([]);
+    nothingRecorded();
     expect(rounds.current.stage).toBe('approval');
 
     // A made-up hash is refused the same way.
@@ -145,7 +149,7 @@ describe('approving', () => {
       }
     }
     expect(rounds.calls).toHaveLength(0);
-    expect(rounds.current.approval.decisions).toEqual([]);
+    nothingRecorded();
   });
 
   it('refuses a post without the form token', async () => {

@@ -4,32 +4,16 @@
  * candidate the round rendered, refused for a hash that is not the candidate, then approving the
  * candidate through the page's form; the round completes as approved with that very file.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundCalls } from '../../bench/support/roundCalls.js';
+import { describe, expect, it } from 'vitest';
 import type { RoundResult } from '../../domain/round.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
-import { MemoryContentStore } from '../../infra/store.js';
 import { APPROVER, ApprovalBrowser, approvalApp } from '../support/approvalApp.js';
 import { roundInApproval } from '../support/roundInApproval.js';
-import { timeSkippingWorker } from '../support/testWorker.js';
+import { pagesOnRealRounds } from '../support/pagesOnRealRounds.js';
 
 const TASK_QUEUE = 'test-approval-web';
-let env: TestWorkflowEnvironment;
-let stop: () => Promise<void>;
-const store = new MemoryContentStore();
-let app: Hono;
-const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
-
-beforeAll(async () => {
-  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
-  app = await approvalApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
-});
-
-afterAll(async () => {
-  await stop?.();
-});
+const real = pagesOnRealRounds(TASK_QUEUE, approvalApp);
+const { store } = real;
+const rounds = () => real.rounds();
 
 describe('approval from the web, on a real round', () => {
   it('approves the candidate the round rendered through the page’s form', async () => {
@@ -37,7 +21,7 @@ describe('approval from the web, on a real round', () => {
     const s = await rounds().until(id, (x) => x.approval.candidate !== null, 60_000);
     const candidate = s.approval.candidate!;
 
-    const b = await new ApprovalBrowser(app, id).login('wang', 'approver-pw');
+    const b = await new ApprovalBrowser(real.app, id).login('wang', 'approver-pw');
     const html = await b.page();
     expect(html).toContain('审批 Approval');
     expect(html).toContain(`<code class="approval-sha">${candidate.pdfSha256}</code>`);
@@ -54,7 +38,7 @@ describe('approval from the web, on a real round', () => {
 
     const res = await b.post('approve', { confirm: 'yes' }, html);
     expect(res.status, res.status === 303 ? '' : (await res.text()).slice(0, 2000)).toBe(303);
-    const result: RoundResult = await env.client.workflow.getHandle(id).result();
+    const result: RoundResult = await real.env.client.workflow.getHandle(id).result();
     expect(result.stage).toBe('approved');
     const done = await rounds().status(id);
     expect(done.approval.decisions).toEqual([
