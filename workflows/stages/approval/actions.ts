@@ -2,7 +2,7 @@
 import { refusalText } from '../../../domain/refusals.js';
 import type { RefusalCode } from '../../../domain/refusals.js';
 import { ROUND_LIMITS } from '../../../domain/limits.js';
-import { iso } from '../../../domain/time.js';
+import { iso, localDate } from '../../../domain/time.js';
 import type { ActionTable } from '../../round/actions.js';
 import { refuse } from '../../round/refuse.js';
 import type { Round } from '../../round/round.js';
@@ -16,6 +16,9 @@ function currentCandidate(round: Round, pdfSha256: string) {
   if (!candidate) refuse('pdfSha256', 'noCandidate');
   if (candidate.pdfSha256 !== pdfSha256 || candidate.fingerprint !== recordFingerprint(round.status))
     refuse('pdfSha256', 'notTheCandidate');
+  // Approved after its issue date, a PDF would say it was issued before it was approved.
+  if (candidate.issueDate && candidate.issueDate !== localDate(Date.now(), round.status.timeZone))
+    refuse('pdfSha256', 'candidateOutdated', { issueDate: candidate.issueDate });
   return candidate;
 }
 
