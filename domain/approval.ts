@@ -18,6 +18,15 @@ export const Candidate = z.object({
   renderedAt: Instant,
   /** The records it shows: a change to any of them makes it stale. */
   fingerprint: Sha256,
+  /**
+   * The issue date its record carries: the day it was rendered, in the round's time zone. At the next
+   * midnight a new candidate is rendered, so an approval is never later than the issue date. Absent
+   * in rounds recorded before candidates were dated.
+   */
+  issueDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type Candidate = z.infer<typeof Candidate>;
 

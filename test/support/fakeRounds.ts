@@ -270,7 +270,7 @@ export class FakeRounds implements RoundService {
       const r = req as ApproveCandidateRequest | RejectCandidateRequest;
       const refusal =
         stageRefusal(round, 'approval') ??
-        (name === 'approveCandidate' ? approveRefusal : candidateRefusal)(round, r.pdfSha256);
+        (name === 'approveCandidate' ? approveRefusal : candidateRefusal)(round, r.pdfSha256, at);
       if (refusal) return { refusal };
       round.stage = recordDecision(round.approval, r, iso(at));
     }

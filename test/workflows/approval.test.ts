@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import type { Actor } from '../../domain/records.js';
+import type { Actor, ReviewRecord } from '../../domain/records.js';
+import { localDate, nextLocalMidnight } from '../../domain/time.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
@@ -64,6 +65,32 @@ describe('approval of the candidate PDF', () => {
       expect.objectContaining({ by: approver, decision: 'approved', pdfSha256: candidate.pdfSha256 }),
     ]);
     await recordHistory(env.client.workflow.getHandle(id), 'approval');
+  });
+
+  it("dates each candidate with the day it was rendered, and renders a new one at the next midnight in the round's zone", async () => {
+    const { id } = await roundInApproval();
+    const first = candidateOf(await rounds().until(id, (x) => candidateOf(x) !== null, 60_000))!;
+    const { timeZone } = await rounds().status(id);
+    const renderedOn = localDate(Date.parse(first.renderedAt), timeZone);
+    expect(first.issueDate).toBe(renderedOn);
+    const record = JSON.parse((await store.get(first.recordSha256)).toString('utf8')) as ReviewRecord;
+    expect(record.round).toMatchObject({ issueDate: renderedOn, coordinatorOrg: coordinator.name });
+
+    // The approver comes back the next day: yesterday's PDF would be issued before its approval.
+    await env.sleep(nextLocalMidnight(await env.currentTimeMs(), timeZone) - (await env.currentTimeMs()) + 60_000);
+    const next = candidateOf(
+      await rounds().until(id, (x) => candidateOf(x) !== null && candidateOf(x)!.issueDate !== renderedOn, 60_000),
+    )!;
+    expect(next.issueDate! > renderedOn).toBe(true);
+    expect(next.pdfSha256).not.toBe(first.pdfSha256);
+    expect(next.fingerprint).toBe(first.fingerprint);
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: first.pdfSha256 }))),
+    ).toMatchObject({ code: 'notTheCandidate' });
+    await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: next.pdfSha256 }));
+    const done = await rounds().status(id);
+    expect(localDate(Date.parse(done.approval.decisions[0]!.at), timeZone)).toBe(next.issueDate);
+    await recordHistory(env.client.workflow.getHandle(id), 'approval-next-day');
   });
 
   it('returns a rejected candidate to revision; a changed record brings a new candidate; a broken anchor blocks it', async () => {

@@ -14,7 +14,7 @@ export const approvalActions: ActionTable<Round> = {
   approveCandidate: {
     stages: ['approval'],
     check(round, req) {
-      raise(approveRefusal(round.status, req.pdfSha256));
+      raise(approveRefusal(round.status, req.pdfSha256, Date.now()));
     },
     apply(round, req) {
       round.enter(recordDecision(round.status.approval, req, iso(Date.now())));
@@ -25,7 +25,7 @@ export const approvalActions: ActionTable<Round> = {
   rejectCandidate: {
     stages: ['approval'],
     check(round, req) {
-      raise(candidateRefusal(round.status, req.pdfSha256));
+      raise(candidateRefusal(round.status, req.pdfSha256, Date.now()));
     },
     apply(round, req) {
       round.enter(recordDecision(round.status.approval, req, iso(Date.now())));

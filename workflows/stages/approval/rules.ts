@@ -13,6 +13,7 @@ import {
 import { ROUND_LIMITS } from '../../../domain/limits.js';
 import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
 import { canonicalSha256 } from '../../../domain/replyHash.js';
+import { localDate } from '../../../domain/time.js';
 import type { RoundStatus } from '../../../domain/round.js';
 import { allComments, brokenAnchors, openObjections, undisposed } from '../disposition/rules.js';
 
@@ -64,23 +65,29 @@ export function recordFingerprint(status: RoundStatus): string {
   });
 }
 
-/** Why the approver may not decide on `pdfSha256` now (approve or reject it): it is not the current candidate. */
-export function candidateRefusal(status: RoundStatus, pdfSha256: string): Refusal | null {
+/**
+ * Why the approver may not decide on `pdfSha256` at `now` (approve or reject it): it is not the
+ * current candidate, or its issue date has passed (approved after it, a PDF would say it was issued
+ * before it was approved; a new candidate is rendered at midnight).
+ */
+export function candidateRefusal(status: RoundStatus, pdfSha256: string, now: number): Refusal | null {
   if (status.approval.decisions.length >= ROUND_LIMITS.approvalDecisions)
     return makeRefusal('round', 'tooManyDecisions', { max: ROUND_LIMITS.approvalDecisions });
   const { candidate } = status.approval;
   if (!candidate) return makeRefusal('pdfSha256', 'noCandidate');
   if (candidate.pdfSha256 !== pdfSha256 || candidate.fingerprint !== recordFingerprint(status))
     return makeRefusal('pdfSha256', 'notTheCandidate');
+  if (candidate.issueDate && candidate.issueDate !== localDate(now, status.timeZone))
+    return makeRefusal('pdfSha256', 'candidateOutdated', { issueDate: candidate.issueDate });
   return null;
 }
 
-/** Why `pdfSha256` may not be approved now: something blocks approval, or it is not the current candidate. */
-export function approveRefusal(status: RoundStatus, pdfSha256: string): Refusal | null {
+/** Why `pdfSha256` may not be approved at `now`: something blocks approval, or it is not the current candidate. */
+export function approveRefusal(status: RoundStatus, pdfSha256: string, now: number): Refusal | null {
   const blockers = approvalBlockers(status);
   if (blockers.length > 0)
     return makeRefusal('round', 'approvalBlocked', { items: blockers.map((b) => blockerText(b).en).join('; ') });
-  return candidateRefusal(status, pdfSha256);
+  return candidateRefusal(status, pdfSha256, now);
 }
 
 /**
