@@ -159,6 +159,7 @@ export const approvalCommands: Record<'candidate' | 'approve' | 'reject' | 'pdf'
       `SHA-256:        ${candidate.pdfSha256}`,
       `pages:          ${candidate.pages}`,
       `rendered at:    ${formatInstant(candidate.renderedAt, status.timeZone)}`,
+      ...(candidate.issueDate ? [`issue date:     ${candidate.issueDate}`] : []),
       `record SHA-256: ${candidate.recordSha256}`,
       ...(out ? [`written to:     ${out}`] : []),
       ...(approved ? [] : ['', `approve it with: plan-review round approve ${roundId} ${candidate.pdfSha256}`]),

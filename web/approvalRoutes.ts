@@ -131,6 +131,7 @@ function approvalView(round: RoundStatus, user: User, failed?: Failed, decided?:
     candidate: current && {
       pages: current.pages,
       renderedAt: formatInstant(current.renderedAt, tz),
+      issueDate: current.issueDate,
       pdfSha256: current.pdfSha256,
       recordSha256: current.recordSha256,
       url: pdfUrl(round.id, current.pdfSha256),

@@ -135,6 +135,17 @@ describe('approving', () => {
     expect(rounds.updates).toHaveLength(0);
   });
 
+  it('refuses a candidate dated before today (a new one is rendered at midnight), and records nothing', async () => {
+    rounds.current.approval.candidate!.issueDate = '2030-01-19';
+    const b = await approver();
+    const read = await b.page();
+    expect(read).toContain('<dt>签发日期 <span class="en">Issue date</span></dt><dd>2030-01-19</dd>');
+    const res = await b.post('approve', { confirm: 'yes' }, read);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('该 PDF 的签发日期为 2030-01-19，早于今天');
+    nothingRecorded();
+  });
+
   it('refuses a non-approver with 403 and records nothing', async () => {
     const approverPage = await (await approver()).page();
     for (const [u, p] of [
