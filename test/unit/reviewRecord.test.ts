@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { draftFromReply } from '../../domain/consultation.js';
 import { ReviewRecord } from '../../domain/records.js';
 import { DraftMismatchError, draftBytes, summarizeReply } from '../../domain/replies.js';
-import { replyContentSha256 } from '../../domain/replyHash.js';
 import { freshRoundRecords, newBureauStatus, type RoundStatus } from '../../domain/round.js';
 import { createPdfActivities } from '../../activities/pdf.js';
 import { assembleReviewRecord } from '../../infra/reviewRecord.js';
