@@ -24,7 +24,7 @@ import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { ensureInitialUsers } from '../../infra/users.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 import { uniquePlanId } from '../support/rounds.js';
 import { seedCoordinator } from '../../bench/support/seedRound.js';
 import { loadSeedReview } from '../../infra/seedReview.js';

@@ -22,7 +22,7 @@ import { listOutbox, startSmtpSink, type SmtpSink } from '../../infra/smtpSink.j
 import { LocalContentStore, sha256Hex } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../../infra/users.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 
 const SEED_RECORDS = new URL('../../seeds/records/xinrong-round-1.json', import.meta.url);
 let dir: string;
