@@ -16,7 +16,7 @@ import { MemoryContentStore } from '../../infra/store.js';
 import { approvalApp } from '../support/approvalApp.js';
 import { APPROVAL_ROUND_ID as ROUND_ID, approvalRound } from '../support/approvalRound.js';
 import { FakeRounds } from '../support/fakeRounds.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 
 const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
 const STYLE = readFileSync(new URL('../../web/static/style.css', import.meta.url));
