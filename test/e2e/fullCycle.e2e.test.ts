@@ -188,6 +188,8 @@ describe('the seed review cycle end to end (dev server, SMTP, HTTP)', () => {
     const html = typeof notice?.html === 'string' ? notice.html : '';
     expect(html).toContain('<del style="color:#a00">大、</del>中、小学定期组织生态文明主题活动');
     expect(html).toMatch(/<del[^>]*>编写、出版一套适合各大、中、小学及幼儿园使用的环境教育专题教材。<\/del>/);
+    // With the page of the change in the revised version (the page table 10-1 prints for it).
+    expect(html).toMatch(/7\.7（修改后版本 P\d+/);
     // Forestry's passages are as approved in both versions: its notice says so.
     const [forestry] = (await mailsOf('outcomeNotice')).filter((m) =>
       (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes('forestry@')),

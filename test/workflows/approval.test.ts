@@ -67,6 +67,36 @@ describe('approval of the candidate PDF', () => {
     await recordHistory(env.client.workflow.getHandle(id), 'approval');
   });
 
+  it('refuses approval while something blocks it, listing what is missing', async () => {
+    // A round whose file runs approval straight after consultation: nobody disposes of the comment.
+    const id = await rounds().start(await smallRoundInput(store, { stages: ['consultation', 'approval'] }));
+    const s0 = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
+    const linkOf = (bureauId: string) => s0.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
+    const reply = (bureauId: string, draft: ReplyDraft) =>
+      rounds().act(id, 'submitReply', {
+        requestId: randomUUID(),
+        actor: { name: responder.name, role: 'bureau' },
+        bureauId,
+        linkId: linkOf(bureauId),
+        reply: draft,
+      });
+    const receipt = await reply('science', comment);
+    await reply('finance', none);
+    await rounds().act(id, 'waiveBureau', by(coordinator, { bureauId: 'forestry', reason: '机构调整' }));
+    await rounds().act(id, 'closeConsultation', by(coordinator, {}));
+    const s = await rounds().until(id, (x) => x.stage === 'approval' && x.approval.blockers.length > 0);
+    expect(s.approval.blockers).toEqual([
+      { code: 'dispositionsIncomplete', params: { count: 1, ids: `science-${receipt.n}-1` } },
+    ]);
+    expect(s.approval.candidate).toBeNull();
+    const refused = await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: 'a'.repeat(64) })));
+    expect(refused).toMatchObject({ field: 'round', code: 'approvalBlocked' });
+    expect(JSON.stringify(refused)).toContain(`science-${receipt.n}-1`);
+    expect((await rounds().status(id)).approval.decisions).toEqual([]);
+    await rounds().act(id, 'cancelRound', by(coordinator, { reason: '测试结束' }));
+    await recordHistory(env.client.workflow.getHandle(id), 'approval-blocked');
+  });
+
   it("dates each candidate with the day it was rendered, and renders a new one at the next midnight in the round's zone", async () => {
     const { id } = await roundInApproval();
     const first = candidateOf(await rounds().until(id, (x) => candidateOf(x) !== null, 60_000))!;
