@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
+import type { ReplyDraft } from '../../domain/consultation.js';
 import type { Actor, ReviewRecord } from '../../domain/records.js';
 import { localDate, nextLocalMidnight } from '../../domain/time.js';
 import type { RoundStatus } from '../../domain/round.js';
