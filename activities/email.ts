@@ -39,6 +39,14 @@ export interface EmailDeps {
     standIn: boolean;
     round: { id: string; title: string };
   }) => Promise<{ filename: string; content: string | Buffer; contentType: string }>;
+  /**
+   * Where a change lands in a version ("P79"), for the outcome notices; without it a notice names
+   * the section only (tests that do not render PDFs).
+   */
+  pageOf?: (
+    doc: { source: string; sourceSha256: string; docKey: string },
+    anchor: { section: string; quote?: string },
+  ) => Promise<string>;
 }
 
 const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
@@ -124,9 +132,14 @@ export function createEmailActivities(deps: EmailDeps) {
         const after = sectionText(await source(ch.afterSha256), ch.section) ?? '';
         const before = ch.beforeSha256 ? (sectionText(await source(ch.beforeSha256), ch.section) ?? '') : '';
         const diff = changedText(before, after);
+        const page = await deps.pageOf?.(
+          { source: await source(ch.afterSha256), sourceSha256: ch.afterSha256, docKey: ch.doc },
+          { section: ch.section, ...(ch.quote !== undefined && { quote: ch.quote }) },
+        );
         changes.push({
           docTitle: r.round.documents.find((d) => d.key === ch.doc)?.title ?? ch.doc,
           section: ch.section,
+          ...(page && page !== '—' && { page }),
           identical: diff.identical,
           parts: diff.parts.map((p) => ({ ...p, removed: p.kind === 'removed', added: p.kind === 'added' })),
         });

@@ -4,12 +4,19 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
-import type { ReviewRecord } from '../domain/records.js';
+import type { Anchor, ReviewRecord } from '../domain/records.js';
 import { canonicalJson } from '../domain/replyHash.js';
 import type { RoundStatus } from '../domain/round.js';
 import { assembleReviewRecord, type RecordExtras } from '../infra/reviewRecord.js';
 import type { ContentStore } from '../infra/store.js';
-import { AnchorError, FontMissingError, renderPlan, UnsupportedCharacterError, type FontPaths } from '../pdf/render.js';
+import {
+  anchorLocator,
+  AnchorError,
+  FontMissingError,
+  renderPlan,
+  UnsupportedCharacterError,
+  type FontPaths,
+} from '../pdf/render.js';
 
 export interface RenderedPdf {
   pdfSha256: string;
@@ -117,5 +124,31 @@ export function draftPdfAttachments({ store, fonts }: { store: ContentStore; fon
       rendered.set(key, pdf);
     }
     return { filename: `${doc.title}.pdf`, content: await pdf, contentType: 'application/pdf' };
+  };
+}
+
+/**
+ * Where a change lands in a version, for the outcome notices: each version is laid out once per
+ * worker process (as circulated, without review tables), then any number of anchors are located in it.
+ */
+export function changePages({ fonts }: { fonts?: FontPaths } = {}) {
+  const locators = new Map<string, Promise<(anchor: Anchor) => string>>();
+  return async (
+    doc: { source: string; sourceSha256: string; docKey: string },
+    at: { section: string; quote?: string },
+  ) => {
+    const key = `${doc.sourceSha256}\n${doc.docKey}`;
+    let locate = locators.get(key);
+    if (!locate) {
+      locate = anchorLocator({
+        source: doc.source,
+        record: draftRecord({ id: 'round:-:1', title: doc.docKey }, doc.docKey),
+        fonts,
+        docKey: doc.docKey,
+      });
+      locate.catch(() => locators.delete(key));
+      locators.set(key, locate);
+    }
+    return (await locate)({ doc: doc.docKey, version: 1, ...at });
   };
 }

@@ -4,7 +4,7 @@ import { both, DECISION_LABELS, outcomeText, stageText } from '../domain/labels.
 import { commentsByBureau } from '../workflows/stages/disposition/rules.js';
 import type { RoundListing } from '../infra/roundGateway.js';
 import { joined } from '../domain/messages.js';
-import { codeText } from '../domain/refusals.js';
+import { blockerText } from '../domain/approval.js';
 import { formatInstant, formatMeetingTime } from '../infra/templates.js';
 
 /** Display width: CJK characters take two columns. */
@@ -84,7 +84,7 @@ export function formatRoundStatus(s: RoundStatus): string {
     );
   }
   head.push(...expertReviewLines(s), ...objectionLines(s));
-  for (const b of s.approval.blockers) head.push(`approval blocked: ${joined(codeText(b.code, b.params))}`);
+  for (const b of s.approval.blockers) head.push(`approval blocked: ${joined(blockerText(b))}`);
   for (const p of s.problems) head.push(`problem: ${p.message}`);
   return head.join('\n');
 }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import type { ReplyDraft } from '../domain/consultation.js';
 import type { Reply } from '../domain/records.js';
 import { replyContentSha256 } from '../domain/replyHash.js';
 import { listOutbox } from '../infra/smtpSink.js';
@@ -74,31 +75,25 @@ function hiddenField(html: string, name: string): string {
   return value;
 }
 
-/** The form fields that submit a recorded reply: its answer per document, its comments, its responder. */
-export function replyFormFields(
-  reply: Pick<Reply, 'perDocument' | 'responder'>,
-  documentKeys: string[],
-): URLSearchParams {
+/** The form fields that submit a reply: its answer per document, its comments, its responder. */
+export function replyFormFields(reply: ReplyDraft, documentKeys: string[]): URLSearchParams {
   const form = new URLSearchParams();
   for (const key of documentKeys) {
     const answer = reply.perDocument[key];
-    if (answer === undefined) {
-      form.set(fieldNames.answer(key), 'notAddressed');
+    if (answer?.kind !== 'comments') {
+      form.set(fieldNames.answer(key), answer ? 'noComments' : 'notAddressed');
       form.set(fieldNames.rows(key), '1');
-    } else if (answer === 'noComments') {
-      form.set(fieldNames.answer(key), 'noComments');
-      form.set(fieldNames.rows(key), '1');
-    } else {
-      form.set(fieldNames.answer(key), 'comments');
-      form.set(fieldNames.rows(key), String(answer.length));
-      answer.forEach((c, i) => {
-        form.set(fieldNames.row(key, i, 'page'), c.anchor.draftPage !== undefined ? String(c.anchor.draftPage) : '');
-        form.set(fieldNames.row(key, i, 'section'), c.anchor.section ?? '');
-        form.set(fieldNames.row(key, i, 'quote'), c.anchor.quote ?? '');
-        form.set(fieldNames.row(key, i, 'text'), c.text);
-        form.set(fieldNames.row(key, i, 'change'), c.suggestedChange ?? '');
-      });
+      continue;
     }
+    form.set(fieldNames.answer(key), 'comments');
+    form.set(fieldNames.rows(key), String(answer.comments.length));
+    answer.comments.forEach((c, i) => {
+      form.set(fieldNames.row(key, i, 'page'), c.draftPage !== undefined ? String(c.draftPage) : '');
+      form.set(fieldNames.row(key, i, 'section'), c.section ?? '');
+      form.set(fieldNames.row(key, i, 'quote'), c.quote ?? '');
+      form.set(fieldNames.row(key, i, 'text'), c.text);
+      form.set(fieldNames.row(key, i, 'change'), c.suggestedChange ?? '');
+    });
   }
   form.set(fieldNames.responderName, reply.responder.name);
   form.set(fieldNames.responderPosition, reply.responder.position);
@@ -114,11 +109,7 @@ export interface LinkReceipt {
 }
 
 /** Opens a reply link, submits the reply through its form, and returns the receipt. */
-export async function replyThroughLink(
-  link: string,
-  reply: Pick<Reply, 'perDocument' | 'responder'>,
-  documentKeys: string[],
-): Promise<LinkReceipt> {
+export async function replyThroughLink(link: string, reply: ReplyDraft, documentKeys: string[]): Promise<LinkReceipt> {
   const page = await fetch(link);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`GET ${link}: ${page.status}`);
@@ -146,4 +137,26 @@ export async function replyThroughLink(
   if (replyContentSha256(record) !== record.contentSha256)
     throw new Error(`receipt ${receiptUrl}: the record does not hash to its SHA-256`);
   return { link, n: record.n, contentSha256: record.contentSha256, record };
+}
+
+/** Opens the link of an outcome notice and acknowledges the outcome through its form. */
+export async function acknowledgeThroughLink(link: string): Promise<void> {
+  const page = await fetch(link);
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`GET ${link}: ${page.status}`);
+  const form = new URLSearchParams({
+    csrf: hiddenField(html, 'csrf'),
+    requestId: hiddenField(html, 'requestId'),
+    response: 'acknowledge',
+  });
+  const posted = await fetch(`${link}/outcome`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { origin: new URL(link).origin },
+  });
+  if (posted.status !== 303)
+    throw new Error(
+      `the outcome form refused the acknowledgement (HTTP ${posted.status}): ${(await posted.text()).slice(0, 500)}`,
+    );
 }

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { parseReviewRoundId } from '../domain/ids.js';
+import { parseReviewRoundId, reviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
@@ -16,12 +16,13 @@ import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.j
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { LocalContentStore } from '../infra/store.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
-import { PROJECT_ROOT } from '../infra/tools.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
-import { replySeedThroughLinks } from './demo.js';
+import { APPROVAL_USAGE, approvalCommands, describeApprovalError, isApprovalCommand } from './approvalCommands.js';
 import { describeReviewError, REVIEW_USAGE, reviewCommands } from './reviewCommands.js';
+import { runSeedDemo } from './seedDemo.js';
+import { renderRoundToFile, writeRoundRecords } from './roundOutputs.js';
 import { runWeb, runWorker, startStack } from './stack.js';
 import { cliActor, coordinatorActionCommands, describeCliError, userAddCommand, USERS_USAGE } from './users.js';
 
@@ -29,24 +30,27 @@ const USAGE = `plan-review: the review cycle of a government plan, on Temporal
 
 Usage:
   plan-review up [--demo]              start the embedded stack (Temporal dev server, worker, web, mail sink);
-                                       --demo also starts the seed round and replies to it through the emailed links
+                                       --demo also runs the seed's whole review cycle, from the first draft
+                                       to the approved PDF (seeds/rounds/xinrong-full-cycle.yaml)
   plan-review worker                   run a worker only (TEMPORAL_ADDRESS set: scale out)
   plan-review web                      run a web server only
   plan-review round start <file>       start a review round from a YAML or JSON round file
   plan-review round status <id> [--json]
   plan-review round list [--json]
+  plan-review round records <id> [--out file.json]
+                                       the round's records (the review record its PDF was rendered from, the approval)
   plan-review render <document.md> <records.json> <out.pdf> [--draft]
                                        render the plan PDF (a preview before approval, or the draft)
+  plan-review render --round <id> <out.pdf> [--draft]
+                                       render a round's plan from its own records (says whether it is the approved PDF)
 ${USERS_USAGE}
 ${REVIEW_USAGE}
+${APPROVAL_USAGE}
 
 Any command: --debug shows the full error behind a one-line message.
 Configuration comes from environment variables; see README.md.`;
 
-export const DEMO_ROUND_FILE = path.join(PROJECT_ROOT, 'seeds', 'rounds', 'xinrong-round-1.yaml');
-export const DEMO_RECORD_FILE = path.join(PROJECT_ROOT, 'seeds', 'records', 'xinrong-round-1.json');
-
-/** Every `round <action>` command: the coordinator's (cli/users.ts), the expert review's and later stages' (cli/reviewCommands.ts). */
+/** Every coordinator's `round <action>` command: consultation's and disposition's (cli/users.ts), the expert review's and later stages' (cli/reviewCommands.ts). */
 const roundActionCommands = { ...coordinatorActionCommands, ...reviewCommands };
 const isRoundAction = (name: string | undefined): name is keyof typeof roundActionCommands =>
   name !== undefined && Object.hasOwn(roundActionCommands, name);
@@ -146,45 +150,42 @@ async function up(config: Config, demo: boolean): Promise<number> {
   return 0;
 }
 
-/** Who starts the demo round: PLAN_REVIEW_USER, else the embedded stack's own coordinator user. */
-async function demoCoordinator(config: Config): Promise<Actor> {
-  if (config.PLAN_REVIEW_USER) return cliActor(config);
-  const user = (await loadUsers(config.paths.users)).find(
-    (u) => u.username === 'coordinator' && u.roles.includes('coordinator'),
-  );
+/** Who acts in the demo as `role`: PLAN_REVIEW_USER for the coordinator if set, else the embedded stack's own user of that name. */
+async function demoActor(config: Config, role: 'coordinator' | 'approver'): Promise<Actor> {
+  if (role === 'coordinator' && config.PLAN_REVIEW_USER) return cliActor(config);
+  const user = (await loadUsers(config.paths.users)).find((u) => u.username === role && u.roles.includes(role));
   if (!user)
     throw new InputFileError(
-      `no user "coordinator" in ${config.paths.users}: set PLAN_REVIEW_USER to a coordinator for the demo`,
+      `no user "${role}" with that role in ${config.paths.users}: create it with plan-review user add for the demo`,
     );
-  return actorOf(user, 'coordinator');
+  return actorOf(user, role);
 }
 
 async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
-  const coordinator = await demoCoordinator(config);
-  const rounds = new RoundGateway(stack.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE);
-  const started = await startRoundFromFile(config, rounds, DEMO_ROUND_FILE, coordinator);
-  if (started.kind === 'exists') {
-    console.log(
-      `[demo] ${started.roundId} exists already (kept from the last run): ${stack.webUrl}/rounds/${started.roundId}`,
-    );
-    return;
-  }
-  const id = unwrap(started);
-  console.log(`[demo] started ${id}: ${stack.webUrl}/rounds/${id}`);
+  const store = new LocalContentStore(config.paths.store);
+  const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE);
   if (!stack.outboxDir) {
+    console.log('[demo] mail goes to SMTP_URL, so the demo cannot follow the links in the emails: unset SMTP_URL');
+    return;
+  }
+  const existing = await rounds.status(reviewRoundId('xinrong-eco-plan', 1));
+  if (existing.kind === 'done') {
     console.log(
-      '[demo] mail goes to SMTP_URL, so the demo cannot read the invitations; reply through the links in your mailbox',
+      `[demo] ${existing.value.id} exists already (kept from the last run, ${existing.value.stage}): ${stack.webUrl}/rounds/${existing.value.id}`,
     );
     return;
   }
-  await replySeedThroughLinks({
+  const result = await runSeedDemo({
     rounds,
-    roundId: id,
+    store,
     outboxDir: stack.outboxDir,
-    recordFile: DEMO_RECORD_FILE,
+    outDir: path.join(config.paths.data, 'approved'),
+    coordinator: await demoActor(config, 'coordinator'),
+    approver: await demoActor(config, 'approver'),
+    messageIdDomain: messageIdDomain(config),
     log: (l) => console.log(`[demo] ${l}`),
   });
-  console.log(formatRoundStatus(unwrap(await rounds.status(id))));
+  console.log(`[demo] the round's pages: ${stack.webUrl}/rounds/${result.roundId}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -214,6 +215,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
     return 0;
   }
+  if (argv[0] === 'round' && isApprovalCommand(argv[1])) {
+    const config = loadConfig();
+    const out = await approvalCommands[argv[1]](
+      {
+        withRounds: (fn) => withRounds(config, fn),
+        store: new LocalContentStore(config.paths.store),
+        approver: () => cliActor(config, 'approver'),
+      },
+      argv.slice(2),
+    );
+    console.log(out);
+    return 0;
+  }
 
   const { values, positionals } = parseArgs({
     args: argv,
@@ -222,6 +236,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       demo: { type: 'boolean', default: false },
       draft: { type: 'boolean', default: false },
+      round: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -250,6 +266,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'render': {
+      if (values.round !== undefined) {
+        const id = arg(RoundIdArg, values.round);
+        const out = arg(z.string({ message: 'render --round <id> needs <out.pdf>' }), sub);
+        const result = await withRounds(config, async (rounds) =>
+          renderRoundToFile(
+            unwrap(await rounds.status(id)),
+            new LocalContentStore(config.paths.store),
+            out,
+            values.draft ? 'draft' : 'approved',
+          ),
+        );
+        console.log(`${out}: ${result.pages} pages, SHA-256 ${result.pdfSha256}`);
+        if (result.approvedPdfSha256)
+          console.log(
+            result.sameAsApproved
+              ? 'the same bytes as the approved PDF'
+              : `NOT the approved PDF (approved: ${result.approvedPdfSha256})`,
+          );
+        for (const w of result.warnings) console.error(`warning: ${w}`);
+        return 0;
+      }
       const [doc, records, out] = [sub, ...rest].map((a, i) =>
         arg(
           z.string({ message: `render needs <document.md> <records.json> <out.pdf> (argument ${i + 1} missing)` }),
@@ -275,6 +312,15 @@ async function main(argv: string[]): Promise<number> {
         console.log(values.json ? JSON.stringify(status, null, 2) : formatRoundStatus(status));
         return 0;
       }
+      if (sub === 'records') {
+        const id = arg(RoundIdArg, rest[0]);
+        const json = await withRounds(config, async (rounds) =>
+          writeRoundRecords(unwrap(await rounds.status(id)), new LocalContentStore(config.paths.store), values.out),
+        );
+        if (values.out) console.log(`${values.out}: the records of ${id}`);
+        else process.stdout.write(json);
+        return 0;
+      }
       if (sub === 'list') {
         const rounds = unwrap(await withRounds(config, (gateway) => gateway.list()));
         console.log(values.json ? JSON.stringify(rounds, null, 2) : formatRoundList(rounds));
@@ -286,7 +332,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
 function reportError(err: unknown): number {
-  const known = describeReviewError(err) ?? describeCliError(err);
+  const known = describeReviewError(err) ?? describeApprovalError(err) ?? describeCliError(err);
   if (known) {
     console.error(`plan-review: ${known.message}`);
     return known.exitCode;

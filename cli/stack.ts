@@ -15,7 +15,7 @@ import { Templates } from '../infra/templates.js';
 import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
 import { createWorker } from '../worker/createWorker.js';
-import { draftPdfAttachments } from '../activities/pdf.js';
+import { changePages, draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
 import { loadOrCreateSecret } from '../infra/linkTokens.js';
 import { fileUserDirectory } from '../infra/users.js';
@@ -96,6 +96,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
       publicUrl: config.PUBLIC_URL,
       from: config.MAIL_FROM,
       renderAttachment: draftPdfAttachments({ store }),
+      pageOf: changePages(),
     },
   });
   const running = worker.run();

@@ -93,7 +93,7 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new CliUsageError(`${what}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
@@ -194,7 +194,7 @@ export interface ActionOutcome {
   receipt?: ReplyReceipt;
 }
 
-const RoundIdArg = z
+export const RoundIdArg = z
   .string({ message: 'a round id is required, e.g. round:xinrong-eco-plan:1' })
   .refine(
     (id) => parseReviewRoundId(id) !== null,
@@ -202,7 +202,7 @@ const RoundIdArg = z
   );
 const BureauArg = z.string({ message: 'a bureau id is required, e.g. finance' }).pipe(Slug);
 const ReasonOption = text(2000);
-const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
+export const RequestIdOption = z.string().min(8, 'at least 8 characters').max(200);
 
 /** A date-time typed at the terminal: local to the round's zone, or with an offset (Z, +08:00) or [zone]. */
 export function parseCliInstant(value: string, timeZone: string): string {

@@ -44,6 +44,12 @@ export const DECISION_LABELS: Record<Decision | 'undecided', Label> = {
   undecided: { zh: '待处理', en: 'Undecided' },
 };
 
+/** The approver's decision on a candidate PDF. */
+export const APPROVAL_DECISION_LABELS: Record<'approved' | 'rejected', Label> = {
+  approved: { zh: '批准', en: 'Approved' },
+  rejected: { zh: '退回修改', en: 'Returned for revision' },
+};
+
 export const REPLY_CHANNEL_LABELS: Record<'link' | 'paper', Label> = {
   link: { zh: '链接', en: 'Link' },
   paper: { zh: '纸质', en: 'Paper' },

@@ -60,7 +60,8 @@ export interface MailRequest {
       reply: ReplySummary;
       decision: 'adopted' | 'partial' | 'notAdopted';
       rationale?: string;
-      changes: Array<{ doc: string; section: string; beforeSha256?: string; afterSha256: string }>;
+      /** Where each change is: the section, the quotation of the new text when given, both versions' sources by hash. */
+      changes: Array<{ doc: string; section: string; quote?: string; beforeSha256?: string; afterSha256: string }>;
     }>;
   };
   /** 'new-link' marks an invitation sent because the contact changed (the old link stops working). */

@@ -198,6 +198,12 @@ export const MESSAGES = {
   },
   chooseObjection: { zh: '请选择有待处理异议的单位。', en: 'Choose a bureau with an open objection.' },
   resolutionNote: { zh: '请填写处理说明。', en: 'Write how the objection was resolved.' },
+  // the approver's forms (web/approvalRoutes.ts)
+  confirmApproval: {
+    zh: '请勾选确认：您已阅读上面的 PDF 并批准它。',
+    en: 'Tick the box: you have read the PDF above and approve it.',
+  },
+  giveRejectReason: { zh: '请填写退回理由。', en: 'Give the reason for returning it.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -313,8 +319,8 @@ export function invalidFieldRefusal(issue: Issue, whole: string): Refusal {
 }
 
 /**
- * How a round's refusal reads beside a field or on the CLI's line: the catalog's words, Chinese then
- * English. A field the request's schema refused reads as the issue did (above), without the catalog's preamble.
+ * How a round's refusal reads beside a field: the catalog's words, Chinese then English. A field the
+ * request's schema refused reads as the issue did (issueText), without the catalog's preamble.
  */
 export function refusalMessage(r: Refusal): string {
   if (r.code === 'invalidField') {

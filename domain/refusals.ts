@@ -103,6 +103,10 @@ export const REFUSALS = {
     zh: '该 PDF 不是当前待批准的版本（记录已变更，请阅读新的 PDF）',
     en: 'this PDF is not the current candidate (the records changed: read the new PDF)',
   },
+  candidateOutdated: {
+    zh: '该 PDF 的签发日期为 {issueDate}，早于今天；新的 PDF 正在生成，请阅读后再批准',
+    en: 'this PDF is dated {issueDate}, before today; a new one is being rendered: read it, then approve',
+  },
   pendingBureaus: { zh: '尚未答复的单位：{names}', en: 'bureaus that have not answered: {names}' },
   dispositionsUnpublished: { zh: '意见处理结果尚未发布', en: 'the dispositions are not published' },
   brokenAnchors: {
@@ -169,11 +173,6 @@ const fill = (template: string, params: RefusalParams) =>
 export function refusalText(code: RefusalCode, params: RefusalParams = {}): { zh: string; en: string } {
   const t = REFUSALS[code];
   return { zh: fill(t.zh, params), en: fill(t.en, params) };
-}
-
-/** The words of a code kept as a string (approval's blockers): the catalog's, or the code itself when the catalog has none. */
-export function codeText(code: string, params: RefusalParams = {}): { zh: string; en: string } {
-  return Object.hasOwn(REFUSALS, code) ? refusalText(code as RefusalCode, params) : { zh: '', en: code };
 }
 
 export function makeRefusal(field: string, code: RefusalCode, params: RefusalParams = {}): Refusal {

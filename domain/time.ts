@@ -45,3 +45,17 @@ export function durationMs(duration: string): number {
     relativeTo: Temporal.PlainDate.from('2000-01-01'),
   });
 }
+
+/** The calendar date (2030-03-01) of an instant in a time zone. */
+export function localDate(ms: number, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/** The first instant of the next calendar day in a time zone. */
+export function nextLocalMidnight(ms: number, timeZone: string): number {
+  return Temporal.Instant.fromEpochMilliseconds(ms)
+    .toZonedDateTimeISO(timeZone)
+    .toPlainDate()
+    .add({ days: 1 })
+    .toZonedDateTime({ timeZone }).epochMilliseconds;
+}

@@ -39,8 +39,8 @@ export const ConfigSchema = z.object({
 
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: port.default(3000),
-  /** The base of every link in an email; the address bureaus reach the web server at. */
-  PUBLIC_URL: url.default('http://localhost:3000'),
+  /** The base of every link in an email; the address bureaus reach the web server at (default: http://localhost:WEB_PORT). */
+  PUBLIC_URL: optionalNonEmpty.pipe(url.optional()),
 
   /** Set to send mail through a real SMTP server (smtp://user:pass@host:587); else the local sink keeps it. */
   SMTP_URL: optionalNonEmpty.pipe(url.optional()),
@@ -67,7 +67,8 @@ export const ConfigSchema = z.object({
   PLAN_REVIEW_USER: optionalNonEmpty,
 });
 
-export type Config = z.infer<typeof ConfigSchema> & {
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'PUBLIC_URL'> & {
+  PUBLIC_URL: string;
   /** Absolute paths derived from PLAN_REVIEW_DATA_DIR. */
   paths: { data: string; store: string; outbox: string; temporalDb: string; users: string };
 };
@@ -100,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const data = path.resolve(cwd, c.PLAN_REVIEW_DATA_DIR);
   return {
     ...c,
+    PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.WEB_PORT}`,
     paths: {
       data,
       store: path.join(data, 'store'),

@@ -67,7 +67,8 @@ function pdfDate(record: ReviewRecord): Date {
   return new Date('2000-01-01T00:00:00Z');
 }
 
-export async function renderPlan(input: RenderInput): Promise<RenderResult> {
+/** Lays the document out in passes until the pages the review tables print (and the TOC) are stable. */
+async function settledLayout(input: RenderInput) {
   const fonts = await loadFonts(input.fonts ?? DEFAULT_FONTS);
   const record = ReviewRecord.parse(input.record);
   const doc = walkDocument(input.source);
@@ -92,6 +93,24 @@ export async function renderPlan(input: RenderInput): Promise<RenderResult> {
     tocPages = nextToc;
     if (stable || passes >= MAX_PASSES) break;
   }
+  return { fonts, record, docKey, images, layout, refs, passes };
+}
+
+/**
+ * Where anchors land in a document as circulated (its draft layout, no review tables): the returned
+ * function gives "P12" or "P12-14" for an anchor, "—" for one that does not resolve. Laid out once;
+ * the outcome notices print these pages.
+ */
+export async function anchorLocator(input: Omit<RenderInput, 'mode'>): Promise<(anchor: Anchor) => string> {
+  const { layout, docKey } = await settledLayout({ ...input, mode: 'draft' });
+  return (anchor) => {
+    const r = new PageRefs(layout, docKey).resolve(anchor).range;
+    return r ? formatRanges([r]) : '—';
+  };
+}
+
+export async function renderPlan(input: RenderInput): Promise<RenderResult> {
+  const { fonts, record, docKey, images, layout, refs, passes } = await settledLayout(input);
 
   const warnings: string[] = [];
   const anchors = printedAnchors(record).map((anchor) => {

@@ -19,6 +19,7 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
+import { createApprovalRoutes } from './approvalRoutes.js';
 import type { UserDirectory } from '../infra/users.js';
 import { KIB, limitBody } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
     }),
   );
+  app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
   app.use('/', staff);
   app.use('/rounds/:id', staff);
   // The outbox holds every bureau's live reply link: coordinators only.

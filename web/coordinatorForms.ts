@@ -47,7 +47,8 @@ export type FormValues = Record<string, string>;
 export type FieldErrors = Record<string, string>;
 export const FORM_ERROR = '_form';
 
-export function newRequestId(action: ActionName): string {
+/** A fresh request id for a form (an action's name, or another page's form such as the approver's). */
+export function newRequestId(action: string): string {
   return `${action}:${randomUUID()}`;
 }
 
@@ -145,7 +146,7 @@ export const optionalText = (max: number) =>
 
 export const reasonField = () => requiredText(2000, 'giveReason');
 
-export function requestIdField(action: ActionName) {
+export function requestIdField(action: string) {
   return z
     .string(whenMissing('requestIdMissing'))
     .refine((v) => new RegExp(`^${action}:[0-9a-f-]{36}$`).test(v), coded('requestIdInvalid'));

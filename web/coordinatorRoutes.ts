@@ -14,7 +14,6 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { parseReviewRoundId } from '../domain/ids.js';
 import { Sha256, type DocumentAnswer, type Reply, type ReplySummary } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import {
@@ -46,10 +45,10 @@ import {
   type FormValues,
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
-import { messagePage } from './guards.js';
+import { roundLoader, RoundParam, roundParamValidator } from './roundRoute.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
-import { coded, issueText, refusalMessage, say } from '../domain/messages.js';
+import { refusalMessage, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { documentFileProblem } from '../infra/documents.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
@@ -74,10 +73,6 @@ export interface CoordinatorDeps {
    */
   auth?: Auth;
 }
-
-const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
-});
 
 /** What the coordinator's routes keep for the handlers after them: the round, the paper reply's scan, the form's context. */
 interface CoordinatorEnv {
@@ -388,27 +383,8 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   /** The files a re-shown form keeps by hash: the paper reply's scan, a revised version. */
   const uploads = (c: Context<CoordinatorEnv>) => ({ scan: c.get('scan'), document: c.get('document') });
 
-  /** The round of the route's id (validated by roundParam), for the handlers after it; 404 when there is none. */
-  const loadRound: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
-    const { id } = c.req.valid('param' as never) as { id: string };
-    const round = await rounds.status(id);
-    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
-    if (round.kind !== 'done') throw new RoundGatewayError(round);
-    c.set('round', round.value);
-    await next();
-  };
-
-  /** The route's round id, checked where the route is declared; a wrong one gets a page saying so. */
-  const roundParam = zValidator('param', RoundParam, (result, c) => {
-    if (result.success) return;
-    const detail = issueText(result.error.issues[0]!);
-    return messagePage(c, templates, 400, {
-      zh: '网址中的审查轮次编号无效',
-      en: 'The round in this address is not valid',
-      detailZh: detail.zh,
-      detailEn: detail.en,
-    });
-  });
+  const loadRound = roundLoader(rounds);
+  const roundParam = roundParamValidator(templates);
 
   /**
    * An action's form, checked next to its route with the action's schema for this round; a form that

@@ -182,6 +182,9 @@ export function addRow(state: ReplyFormState, doc: string): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: the form → a ReplyDraft, or a message per field
 
+/** How a round's refusal reads beside a field (domain/messages.ts). */
+export { refusalMessage } from '../domain/messages.js';
+
 export type DraftResult = { ok: true; draft: ReplyDraft } | { ok: false; errors: FieldErrors };
 
 /**

@@ -7,7 +7,7 @@
  * start with (the current meeting, when moving it).
  */
 import { DECISION_LABELS } from '../domain/labels.js';
-import { codeText } from '../domain/refusals.js';
+import { blockerText } from '../domain/approval.js';
 import { AFTER_CONSULTATION, type RoundStatus } from '../domain/round.js';
 import { instantToLocal } from '../domain/time.js';
 import { formatInstant, formatMeetingTime } from '../infra/templates.js';
@@ -99,7 +99,7 @@ export function objectionsView(round: RoundStatus) {
 
 /** What blocks approval, in the catalog's words (a code it does not know is shown as it is). */
 export function blockersView(round: RoundStatus) {
-  return round.approval.blockers.map((b) => codeText(b.code, b.params));
+  return round.approval.blockers.map((b) => blockerText(b));
 }
 
 /** The round's records beyond consultation, as both pages show them. */

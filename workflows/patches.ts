@@ -19,4 +19,16 @@ export const PATCHES = {
    * opens the window to acknowledge or object; rounds published before that have no notices.
    */
   outcomeNotices: 'outcome-notices',
+  /**
+   * 2026-11-30: a deadline given as a duration (P14D) counts from the start of the consultation, not of
+   * the round, when another stage (the expert review) runs first; before, the bureaus could find
+   * their deadline already passed when the invitations went out.
+   */
+  consultationDeadlineFromStageStart: 'consultation-deadline-from-stage-start',
+  /**
+   * 2026-11-30: a candidate carries its issue date (the day it was rendered, in the round's time zone)
+   * and is rendered again at the next midnight, so the approved PDF's issue date is never before
+   * the approval; before, candidates had no issue date.
+   */
+  candidateIssueDate: 'candidate-issue-date',
 } as const;

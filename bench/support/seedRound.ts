@@ -1,25 +1,21 @@
 /**
  * Drives the seed's consultation round through a round's Updates, as the bureaus did in February
- * 2022 (the replies of appendix 3, and table 10-1's lines for water and culture and tourism):
+ * 2022 (seeds/review/replies.yaml: the replies of appendix 3, and table 10-1's lines for water and culture and tourism):
  * used by the billable-actions benchmark and to record the replay-test history; the tests start
  * the same round from SEED_ROUND_FILE.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { draftFromReply } from '../../domain/consultation.js';
-import { ReviewRecord, type Actor } from '../../domain/records.js';
+import type { Actor } from '../../domain/records.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
+import { loadSeedReview, replyDraftOf } from '../../infra/seedReview.js';
 import { roundCalls } from './roundCalls.js';
 import type { ContentStore } from '../../infra/store.js';
 
 export const SEED_ROUND_FILE = fileURLToPath(new URL('../../seeds/rounds/xinrong-round-1.yaml', import.meta.url));
-export const SEED_RECORD = ReviewRecord.parse(
-  JSON.parse(readFileSync(new URL('../../seeds/records/xinrong-round-1.json', import.meta.url), 'utf8')),
-);
 
 export const seedCoordinator: Actor = {
   name: '规划编制组',
@@ -56,14 +52,14 @@ export async function runSeedConsultation(
     throw new Error(`round ${id} did not reach the expected state`);
   };
   const invited = await poll((s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
-  for (const reply of SEED_RECORD.replies) {
-    const b = invited.bureaus.find((x) => x.bureau.id === reply.bureauId)!;
+  for (const reply of (await loadSeedReview()).replies) {
+    const b = invited.bureaus.find((x) => x.bureau.id === reply.bureau)!;
     await rounds.act(id, 'submitReply', {
       requestId: randomUUID(),
       actor: { name: reply.responder.name, role: 'bureau' },
       bureauId: b.bureau.id,
       linkId: b.invitation!.linkId,
-      reply: { ...draftFromReply(reply), attachmentSha256: undefined },
+      reply: replyDraftOf(reply),
     });
   }
   return { id, queries };

@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium } from '../../bench/support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 import { replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
 const CHROMIUM = CHROMIUM_PATH;

@@ -24,12 +24,12 @@ import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { ensureInitialUsers } from '../../infra/users.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 import { uniquePlanId } from '../support/rounds.js';
-import { SEED_RECORD, seedCoordinator } from '../../bench/support/seedRound.js';
+import { seedCoordinator } from '../../bench/support/seedRound.js';
+import { loadSeedReview } from '../../infra/seedReview.js';
 import { writeSeedRoundFile } from '../support/seedRoundFile.js';
 
-const RECORD_FILE = new URL('../../seeds/records/xinrong-round-1.json', import.meta.url).pathname;
 let dir: string;
 let config: Config;
 let sink: SmtpSink;
@@ -105,7 +105,6 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
       rounds: gateway(),
       roundId: id,
       outboxDir: config.paths.outbox,
-      recordFile: RECORD_FILE,
       log: (l) => log.push(l),
     });
     expect(receipts).toHaveLength(7);
@@ -136,9 +135,9 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
       expect(recorded.channel).toBe('link');
     }
     const forestry = await gateway().loadReply(status.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!);
-    const seedForestry = SEED_RECORD.replies.find((r) => r.bureauId === 'forestry')!;
+    const seedForestry = (await loadSeedReview()).replies.find((r) => r.bureau === 'forestry')!;
     expect(forestry.perDocument['xinrong-eco-plan']).toHaveLength(3);
-    expect(Object.keys(forestry.perDocument)).toEqual(Object.keys(seedForestry.perDocument));
+    expect(Object.keys(forestry.perDocument)).toEqual(Object.keys(seedForestry.documents));
 
     const confirmations = await waitForMail(config.paths.outbox, id, 'replyConfirmation', 7);
     const notices = await waitForMail(config.paths.outbox, id, 'replyNotice', 7);
@@ -153,7 +152,6 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
       rounds: gateway(),
       roundId: id,
       outboxDir: config.paths.outbox,
-      recordFile: RECORD_FILE,
       log: () => undefined,
       silent: ['culture'],
     });

@@ -16,7 +16,7 @@ import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { devServerWorker } from '../support/testWorker.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 import { coordinator, uniquePlanId } from '../support/rounds.js';
 import { writeSeedRoundFile } from '../support/seedRoundFile.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort } from '../support/ports.js';
+import { freePort } from '../../infra/ports.js';
 
 const CLI = fileURLToPath(new URL('../../bin/plan-review', import.meta.url));
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { ReviewRecord } from '../../domain/records.js';
+import { localDate } from '../../domain/time.js';
 import { parseDocument } from '../../infra/documents.js';
 import { renderPlan, type RenderResult } from '../../pdf/render.js';
 import {
@@ -49,7 +50,9 @@ describe('seed records fixture', () => {
       const { contentSha256, ...rest } = r;
       expect(createHash('sha256').update(canonicalize(rest)!).digest('hex')).toBe(contentSha256);
     }
-    expect(record.documents[0]!.versions[0]!.sections).toEqual(parseDocument(source).sections);
+    // The approved text is the plan's last version.
+    const plan = record.documents.find((d) => d.key === 'xinrong-eco-plan')!;
+    expect(plan.versions.at(-1)!.sections).toEqual(parseDocument(source).sections);
   });
 });
 
@@ -126,7 +129,9 @@ describe('the seed plan rendered', () => {
     const t = norm(pages.slice(first).join(''));
     expect(t).toContain(norm('征求意见稿第 77 页，7.7'));
     expect(t).toContain('大同市新荣区财政局');
-    expect(t).toContain('2022年2月17日');
+    // Each card is dated with the day its reply arrived (in China time), as the record says.
+    const [y, m, d] = localDate(Date.parse(loadSeedRecord().replies[0]!.submittedAt), 'Asia/Shanghai').split('-');
+    expect(t).toContain(`${y}年${Number(m)}月${Number(d)}日`);
     expect(t).toContain(norm('技术审查意见'));
     expect(t).toContain(norm('5、补充完善附图、附件。'));
   });
@@ -138,7 +143,10 @@ describe('the seed plan rendered', () => {
     expect(fonts.join('\n')).toContain('NotoSerifCJKsc-Regular');
     const info = pdfinfo(path);
     expect(info).toMatch(/Author:\s+大同市新荣区人民政府/);
-    expect(info).toMatch(/CreationDate:\s+Mon Jan 31 16:00:00 2022 UTC/);
+    // The PDF's date is the record's issue date, 00:00 China time.
+    const created = new Date(`${loadSeedRecord().round.issueDate}T00:00:00+08:00`);
+    const [, day, mon, year, time] = created.toUTCString().split(' ');
+    expect(info).toMatch(new RegExp(`CreationDate:\\s+\\w{3} ${mon}\\s+${Number(day)} ${time} ${year} UTC`));
     const { dark, total } = darkPixels(path, first + 1);
     expect(dark / total).toBeGreaterThan(0.005); // a blank page has 0; this one is full of body text
     expect(Object.keys(result.fontSha256).length).toBe(3);

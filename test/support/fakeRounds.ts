@@ -14,6 +14,10 @@
  *   rules.ts: which comments await a disposition, anchors in the current versions, none undecided
  *   before publication) and kept in the status's `dispositions`, as the round keeps them; a test may
  *   also put dispositions in the status itself (`current.dispositions`);
+ * - the approver's actions (`approveCandidate`, `rejectCandidate`) are taken only in the approval
+ *   stage, checked with the approval stage's rules (workflows/stages/approval/rules.ts: nothing
+ *   blocks approval, the hash is the current candidate's and its records are unchanged) and kept
+ *   in the status's `approval.decisions`, the round entering `approved` or `revision`;
  * - the expert review's actions (schedule, reschedule or cancel the meeting, record the opinions,
  *   write a revision note), a revised version (its outline read from the store as the round reads
  *   it), re-anchoring a change and resolving an objection are taken in their action tables' stages,
@@ -31,6 +35,7 @@ import type {
   ReplyReceipt,
   SubmitReplyRequest,
 } from '../../domain/consultation.js';
+import type { ApproveCandidateRequest, RejectCandidateRequest } from '../../domain/approval.js';
 import type {
   AdoptAllCommentsRequest,
   DisposeCommentRequest,
@@ -90,6 +95,7 @@ import { roundActions } from '../../workflows/round/roundActions.js';
 import { dispositionActions } from '../../workflows/stages/disposition/actions.js';
 import { expertReviewActions } from '../../workflows/stages/expertReview/actions.js';
 import { DocumentFormatError } from '../../infra/documents.js';
+import { approveRefusal, candidateRefusal, recordDecision } from '../../workflows/stages/approval/rules.js';
 
 /** One action as the round was asked it: the parsed request, keyed by its request ID (the gateway's Update ID). */
 export interface ActionCall<K extends ActionName = ActionName> {
@@ -271,7 +277,7 @@ export class FakeRounds implements RoundService {
     const rule = LATER_RULES[name] as LaterRule<ActionName> | undefined;
     if (rule) {
       const refusal =
-        stageRefusal(round, LATER_STAGES[name as keyof typeof LATER_STAGES]!) ??
+        stageRefusal(round, LATER_STAGES[name as keyof typeof LATER_STAGES]!.stages) ??
         rule.refusal(round, req, at) ??
         (await rule.apply(round, req, at, this.store));
       if (refusal) return { refusal };
@@ -304,6 +310,14 @@ export class FakeRounds implements RoundService {
       const refusal = dispose(round, name, req, at);
       if (refusal) return { refusal };
     }
+    if (name === 'approveCandidate' || name === 'rejectCandidate') {
+      const r = req as ApproveCandidateRequest | RejectCandidateRequest;
+      const refusal =
+        stageRefusal(round, 'approval') ??
+        (name === 'approveCandidate' ? approveRefusal : candidateRefusal)(round, r.pdfSha256, at);
+      if (refusal) return { refusal };
+      round.stage = recordDecision(round.approval, r, iso(at));
+    }
     return { value: { roundId: round.id, stage: round.stage, at: iso(at) } };
   }
 }
@@ -311,12 +325,14 @@ export class FakeRounds implements RoundService {
 /** The stages each action the fake applies beyond consultation is taken in: the round's action tables' own. */
 const LATER_STAGES = { ...roundActions, ...dispositionActions, ...expertReviewActions } as const;
 
-function stageRefusal(round: RoundStatus, action: { stages: readonly Stage[] }): Refusal | null {
-  if (action.stages.includes(round.stage)) return null;
+/** As the round's validators refuse an action outside its stages. */
+function stageRefusal(round: RoundStatus, expected: Stage | readonly Stage[]): Refusal | null {
+  const stages: readonly Stage[] = typeof expected === 'string' ? [expected] : expected;
+  if (stages.includes(round.stage)) return null;
   return makeRefusal('round', 'wrongStage', {
     stage: round.stage,
     stageZh: STAGE_LABELS[round.stage].zh,
-    expected: action.stages.join(' or '),
+    expected: stages.join(' or '),
   });
 }
 
@@ -407,12 +423,8 @@ function dispose(
   req: ActionCall['request'],
   at: number,
 ): Refusal | undefined {
-  if (round.stage !== 'disposition')
-    return makeRefusal('round', 'wrongStage', {
-      stage: round.stage,
-      stageZh: STAGE_LABELS[round.stage].zh,
-      expected: 'disposition',
-    });
+  const wrongStage = stageRefusal(round, 'disposition');
+  if (wrongStage) return wrongStage;
   if (round.dispositionsPublished) return makeRefusal('round', 'dispositionsAlreadyPublished');
   const { actor } = req as { actor: Disposition['decidedBy'] };
   const save = (d: Disposition) => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../infra/devServer.js';
 import { temporalCli } from '../../infra/tools.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../infra/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

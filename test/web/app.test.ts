@@ -71,6 +71,7 @@ describe('the round overview', () => {
     expect(page).toContain('逾期未回复，视为无意见 No reply: deemed no comments');
     expect(page).toContain('待回复 Pending');
     expect(page).not.toMatch(/>(consultation|deemedNoComments|pending)</);
+    expect(page).toContain(`<a href="/rounds/${ROUND_ID}/approval">审批 <span class="en">Approval</span></a>`);
   });
 });
 

@@ -8,11 +8,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
-import type { Actor } from '../../domain/records.js';
+import type { Actor, ReviewRecord } from '../../domain/records.js';
+import { localDate, nextLocalMidnight } from '../../domain/time.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
+import { comment, none, responder, roundInApproval as roundInApprovalOf } from '../support/roundInApproval.js';
 import { coordinator, SMALL_PLAN, smallRoundInput } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
 
@@ -37,50 +39,7 @@ afterAll(async () => {
   await stop?.();
 });
 
-const responder = { name: '王明', position: '办公室主任' };
-const comment: ReplyDraft = {
-  responder,
-  perDocument: { plan: { kind: 'comments', comments: [{ section: '1.1.1', text: '请补充地理位置说明' }] } },
-};
-const none: ReplyDraft = { responder, perDocument: { plan: { kind: 'noComments' } } };
-
-async function roundInApproval(): Promise<{ id: string; commentId: string }> {
-  const id = await rounds().start(
-    await smallRoundInput(store, { stages: ['consultation', 'disposition', 'approval'] }),
-  );
-  const s = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
-  const linkOf = (bureauId: string) => s.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
-  const reply = (bureauId: string, draft: ReplyDraft) =>
-    rounds().act(id, 'submitReply', {
-      requestId: randomUUID(),
-      actor: { name: responder.name, role: 'bureau' },
-      bureauId,
-      linkId: linkOf(bureauId),
-      reply: draft,
-    });
-  const receipt = await reply('science', comment);
-  await reply('finance', none);
-  await rounds().act(id, 'waiveBureau', by(coordinator, { bureauId: 'forestry', reason: '机构调整' }));
-  await rounds().act(id, 'closeConsultation', by(coordinator, {}));
-  await rounds().until(id, (x) => x.stage === 'disposition');
-  const commentId = `science-${receipt.n}-1`;
-  await rounds().act(
-    id,
-    'disposeComment',
-    by(coordinator, {
-      disposition: { commentId, decision: 'adopted', changedAt: [{ doc: 'plan', section: '1.1.1' }] },
-    }),
-  );
-  await rounds().act(id, 'publishDispositions', by(coordinator, {}));
-  await rounds().act(id, 'respondToOutcome', {
-    requestId: randomUUID(),
-    actor: { name: responder.name, role: 'bureau' },
-    bureauId: 'science',
-    linkId: linkOf('science'),
-    response: 'acknowledge',
-  });
-  return { id, commentId };
-}
+const roundInApproval = () => roundInApprovalOf(rounds(), store);
 
 const candidateOf = (s: RoundStatus) => s.approval.candidate;
 
@@ -107,6 +66,62 @@ describe('approval of the candidate PDF', () => {
       expect.objectContaining({ by: approver, decision: 'approved', pdfSha256: candidate.pdfSha256 }),
     ]);
     await recordHistory(env.client.workflow.getHandle(id), 'approval');
+  });
+
+  it('refuses approval while something blocks it, listing what is missing', async () => {
+    // A round whose file runs approval straight after consultation: nobody disposes of the comment.
+    const id = await rounds().start(await smallRoundInput(store, { stages: ['consultation', 'approval'] }));
+    const s0 = await rounds().until(id, (x) => x.bureaus.every((b) => b.invitation?.sentAt));
+    const linkOf = (bureauId: string) => s0.bureaus.find((b) => b.bureau.id === bureauId)!.invitation!.linkId;
+    const reply = (bureauId: string, draft: ReplyDraft) =>
+      rounds().act(id, 'submitReply', {
+        requestId: randomUUID(),
+        actor: { name: responder.name, role: 'bureau' },
+        bureauId,
+        linkId: linkOf(bureauId),
+        reply: draft,
+      });
+    const receipt = await reply('science', comment);
+    await reply('finance', none);
+    await rounds().act(id, 'waiveBureau', by(coordinator, { bureauId: 'forestry', reason: '机构调整' }));
+    await rounds().act(id, 'closeConsultation', by(coordinator, {}));
+    const s = await rounds().until(id, (x) => x.stage === 'approval' && x.approval.blockers.length > 0);
+    expect(s.approval.blockers).toEqual([
+      { code: 'dispositionsIncomplete', params: { count: 1, ids: `science-${receipt.n}-1` } },
+    ]);
+    expect(s.approval.candidate).toBeNull();
+    const refused = await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: 'a'.repeat(64) })));
+    expect(refused).toMatchObject({ field: 'round', code: 'approvalBlocked' });
+    expect(JSON.stringify(refused)).toContain(`science-${receipt.n}-1`);
+    expect((await rounds().status(id)).approval.decisions).toEqual([]);
+    await rounds().act(id, 'cancelRound', by(coordinator, { reason: '测试结束' }));
+    await recordHistory(env.client.workflow.getHandle(id), 'approval-blocked');
+  });
+
+  it("dates each candidate with the day it was rendered, and renders a new one at the next midnight in the round's zone", async () => {
+    const { id } = await roundInApproval();
+    const first = candidateOf(await rounds().until(id, (x) => candidateOf(x) !== null, 60_000))!;
+    const { timeZone } = await rounds().status(id);
+    const renderedOn = localDate(Date.parse(first.renderedAt), timeZone);
+    expect(first.issueDate).toBe(renderedOn);
+    const record = JSON.parse((await store.get(first.recordSha256)).toString('utf8')) as ReviewRecord;
+    expect(record.round).toMatchObject({ issueDate: renderedOn, coordinatorOrg: coordinator.name });
+
+    // The approver comes back the next day: yesterday's PDF would be issued before its approval.
+    await env.sleep(nextLocalMidnight(await env.currentTimeMs(), timeZone) - (await env.currentTimeMs()) + 60_000);
+    const next = candidateOf(
+      await rounds().until(id, (x) => candidateOf(x) !== null && candidateOf(x)!.issueDate !== renderedOn, 60_000),
+    )!;
+    expect(next.issueDate! > renderedOn).toBe(true);
+    expect(next.pdfSha256).not.toBe(first.pdfSha256);
+    expect(next.fingerprint).toBe(first.fingerprint);
+    expect(
+      await refusal(rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: first.pdfSha256 }))),
+    ).toMatchObject({ code: 'notTheCandidate' });
+    await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: next.pdfSha256 }));
+    const done = await rounds().status(id);
+    expect(localDate(Date.parse(done.approval.decisions[0]!.at), timeZone)).toBe(next.issueDate);
+    await recordHistory(env.client.workflow.getHandle(id), 'approval-next-day');
   });
 
   it('returns a rejected candidate to revision; a changed record brings a new candidate; a broken anchor blocks it', async () => {

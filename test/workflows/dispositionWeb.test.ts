@@ -4,37 +4,21 @@
  * coordinator closing the consultation, then deciding the comments through the page's forms
  * (a refusal shown beside its field), and publishing; the round's status is read back.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundCalls } from '../../bench/support/roundCalls.js';
+import { describe, expect, it } from 'vitest';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { RoundResult, RoundStatus } from '../../domain/round.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
-import { MemoryContentStore } from '../../infra/store.js';
 import { smallRoundInput } from '../support/rounds.js';
 import { replyOnPlan, TEST_RESPONDER } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
-import { timeSkippingWorker } from '../support/testWorker.js';
 import { coordinatorApp } from '../support/coordinatorApp.js';
+import { pagesOnRealRounds } from '../support/pagesOnRealRounds.js';
 
 const TASK_QUEUE = 'test-disposition-web';
 const li = { name: '李协调', role: 'coordinator', username: 'li', email: 'li@example.org' };
 
-let env: TestWorkflowEnvironment;
-let stop: () => Promise<void>;
-const store = new MemoryContentStore();
-let app: Hono;
-const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
-
-beforeAll(async () => {
-  ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
-  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
-});
-
-afterAll(async () => {
-  await stop?.();
-});
+const real = pagesOnRealRounds(TASK_QUEUE, coordinatorApp);
+const { store } = real;
+const rounds = () => real.rounds();
 
 function formHtml(html: string, roundId: string, action: string): string {
   const start = html.indexOf(`action="/rounds/${roundId}/actions/${action}"`);
@@ -44,7 +28,7 @@ function formHtml(html: string, roundId: string, action: string): string {
 
 class Coordinator extends TestBrowser {
   constructor(private readonly roundId: string) {
-    super(app, 'http://localhost');
+    super(real.app, 'http://localhost');
   }
   get manage() {
     return `/rounds/${this.roundId}/manage`;
@@ -141,7 +125,7 @@ describe('disposition from the web, on a real round', () => {
     expect(html).toContain('1.1.1 地理位置');
 
     await b.act('publish', { note: '意见处理完毕' });
-    const result: RoundResult = await env.client.workflow.getHandle(id).result();
+    const result: RoundResult = await real.env.client.workflow.getHandle(id).result();
     expect(result.stage).toBe('completed');
     status = await rounds().status(id);
     expect(status.dispositions.every((d) => d.published)).toBe(true);

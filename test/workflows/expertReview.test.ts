@@ -216,4 +216,40 @@ describe('expert review', () => {
     expect(ofRound()).toBe(sent);
     await recordHistory(env.client.workflow.getHandle(id), 'expert-review-held');
   });
+
+  it("runs the seed's order: the expert review first, then the consultation, whose deadline counts from its own start", async () => {
+    const id = await rounds().start(await smallRoundInput(store, { stages: ['expertReview', 'consultation'] }));
+    const { startedAt } = await rounds().until(id, (x) => x.stage === 'expertReview');
+    const roundId = (await rounds().status(id)).id;
+    // The seed's experts met in November; the bureaus were consulted three months later.
+    await env.sleep(20 * DAY);
+    expect(mail.sent.filter((m) => m.round === roundId && m.kind === 'invitation')).toHaveLength(0);
+    await rounds().act(
+      id,
+      'scheduleMeeting',
+      by({ meeting: meetingOn(dayAfter(startedAt, 1)), experts: [{ name: '钱七' }], held: true }),
+    );
+    await rounds().act(
+      id,
+      'recordOpinions',
+      by({ opinions: ['补充完善附图、附件。'], signedOn: dayAfter(startedAt, 1), signedBy: '专家组' }),
+    );
+    await rounds().act(
+      id,
+      'writeRevisionNote',
+      by({ n: 1, note: { text: '已补充完善附图、附件。', changedAt: [{ doc: 'plan', section: '1.1' }] } }),
+    );
+    const s = await rounds().until(
+      id,
+      (x) => x.stage === 'consultation' && x.bureaus.every((b) => b.invitation?.sentAt),
+    );
+    const now = await env.currentTimeMs();
+    for (const b of s.bureaus) expect(Date.parse(b.deadline) - now).toBeGreaterThan(13 * DAY);
+    expect(s.expertReview!.opinions[0]!.revisionNote!.changedAt[0]).toMatchObject({ doc: 'plan', section: '1.1' });
+    await env.sleep(15 * DAY);
+    const done = await env.client.workflow.getHandle(id).result();
+    expect(done.stage).toBe('completed');
+    expect(Object.values(done.outcomes)).toEqual(['deemedNoComments', 'deemedNoComments', 'deemedNoComments']);
+    await recordHistory(env.client.workflow.getHandle(id), 'seed-stage-order');
+  });
 });

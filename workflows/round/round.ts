@@ -48,8 +48,11 @@ export class Round {
   readonly status: RoundStatus;
   readonly outbox: Outbox;
   readonly timer = new DueTimer();
-  /** The deadline the round file gave (resolved at the start), the default for a bureau added later. */
-  readonly roundDeadline: string;
+  /**
+   * The deadline the round file gave (resolved at the round's start, or at the consultation's start
+   * when another stage runs first), the default for a bureau added later.
+   */
+  roundDeadline: string;
   private readonly handled = new Map<string, unknown>();
   private changes = 0;
 

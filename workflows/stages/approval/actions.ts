@@ -1,43 +1,23 @@
 /** What the approver does: approve the candidate PDF by its hash, or reject it with a reason. */
-import { refusalText } from '../../../domain/refusals.js';
-import type { RefusalCode } from '../../../domain/refusals.js';
-import { ROUND_LIMITS } from '../../../domain/limits.js';
+import type { Refusal } from '../../../domain/refusals.js';
 import { iso } from '../../../domain/time.js';
 import type { ActionTable } from '../../round/actions.js';
 import { refuse } from '../../round/refuse.js';
 import type { Round } from '../../round/round.js';
-import { approvalBlockers, recordFingerprint } from './rules.js';
+import { approveRefusal, candidateRefusal, recordDecision } from './rules.js';
 
-function currentCandidate(round: Round, pdfSha256: string) {
-  if (round.status.approval.decisions.length >= ROUND_LIMITS.approvalDecisions) {
-    refuse('round', 'tooManyDecisions', { max: ROUND_LIMITS.approvalDecisions });
-  }
-  const { candidate } = round.status.approval;
-  if (!candidate) refuse('pdfSha256', 'noCandidate');
-  if (candidate.pdfSha256 !== pdfSha256 || candidate.fingerprint !== recordFingerprint(round.status))
-    refuse('pdfSha256', 'notTheCandidate');
-  return candidate;
-}
+const raise = (r: Refusal | null) => {
+  if (r) refuse(r.field, r.code, r.params);
+};
 
 export const approvalActions: ActionTable<Round> = {
   approveCandidate: {
     stages: ['approval'],
     check(round, req) {
-      const blockers = approvalBlockers(round.status);
-      if (blockers.length > 0) {
-        const items = blockers.map((b) => refusalText(b.code as RefusalCode, b.params));
-        refuse('round', 'approvalBlocked', { items: items.map((t) => t.en).join('; ') });
-      }
-      currentCandidate(round, req.pdfSha256);
+      raise(approveRefusal(round.status, req.pdfSha256, Date.now()));
     },
     apply(round, req) {
-      round.status.approval.decisions.push({
-        by: req.actor,
-        at: iso(Date.now()),
-        decision: 'approved',
-        pdfSha256: req.pdfSha256,
-      });
-      round.enter('approved');
+      round.enter(recordDecision(round.status.approval, req, iso(Date.now())));
       return round.ack();
     },
   },
@@ -45,20 +25,10 @@ export const approvalActions: ActionTable<Round> = {
   rejectCandidate: {
     stages: ['approval'],
     check(round, req) {
-      currentCandidate(round, req.pdfSha256);
+      raise(candidateRefusal(round.status, req.pdfSha256, Date.now()));
     },
     apply(round, req) {
-      const { approval } = round.status;
-      approval.decisions.push({
-        by: req.actor,
-        at: iso(Date.now()),
-        decision: 'rejected',
-        reason: req.reason,
-        pdfSha256: req.pdfSha256,
-      });
-      approval.rejectedFingerprint = approval.candidate?.fingerprint ?? null;
-      approval.candidate = null;
-      round.enter('revision');
+      round.enter(recordDecision(round.status.approval, req, iso(Date.now())));
       return round.ack();
     },
   },

@@ -1,9 +1,19 @@
 /**
  * The approval stage's rules, as plain functions over the round's status: what still blocks
- * approval, which document is the plan, and the fingerprint of the records a candidate shows.
+ * approval, which document is the plan, the fingerprint of the records a candidate shows, why a
+ * decision on a candidate is refused, and how a decision is kept.
  */
-import type { Blocker } from '../../../domain/approval.js';
+import {
+  blockerText,
+  type ApprovalState,
+  type ApproveCandidateRequest,
+  type Blocker,
+  type RejectCandidateRequest,
+} from '../../../domain/approval.js';
+import { ROUND_LIMITS } from '../../../domain/limits.js';
+import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
 import { canonicalSha256 } from '../../../domain/replyHash.js';
+import { localDate } from '../../../domain/time.js';
 import type { RoundStatus } from '../../../domain/round.js';
 import { allComments, brokenAnchors, openObjections, undisposed } from '../disposition/rules.js';
 
@@ -53,4 +63,49 @@ export function recordFingerprint(status: RoundStatus): string {
     dispositions: status.dispositions,
     expertReview: status.expertReview && { opinions: status.expertReview.opinions, signed: status.expertReview.signed },
   });
+}
+
+/**
+ * Why the approver may not decide on `pdfSha256` at `now` (approve or reject it): it is not the
+ * current candidate, or its issue date has passed (approved after it, a PDF would say it was issued
+ * before it was approved; a new candidate is rendered at midnight).
+ */
+export function candidateRefusal(status: RoundStatus, pdfSha256: string, now: number): Refusal | null {
+  if (status.approval.decisions.length >= ROUND_LIMITS.approvalDecisions)
+    return makeRefusal('round', 'tooManyDecisions', { max: ROUND_LIMITS.approvalDecisions });
+  const { candidate } = status.approval;
+  if (!candidate) return makeRefusal('pdfSha256', 'noCandidate');
+  if (candidate.pdfSha256 !== pdfSha256 || candidate.fingerprint !== recordFingerprint(status))
+    return makeRefusal('pdfSha256', 'notTheCandidate');
+  if (candidate.issueDate && candidate.issueDate !== localDate(now, status.timeZone))
+    return makeRefusal('pdfSha256', 'candidateOutdated', { issueDate: candidate.issueDate });
+  return null;
+}
+
+/** Why `pdfSha256` may not be approved at `now`: something blocks approval, or it is not the current candidate. */
+export function approveRefusal(status: RoundStatus, pdfSha256: string, now: number): Refusal | null {
+  const blockers = approvalBlockers(status);
+  if (blockers.length > 0)
+    return makeRefusal('round', 'approvalBlocked', { items: blockers.map((b) => blockerText(b).en).join('; ') });
+  return candidateRefusal(status, pdfSha256, now);
+}
+
+/**
+ * Keeps the approver's decision on the candidate: an approval names the approved PDF; a rejection
+ * keeps its reason and the fingerprint it was given on, and drops the candidate. Returns the stage
+ * the round enters.
+ */
+export function recordDecision(
+  approval: ApprovalState,
+  req: ApproveCandidateRequest | RejectCandidateRequest,
+  at: string,
+): 'approved' | 'revision' {
+  if (!('reason' in req)) {
+    approval.decisions.push({ by: req.actor, at, decision: 'approved', pdfSha256: req.pdfSha256 });
+    return 'approved';
+  }
+  approval.decisions.push({ by: req.actor, at, decision: 'rejected', reason: req.reason, pdfSha256: req.pdfSha256 });
+  approval.rejectedFingerprint = approval.candidate?.fingerprint ?? null;
+  approval.candidate = null;
+  return 'revision';
 }

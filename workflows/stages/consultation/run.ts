@@ -4,12 +4,13 @@
  * ends at the last deadline plus grace (or when the coordinator closes it once everyone has
  * answered), with a summary to the coordinator.
  */
-import { uuid4 } from '@temporalio/workflow';
+import { patched, uuid4 } from '@temporalio/workflow';
 import type { ReplyReceipt } from '../../../domain/consultation.js';
 import type { MailRequest } from '../../../domain/mail.js';
 import type { ReplySummary } from '../../../domain/records.js';
 import type { BureauStatus } from '../../../domain/round.js';
 import { iso } from '../../../domain/time.js';
+import { PATCHES } from '../../patches.js';
 import type { DueSchedule, Round } from '../../round/round.js';
 import { consultationEnd, consultationOver, countComments, outcomeOf, reminderMoments } from './rules.js';
 
@@ -26,6 +27,7 @@ export class Consultation implements DueSchedule {
   }
 
   async run(): Promise<void> {
+    this.startDeadlinesNow();
     this.round.enter('consultation');
     this.updateEnd();
     for (const b of this.status.bureaus) this.invite(b);
@@ -34,6 +36,16 @@ export class Consultation implements DueSchedule {
 
   isOver(): boolean {
     return this.status.consultation.endedAt !== null;
+  }
+
+  /** A deadline given as a duration counts from the consultation's start when another stage ran first. */
+  private startDeadlinesNow(): void {
+    const { deadline, stages } = this.round.input;
+    if (!('afterMs' in deadline) || (stages ?? ['consultation'])[0] === 'consultation') return;
+    if (!patched(PATCHES.consultationDeadlineFromStageStart)) return;
+    const before = this.round.roundDeadline;
+    this.round.roundDeadline = iso(Date.now() + deadline.afterMs);
+    for (const b of this.status.bureaus) if (b.deadline === before) b.deadline = this.round.roundDeadline;
   }
 
   // --- steps the actions share ------------------------------------------------------------------------

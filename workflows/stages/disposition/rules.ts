@@ -126,6 +126,7 @@ export function noticeItems(status: RoundStatus, bureauId: string): NonNullable<
           return {
             doc: a.doc,
             section: a.section ?? '',
+            ...(a.quote !== undefined && { quote: a.quote }),
             ...(beforeSha256 && { beforeSha256 }),
             afterSha256: shaOf(a.doc, a.version)!,
           };
