@@ -552,7 +552,3 @@ export const coordinatorActionCommands: Record<
 };
 
 export type CoordinatorActionName = keyof typeof coordinatorActionCommands;
-
-export function isCoordinatorAction(name: string | undefined): name is CoordinatorActionName {
-  return name !== undefined && Object.hasOwn(coordinatorActionCommands, name);
-}
