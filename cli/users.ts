@@ -56,7 +56,8 @@ export class CliUsageError extends CliError {
 }
 
 export const USERS_USAGE = `  plan-review user add <username> --name N --role coordinator|approver|auditor [--role R2] [--email E]
-                                       the password comes from PLAN_REVIEW_PASSWORD or one line on stdin
+                                       the password comes from PLAN_REVIEW_PASSWORD or one line on stdin;
+                                       for an existing user: its new password, name and roles (its sessions end)
   plan-review round extend <id> <bureau> <deadline> --reason R
                                        deadline: 2030-03-01T18:00 (the round's time zone) or with an offset
   plan-review round waive <id> <bureau> --reason R
@@ -145,12 +146,15 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
   const password =
     env.PLAN_REVIEW_PASSWORD ?? (await readLine(opts.stdin ?? process.stdin, opts.stderr ?? process.stderr));
   check(Password, password, 'password');
-  const user = await addUser(
+  const { user, replaced } = await addUser(
     opts.usersFile,
     { username, name, roles: [...new Set(roles)], ...(email ? { email } : {}) },
     password,
   );
-  return `added ${user.username} (${user.name}) with role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')} to ${opts.usersFile}`;
+  const roleText = `role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')}`;
+  return replaced
+    ? `updated ${user.username} (${user.name}) with ${roleText} in ${opts.usersFile}: a new password, and every session of ${user.username} has ended`
+    : `added ${user.username} (${user.name}) with ${roleText} to ${opts.usersFile}`;
 }
 
 /** The Actor the CLI acts as: PLAN_REVIEW_USER, looked up in the users file, in the given role. */

@@ -2,9 +2,14 @@
  * Signing in as a named user: the login page, sessions in signed cookies, a role check for pages
  * and actions, and CSRF protection for every form (an origin check plus a per-session form token).
  *
- * The session cookie holds { username, sid, exp } signed with a key derived from the server secret;
- * the user and their roles are looked up in the user directory on every request, so removing a
- * user or a role from the users file takes effect at once.
+ * The session cookie holds { username, sid, exp, gen, seen } signed with a key derived from the
+ * server secret; the user and their roles are looked up in the user directory on every request, so
+ * removing a user or a role from the users file takes effect at once. Sessions end:
+ * - after SESSION_LIMITS.idleMinutes without a request (`seen`, renewed as the user works), and at
+ *   the latest SESSION_LIMITS.hours after signing in (`exp`);
+ * - when the user's session generation in the users file moves past the cookie's `gen`: signing
+ *   out and a new password (`plan-review user add` on an existing user) move it, so a copied cookie
+ *   stops working on every web server at once. Signing out ends all of that user's sessions.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -14,7 +19,7 @@ import { every } from 'hono/combine';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Templates } from '../infra/templates.js';
-import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
+import { authenticate, sessionGenerationOf, type User, type UserDirectory, type UserRole } from '../infra/users.js';
 import {
   firstString,
   KIB,
@@ -37,7 +42,8 @@ export interface AuthDeps {
   templates: Templates;
   /** Set the Secure flag on cookies (when the site is served over https). */
   secureCookies?: boolean;
-  sessionHours?: number;
+  /** Default SESSION_LIMITS. */
+  sessionLimits?: { hours: number; idleMinutes: number };
   /** Origins other than the request's own that may post forms (e.g. PUBLIC_URL's behind a proxy). */
   trustedOrigins?: string[];
   /** The client's address, for login throttling; default: the socket's remote address (undefined in-process). */
@@ -50,6 +56,11 @@ export interface AuthDeps {
 
 /** The largest body /login and /logout read. */
 export const LOGIN_BODY_LIMIT = 16 * KIB;
+/** How long a session lasts: at most `hours` after signing in, and `idleMinutes` after its last request. */
+export const SESSION_LIMITS = { hours: 12, idleMinutes: 30 } as const;
+/** A session's last request is written back to its cookie at most this often. */
+const SEEN_EVERY_MS = 60_000;
+
 /** Login throttling: failed attempts allowed per username and per client address within the window. */
 export const LOGIN_LIMITS = { perUsername: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
 
@@ -65,7 +76,12 @@ function socketAddress(c: Context): string | undefined {
 export interface Session {
   username: string;
   sid: string;
+  /** When the session ends at the latest (ms). */
   exp: number;
+  /** The user's session generation when it signed in. */
+  gen: number;
+  /** Its last request (ms), as last written back. */
+  seen: number;
 }
 
 export interface AuthEnv {
@@ -73,7 +89,13 @@ export interface AuthEnv {
 }
 
 const SessionCookie = z
-  .object({ username: z.string().min(1).max(64), sid: z.string().min(16).max(64), exp: z.number().int() })
+  .object({
+    username: z.string().min(1).max(64),
+    sid: z.string().min(16).max(64),
+    exp: z.number().int(),
+    gen: z.number().int().nonnegative(),
+    seen: z.number().int(),
+  })
   .strict();
 
 const LoginForm = z.object({
@@ -131,7 +153,9 @@ export function createAuth(deps: AuthDeps): Auth {
   const formKey = derive(deps.secret, 'session-form');
   const loginKey = derive(deps.secret, 'login-form');
   const now = deps.now ?? Date.now;
-  const maxAgeSeconds = Math.round((deps.sessionHours ?? 12) * 3600);
+  const limits = deps.sessionLimits ?? SESSION_LIMITS;
+  const maxAgeSeconds = Math.round(limits.hours * 3600);
+  const idleMs = limits.idleMinutes * 60_000;
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: deps.secureCookies ?? false };
   const originCheck = checkOrigin(deps.trustedOrigins);
   const loginBodyLimit = limitBody(LOGIN_BODY_LIMIT, deps.templates);
@@ -176,9 +200,18 @@ export function createAuth(deps: AuthDeps): Auth {
     } catch {
       return undefined;
     }
-    if (session.exp <= now()) return undefined;
+    const at = now();
+    if (session.exp <= at || session.seen + idleMs <= at) return undefined;
     const user = (await deps.users.list()).find((u) => u.username === session.username);
-    return user ? { session, user } : undefined;
+    if (!user || sessionGenerationOf(user) !== session.gen) return undefined;
+    return { session, user };
+  }
+
+  async function writeSession(c: Context, session: Session): Promise<void> {
+    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, {
+      ...cookieOptions,
+      maxAge: Math.max(1, Math.round((session.exp - now()) / 1000)),
+    });
   }
 
   function formToken(c: Context<AuthEnv>): string {
@@ -253,14 +286,13 @@ export function createAuth(deps: AuthDeps): Auth {
     }
     await failedByUsername.clear(username);
     if (address) await failedByAddress.giveBack(address);
-    const session: Session = {
+    const at = now();
+    await writeSession(c, {
       username: user.username,
       sid: randomBytes(18).toString('base64url'),
-      exp: now() + maxAgeSeconds * 1000,
-    };
-    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, {
-      ...cookieOptions,
-      maxAge: maxAgeSeconds,
+      exp: at + maxAgeSeconds * 1000,
+      gen: sessionGenerationOf(user),
+      seen: at,
     });
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
     return c.redirect(safeNext(form.data.next), 303);
@@ -273,6 +305,8 @@ export function createAuth(deps: AuthDeps): Auth {
       if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
       if (!equal(firstString(body, CSRF_FIELD), mac(formKey, current.session.sid)))
         return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
+      // Every copy of the cookie stops working, on every web server (they read the same users file).
+      await deps.users.endSessions(current.user.username);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -295,6 +329,7 @@ export function createAuth(deps: AuthDeps): Auth {
       }
       c.set('user', current.user);
       c.set('session', current.session);
+      if (now() - current.session.seen >= SEEN_EVERY_MS) await writeSession(c, { ...current.session, seen: now() });
       if (!roles.some((r) => current.user.roles.includes(r))) {
         c.header('cache-control', 'no-store');
         return c.html(

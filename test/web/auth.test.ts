@@ -1,9 +1,19 @@
 /** Signing in: the login page, sessions in signed cookies, the role check and the form token. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory, type User, type UserDirectory } from '../../infra/users.js';
-import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, type AuthEnv } from '../../web/auth.js';
+import {
+  addUser,
+  fileUserDirectory,
+  hashPassword,
+  staticUserDirectory,
+  type User,
+  type UserDirectory,
+} from '../../infra/users.js';
+import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, SESSION_LIMITS, type AuthEnv } from '../../web/auth.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';
@@ -185,6 +195,79 @@ describe('sessions', () => {
   });
 });
 
+describe('ending sessions', () => {
+  it('ends every copy of the session when the user signs out', async () => {
+    // Two web servers over one directory.
+    const directory = staticUserDirectory(users);
+    const b = new TestBrowser(appWith(users, directory), ORIGIN);
+    await b.submitLogin('li', 'coordinator-pw');
+    const copied = new TestBrowser(appWith(users, directory), ORIGIN);
+    copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+    expect((await copied.fetch('/private')).status).toBe(200);
+    const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
+    expect((await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: token }) })).status).toBe(303);
+    expect((await copied.fetch('/private')).status).toBe(302);
+    // Signing in again starts a session that works.
+    await b.submitLogin('li', 'coordinator-pw');
+    expect((await b.fetch('/private')).status).toBe(200);
+  });
+
+  it('ends sessions when the password changes in the users file (plan-review user add), on every server', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-sessions-'));
+    try {
+      const file = path.join(dir, 'users.yaml');
+      await addUser(file, { username: 'li', name: '李协调', roles: ['coordinator'] }, 'first-password');
+      // Two web servers over one users file.
+      const one = appWith(users, fileUserDirectory(file));
+      const two = appWith(users, fileUserDirectory(file));
+      const b = new TestBrowser(one, ORIGIN);
+      await b.submitLogin('li', 'first-password');
+      const copied = new TestBrowser(two, ORIGIN);
+      copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+      expect((await copied.fetch('/private')).status).toBe(200);
+
+      await addUser(file, { username: 'li', name: '李协调', roles: ['coordinator'] }, 'second-password');
+      expect((await b.fetch('/private')).status).toBe(302);
+      expect((await copied.fetch('/private')).status).toBe(302);
+      expect((await b.submitLogin('li', 'first-password')).status).toBe(401);
+      expect((await b.submitLogin('li', 'second-password')).status).toBe(303);
+
+      // Signing out on one server ends the session on the other.
+      copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+      const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
+      await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: token }) });
+      expect((await copied.fetch('/private')).status).toBe(302);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`ends after ${SESSION_LIMITS.idleMinutes} minutes without a request, and ${SESSION_LIMITS.hours} hours after signing in`, async () => {
+    const saved = clock;
+    const minutes = (n: number) => (clock += n * 60_000);
+    try {
+      const b = new TestBrowser(appWith(), ORIGIN);
+      await b.submitLogin('li', 'coordinator-pw');
+      // Working keeps it alive: each request renews the idle time.
+      for (let i = 0; i < (SESSION_LIMITS.hours * 60) / 20 - 1; i++) {
+        minutes(20);
+        expect((await b.fetch('/private')).status).toBe(200);
+      }
+      minutes(20);
+      expect((await b.fetch('/private')).status).toBe(302);
+
+      const idle = new TestBrowser(appWith(), ORIGIN);
+      await idle.submitLogin('li', 'coordinator-pw');
+      minutes(SESSION_LIMITS.idleMinutes - 1);
+      expect((await idle.fetch('/private')).status).toBe(200);
+      minutes(SESSION_LIMITS.idleMinutes + 1);
+      expect((await idle.fetch('/private')).status).toBe(302);
+    } finally {
+      clock = saved;
+    }
+  });
+});
+
 describe('what /login and /logout read', () => {
   it('refuses a body over 16 KiB with a clear 413 page, by its length or as it streams', async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
@@ -245,7 +328,7 @@ describe('login throttling', () => {
   /** A directory that counts how often the users are looked up (once per password check on POST /login). */
   function counting(list: User[]) {
     const inner = staticUserDirectory(list);
-    const dir = { lookups: 0, list: async () => (dir.lookups++, inner.list()) };
+    const dir = { ...inner, lookups: 0, list: async () => (dir.lookups++, inner.list()) };
     return dir;
   }
 
