@@ -29,7 +29,7 @@ import {
   readFormBody,
   unreadableFormMessage,
 } from './guards.js';
-import { memoryLimiters, Throttle, type LimiterFactory, type Taken } from './throttle.js';
+import { Backoff, memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export const SESSION_COOKIE = 'pr_session';
 const LOGIN_COOKIE = 'pr_login';
@@ -61,8 +61,20 @@ export const SESSION_LIMITS = { hours: 12, idleMinutes: 30 } as const;
 /** A session's last request is written back to its cookie at most this often. */
 const SEEN_EVERY_MS = 60_000;
 
-/** Login throttling: failed attempts allowed per username and per client address within the window. */
-export const LOGIN_LIMITS = { perUsername: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
+/**
+ * Sign-in throttling. A username at one client address has `free` failed attempts, then waits
+ * before each next one (30 seconds, doubling up to 15 minutes; forgotten after a day or on success):
+ * someone failing elsewhere never keeps a user out. A client address has `perAddress` failed
+ * attempts within `addressWindowMs` across all usernames.
+ */
+export const LOGIN_LIMITS = {
+  free: 5,
+  firstWaitMs: 30_000,
+  maxWaitMs: 15 * 60_000,
+  forgetMs: 24 * 3600_000,
+  perAddress: 20,
+  addressWindowMs: 15 * 60_000,
+} as const;
 
 /** The socket's remote address under @hono/node-server; undefined elsewhere (app.request in tests). */
 function socketAddress(c: Context): string | undefined {
@@ -160,35 +172,36 @@ export function createAuth(deps: AuthDeps): Auth {
   const originCheck = checkOrigin(deps.trustedOrigins);
   const loginBodyLimit = limitBody(LOGIN_BODY_LIMIT, deps.templates);
   const clientAddress = deps.clientAddress ?? socketAddress;
-  // Failed sign-ins, counted per username and per client address; a throttled attempt runs no scrypt.
+  // Failed sign-ins, counted per username at an address and per address; a throttled attempt runs no scrypt.
   const limiters = deps.limiters ?? memoryLimiters;
-  const failedByUsername = new Throttle(
-    { name: 'login-username', limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs },
+  const failedByPair = new Backoff(
+    {
+      name: 'login-user-address',
+      free: LOGIN_LIMITS.free,
+      firstWaitMs: LOGIN_LIMITS.firstWaitMs,
+      maxWaitMs: LOGIN_LIMITS.maxWaitMs,
+      forgetMs: LOGIN_LIMITS.forgetMs,
+    },
     limiters,
   );
   const failedByAddress = new Throttle(
-    { name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs },
+    { name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.addressWindowMs },
     limiters,
   );
 
   /**
-   * Counts a sign-in attempt as failed up front, against the address and the username, or refuses it
-   * with how long until it may be made (an attempt refused by one counter is not counted by the
-   * other). The address comes first so that a refused address creates no counter for a new username.
+   * Counts a sign-in attempt as failed up front, against the address and the username at that
+   * address, or refuses it with how long until it may be made (an attempt refused by one counter is
+   * not counted by the other). The address comes first so that a refused address creates no counter.
    */
-  async function countAttempt(username: string, address: string | undefined): Promise<Taken> {
+  async function countAttempt(pair: string, address: string | undefined) {
     if (address) {
       const byAddress = await failedByAddress.take(address);
-      if (!byAddress.ok)
-        return {
-          ok: false,
-          retryAfterMs: Math.max(byAddress.retryAfterMs, await failedByUsername.retryAfterMs(username)),
-        };
+      if (!byAddress.ok) return byAddress;
     }
-    const byUsername = await failedByUsername.take(username);
-    if (byUsername.ok || !address) return byUsername;
-    await failedByAddress.giveBack(address);
-    return { ok: false, retryAfterMs: Math.max(byUsername.retryAfterMs, await failedByAddress.retryAfterMs(address)) };
+    const byPair = await failedByPair.attempt(pair);
+    if (!byPair.ok && address) await failedByAddress.giveBack(address);
+    return byPair;
   }
 
   async function currentSession(c: Context): Promise<{ session: Session; user: User } | undefined> {
@@ -265,26 +278,33 @@ export function createAuth(deps: AuthDeps): Auth {
     }
     const { username } = form.data;
     const address = clientAddress(c);
+    const pair = `${username}\n${address ?? ''}`;
     // Counted as failed before the check, so that attempts sent all at once cannot slip past the limit.
-    const attempt = await countAttempt(username, address);
+    const attempt = await countAttempt(pair, address);
     if (!attempt.ok) {
-      const minutes = Math.max(1, Math.ceil(attempt.retryAfterMs / 60_000));
-      c.header('retry-after', String(Math.max(1, Math.ceil(attempt.retryAfterMs / 1000))));
+      const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+      const minutes = Math.ceil(seconds / 60);
+      const when =
+        seconds < 60
+          ? { zh: `${seconds} 秒`, en: `${seconds} second${seconds === 1 ? '' : 's'}` }
+          : { zh: `${minutes} 分钟`, en: `${minutes} minute${minutes === 1 ? '' : 's'}` };
+      c.header('retry-after', String(seconds));
       return renderLogin(c, 429, {
         username,
         next: form.data.next,
-        error: `登录失败次数过多，请 ${minutes} 分钟后再试。Too many failed sign-in attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        error: `登录失败次数过多，请 ${when.zh}后再试。Too many failed sign-in attempts; try again in ${when.en}.`,
       });
     }
     const user = await authenticate(await deps.users.list(), username, form.data.password);
     if (!user) {
+      await failedByPair.failed(pair, attempt.failures);
       return renderLogin(c, 401, {
         username,
         next: form.data.next,
         error: '用户名或密码不正确。Wrong username or password.',
       });
     }
-    await failedByUsername.clear(username);
+    await failedByPair.succeeded(pair);
     if (address) await failedByAddress.giveBack(address);
     const at = now();
     await writeSession(c, {

@@ -332,33 +332,58 @@ describe('login throttling', () => {
     return dir;
   }
 
-  it('refuses a username after 5 failed attempts for 15 minutes (429), without checking the password', async () => {
+  it('makes a username at one address wait longer after each failure past 5, without checking the password; the user gets in from elsewhere', async () => {
     const saved = clock;
     // The throttle reads the system clock (rate-limiter-flexible has no clock option): it moves with the test's clock.
     vi.useFakeTimers({ toFake: ['Date'], now: clock });
     const advance = (ms: number) => vi.setSystemTime((clock += ms));
+    const from = (address: string) => ({ headers: { 'x-test-client': address } });
     try {
       const dir = counting(users);
       const app = appWith(users, dir);
-      const b = new TestBrowser(app, ORIGIN);
-      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++)
-        expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
+      const attacker = new TestBrowser(app, ORIGIN);
+      for (let i = 0; i < LOGIN_LIMITS.free; i++)
+        expect((await attacker.submitLogin('li', `wrong-${i}`, from('203.0.113.7'))).status).toBe(401);
       const before = dir.lookups;
-      const refused = await b.submitLogin('LI', 'coordinator-pw');
+      const refused = await attacker.submitLogin('LI', 'coordinator-pw', from('203.0.113.7'));
       expect(refused.status).toBe(429);
       expect(dir.lookups).toBe(before); // no scrypt ran
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBe(LOGIN_LIMITS.firstWaitMs / 1000);
       const html = await refused.text();
       expect(html).toContain('登录失败次数过多');
-      expect(html).toContain('Too many failed sign-in attempts');
-      expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(html).toContain('Too many failed sign-in attempts; try again in 30 seconds');
+      expect(attacker.cookies.has(SESSION_COOKIE)).toBe(false);
 
-      // Another user is not affected; the username is again allowed once the window has passed.
-      expect((await new TestBrowser(app, ORIGIN).submitLogin('zhou', 'auditor-pw')).status).toBe(303);
-      advance(14 * 60_000);
-      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(429);
-      advance(LOGIN_LIMITS.windowMs);
-      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
+      // The user, from an address that has not been failing, gets in at once; so does another user.
+      expect(
+        (await new TestBrowser(app, ORIGIN).submitLogin('li', 'coordinator-pw', from('198.51.100.2'))).status,
+      ).toBe(303);
+      expect((await new TestBrowser(app, ORIGIN).submitLogin('zhou', 'auditor-pw', from('203.0.113.7'))).status).toBe(
+        303,
+      );
+
+      // Each failure past the free ones doubles the wait: 30 s, 60 s, 120 s...
+      for (const wait of [30, 60, 120]) {
+        advance(wait * 1000 - 1000);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(429);
+        advance(1000);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
+      }
+      expect(Number((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).headers.get('retry-after'))).toBe(
+        240,
+      );
+      // The wait stops growing at 15 minutes; once it is over, the right password gets in and the failures are forgotten.
+      for (let i = 0; i < 5; i++) {
+        advance(LOGIN_LIMITS.maxWaitMs);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
+      }
+      expect(Number((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).headers.get('retry-after'))).toBe(
+        LOGIN_LIMITS.maxWaitMs / 1000,
+      );
+      advance(LOGIN_LIMITS.maxWaitMs);
+      expect((await attacker.submitLogin('li', 'coordinator-pw', from('203.0.113.7'))).status).toBe(303);
+      for (let i = 0; i < LOGIN_LIMITS.free; i++)
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
     } finally {
       vi.useRealTimers();
       clock = saved;
@@ -378,18 +403,16 @@ describe('login throttling', () => {
         }),
       ),
     );
-    expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.perUsername);
-    expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.perUsername);
-    expect(dir.lookups).toBe(LOGIN_LIMITS.perUsername);
+    expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.free);
+    expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.free);
+    expect(dir.lookups).toBe(LOGIN_LIMITS.free);
   });
 
   it("clears the username's count on a successful login", async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
-      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.free - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
-      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.free - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
   });
 
