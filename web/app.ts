@@ -19,7 +19,7 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import type { UserDirectory } from '../infra/users.js';
-import { KIB, limitBody } from './guards.js';
+import { KIB, limitBody, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
@@ -73,6 +73,8 @@ export function createApp(deps: AppDeps) {
   const staff = auth.requireRole('coordinator', 'approver', 'auditor');
   const coordinator = auth.requireRole('coordinator');
 
+  // Every response: no framing, no sniffing, no caching (web/guards.ts).
+  app.use('*', securityHeaders);
   // No request body is read beyond a small limit, except where a route sets its own.
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
@@ -91,7 +93,9 @@ export function createApp(deps: AppDeps) {
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/static/style.css', (c) =>
+    c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
 
   // Staff: signed in as a named user, so that who acted is known.
   app.route('/', auth.routes);

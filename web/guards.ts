@@ -1,7 +1,8 @@
 /**
- * Guards shared by the web layer: the origin check every form POST passes (the request's own
- * origin, or one of the trusted origins such as PUBLIC_URL's behind a TLS proxy), body limits that
- * answer with a readable page, and reading a form body without a 500 when it is malformed.
+ * Guards shared by the web layer: the security headers of every response, the origin check every
+ * form POST passes (the request's own origin, or one of the trusted origins such as PUBLIC_URL's
+ * behind a TLS proxy), body limits that answer with a readable page, and reading a form body
+ * without a 500 when it is malformed.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -9,6 +10,32 @@ import { csrf } from 'hono/csrf';
 import type { Templates } from '../infra/templates.js';
 
 export const KIB = 1024;
+
+/**
+ * The headers of every page and file: no framing (CSP frame-ancestors, and X-Frame-Options for
+ * older browsers), no type sniffing, scripts and styles from this site only, and no referrer to
+ * other sites. The referrer policy is `same-origin` rather than `no-referrer`: a browser sends
+ * `Origin: null` on a POST from a no-referrer page, which the origin check of every form would
+ * refuse; same-origin never sends a page's address (a reply link's token) to another site either.
+ * Nothing is stored by caches (`no-store`): the pages hold reply links, names and replies; only
+ * static files (styles, the reply page's script) set a cache policy of their own.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** Adds SECURITY_HEADERS to every response, keeping any a route set itself (a scan's sandbox CSP). */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+  }
+};
 
 /** hono's csrf() with the request's own origin and the trusted ones accepted (a browser without Sec-Fetch-Site sends Origin). */
 export function originCheck(trustedOrigins: readonly string[] = []): MiddlewareHandler {

@@ -53,7 +53,7 @@ import {
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
-import { originCheck as checkOrigin, readFormBody } from './guards.js';
+import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export interface ReplyRoutesDeps {
@@ -78,17 +78,11 @@ const MIB = 1024 * 1024;
 /** Every upload is stored (so a re-rendered form keeps it): a link may store at most this many within the window. */
 export const UPLOAD_QUOTA = { limit: 10, windowMs: 3600_000 } as const;
 
-/** Pages of a personal link: never cached (they hold the bureau's input), never leak the link. */
-const PAGE_HEADERS: Record<string, string> = {
-  'cache-control': 'no-store',
-  // same-origin: the link (with its token) never leaks to other sites, and same-origin POSTs keep their Origin header.
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'x-robots-tag': 'noindex, nofollow',
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+/**
+ * Pages of a personal link: never cached (they hold the bureau's input), never leak the link, never
+ * indexed. Set here too, so the routes keep them when mounted without the app's own (web/guards.ts).
+ */
+const PAGE_HEADERS: Record<string, string> = { ...SECURITY_HEADERS, 'x-robots-tag': 'noindex, nofollow' };
 
 /** Progressive enhancement only: the page works without it. */
 const REPLY_SCRIPT = `(() => {

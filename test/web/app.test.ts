@@ -166,3 +166,35 @@ describe('body limits', () => {
     expect(await waive.text()).toContain('不能超过 2000 个字符 must be at most 2000 characters');
   });
 });
+
+describe('security headers', () => {
+  it('refuses framing and sniffing on every page and file, and lets nothing with a link or personal data be cached', async () => {
+    const fx = await replyFixture();
+    const app = await appFor(fx);
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    const visitor = new TestBrowser(app, LOCAL_ORIGIN);
+    const pages: Array<[TestBrowser, string]> = [
+      [visitor, '/login'],
+      [visitor, `/r/${fx.tokenFor('finance')}`],
+      [visitor, '/no-such-page'],
+      [visitor, '/outbox'],
+      [li, '/'],
+      [li, `/rounds/${ROUND_ID}`],
+      [li, `/rounds/${ROUND_ID}/manage`],
+      [li, '/rounds/not-a-round'],
+      [li, '/outbox'],
+      [li, `/outbox/${MESSAGE}`],
+    ];
+    for (const [browser, url] of pages) {
+      const res = await browser.fetch(url);
+      expect(res.headers.get('content-security-policy'), url).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), url).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), url).toBe('same-origin');
+      expect(res.headers.get('cache-control'), url).toBe('no-store');
+    }
+    const style = await visitor.fetch('/static/style.css');
+    expect(style.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(style.headers.get('cache-control')).toMatch(/max-age/);
+  });
+});
