@@ -15,7 +15,7 @@ import { FileProblemsError, readStructuredFile } from '../infra/structuredFile.j
 import { z } from 'zod';
 import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
 import { parseReviewRoundId } from '../domain/ids.js';
-import { Bureau, Responder, Slug, text, type Actor } from '../domain/records.js';
+import { Bureau, Responder, Slug, line, text, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Config } from '../infra/config.js';
 import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGateway.js';
@@ -135,7 +135,7 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
   });
   if (positionals.length !== 1) throw new CliUsageError('user add takes one username');
   const username = positionals[0]!;
-  const name = check(text(200), values.name, '--name (the name recorded on every action)');
+  const name = check(line(200), values.name, '--name (the name recorded on every action)');
   const roles = check(
     z.array(UserRole).min(1, 'give at least one --role'),
     values.role ?? [],
@@ -411,7 +411,7 @@ export const coordinatorActionCommands: Record<
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const { contacts, error } = parseContactLines((values.email ?? []).join('\n'));
     if (error) throw new CliUsageError(`--email: ${error}`);
-    const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
+    const contactPerson = values.person === undefined ? undefined : check(line(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
     unwrap(
       await ctx.rounds.act(roundId, 'changeContact', {

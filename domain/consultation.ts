@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { MESSAGES } from './messages.js';
-import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text, type Reply } from './records.js';
+import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, line, text, type Reply } from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
 export const ActionEnvelope = z.strictObject({
@@ -69,7 +69,7 @@ export type WaiveBureauRequest = z.infer<typeof WaiveBureauRequest>;
 export const ChangeContactRequest = ActionEnvelope.extend({
   bureauId: Slug,
   contacts: z.array(Contact).min(1),
-  contactPerson: text(200).optional(),
+  contactPerson: line(200).optional(),
   reason: text(2000),
 });
 export type ChangeContactRequest = z.infer<typeof ChangeContactRequest>;

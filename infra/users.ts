@@ -8,7 +8,7 @@ import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
-import { text, type Actor } from '../domain/records.js';
+import { line, type Actor } from '../domain/records.js';
 
 export const UserRole = z.enum(['coordinator', 'approver', 'auditor']);
 export type UserRole = z.infer<typeof UserRole>;
@@ -29,7 +29,7 @@ export const PasswordHash = z
 export const User = z
   .object({
     username: Username,
-    name: text(200),
+    name: line(200),
     email: z.email().optional(),
     roles: z
       .array(UserRole)
