@@ -11,7 +11,6 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { parseReviewRoundId } from '../domain/ids.js';
 import { Sha256, type DocumentAnswer, type Reply, type ReplySummary } from '../domain/records.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import {
@@ -44,9 +43,8 @@ import {
   type FormValues,
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
-import { messagePage } from './guards.js';
+import { noRoundPage, RoundParam, roundParam as checkRoundParam } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
-import { coded, issueText } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
@@ -70,10 +68,6 @@ export interface CoordinatorDeps {
    */
   auth?: Auth;
 }
-
-const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
-});
 
 /** What the coordinator's routes keep for the handlers after them: the round, the paper reply's scan, the form's context. */
 interface CoordinatorEnv {
@@ -376,23 +370,14 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   const loadRound: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
     const { id } = c.req.valid('param' as never) as { id: string };
     const round = await rounds.status(id);
-    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
+    if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
     c.set('round', round.value);
     await next();
   };
 
   /** The route's round id, checked where the route is declared; a wrong one gets a page saying so. */
-  const roundParam = zValidator('param', RoundParam, (result, c) => {
-    if (result.success) return;
-    const detail = issueText(result.error.issues[0]!);
-    return messagePage(c, templates, 400, {
-      zh: '网址中的审查轮次编号无效',
-      en: 'The round in this address is not valid',
-      detailZh: detail.zh,
-      detailEn: detail.en,
-    });
-  });
+  const roundParam = checkRoundParam(templates);
 
   /**
    * An action's form, checked next to its route with the action's schema for this round; a form that

@@ -4,9 +4,13 @@
  * behind a TLS proxy), body limits that answer with a readable page, and reading a form body
  * without a 500 when it is malformed.
  */
+import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { z } from 'zod';
+import { parseReviewRoundId } from '../domain/ids.js';
+import { coded, issueText } from '../domain/messages.js';
 import type { Templates } from '../infra/templates.js';
 
 export const KIB = 1024;
@@ -51,9 +55,43 @@ export interface Message {
 }
 
 /** A short bilingual page (no staff navigation: it may be shown to anyone). */
-export function messagePage(c: Context, templates: Templates, status: 400 | 413 | 429, message: Message): Response {
+export function messagePage(
+  c: Context,
+  templates: Templates,
+  status: 400 | 404 | 413 | 429 | 503,
+  message: Message,
+): Response {
   c.header('cache-control', 'no-store');
   return c.html(templates.render('pages/message', { message }), status);
+}
+
+/** A round id in an address: `round:<plan>:<n>`. */
+export const RoundParam = z.object({
+  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
+});
+
+/** The route's round id, checked where the route is declared; a wrong one gets a bilingual page saying so (400). */
+export function roundParam(templates: Templates) {
+  return zValidator('param', RoundParam, (result, c) => {
+    if (result.success) return;
+    const detail = issueText(result.error.issues[0]!);
+    return messagePage(c, templates, 400, {
+      zh: '网址中的审查轮次编号无效',
+      en: 'The round in this address is not valid',
+      detailZh: detail.zh,
+      detailEn: detail.en,
+    });
+  });
+}
+
+/** The page of a round that does not exist (404). */
+export function noRoundPage(c: Context, templates: Templates, roundId: string): Response {
+  return messagePage(c, templates, 404, {
+    zh: '未找到此审查轮次',
+    en: 'There is no such review round',
+    detailZh: `没有编号为 ${roundId} 的审查轮次。`,
+    detailEn: `No round has the id ${roundId}.`,
+  });
 }
 
 export const tooLargeMessage = (maxBytes: number): Message => ({

@@ -198,3 +198,27 @@ describe('security headers', () => {
     expect(style.headers.get('cache-control')).toMatch(/max-age/);
   });
 });
+
+describe('a wrong address on a staff page', () => {
+  it('gets the bilingual error page, never a raw schema error', async () => {
+    const app = await appFor(await replyFixture());
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    for (const url of ['/rounds/not-a-round', '/rounds/not-a-round/manage', '/rounds/round:x:0']) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(400);
+      expect(res.headers.get('content-type'), url).toMatch(/^text\/html/);
+      const html = await res.text();
+      expect(html, url).toContain('网址中的审查轮次编号无效');
+      expect(html, url).toContain('The round in this address is not valid');
+      expect(html, url).toContain('Not a round id (round:&lt;plan&gt;:&lt;n&gt;).');
+    }
+    for (const url of ['/rounds/round:no-such-plan:1', '/rounds/round:no-such-plan:1/manage']) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).toContain('There is no such review round');
+    }
+    const message = await li.fetch('/outbox/..%2Fusers.yaml');
+    expect(message.status).toBe(404);
+    expect(await message.text()).toContain('There is no such message in the outbox');
+  });
+});
