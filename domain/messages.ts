@@ -112,6 +112,10 @@ export const MESSAGES = {
     zh: '请附上纸质回复的扫描件（PDF、PNG 或 JPEG）。',
     en: 'Attach the scan of the paper reply (PDF, PNG or JPEG).',
   },
+  scanNotFromForm: {
+    zh: '之前的扫描件不是在此表单中上传的，请重新选择文件。',
+    en: 'The earlier scan was not uploaded in this form: choose the file again.',
+  },
   paperNoCommentsButTyped: {
     zh: '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。',
     en: 'You chose "no comments" but typed comments: clear them or choose "comments".',

@@ -46,6 +46,8 @@ import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { noRoundPage, RoundParam, roundParam as checkRoundParam } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
+import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
+import { say } from '../domain/messages.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
@@ -74,7 +76,7 @@ interface CoordinatorEnv {
   Variables: AuthEnv['Variables'] & {
     round: RoundStatus;
     formContext: FormContext;
-    scan?: { sha256: string; name: string };
+    scan?: KeptScan;
     scanError?: string;
   };
 }
@@ -182,11 +184,18 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
 // ---------------------------------------------------------------------------------------------
 // The forms, as a page shows them
 
+/** A paper reply's scan kept by the form: its hash, its name, and the proof that it was uploaded in this form. */
+interface KeptScan {
+  sha256: string;
+  name: string;
+  proof: string;
+}
+
 interface Failed {
   action: ActionName;
   values: FormValues;
   errors: FieldErrors;
-  scan?: { sha256: string; name: string };
+  scan?: KeptScan;
 }
 
 function formView(action: ActionName, round: RoundStatus, failed: Failed | undefined) {
@@ -482,25 +491,41 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
 
   /**
    * The paper reply's scan: a new file is checked by its bytes and stored at once, so a re-shown form
-   * keeps it by hash. "Add a row" shows the form again with one more row, before anything is checked.
+   * keeps it by hash, with a proof that it was uploaded in this round's form in this session (as the
+   * reply page does): no other stored file (a circulated document, another round's scan) can be
+   * passed off as the scan by its hash. "Add a row" shows the form again with one more row, before
+   * anything is checked.
    */
   const paperScan: MiddlewareHandler<CoordinatorEnv> = async (c, next) => {
     const round = c.get('round');
+    const sid = c.get('session').sid;
     const body = await c.req.parseBody({ all: true });
     const values = formValues(body);
     let scan: Failed['scan'];
     let scanError: string | undefined;
+    const kept = (sha256: string, name: string): KeptScan => ({
+      sha256,
+      name: name.slice(0, 200),
+      proof: paperScanProofFor(deps.secret, round.id, sid, sha256),
+    });
     const file = [body.scan].flat().find((f): f is File => f instanceof File && f.size > 0);
     if (file) {
       if (file.size > deps.attachmentMaxBytes) scanError = scanTooLarge(deps.attachmentMaxBytes);
       else {
         const bytes = new Uint8Array(await file.arrayBuffer());
         scanError = checkScan(bytes, deps.attachmentMaxBytes);
-        if (!scanError) scan = { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) };
+        if (!scanError) scan = kept((await store.put(bytes)).sha256, file.name);
       }
-    } else if (Sha256.safeParse(values.scanSha256).success && (await store.has(values.scanSha256!))) {
-      const bytes = await store.get(values.scanSha256!);
-      if (sniffScan(bytes)) scan = { sha256: values.scanSha256!, name: (values.scanName ?? '').slice(0, 200) };
+    } else if (values.scanSha256) {
+      const sha256 = values.scanSha256;
+      if (
+        !Sha256.safeParse(sha256).success ||
+        !checkPaperScanProof(deps.secret, round.id, sid, sha256, values.scanProof)
+      )
+        scanError = say('scanNotFromForm');
+      else if (await store.has(sha256)) {
+        if (sniffScan(await store.get(sha256))) scan = kept(sha256, values.scanName ?? '');
+      }
     }
     c.set('scan', scan);
     c.set('scanError', scanError);
