@@ -131,7 +131,7 @@ export async function authenticate(
 }
 
 /** The Actor recorded when this user acts in this role (the user must hold the role). */
-export function actorOf(user: User, role: UserRole): Actor {
+export function actorOf(user: User, role: UserRole): Actor & { role: UserRole } {
   if (!user.roles.includes(role)) throw new Error(`user ${user.username} does not have the role ${role}`);
   return { name: user.name, role, username: user.username, ...(user.email ? { email: user.email } : {}) };
 }

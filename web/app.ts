@@ -17,7 +17,7 @@ import type { ContentStore } from '../infra/store.js';
 import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
-import type { UserDirectory } from '../infra/users.js';
+import { actorOf, type UserDirectory } from '../infra/users.js';
 import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -87,6 +87,10 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
       trustedOrigins,
       limiters,
+      staff: async (c) => {
+        const user = await auth.signedInUser(c);
+        return user && actorOf(user, user.roles[0]!);
+      },
     }),
   );
 

@@ -158,6 +158,8 @@ export interface Auth {
   verifyForm: MiddlewareHandler<AuthEnv>;
   /** The form token of the signed-in session, for the hidden field of every form. */
   formToken(c: Context<AuthEnv>): string;
+  /** The user signed in on this request, on any page (a bureau's link too), or undefined. */
+  signedInUser(c: Context): Promise<User | undefined>;
 }
 
 export function createAuth(deps: AuthDeps): Auth {
@@ -375,5 +377,7 @@ export function createAuth(deps: AuthDeps): Auth {
   };
   const verifyForm = every(originCheck, tokenCheck) as MiddlewareHandler<AuthEnv>;
 
-  return { routes, requireRole, verifyForm, formToken };
+  const signedInUser = async (c: Context) => (await currentSession(c))?.user;
+
+  return { routes, requireRole, verifyForm, formToken, signedInUser };
 }

@@ -45,6 +45,7 @@ import type { ContentStore } from '../../infra/store.js';
 import {
   buildReply,
   isLate,
+  linkReplyMeta,
   outcomeOf,
   replyDraftRefusal,
   replyLinkRefusal,
@@ -234,7 +235,7 @@ export class FakeRounds implements RoundService {
         const refusal = replyLinkRefusal(round, b, r.linkId, at) ?? replyDraftRefusal(round, b, r.reply);
         if (refusal) return { refusal };
         return {
-          value: record(round, b, buildReply(round, b, r.reply, { at, channel: 'link', late: isLate(b, at) }), at),
+          value: record(round, b, buildReply(round, b, r.reply, linkReplyMeta(b, r, at)), at),
         };
       }
       const refusal = replyDraftRefusal(round, b, r.reply);

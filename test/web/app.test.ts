@@ -222,3 +222,38 @@ describe('a wrong address on a staff page', () => {
     expect(await message.text()).toContain('There is no such message in the outbox');
   });
 });
+
+describe('a signed-in staff member on a bureau’s link', () => {
+  it('is told so, and the reply records who submitted it on the bureau’s behalf', async () => {
+    const fx = await replyFixture();
+    for (const b of fx.fake.current.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
+    const app = await appFor(fx);
+    const token = fx.tokenFor('finance');
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    const page = await (await li.fetch(`/r/${token}`)).text();
+    expect(page).toContain("recorded as submitted by you on the bureau's behalf");
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1]!;
+    const reply = new URLSearchParams({
+      requestId: field('requestId'),
+      csrf: field('csrf'),
+      action: 'submit',
+      'doc.protection.answer': 'noComments',
+      'doc.eco-plan.answer': 'noComments',
+      'responder.name': '王明',
+      'responder.position': '办公室主任',
+    });
+    const sent = await li.fetch(`/r/${token}`, { method: 'POST', body: reply });
+    expect(sent.status).toBe(303);
+    expect(fx.fake.updates[0]!.request).toMatchObject({
+      actor: { name: '王明', role: 'bureau' },
+      submittedBy: { name: '李协调', role: 'coordinator', username: 'li' },
+    });
+    const receipt = await (await li.fetch(sent.headers.get('location')!)).text();
+    expect(receipt).toContain('Submitted for the bureau by');
+    expect(receipt).toContain('李协调（li）');
+
+    // The bureau itself (no staff session) is not told anything of the kind.
+    const bureau = await (await new TestBrowser(app, LOCAL_ORIGIN).fetch(`/r/${token}`)).text();
+    expect(bureau).not.toContain('signed in as staff');
+  });
+});
