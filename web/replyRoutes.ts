@@ -15,6 +15,7 @@ import { HTTPException } from 'hono/http-exception';
 import { canonicalJson } from '../domain/replyHash.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import type { DocumentRef, Reply } from '../domain/records.js';
+import type { StaffActor } from '../domain/consultation.js';
 import { documentToHtml, sectionAnchor, type DocumentHtml } from '../infra/documentHtml.js';
 import {
   checkCsrf,
@@ -53,7 +54,7 @@ import {
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
-import { originCheck as checkOrigin, readFormBody } from './guards.js';
+import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export interface ReplyRoutesDeps {
@@ -71,6 +72,11 @@ export interface ReplyRoutesDeps {
   limiters?: LimiterFactory;
   /** The clock of deadlines. The upload quota reads the system clock (web/throttle.ts). */
   now?: () => Date;
+  /**
+   * The staff member signed in on this request, if any: a reply they submit through a bureau's link
+   * (say, opened from the outbox) records them as its `recordedBy`, and the page says so first.
+   */
+  staff?: (c: Context) => Promise<StaffActor | undefined>;
 }
 
 const MIB = 1024 * 1024;
@@ -78,17 +84,11 @@ const MIB = 1024 * 1024;
 /** Every upload is stored (so a re-rendered form keeps it): a link may store at most this many within the window. */
 export const UPLOAD_QUOTA = { limit: 10, windowMs: 3600_000 } as const;
 
-/** Pages of a personal link: never cached (they hold the bureau's input), never leak the link. */
-const PAGE_HEADERS: Record<string, string> = {
-  'cache-control': 'no-store',
-  // same-origin: the link (with its token) never leaks to other sites, and same-origin POSTs keep their Origin header.
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'x-robots-tag': 'noindex, nofollow',
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+/**
+ * Pages of a personal link: never cached (they hold the bureau's input), never leak the link, never
+ * indexed. Set here too, so the routes keep them when mounted without the app's own (web/guards.ts).
+ */
+const PAGE_HEADERS: Record<string, string> = { ...SECURITY_HEADERS, 'x-robots-tag': 'noindex, nofollow' };
 
 /** Progressive enhancement only: the page works without it. */
 const REPLY_SCRIPT = `(() => {
@@ -437,6 +437,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const latest = bureau.replies[bureau.replies.length - 1];
     const page = templates.render('pages/reply', {
       title: `征求意见卡 · ${bureau.bureau.nameZh}`,
+      staff: await deps.staff?.(c),
       base,
       script: `${prefix}-/reply.js`,
       round: { title: status.title, coordinator: status.coordinator },
@@ -748,12 +749,14 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       const name = formFieldOf(early.field.split('.'), rowIndexes(form));
       return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(early) }, status: 422 });
     }
+    const submittedBy = await deps.staff?.(c);
     const sent = await rounds.act(link.target.roundId, 'submitReply', {
       requestId: form.requestId,
       actor: { name: result.draft.responder.name, role: 'bureau' },
       bureauId: link.target.bureauId,
       linkId: link.target.linkId,
       reply: result.draft,
+      ...(submittedBy && { submittedBy }),
     });
     if (sent.kind === 'done') return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
     if (sent.kind === 'refused') {
@@ -837,6 +840,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         submittedAt: formatInstant(reply.submittedAt, timeZone),
         viaLink: reply.channel === 'link',
         responder: reply.responder,
+        recordedBy: reply.recordedBy,
         scanSha256: reply.scanSha256,
         contentSha256: reply.contentSha256,
         // As recorded: a later extension does not turn a late reply into an on-time one.
