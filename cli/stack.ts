@@ -14,6 +14,7 @@ import { connectClient, connectWorker } from '../infra/temporal.js';
 import { Templates } from '../infra/templates.js';
 import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
+import { postgresLimiters } from '../web/throttle.js';
 import { createWorker } from '../worker/createWorker.js';
 import { changePages, draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
@@ -125,6 +126,8 @@ export async function runWeb(
     store: opened.store,
     users: fileUserDirectory(config.paths.users),
     outboxDir,
+    // Several web servers on one store count sign-ins and uploads together.
+    limiters: opened.pool ? await postgresLimiters(opened.pool) : undefined,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.WEB_HOST, port: config.WEB_PORT }, () => resolve(s));
