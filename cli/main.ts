@@ -12,6 +12,7 @@ import { parseReviewRoundId, reviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
+import { startSmtpSink } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { openStore, type OpenedStore } from '../infra/stores.js';
@@ -40,6 +41,7 @@ Usage:
                                        to the approved PDF (seeds/rounds/xinrong-full-cycle.yaml)
   plan-review worker                   run a worker only (TEMPORAL_ADDRESS set: scale out)
   plan-review web                      run a web server only
+  plan-review mail-sink                run the local mail sink only (SMTP on SMTP_SINK_PORT, files in the data folder)
   plan-review round start <file>       start a review round from a YAML or JSON round file
   plan-review round status <id> [--json]
   plan-review round list [--json]
@@ -267,6 +269,13 @@ async function main(argv: string[]): Promise<number> {
       console.log(`[web] listening on ${config.WEB_HOST}:${config.WEB_PORT} (${config.PUBLIC_URL}); Ctrl-C to stop`);
       await untilSignal();
       await web.stop();
+      return 0;
+    }
+    case 'mail-sink': {
+      const sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
+      console.log(`[mail-sink] listening on 127.0.0.1:${sink.port}, keeping messages in ${sink.dir}; Ctrl-C to stop`);
+      await untilSignal();
+      await sink.stop();
       return 0;
     }
     case 'render': {
