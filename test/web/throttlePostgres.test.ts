@@ -11,6 +11,7 @@ import { hashPassword, staticUserDirectory, type User } from '../../infra/users.
 import { createAuth, LOGIN_LIMITS, type AuthEnv } from '../../web/auth.js';
 import { postgresLimiters, Throttle, THROTTLE_TABLE, type LimiterFactory } from '../../web/throttle.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { windowScenario } from '../support/throttleScenarios.js';
 import { TestBrowser, type RequestTarget } from '../support/testBrowser.js';
 
 const START = Date.parse('2030-01-01T00:00:00Z');
@@ -50,16 +51,7 @@ describe('Throttle on PostgreSQL', () => {
   it('allows the limit within the window, then refuses until the window that began with the first event has passed', async () => {
     // The library reads the system clock, for the expiry it writes too: the test moves it.
     vi.useFakeTimers({ toFake: ['Date'], now: START });
-    const t = await throttle();
-    for (let i = 0; i < 3; i++) expect(await t.take('k')).toEqual({ ok: true });
-    vi.setSystemTime(START + 4 * MINUTE);
-    expect(await t.take('k')).toEqual({ ok: false, retryAfterMs: 6 * MINUTE });
-    expect(await t.retryAfterMs('k')).toBe(6 * MINUTE);
-    expect(await t.take('other')).toEqual({ ok: true });
-
-    vi.setSystemTime(START + 10 * MINUTE + 1);
-    expect(await t.retryAfterMs('k')).toBe(0);
-    expect(await t.take('k')).toEqual({ ok: true });
+    await windowScenario(await throttle(), START);
   });
 
   it('takes back one event within its window, forgets a key, and keeps keys of any length', async () => {
