@@ -32,10 +32,13 @@ CLUSTER_TEMPORAL_HTTP_PORT=${CLUSTER_TEMPORAL_HTTP_PORT:-17243}
 CLUSTER_HISTORY_PORT=${CLUSTER_HISTORY_PORT:-17234}
 CLUSTER_MATCHING_PORT=${CLUSTER_MATCHING_PORT:-17235}
 CLUSTER_INTERNAL_WORKER_PORT=${CLUSTER_INTERNAL_WORKER_PORT:-17239}
-CLUSTER_MEMBERSHIP_BASE=${CLUSTER_MEMBERSHIP_BASE:-16933}
+CLUSTER_MEMBERSHIP_BASE=${CLUSTER_MEMBERSHIP_BASE:-16933} # up to 32764: the ports are kept in a smallint column
 CLUSTER_WEB_PORTS=${CLUSTER_WEB_PORTS:-"3101 3102"}
 CLUSTER_WORKERS=${CLUSTER_WORKERS:-2}
 CLUSTER_SMTP_PORT=${CLUSTER_SMTP_PORT:-2626}
+# The address in every email's link: where bureaus reach the web servers (a load balancer in
+# front of them in production; default: the first web server).
+CLUSTER_PUBLIC_URL=${CLUSTER_PUBLIC_URL:-}
 NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 HISTORY_SHARDS=4 # fixed when the schema is created: changing it later needs a new database
 
@@ -207,6 +210,8 @@ update_schemas() {
 # --- Temporal server -----------------------------------------------------------------------------
 
 write_temporal_config() {
+  [ "$CLUSTER_MEMBERSHIP_BASE" -le 32764 ] ||
+    die "CLUSTER_MEMBERSHIP_BASE=$CLUSTER_MEMBERSHIP_BASE: Temporal keeps membership ports in a smallint column, so at most 32764 (base + 3)"
   mkdir -p "$(dirname "$temporal_config")"
   local datastore
   datastore() {
@@ -352,7 +357,7 @@ TEMPORAL_NAMESPACE=$NAMESPACE
 STORE_URL=postgres://plan_review:$PG_PASSWORD@127.0.0.1:$CLUSTER_PG_PORT/plan_review
 LINK_SECRET=$LINK_SECRET
 SMTP_URL=smtp://127.0.0.1:$CLUSTER_SMTP_PORT
-PUBLIC_URL=http://127.0.0.1:$(first_web_port)
+PUBLIC_URL=${CLUSTER_PUBLIC_URL:-http://127.0.0.1:$(first_web_port)}
 PLAN_REVIEW_USERS_FILE=$CLUSTER_DIR/users.yaml
 EOF
   )
