@@ -127,12 +127,14 @@ pg_bin() {
   echo "$dir"
 }
 
-# PostgreSQL refuses to run as root: as root, its commands run as the postgres user.
+# PostgreSQL refuses to run as root: as root, its commands run as the postgres user; otherwise as
+# this user, who is then the database's superuser (local connections authenticate by user name).
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_superuser() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
 
 pg_running() { [ -d "$pgdata" ] && as_pg "$(pg_bin)/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; }
 
-psql_admin() { as_pg "$(pg_bin)/psql" -h "$pgsock" -p "$CLUSTER_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql_admin() { as_pg "$(pg_bin)/psql" -h "$pgsock" -p "$CLUSTER_PG_PORT" -U "$(pg_superuser)" -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 ensure_secrets() {
   mkdir -p "$CLUSTER_DIR"
@@ -158,7 +160,7 @@ start_postgres() {
     mkdir -p "$pgdata" "$pgsock"
     [ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$CLUSTER_DIR/postgres"
     chmod 700 "$pgdata"
-    as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$logs/initdb.log"
+    as_pg "$bin/initdb" -D "$pgdata" -U "$(pg_superuser)" --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$logs/initdb.log"
     as_pg tee -a "$pgdata/postgresql.conf" >/dev/null <<EOF
 # plan-review cluster (scripts/cluster.sh)
 listen_addresses = '127.0.0.1'
