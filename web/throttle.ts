@@ -6,16 +6,23 @@
  *
  * The counters live wherever the limiter factory puts them. `memoryLimiters` keeps them in this
  * process: counts start again when the server restarts and each web server counts on its own, which
- * is acceptable while there is one. Web servers scaled out behind one address would each allow the
- * full limit; they then need a factory that builds a shared store's limiter (RateLimiterPostgres,
- * RateLimiterRedis) from the same options, passed to createApp.
+ * is acceptable while there is one (the embedded stack). Web servers scaled out behind one address
+ * would each allow the full limit, so with STORE_URL set they share `postgresLimiters`: one table in
+ * the store's PostgreSQL, where checking and counting are one upsert, whichever server a request reaches.
  *
  * The window is the library's: it starts at a key's first counted event and ends `windowMs` later,
  * when the key starts afresh. The library reads the system clock (it has no clock option), so
  * tests that move time for a throttle move the system clock (vi.setSystemTime).
  */
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { z } from 'zod';
+import { createIfMissing } from '../infra/postgresStore.js';
 
 export const ThrottleOptions = z
   .object({
@@ -35,6 +42,30 @@ export type LimiterFactory = (options: ThrottleOptions) => RateLimiterAbstract;
 /** Counters in this process's memory (expired keys are dropped by the library's timers). */
 export const memoryLimiters: LimiterFactory = ({ name, limit, windowMs }) =>
   new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowMs / 1000 });
+
+export const THROTTLE_TABLE = 'plan_review_throttle';
+
+/**
+ * Counters in PostgreSQL, shared by every web server on the same database. The table is created
+ * here, before any limiter exists (the library would otherwise create it in the background and
+ * refuse the first requests); its key is text, as a throttle's key has no fixed length.
+ */
+export async function postgresLimiters(pool: pg.Pool): Promise<LimiterFactory> {
+  await createIfMissing(
+    pool,
+    `CREATE TABLE IF NOT EXISTS ${THROTTLE_TABLE} (key text PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+  );
+  return ({ name, limit, windowMs }) =>
+    new RateLimiterPostgres({
+      storeClient: pool,
+      storeType: 'pool',
+      tableName: THROTTLE_TABLE,
+      tableCreated: true,
+      keyPrefix: name,
+      points: limit,
+      duration: windowMs / 1000,
+    });
+}
 
 /** A counted event, or a refusal with how long until the key may act again. */
 export type Taken = { ok: true } | { ok: false; retryAfterMs: number };

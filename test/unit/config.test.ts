@@ -39,4 +39,14 @@ describe('loadConfig', () => {
   it('treats an empty TEMPORAL_ADDRESS as unset', () => {
     expect(loadConfig({ TEMPORAL_ADDRESS: '  ' }).TEMPORAL_ADDRESS).toBeUndefined();
   });
+
+  it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {
+    expect(loadConfig({}).STORE_URL).toBeUndefined();
+    expect(loadConfig({ STORE_URL: '' }).STORE_URL).toBeUndefined();
+    const url = 'postgres://plan_review:pw@127.0.0.1:55432/plan_review';
+    expect(loadConfig({ STORE_URL: url }).STORE_URL).toBe(url);
+    expect(() => loadConfig({ STORE_URL: 's3://bucket' })).toThrow(
+      /STORE_URL="s3:\/\/bucket": must be a PostgreSQL URL/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 /** Throttles on rate-limiter-flexible's memory limiter: the window, refusals, taking back and forgetting. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backoff, memoryLimiters, Throttle } from '../../web/throttle.js';
+import { windowScenario } from '../support/throttleScenarios.js';
 
 const START = Date.parse('2030-01-01T00:00:00Z');
 const MINUTE = 60_000;
@@ -17,16 +18,7 @@ const throttle = () => new Throttle({ name: 'test', limit: 3, windowMs: 10 * MIN
 
 describe('Throttle', () => {
   it('allows the limit within the window, then refuses until the window that began with the first event has passed', async () => {
-    const t = throttle();
-    for (let i = 0; i < 3; i++) expect(await t.take('k')).toEqual({ ok: true });
-    vi.setSystemTime(START + 4 * MINUTE);
-    expect(await t.take('k')).toEqual({ ok: false, retryAfterMs: 6 * MINUTE });
-    expect(await t.retryAfterMs('k')).toBe(6 * MINUTE);
-    expect(await t.take('other')).toEqual({ ok: true });
-
-    vi.setSystemTime(START + 10 * MINUTE + 1);
-    expect(await t.retryAfterMs('k')).toBe(0);
-    expect(await t.take('k')).toEqual({ ok: true });
+    await windowScenario(throttle(), START);
   });
 
   it('counts events taken all at once', async () => {
