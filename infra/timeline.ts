@@ -27,7 +27,7 @@ import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import type { Actor, Bureau, BureauOutcome } from '../domain/records.js';
 import { canonicalSha256 } from '../domain/replyHash.js';
 import type { RoundInput, RoundResult, Stage } from '../domain/round.js';
-import { iso } from '../domain/time.js';
+import { iso, parseInstantInput } from '../domain/time.js';
 import { formatInstant } from './templates.js';
 
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -921,4 +921,83 @@ export function eventUrl(
   if (!uiBase || !t.runId) return undefined;
   const base = uiBase.replace(/\/$/, '');
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(t.roundId)}/${encodeURIComponent(t.runId)}/history/events/${eventId}`;
+}
+
+/** What an auditor typed as filters (CLI options, the page's query), before it is checked. */
+export interface TimelineFilterInput {
+  bureau?: string;
+  person?: string;
+  kind?: string;
+  since?: string;
+  until?: string;
+}
+
+/**
+ * Checks typed filters against the timeline: a known bureau and kind, times as instants or local
+ * date-times in the round's time zone (a date alone: `since` from its midnight, `until` to the end
+ * of that day). An empty value is no filter.
+ */
+export function readTimelineFilter(
+  input: TimelineFilterInput,
+  t: Pick<Timeline, 'timeZone' | 'hearing' | 'entries'>,
+): { filter: TimelineFilter; problems: Array<{ field: keyof TimelineFilterInput; message: Label }> } {
+  const filter: TimelineFilter = {};
+  const problems: Array<{ field: keyof TimelineFilterInput; message: Label }> = [];
+  const value = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : undefined);
+  const bureau = value(input.bureau);
+  if (bureau) {
+    if (t.hearing.some((h) => h.bureau.id === bureau)) filter.bureau = bureau;
+    else
+      problems.push({
+        field: 'bureau',
+        message: both(
+          `本轮没有单位“${bureau}”（有：${t.hearing.map((h) => h.bureau.id).join('、')}）`,
+          `This round has no bureau "${bureau}" (it has: ${t.hearing.map((h) => h.bureau.id).join(', ')})`,
+        ),
+      });
+  }
+  const person = value(input.person);
+  if (person) filter.person = person;
+  const kind = value(input.kind);
+  if (kind) {
+    const kinds = timelineKinds(t);
+    if ((ENTRY_CATEGORIES as readonly string[]).includes(kind) || kinds.includes(kind)) filter.kind = kind;
+    else
+      problems.push({
+        field: 'kind',
+        message: both(
+          `没有这种记录：“${kind}”（可选：${[...ENTRY_CATEGORIES, ...kinds].join('、')}）`,
+          `No entries of kind "${kind}" (choose from: ${[...ENTRY_CATEGORIES, ...kinds].join(', ')})`,
+        ),
+      });
+  }
+  for (const field of ['since', 'until'] as const) {
+    const v = value(input[field]);
+    if (!v) continue;
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
+    const at = parseInstantInput(dateOnly ? `${v}T00:00` : v, t.timeZone);
+    if (!at) {
+      problems.push({
+        field,
+        message: both(
+          `不是有效的日期或时间，请按 ${t.timeZone} 时间填写，如 2030-03-01 或 2030-03-01T18:00`,
+          `Not a date or a date and time; give it in ${t.timeZone} time, e.g. 2030-03-01 or 2030-03-01T18:00`,
+        ),
+      });
+      continue;
+    }
+    filter[field] = dateOnly && field === 'until' ? endOfDay(v, t.timeZone) : at;
+  }
+  return { filter, problems };
+}
+
+/** The next midnight after a date, in a time zone. */
+function endOfDay(date: string, timeZone: string): string {
+  const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return parseInstantInput(`${next}T00:00`, timeZone)!;
+}
+
+/** The kinds of the timeline's entries (actions, emails...), in the order they first appear. */
+export function timelineKinds(t: Pick<Timeline, 'entries'>): string[] {
+  return [...new Set(t.entries.map((e) => e.kind))];
 }

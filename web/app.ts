@@ -20,6 +20,8 @@ import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
+import { createAuditRoutes } from './auditRoutes.js';
+import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
 import type { UserDirectory } from '../infra/users.js';
 import { KIB, limitBody } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
@@ -38,6 +40,8 @@ interface CommonDeps {
   outboxDir?: string;
   /** Where sign-in throttling and upload quotas keep their counts (web/throttle.ts); default: this process's memory. */
   limiters?: LimiterFactory;
+  /** Rounds' Temporal histories for the audit pages; default: fetched with `client` (tests give recorded ones). */
+  histories?: RoundHistories;
 }
 
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
@@ -56,6 +60,12 @@ export const DEFAULT_BODY_LIMIT = 64 * KIB;
  * plus 1 MiB) and the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan).
  */
 const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
+
+/** Histories from Temporal through the client; without one (a fake round service), none to read. */
+function historiesOf(client: Client | undefined): RoundHistories {
+  if (client) return new TemporalHistories(client);
+  return { history: async (roundId) => ({ kind: 'notFound', roundId }) };
+}
 
 export function createApp(deps: AppDeps) {
   const { config, templates, secret, store, outboxDir, users, limiters } = deps;
@@ -110,6 +120,16 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
+  app.route(
+    '/',
+    createAuditRoutes({
+      histories: deps.histories ?? historiesOf(deps.client),
+      templates,
+      auth,
+      uiUrl: config.TEMPORAL_UI_URL,
+      namespace: config.TEMPORAL_NAMESPACE,
+    }),
+  );
   app.use('/', staff);
   app.use('/rounds/:id', staff);
   // The outbox holds every bureau's live reply link: coordinators only.
