@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { except } from 'hono/combine';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
@@ -22,7 +22,8 @@ import { recordsView } from './reviewView.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
 import { createAuditRoutes } from './auditRoutes.js';
 import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
-import type { UserDirectory } from '../infra/users.js';
+import type { User, UserDirectory } from '../infra/users.js';
+import { viewerNav } from './viewer.js';
 import { KIB, limitBody } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -47,6 +48,9 @@ interface CommonDeps {
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
 export type AppDeps = CommonDeps &
   ({ client: Client; rounds?: undefined } | { rounds: RoundService; client?: undefined });
+
+/** The signed-in user's navigation (set by the staff role check before these routes). */
+const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
 
 const RoundParam = z.object({
   id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
@@ -139,7 +143,9 @@ export function createApp(deps: AppDeps) {
   app.get('/', async (c) => {
     const listed = await rounds.list();
     if (listed.kind !== 'done') throw new RoundGatewayError(listed);
-    return c.html(templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai' }));
+    return c.html(
+      templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai', ...viewerOf(c) }),
+    );
   });
 
   app.get('/rounds/:id', zValidator('param', RoundParam), async (c) => {
@@ -147,7 +153,9 @@ export function createApp(deps: AppDeps) {
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    return c.html(templates.render('pages/round', { round: round.value, records: recordsView(round.value) }));
+    return c.html(
+      templates.render('pages/round', { round: round.value, records: recordsView(round.value), ...viewerOf(c) }),
+    );
   });
 
   app.get('/outbox', async (c) => {

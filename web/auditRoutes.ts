@@ -28,6 +28,7 @@ import {
 } from '../infra/timeline.js';
 import { httpErrors, type Auth, type AuthEnv } from './auth.js';
 import { roundParamValidator } from './roundRoute.js';
+import { viewerNav } from './viewer.js';
 
 export interface AuditDeps {
   histories: RoundHistories;
@@ -140,6 +141,7 @@ export function createAuditRoutes(deps: AuditDeps) {
       templates.render('pages/audit', {
         ...auditView(buildTimeline(id, got.history), filterInput(c), deps),
         user: { name: user.name, username: user.username },
+        ...viewerNav(user),
         csrf: auth.formToken(c),
       }),
     );
