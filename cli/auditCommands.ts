@@ -3,6 +3,7 @@
  *   plan-review audit <id> [--bureau B] [--person P] [--kind K] [--since T] [--until T] [--json] [--raw]
  * Any user may run them (they take no action on the round); they need no PLAN_REVIEW_USER.
  */
+import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { z } from 'zod';
 import type { Label } from '../domain/labels.js';
@@ -11,6 +12,7 @@ import type { RoundHistories } from '../infra/roundHistory.js';
 import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
+import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
 import {
   actorLabel,
   buildTimeline,
@@ -26,11 +28,14 @@ import {
 import { check, CliError, CliUsageError, parse, RoundIdArg } from './users.js';
 
 export const AUDIT_USAGE = `  plan-review audit <id> [--bureau B] [--person P] [--kind K] [--since T] [--until T] [--json | --raw]
+                   [--trail trail.json] [--csv trail.csv]
                                        the round's timeline from its Temporal history: who did what and when,
                                        with the hash of what they submitted; whether every bureau was heard.
                                        --kind: action, email, due, document, pdf, round, outside or a kind
                                        (submitReply, invitation...); --since/--until: 2030-03-01 or
-                                       2030-03-01T18:00 in the round's time zone; --raw: the history as JSON`;
+                                       2030-03-01T18:00 in the round's time zone; --raw: the history as JSON;
+                                       --trail: the whole trail as JSON, each entry chained to the one before
+                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM)`;
 
 /** Wrong arguments to an audit command (exit 2, with the audit commands' usage). */
 export class AuditUsageError extends CliError {
@@ -116,6 +121,15 @@ export function formatTimeline(t: Timeline, entries: TimelineEntry[], link?: (ev
 }
 
 const Text = z.string().max(500).optional();
+const OutFile = z.string().min(1, 'name the file to write').optional();
+
+async function writeOut(file: string, content: string): Promise<void> {
+  try {
+    await writeFile(file, content);
+  } catch (err) {
+    throw new CliError(`${file}: cannot write: ${(err as Error).message}`);
+  }
+}
 
 export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<CommandResult> {
   const opts = args(() => {
@@ -127,10 +141,13 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
       until: { type: 'string' },
       json: { type: 'boolean' },
       raw: { type: 'boolean' },
+      trail: { type: 'string' },
+      csv: { type: 'string' },
     });
     if (positionals.length !== 1) throw new CliUsageError('audit takes one round id');
     if (values.json && values.raw) throw new CliUsageError('--json and --raw: choose one');
     for (const k of ['bureau', 'person', 'kind', 'since', 'until'] as const) check(Text, values[k], `--${k}`);
+    for (const k of ['trail', 'csv'] as const) check(OutFile, values[k], `--${k} (the file to write)`);
     return { roundId: check(RoundIdArg, positionals[0], 'round id'), ...values };
   });
   const { history, timeline } = await fetchTimeline(ctx, opts.roundId);
@@ -139,7 +156,29 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
   if (problems.length > 0)
     throw new AuditUsageError(problems.map((p) => `--${p.field}: ${line(p.message)}`).join('\n'));
   const entries = filterEntries(timeline.entries, filter);
+  const written: string[] = [];
+  if (opts.trail !== undefined || opts.csv !== undefined) {
+    const trail = buildTrail(timeline);
+    if (opts.trail !== undefined) {
+      await writeOut(opts.trail, trailJson(trail));
+      written.push(`${opts.trail}: 审计链 the trail, ${trail.entries.length} entries, head ${trail.head}`);
+    }
+    if (opts.csv !== undefined) {
+      const shown = new Set(entries);
+      await writeOut(
+        opts.csv,
+        trailCsv(
+          trail,
+          trail.entries.filter((_, i) => shown.has(timeline.entries[i]!)),
+        ),
+      );
+      written.push(`${opts.csv}: CSV, ${entries.length} entries`);
+    }
+  }
   if (opts.json) return { output: JSON.stringify({ ...timeline, entries }, null, 2), exitCode: 0 };
   const link = (eventId: number) => eventUrl(ctx.uiUrl, ctx.namespace, timeline, eventId);
-  return { output: formatTimeline(timeline, entries, link), exitCode: 0 };
+  return {
+    output: [formatTimeline(timeline, entries, link), ...(written.length ? ['', ...written] : [])].join('\n'),
+    exitCode: 0,
+  };
 }

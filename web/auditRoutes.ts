@@ -12,6 +12,7 @@ import type { Label } from '../domain/labels.js';
 import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { RoundHistories } from '../infra/roundHistory.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
+import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
 import {
   actorLabel,
   buildTimeline,
@@ -112,9 +113,28 @@ function auditView(t: Timeline, input: TimelineFilterInput, deps: Pick<AuditDeps
       hashes: Object.entries(e.hashes).map(([name, sha256]) => ({ name, sha256 })),
       messageId: e.email?.messageId,
     })),
-    links: { history: `${base}/history.json` },
+    links: {
+      history: `${base}/history.json`,
+      trail: `${base}/trail.json`,
+      csv: `${base}/trail.csv${filterQuery(input)}`,
+    },
     uiConfigured: deps.uiUrl !== undefined,
   };
+}
+
+/** round:plan:1 → round-plan-1, for file names. */
+const fileStem = (roundId: string) => roundId.replace(/:/g, '-');
+
+/** A file to save (never shown inline, never cached by a shared cache). */
+function download(body: string, type: string, filename: string): Response {
+  return new Response(body, {
+    headers: {
+      'content-type': `${type}; charset=utf-8`,
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
 
 export function createAuditRoutes(deps: AuditDeps) {
@@ -147,17 +167,37 @@ export function createAuditRoutes(deps: AuditDeps) {
     );
   });
 
+  /** The whole trail as JSON, each entry chained to the one before by SHA-256 (infra/trail.ts). */
+  app.get('/rounds/:id/audit/trail.json', staff, roundParam, async (c) => {
+    const { id } = c.req.valid('param' as never) as { id: string };
+    const got = await historyOf(c, id);
+    if (!got.history) return got.response;
+    return download(
+      trailJson(buildTrail(buildTimeline(id, got.history))),
+      'application/json',
+      `${fileStem(id)}-trail.json`,
+    );
+  });
+
+  /** The entries the page shows (its filters), as CSV: UTF-8 with a BOM, one row per entry with its chain hashes. */
+  app.get('/rounds/:id/audit/trail.csv', staff, roundParam, async (c) => {
+    const { id } = c.req.valid('param' as never) as { id: string };
+    const got = await historyOf(c, id);
+    if (!got.history) return got.response;
+    const timeline = buildTimeline(id, got.history);
+    const trail = buildTrail(timeline);
+    const { filter, problems } = readTimelineFilter(filterInput(c), timeline);
+    const shown = new Set(problems.length > 0 ? timeline.entries : filterEntries(timeline.entries, filter));
+    const rows = trail.entries.filter((_, i) => shown.has(timeline.entries[i]!));
+    return download(trailCsv(trail, rows), 'text/csv', `${fileStem(id)}-trail.csv`);
+  });
+
   /** The round's Temporal history as it is, the JSON the Temporal CLI and the SDK's replayer read. */
   app.get('/rounds/:id/audit/history.json', staff, roundParam, async (c) => {
     const { id } = c.req.valid('param' as never) as { id: string };
     const got = await historyOf(c, id);
     if (!got.history) return got.response;
-    return c.body(historyToJSON(got.history), 200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-disposition': `attachment; filename="${id.replace(/:/g, '-')}-history.json"`,
-      'cache-control': 'private, no-store',
-      'x-content-type-options': 'nosniff',
-    });
+    return download(historyToJSON(got.history), 'application/json', `${fileStem(id)}-history.json`);
   });
 
   return app;

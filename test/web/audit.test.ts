@@ -11,6 +11,8 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../infra/config.js';
+import { buildTimeline } from '../../infra/timeline.js';
+import { buildTrail, type Trail } from '../../infra/trail.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { staticUserDirectory } from '../../infra/users.js';
@@ -146,6 +148,33 @@ describe('the audit page of an approved round', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="round-test-04b45af3-1-history.json"');
     const h = historyFromJSON(JSON.parse(await res.text()));
     expect(h.events).toHaveLength(histories.byRound.get(APPROVED_ROUND)!.events!.length);
+  });
+});
+
+describe('the exports', () => {
+  it('the whole trail as hash-chained JSON, and the entries shown as CSV with a byte-order mark', async () => {
+    const b = await signIn(await app());
+    const html = await page(b, auditPath(APPROVED_ROUND, '?bureau=forestry'));
+    expect(html).toContain(`href="/rounds/${APPROVED_ROUND}/audit/trail.json" download`);
+    expect(html).toContain(`href="/rounds/${APPROVED_ROUND}/audit/trail.csv?bureau&#x3D;forestry" download`);
+
+    const json = await b.fetch(auditPath(APPROVED_ROUND, '/trail.json'));
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-disposition')).toBe('attachment; filename="round-test-04b45af3-1-trail.json"');
+    const trail = JSON.parse(await json.text()) as Trail;
+    expect(trail.entries).toHaveLength(19);
+    expect(trail.head).toBe(trail.entries.at(-1)!.sha256);
+    expect(trail.entries.map((e) => e.sha256)).toEqual(
+      buildTrail(buildTimeline(APPROVED_ROUND, histories.byRound.get(APPROVED_ROUND)!)).entries.map((e) => e.sha256),
+    );
+
+    const csv = await b.fetch(auditPath(APPROVED_ROUND, '/trail.csv?bureau=forestry'));
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const rows = bytes.toString('utf8').slice(1).trim().split('\r\n');
+    expect(rows.slice(1).map((r) => r.split(',')[1])).toEqual(['1', '27', '61']);
+    expect(rows[3]).toContain('大同市新荣区林业局：免于征求意见；理由：机构调整');
   });
 });
 

@@ -3,6 +3,9 @@
  * them: the hearing and the timeline as text, the same filters as the page, the timeline as JSON,
  * the raw history, and arguments checked before anything is fetched.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +18,7 @@ import {
 import { RoundGatewayError } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import type { Timeline } from '../../infra/timeline.js';
+import type { Trail } from '../../infra/trail.js';
 import { APPROVED_ROUND, RecordedHistories, SILENT_ROUND } from '../support/recordedHistories.js';
 
 const histories = new RecordedHistories({ [APPROVED_ROUND]: 'approval', [SILENT_ROUND]: 'silent-bureau-deadline' });
@@ -72,6 +76,22 @@ describe('plan-review audit', () => {
     expect(json.hearing).toHaveLength(3);
     const raw = historyFromJSON(JSON.parse(await audit(APPROVED_ROUND, '--raw')));
     expect(raw.events).toHaveLength(histories.byRound.get(APPROVED_ROUND)!.events!.length);
+  });
+
+  it('writes the whole trail as hash-chained JSON with --trail, and the entries shown as CSV with --csv', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-audit-cli-'));
+    try {
+      const text = await audit(APPROVED_ROUND, '--kind', 'action', '--trail', `${dir}/t.json`, '--csv', `${dir}/t.csv`);
+      const trail = JSON.parse(await readFile(`${dir}/t.json`, 'utf8')) as Trail;
+      expect(trail.entries).toHaveLength(19);
+      expect(text).toContain(`${dir}/t.json: 审计链 the trail, 19 entries, head ${trail.head}`);
+      expect(text).toContain(`${dir}/t.csv: CSV, 7 entries`);
+      const csv = await readFile(`${dir}/t.csv`, 'utf8');
+      expect(csv.startsWith('\ufeffn,event,')).toBe(true);
+      expect(csv.trim().split('\r\n')).toHaveLength(8);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks its arguments before it fetches anything, and says which filter it cannot apply', async () => {
