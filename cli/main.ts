@@ -20,6 +20,8 @@ import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
+import { AUDIT_USAGE, auditCommand, describeAuditError } from './auditCommands.js';
+import { TemporalHistories } from '../infra/roundHistory.js';
 import { APPROVAL_USAGE, approvalCommands, describeApprovalError, isApprovalCommand } from './approvalCommands.js';
 import { describeReviewError, REVIEW_USAGE, reviewCommands } from './reviewCommands.js';
 import { runSeedDemo } from './seedDemo.js';
@@ -48,6 +50,7 @@ Usage:
 ${USERS_USAGE}
 ${REVIEW_USAGE}
 ${APPROVAL_USAGE}
+${AUDIT_USAGE}
 
 Any command: --debug shows the full error behind a one-line message.
 Configuration comes from environment variables; see README.md.`;
@@ -79,6 +82,11 @@ function arg<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** Connects, hands the round gateway to `fn`, and closes the connection. */
 async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promise<T>): Promise<T> {
+  return withClient(config, (client) => fn(new RoundGateway(client, contentStore(config), config.TEMPORAL_TASK_QUEUE)));
+}
+
+/** Connects, hands the Temporal client to `fn`, and closes the connection. */
+async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>): Promise<T> {
   let client: Client;
   try {
     client = await connectClient(config);
@@ -88,7 +96,7 @@ async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promi
     );
   }
   try {
-    return await fn(new RoundGateway(client, contentStore(config), config.TEMPORAL_TASK_QUEUE));
+    return await fn(client);
   } finally {
     await client.connection.close();
   }
@@ -221,6 +229,20 @@ async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
     return 0;
   }
+  if (argv[0] === 'audit') {
+    const config = loadConfig();
+    const out = await auditCommand(
+      {
+        withHistories: (fn) => withClient(config, (client) => fn(new TemporalHistories(client))),
+        store: contentStore(config),
+        uiUrl: config.TEMPORAL_UI_URL,
+        namespace: config.TEMPORAL_NAMESPACE,
+      },
+      argv.slice(1),
+    );
+    console.log(out.output);
+    return out.exitCode;
+  }
   if (argv[0] === 'round' && isApprovalCommand(argv[1])) {
     const config = loadConfig();
     const out = await approvalCommands[argv[1]](
@@ -345,7 +367,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
 function reportError(err: unknown): number {
-  const known = describeReviewError(err) ?? describeApprovalError(err) ?? describeCliError(err);
+  const known =
+    describeReviewError(err) ?? describeApprovalError(err) ?? describeAuditError(err) ?? describeCliError(err);
   if (known) {
     console.error(`plan-review: ${known.message}`);
     return known.exitCode;

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_RETENTION: retention.default('3650d'),
+  /** The Temporal Web UI auditors may open (read-only, behind sign-in): the audit pages link each entry to its event there. */
+  TEMPORAL_UI_URL: optionalNonEmpty.pipe(url.optional()),
   TEMPORAL_CLI_PATH: optionalNonEmpty,
   TEMPORAL_TEST_SERVER_PATH: optionalNonEmpty,
 

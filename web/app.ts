@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { except } from 'hono/combine';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
@@ -19,7 +19,10 @@ import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
-import { actorOf, type UserDirectory } from '../infra/users.js';
+import { createAuditRoutes } from './auditRoutes.js';
+import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
+import { actorOf, type User, type UserDirectory } from '../infra/users.js';
+import { viewerNav } from './viewer.js';
 import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -37,11 +40,16 @@ interface CommonDeps {
   outboxDir?: string;
   /** Where sign-in throttling and upload quotas keep their counts (web/throttle.ts); default: this process's memory. */
   limiters?: LimiterFactory;
+  /** Rounds' Temporal histories for the audit pages; default: fetched with `client` (tests give recorded ones). */
+  histories?: RoundHistories;
 }
 
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
 export type AppDeps = CommonDeps &
   ({ client: Client; rounds?: undefined } | { rounds: RoundService; client?: undefined });
+
+/** The signed-in user's navigation (set by the staff role check before these routes). */
+const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
 
 const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
 
@@ -54,6 +62,12 @@ export const DEFAULT_BODY_LIMIT = 64 * KIB;
  * plus 1 MiB) and the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan).
  */
 const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
+
+/** Histories from Temporal through the client; without one (a fake round service), none to read. */
+function historiesOf(client: Client | undefined): RoundHistories {
+  if (client) return new TemporalHistories(client);
+  return { history: async (roundId) => ({ kind: 'notFound', roundId }) };
+}
 
 export function createApp(deps: AppDeps) {
   const { config, templates, secret, store, outboxDir, users, limiters } = deps;
@@ -116,6 +130,16 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
+  app.route(
+    '/',
+    createAuditRoutes({
+      histories: deps.histories ?? historiesOf(deps.client),
+      templates,
+      auth,
+      uiUrl: config.TEMPORAL_UI_URL,
+      namespace: config.TEMPORAL_NAMESPACE,
+    }),
+  );
   app.use('/', staff);
   app.use('/rounds/:id', staff);
   // The outbox holds every bureau's live reply link: coordinators only.
@@ -125,7 +149,9 @@ export function createApp(deps: AppDeps) {
   app.get('/', async (c) => {
     const listed = await rounds.list();
     if (listed.kind !== 'done') throw new RoundGatewayError(listed);
-    return c.html(templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai' }));
+    return c.html(
+      templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai', ...viewerOf(c) }),
+    );
   });
 
   app.get('/rounds/:id', roundParam(templates), async (c) => {
@@ -133,7 +159,9 @@ export function createApp(deps: AppDeps) {
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    return c.html(templates.render('pages/round', { round: round.value, records: recordsView(round.value) }));
+    return c.html(
+      templates.render('pages/round', { round: round.value, records: recordsView(round.value), ...viewerOf(c) }),
+    );
   });
 
   app.get('/outbox', async (c) => {

@@ -35,6 +35,7 @@ import {
   type FormValues,
 } from './coordinatorForms.js';
 import { roundLoader, RoundParam, roundParamValidator, type RoundEnv } from './roundRoute.js';
+import { viewerNav } from './viewer.js';
 
 export interface ApprovalDeps {
   rounds: RoundService;
@@ -181,6 +182,7 @@ export function createApprovalRoutes(deps: ApprovalDeps) {
       templates.render('pages/approval', {
         ...approvalView(round, user, failed, decided),
         user: { name: user.name, username: user.username },
+        ...viewerNav(user),
         csrf: auth.formToken(c as unknown as Context<AuthEnv>),
       }),
       status,

@@ -355,7 +355,12 @@ export function createAuth(deps: AuthDeps): Auth {
       if (!roles.some((r) => current.user.roles.includes(r))) {
         c.header('cache-control', 'no-store');
         return c.html(
-          deps.templates.render('pages/coordinator-forbidden', { user: current.user, roles, csrf: formToken(c) }),
+          deps.templates.render('pages/coordinator-forbidden', {
+            user: current.user,
+            roles,
+            csrf: formToken(c),
+            hideOutbox: !current.user.roles.includes('coordinator'),
+          }),
           403,
         );
       }

@@ -121,8 +121,7 @@ describe('signing in on two web servers', () => {
     // Behind one address, a browser's requests land on either server: here they alternate.
     const balanced: RequestTarget = { request: (input, init) => servers[next++ % 2]!.request(input, init) };
     const b = new TestBrowser(balanced);
-    for (let i = 0; i < LOGIN_LIMITS.free; i++)
-      expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.free; i++) expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(429);
     expect((await new TestBrowser(servers[0]!).submitLogin('li', 'coordinator-pw')).status).toBe(429);
     expect((await new TestBrowser(servers[1]!).submitLogin('li', 'coordinator-pw')).status).toBe(429);
