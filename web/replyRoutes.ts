@@ -32,7 +32,7 @@ import { refusalMessage } from '../domain/messages.js';
 import { DECISION_LABELS, OUTCOME_RESPONSE_LABELS } from '../domain/labels.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
-import { formatInstant, type Templates } from '../infra/templates.js';
+import { formatInstant, timeLeft, type Templates } from '../infra/templates.js';
 import {
   addRow,
   documentsInBody,
@@ -43,6 +43,7 @@ import {
   isBlankRow,
   keptAttachment,
   readAction,
+  MAX_ROWS,
   readForm,
   rowIndexes,
   str,
@@ -90,9 +91,28 @@ export const UPLOAD_QUOTA = { limit: 10, windowMs: 3600_000 } as const;
  */
 const PAGE_HEADERS: Record<string, string> = { ...SECURITY_HEADERS, 'x-robots-tag': 'noindex, nofollow' };
 
-/** Progressive enhancement only: the page works without it. */
+/**
+ * Progressive enhancement only: the page works without it. It focuses the error summary and each
+ * field its links name, adds a comment row in place (without it "add a comment" posts the form and
+ * the server adds the row), pre-selects a section from the document's links, and disables the
+ * buttons while a submission is on its way (so a second press sends nothing).
+ */
 const REPLY_SCRIPT = `(() => {
   const form = document.getElementById('form');
+  const summary = document.getElementById('error-summary');
+  if (summary) {
+    summary.focus();
+    summary.addEventListener('click', (e) => {
+      const a = e.target.closest && e.target.closest('a[href^="#"]');
+      const field = a && document.getElementById(a.getAttribute('href').slice(1));
+      if (!field) return;
+      e.preventDefault();
+      const fieldset = field.closest('fieldset');
+      const label = document.querySelector('label[for="' + field.id + '"]') || (fieldset && fieldset.querySelector('legend'));
+      (label || field).scrollIntoView({ block: 'start' });
+      field.focus({ preventScroll: true });
+    });
+  }
   if (!form) return;
   const choose = (doc) => {
     const r = form.querySelector('input[name="doc.' + doc + '.answer"][value="comments"]');
@@ -101,6 +121,41 @@ const REPLY_SCRIPT = `(() => {
   form.addEventListener('input', (e) => {
     const row = e.target.closest && e.target.closest('[data-doc]');
     if (row && e.target.value) choose(row.dataset.doc);
+  });
+  form.addEventListener('click', (e) => {
+    const button = e.target.closest && e.target.closest('button[value^="add:"]');
+    if (!button) return;
+    const doc = button.value.slice(4);
+    const fieldset = document.getElementById('form-' + doc);
+    const count = form.querySelector('input[name="doc.' + doc + '.rows"]');
+    const rows = fieldset ? fieldset.querySelectorAll('.comment-row') : [];
+    if (!count || rows.length === 0 || rows.length >= ${MAX_ROWS}) return;
+    e.preventDefault();
+    const i = rows.length;
+    const row = rows[i - 1].cloneNode(true);
+    row.id = 'doc-' + doc + '-c-' + i;
+    row.querySelectorAll('.field-error').forEach((p) => p.remove());
+    row.querySelectorAll('[name]').forEach((el) => {
+      const label = row.querySelector('label[for="' + el.id + '"]');
+      el.name = 'doc.' + doc + '.c.' + i + '.' + el.name.split('.').pop();
+      el.id = 'f-' + el.name.replace(/[^A-Za-z0-9_-]/g, '-');
+      if (label) label.htmlFor = el.id;
+      ['aria-invalid', 'aria-describedby', 'autofocus'].forEach((a) => el.removeAttribute(a));
+      if (el.tagName === 'SELECT') {
+        el.querySelectorAll('option[selected]').forEach((o) => o.removeAttribute('selected'));
+        el.selectedIndex = 0;
+      } else {
+        el.defaultValue = '';
+        el.value = '';
+      }
+    });
+    const heading = row.querySelector('h3');
+    heading.firstChild.textContent = '意见 ' + (i + 1) + ' ';
+    heading.querySelector('.en').textContent = 'Comment ' + (i + 1);
+    button.closest('.reply-add').before(row);
+    count.value = String(i + 1);
+    choose(doc);
+    row.querySelector('textarea[name$=".text"]').focus();
   });
   document.addEventListener('click', (e) => {
     const a = e.target.closest && e.target.closest('a.doc-comment-link');
@@ -116,6 +171,30 @@ const REPLY_SCRIPT = `(() => {
     choose(doc);
     free.scrollIntoView({ block: 'center' });
     free.querySelector('textarea[name$=".text"]').focus();
+  });
+  let sending = false;
+  const buttons = () => form.querySelectorAll('button');
+  const note = form.querySelector('.reply-sending');
+  form.addEventListener('submit', (e) => {
+    if (sending) {
+      e.preventDefault();
+      return;
+    }
+    sending = true;
+    // After this turn: the button pressed is still part of what is sent.
+    setTimeout(() => {
+      buttons().forEach((b) => { b.disabled = true; });
+      form.setAttribute('aria-busy', 'true');
+      if (note) note.textContent = '正在提交，请稍候…… Sending, please wait…';
+    }, 0);
+  });
+  // Back from the receipt (the page restored as it was left): usable again.
+  window.addEventListener('pageshow', (e) => {
+    if (!e.persisted) return;
+    sending = false;
+    buttons().forEach((b) => { b.disabled = false; });
+    form.removeAttribute('aria-busy');
+    if (note) note.textContent = '';
   });
 })();
 `;
@@ -435,8 +514,16 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         message,
       }));
     const latest = bureau.replies[bureau.replies.length - 1];
+    // The gov.uk pattern: the count of problems leads the page title, so the tab and a screen reader say it first.
+    const errorCount = summary.length + (errors[fieldNames.form] ? 1 : 0);
+    const deadlineMs = Date.parse(bureau.deadline);
+    const at = now().getTime();
     const page = templates.render('pages/reply', {
-      title: `征求意见卡 · ${bureau.bureau.nameZh}`,
+      title: `${errorCount > 0 ? `有 ${errorCount} 处需要修改 ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} · ` : ''}征求意见卡 · ${bureau.bureau.nameZh}`,
+      errorCount,
+      oneError: errorCount === 1,
+      left: timeLeft(deadlineMs, at),
+      graceLeft: link.late ? timeLeft(deadlineMs + status.graceMs, at) : undefined,
       staff: await deps.staff?.(c),
       base,
       script: `${prefix}-/reply.js`,
@@ -448,7 +535,6 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       },
       deadline: formatInstant(bureau.deadline, timeZone),
       late: link.late,
-      graceHours: status.graceMs > 0 ? Math.round((status.graceMs / 3600_000) * 10) / 10 : 0,
       documents,
       previous: bureau.replies
         .slice()

@@ -63,7 +63,7 @@ function fullReply(base: { requestId: string; csrf: string }): Record<string, st
 function valueOf(html: string, name: string): string | undefined {
   const esc = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
   if (new RegExp(`<input type="radio" name="${esc}"`).test(html)) {
-    return new RegExp(`<input type="radio" name="${esc}" value="([^"]*)" checked>`).exec(html)?.[1] ?? '';
+    return new RegExp(`<input type="radio" name="${esc}" value="([^"]*)" checked[ >]`).exec(html)?.[1] ?? '';
   }
   const input = new RegExp(`<input[^>]*name="${esc}"[^>]*value="([^"]*)"`).exec(html);
   if (input) return input[1];
