@@ -391,7 +391,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   /** The files a re-shown form keeps by hash: the paper reply's scan, a revised version. */
   const uploads = (c: Context<CoordinatorEnv>) => ({ scan: c.get('scan'), document: c.get('document') });
 
-  const loadRound = roundLoader(rounds);
+  const loadRound = roundLoader(rounds, templates);
   const roundParam = roundParamValidator(templates);
 
   /**
