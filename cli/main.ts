@@ -12,9 +12,10 @@ import { parseReviewRoundId, reviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
+import { startSmtpSink } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
-import { LocalContentStore } from '../infra/store.js';
+import { openStore, type OpenedStore } from '../infra/stores.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
@@ -36,6 +37,7 @@ Usage:
                                        to the approved PDF (seeds/rounds/xinrong-full-cycle.yaml)
   plan-review worker                   run a worker only (TEMPORAL_ADDRESS set: scale out)
   plan-review web                      run a web server only
+  plan-review mail-sink                run the local mail sink only (SMTP on SMTP_SINK_PORT, files in the data folder)
   plan-review round start <file>       start a review round from a YAML or JSON round file
   plan-review round status <id> [--json]
   plan-review round list [--json]
@@ -58,6 +60,10 @@ const roundActionCommands = { ...coordinatorActionCommands, ...reviewCommands };
 const isRoundAction = (name: string | undefined): name is keyof typeof roundActionCommands =>
   name !== undefined && Object.hasOwn(roundActionCommands, name);
 
+/** The document store of this process (the local folder, or PostgreSQL with STORE_URL), opened once. */
+let opened: OpenedStore | undefined;
+const contentStore = (config: Config) => (opened ??= openStore(config)).store;
+
 class UsageError extends Error {}
 class UnreachableError extends Error {}
 class InputFileError extends Error {}
@@ -76,9 +82,7 @@ function arg<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** Connects, hands the round gateway to `fn`, and closes the connection. */
 async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promise<T>): Promise<T> {
-  return withClient(config, (client) =>
-    fn(new RoundGateway(client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE)),
-  );
+  return withClient(config, (client) => fn(new RoundGateway(client, contentStore(config), config.TEMPORAL_TASK_QUEUE)));
 }
 
 /** Connects, hands the Temporal client to `fn`, and closes the connection. */
@@ -99,7 +103,7 @@ async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>)
 }
 
 async function startRoundFromFile(config: Config, rounds: RoundGateway, file: string, startedBy: Actor) {
-  const store = new LocalContentStore(config.paths.store);
+  const store = contentStore(config);
   const { input, warnings } = await loadRoundFile(path.resolve(file), store, {
     startedBy,
     messageIdDomain: messageIdDomain(config),
@@ -172,7 +176,7 @@ async function demoActor(config: Config, role: 'coordinator' | 'approver'): Prom
 }
 
 async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
-  const store = new LocalContentStore(config.paths.store);
+  const store = contentStore(config);
   const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE);
   if (!stack.outboxDir) {
     console.log('[demo] mail goes to SMTP_URL, so the demo cannot follow the links in the emails: unset SMTP_URL');
@@ -216,7 +220,7 @@ async function main(argv: string[]): Promise<number> {
         {
           rounds,
           actor,
-          store: new LocalContentStore(config.paths.store),
+          store: contentStore(config),
           attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
         },
         argv.slice(2).filter((a) => a !== '--json'),
@@ -230,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
     const out = await (argv[0] === 'audit' ? auditCommand : verifyCommand)(
       {
         withHistories: (fn) => withClient(config, (client) => fn(new TemporalHistories(client))),
-        store: new LocalContentStore(config.paths.store),
+        store: contentStore(config),
         uiUrl: config.TEMPORAL_UI_URL,
         namespace: config.TEMPORAL_NAMESPACE,
       },
@@ -244,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
     const out = await approvalCommands[argv[1]](
       {
         withRounds: (fn) => withRounds(config, fn),
-        store: new LocalContentStore(config.paths.store),
+        store: contentStore(config),
         approver: () => cliActor(config, 'approver'),
       },
       argv.slice(2),
@@ -289,6 +293,13 @@ async function main(argv: string[]): Promise<number> {
       await web.stop();
       return 0;
     }
+    case 'mail-sink': {
+      const sink = await startSmtpSink({ dir: config.paths.outbox, port: config.SMTP_SINK_PORT });
+      console.log(`[mail-sink] listening on 127.0.0.1:${sink.port}, keeping messages in ${sink.dir}; Ctrl-C to stop`);
+      await untilSignal();
+      await sink.stop();
+      return 0;
+    }
     case 'render': {
       if (values.round !== undefined) {
         const id = arg(RoundIdArg, values.round);
@@ -296,7 +307,7 @@ async function main(argv: string[]): Promise<number> {
         const result = await withRounds(config, async (rounds) =>
           renderRoundToFile(
             unwrap(await rounds.status(id)),
-            new LocalContentStore(config.paths.store),
+            contentStore(config),
             out,
             values.draft ? 'draft' : 'approved',
           ),
@@ -339,7 +350,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'records') {
         const id = arg(RoundIdArg, rest[0]);
         const json = await withRounds(config, async (rounds) =>
-          writeRoundRecords(unwrap(await rounds.status(id)), new LocalContentStore(config.paths.store), values.out),
+          writeRoundRecords(unwrap(await rounds.status(id)), contentStore(config), values.out),
         );
         if (values.out) console.log(`${values.out}: the records of ${id}`);
         else process.stdout.write(json);

@@ -8,12 +8,13 @@ import type { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import type { Config } from '../infra/config.js';
 import { startDevServer, type DevServer } from '../infra/devServer.js';
-import { LocalContentStore } from '../infra/store.js';
+import { openStore } from '../infra/stores.js';
 import { startSmtpSink, type SmtpSink } from '../infra/smtpSink.js';
 import { connectClient, connectWorker } from '../infra/temporal.js';
 import { Templates } from '../infra/templates.js';
 import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
+import { postgresLimiters } from '../web/throttle.js';
 import { createWorker } from '../worker/createWorker.js';
 import { changePages, draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
@@ -83,7 +84,7 @@ export async function startStack(config: Config, log: (line: string) => void): P
 
 /** The worker: runs until the returned stop function is called. */
 export async function runWorker(config: Config, log: (line: string) => void): Promise<() => Promise<void>> {
-  const store = new LocalContentStore(config.paths.store);
+  const { store, close: closeStore } = openStore(config);
   const connection = await connectWorker(config);
   const worker: Worker = await createWorker({
     connection,
@@ -107,6 +108,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch(() => undefined);
     await connection.close();
+    await closeStore();
   };
 }
 
@@ -116,14 +118,17 @@ export async function runWeb(
   outboxDir: string | undefined,
 ): Promise<{ client: Client; stop: () => Promise<void> }> {
   const client = await connectClient(config);
+  const opened = openStore(config);
   const app = createApp({
     client,
     config,
     templates: new Templates(),
     secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
-    store: new LocalContentStore(config.paths.store),
+    store: opened.store,
     users: fileUserDirectory(config.paths.users),
     outboxDir,
+    // Several web servers on one store count sign-ins and uploads together.
+    limiters: opened.pool ? await postgresLimiters(opened.pool) : undefined,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.WEB_HOST, port: config.WEB_PORT }, () => resolve(s));
@@ -134,6 +139,7 @@ export async function runWeb(
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.connection.close();
+      await opened.close();
     },
   };
 }

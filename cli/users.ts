@@ -14,7 +14,7 @@ import { FileProblemsError, readCheckedFile, readStructuredFile } from '../infra
 import { z } from 'zod';
 import type { CommentDraft, DocumentAnswerDraft, ReplyReceipt } from '../domain/consultation.js';
 import { parseReviewRoundId } from '../domain/ids.js';
-import { Bureau, Responder, Slug, text, type Actor } from '../domain/records.js';
+import { Bureau, Responder, Slug, line, text, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Config } from '../infra/config.js';
 import { RoundGatewayError, unwrap, type RoundService } from '../infra/roundGateway.js';
@@ -55,7 +55,8 @@ export class CliUsageError extends CliError {
 }
 
 export const USERS_USAGE = `  plan-review user add <username> --name N --role coordinator|approver|auditor [--role R2] [--email E]
-                                       the password comes from PLAN_REVIEW_PASSWORD or one line on stdin
+                                       the password comes from PLAN_REVIEW_PASSWORD or one line on stdin;
+                                       for an existing user: its new password, name and roles (its sessions end)
   plan-review round extend <id> <bureau> <deadline> --reason R
                                        deadline: 2030-03-01T18:00 (the round's time zone) or with an offset
   plan-review round waive <id> <bureau> --reason R
@@ -133,7 +134,7 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
   });
   if (positionals.length !== 1) throw new CliUsageError('user add takes one username');
   const username = positionals[0]!;
-  const name = check(text(200), values.name, '--name (the name recorded on every action)');
+  const name = check(line(200), values.name, '--name (the name recorded on every action)');
   const roles = check(
     z.array(UserRole).min(1, 'give at least one --role'),
     values.role ?? [],
@@ -144,12 +145,15 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
   const password =
     env.PLAN_REVIEW_PASSWORD ?? (await readLine(opts.stdin ?? process.stdin, opts.stderr ?? process.stderr));
   check(Password, password, 'password');
-  const user = await addUser(
+  const { user, replaced } = await addUser(
     opts.usersFile,
     { username, name, roles: [...new Set(roles)], ...(email ? { email } : {}) },
     password,
   );
-  return `added ${user.username} (${user.name}) with role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')} to ${opts.usersFile}`;
+  const roleText = `role${user.roles.length > 1 ? 's' : ''} ${user.roles.join(', ')}`;
+  return replaced
+    ? `updated ${user.username} (${user.name}) with ${roleText} in ${opts.usersFile}: a new password, and every session of ${user.username} has ended`
+    : `added ${user.username} (${user.name}) with ${roleText} to ${opts.usersFile}`;
 }
 
 /** The Actor the CLI acts as: PLAN_REVIEW_USER, looked up in the users file, in the given role. */
@@ -406,7 +410,7 @@ export const coordinatorActionCommands: Record<
     const bureauId = check(BureauArg, positionals[1], 'bureau');
     const { contacts, error } = parseContactLines((values.email ?? []).join('\n'));
     if (error) throw new CliUsageError(`--email: ${error}`);
-    const contactPerson = values.person === undefined ? undefined : check(text(200), values.person, '--person');
+    const contactPerson = values.person === undefined ? undefined : check(line(200), values.person, '--person');
     const reason = check(ReasonOption, values.reason, '--reason (why the contact changes)');
     unwrap(
       await ctx.rounds.act(roundId, 'changeContact', {
@@ -552,7 +556,3 @@ export const coordinatorActionCommands: Record<
 };
 
 export type CoordinatorActionName = keyof typeof coordinatorActionCommands;
-
-export function isCoordinatorAction(name: string | undefined): name is CoordinatorActionName {
-  return name !== undefined && Object.hasOwn(coordinatorActionCommands, name);
-}

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { CommentDraft } from './consultation.js';
 import { coded, issueMessage, say } from './messages.js';
-import { BROKEN_TEXT, type Section } from './records.js';
+import { BIDI_CONTROL, BROKEN_TEXT, type Section } from './records.js';
 import { resolveSection } from './sections.js';
 
 export const MAX_DRAFT_PAGE = 100000;
@@ -74,6 +74,7 @@ function cardText(max: number, what: { zh: string; en: string }, required: boole
       if (BROKEN_TEXT.test(typed)) {
         ctx.addIssue({ code: 'custom', ...coded('cardTextBroken', named) });
       }
+      if (BIDI_CONTROL.test(typed)) ctx.addIssue({ code: 'custom', ...coded('cardTextBidi', named) });
       return typed;
     });
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { MESSAGES } from './messages.js';
-import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, text, type Reply } from './records.js';
+import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, line, text, type Reply } from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
 export const ActionEnvelope = z.strictObject({
@@ -42,11 +42,21 @@ export const ReplyDraft = z.strictObject({
 });
 export type ReplyDraft = z.infer<typeof ReplyDraft>;
 
+/** A staff member: a coordinator, an approver or an auditor. */
+export const StaffActor = Actor.extend({ role: z.enum(['coordinator', 'approver', 'auditor']) });
+export type StaffActor = z.infer<typeof StaffActor>;
+
 /** A bureau's reply through its personal link. */
 export const SubmitReplyRequest = ActionEnvelope.extend({
   bureauId: Slug,
   linkId: z.string().min(1).max(100),
   reply: ReplyDraft,
+  /**
+   * The signed-in staff member who submitted through the bureau's link (say, a coordinator who
+   * opened it from the outbox): recorded as the reply's `recordedBy`, so the reply never reads as
+   * the bureau's own.
+   */
+  submittedBy: StaffActor.optional(),
 });
 export type SubmitReplyRequest = z.infer<typeof SubmitReplyRequest>;
 
@@ -69,7 +79,7 @@ export type WaiveBureauRequest = z.infer<typeof WaiveBureauRequest>;
 export const ChangeContactRequest = ActionEnvelope.extend({
   bureauId: Slug,
   contacts: z.array(Contact).min(1),
-  contactPerson: text(200).optional(),
+  contactPerson: line(200).optional(),
   reason: text(2000),
 });
 export type ChangeContactRequest = z.infer<typeof ChangeContactRequest>;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ActionEnvelope } from './consultation.js';
 import { AnchorDraft } from './disposition.js';
 import { MESSAGES } from './messages.js';
-import { Actor, Expert, IanaTimeZone, Instant, Meeting, Opinion, text } from './records.js';
+import { Actor, Expert, IanaTimeZone, Instant, Meeting, Opinion, line, text } from './records.js';
 
 /**
  * A calendar date (2030-03-01). Checked here rather than with zod's ISO date, which refuses every
@@ -39,12 +39,12 @@ export const MeetingDraft = z
     start: ClockTime,
     end: ClockTime,
     timeZone: IanaTimeZone,
-    place: text(300).optional(),
+    place: line(300).optional(),
     url: z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    organiser: text(200),
+    organiser: line(200),
   })
   .refine((m) => m.end > m.start, { message: MESSAGES.meetingEndsAfterStart.en, path: ['end'] })
   .refine((m) => m.place !== undefined || m.url !== undefined, {
@@ -54,9 +54,9 @@ export const MeetingDraft = z
 export type MeetingDraft = z.infer<typeof MeetingDraft>;
 
 export const ExpertDraft = z.strictObject({
-  name: text(200),
-  title: text(200).optional(),
-  organisation: text(300).optional(),
+  name: line(200),
+  title: line(200).optional(),
+  organisation: line(300).optional(),
   email: z.email().optional(),
 });
 
@@ -77,7 +77,7 @@ export type CancelMeetingRequest = z.infer<typeof CancelMeetingRequest>;
 /** The experts' opinions, numbered in the order given, with the date of the signed report and who signed it. */
 /** The review report as the experts wrote it (appendix 4): its title, the meeting paragraph, the overall assessment. */
 export const ExpertReport = z.strictObject({
-  title: text(500),
+  title: line(500),
   intro: text(5000),
   assessment: z.array(text(5000)).max(50),
 });
@@ -86,7 +86,7 @@ export type ExpertReport = z.infer<typeof ExpertReport>;
 export const RecordOpinionsRequest = ActionEnvelope.extend({
   opinions: z.array(text(20000)).min(1).max(100),
   signedOn: IsoDate,
-  signedBy: text(300),
+  signedBy: line(300),
   /** The report the opinions belong to; the approved PDF prints it as appendix 4. */
   report: ExpertReport.optional(),
 });
@@ -114,7 +114,7 @@ export const ExpertReviewState = z.object({
   reminderDueAt: Instant.nullable(),
   reminders: z.array(z.object({ at: Instant, sequence: z.number().int().nonnegative() })),
   opinions: z.array(Opinion),
-  signed: z.object({ on: IsoDate, by: text(300) }).nullable(),
+  signed: z.object({ on: IsoDate, by: line(300) }).nullable(),
   opinionsRecorded: Stamp.nullable(),
   /** Absent in rounds recorded before reports were taken. */
   report: ExpertReport.nullable().optional(),

@@ -25,6 +25,11 @@ export const MESSAGES = {
     zh: '含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入',
     en: 'contains control characters or broken (non-UTF-8) text: please type it again',
   },
+  lineBreak: { zh: '此项只能填写一行，不能换行', en: 'must be one line, without line breaks' },
+  bidiControl: {
+    zh: '含有改变文字显示方向的隐藏字符（如 U+202E），会使文字看起来与实际内容不同，请删除后重新输入',
+    en: 'contains hidden characters that change the direction of text (such as U+202E), which can make it read other than it is: remove them and type it again',
+  },
   slug: {
     zh: '只能使用小写字母、数字和连字符（最多 63 个），并以字母或数字开头',
     en: 'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit',
@@ -70,6 +75,10 @@ export const MESSAGES = {
     zh: '{whatZh}含有控制字符或损坏的文字（不是有效的 UTF-8），请重新输入。',
     en: 'The {what} contains control characters or broken (non-UTF-8) text: please type it again.',
   },
+  cardTextBidi: {
+    zh: '{whatZh}含有改变文字显示方向的隐藏字符（如 U+202E），请删除后重新输入。',
+    en: 'The {what} contains hidden characters that change the direction of text (such as U+202E): remove them and type it again.',
+  },
   cardUnknownFields: {
     zh: '意见卡没有这些栏目：{keysZh}（只有 {fieldsZh}）。',
     en: 'A comment card has no field {keys} (only {fields}).',
@@ -109,6 +118,10 @@ export const MESSAGES = {
   attachScan: {
     zh: '请附上纸质回复的扫描件（PDF、PNG 或 JPEG）。',
     en: 'Attach the scan of the paper reply (PDF, PNG or JPEG).',
+  },
+  scanNotFromForm: {
+    zh: '之前的扫描件不是在此表单中上传的，请重新选择文件。',
+    en: 'The earlier scan was not uploaded in this form: choose the file again.',
   },
   paperNoCommentsButTyped: {
     zh: '选择了“无意见”，但填写了意见：请清空意见或选择“有意见”。',

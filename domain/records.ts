@@ -11,14 +11,32 @@ import { MESSAGES } from './messages.js';
 /** Control characters, and U+FFFD (what a decoder leaves of bytes that were not UTF-8). */
 export const BROKEN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
-/** Free text typed by a person: trimmed, non-empty, bounded, no control characters but newlines/tabs. */
+/**
+ * Characters that change the direction of the text after them (embeddings, overrides, isolates):
+ * U+202E can make "gpj.exe" read "exe.jpg", or a comment read other than it is. The direction
+ * marks U+200E/U+200F, which cannot reorder letters, are allowed.
+ */
+export const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** Line breaks of every kind (the single-line fields refuse them). */
+export const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
+
+/**
+ * Free text typed by a person: trimmed, non-empty, bounded, no control characters but newlines and
+ * tabs, no characters that change the direction of text.
+ */
 export const text = (max: number) =>
   z
     .string()
     .trim()
     .min(1, MESSAGES.empty.en)
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !BROKEN_TEXT.test(s), { message: MESSAGES.brokenText.en, params: { code: 'brokenText' } });
+    .refine((s) => !BROKEN_TEXT.test(s), { message: MESSAGES.brokenText.en, params: { code: 'brokenText' } })
+    .refine((s) => !BIDI_CONTROL.test(s), { message: MESSAGES.bidiControl.en, params: { code: 'bidiControl' } });
+
+/** One line of text typed by a person (a name, a position, a title): as text(), without line breaks. */
+export const line = (max: number) =>
+  text(max).refine((s) => !LINE_BREAK.test(s), { message: MESSAGES.lineBreak.en, params: { code: 'lineBreak' } });
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, MESSAGES.sha256.en);
 export type Sha256 = z.infer<typeof Sha256>;
@@ -46,7 +64,7 @@ export type Role = z.infer<typeof Role>;
 
 /** Who acted. Every human action carries one; the system itself acts as role 'system'. */
 export const Actor = z.object({
-  name: text(200),
+  name: line(200),
   role: Role,
   /** The signed-in user's account, when the actor is one (names alone can repeat). */
   username: z.string().min(1).max(64).optional(),
@@ -77,7 +95,7 @@ export type DocumentVersion = z.infer<typeof DocumentVersion>;
 
 export const DocumentRef = z.object({
   key: Slug,
-  title: text(300),
+  title: line(300),
   /** True when the circulated file is a stand-in that carries the title only. */
   standIn: z.boolean().default(false),
   versions: z.array(DocumentVersion).min(1),
@@ -98,22 +116,22 @@ export type Anchor = z.infer<typeof Anchor>;
 // ---------------------------------------------------------------------------------------------
 // Bureaus, invitations and replies
 
-export const Contact = z.object({ email: z.email(), name: text(200).optional() });
+export const Contact = z.object({ email: z.email(), name: line(200).optional() });
 export type Contact = z.infer<typeof Contact>;
 
 export const Bureau = z.object({
   id: Slug,
-  nameZh: text(200),
+  nameZh: line(200),
   /** The short name printed in table 10-1 (区财政局); defaults to nameZh. */
-  shortNameZh: text(100).optional(),
-  nameEn: text(200),
+  shortNameZh: line(100).optional(),
+  nameEn: line(200),
   contacts: z.array(Contact).min(1),
-  contactPerson: text(200),
+  contactPerson: line(200),
   timeZone: IanaTimeZone.optional(),
 });
 export type Bureau = z.infer<typeof Bureau>;
 
-export const Responder = z.object({ name: text(200), position: text(200) });
+export const Responder = z.object({ name: line(200), position: line(200) });
 export type Responder = z.infer<typeof Responder>;
 
 export const Comment = z.object({
@@ -223,9 +241,9 @@ export const Disposition = z
 export type Disposition = z.infer<typeof Disposition>;
 
 export const Expert = z.object({
-  name: text(200),
-  title: text(200).optional(),
-  organisation: text(300).optional(),
+  name: line(200),
+  title: line(200).optional(),
+  organisation: line(300).optional(),
   /** Where the invitation and its updates go; a meeting recorded afterwards may have none. */
   email: z.email().optional(),
 });
@@ -245,9 +263,9 @@ export const Meeting = z.object({
   start: Instant,
   end: Instant,
   tz: IanaTimeZone,
-  place: text(300).optional(),
+  place: line(300).optional(),
   url: z.url().optional(),
-  organiser: text(200),
+  organiser: line(200),
   uid: z.string().min(1),
   sequence: z.number().int().nonnegative(),
   /** Recorded as already held when scheduled, or once its opinions are recorded. */
@@ -259,7 +277,7 @@ export const ExpertReview = z.object({
   meeting: Meeting,
   experts: z.array(Expert),
   /** The review report as the experts wrote it: its title, the meeting paragraph, the overall assessment. */
-  report: z.object({ title: text(500), intro: text(5000), assessment: z.array(text(5000)) }),
+  report: z.object({ title: line(500), intro: text(5000), assessment: z.array(text(5000)) }),
   opinions: z.array(Opinion),
 });
 export type ExpertReview = z.infer<typeof ExpertReview>;
@@ -285,10 +303,10 @@ export const ReviewRecord = z.object({
     id: z.string(),
     planId: Slug,
     n: z.number().int().positive(),
-    title: text(300),
+    title: line(300),
     /** The issue date printed on the cover and used as the PDF's creation date. */
     issueDate: z.iso.date().optional(),
-    coordinatorOrg: text(200).optional(),
+    coordinatorOrg: line(200).optional(),
   }),
   documents: z.array(DocumentRef),
   bureaus: z.array(Bureau),

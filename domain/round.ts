@@ -15,7 +15,7 @@ import {
   ReplySummary,
   Sha256,
   Slug,
-  text,
+  line,
 } from './records.js';
 import { ROUND_LIMITS } from './limits.js';
 import { ApprovalState } from './approval.js';
@@ -50,7 +50,7 @@ const StageList = z
 
 export const RoundFileDocument = z.object({
   key: Slug,
-  title: text(300),
+  title: line(300),
   /** The Markdown source, relative to the round file. */
   path: z.string().min(1),
 });
@@ -61,9 +61,9 @@ export const RoundFile = z
   .object({
     planId: Slug,
     round: z.number().int().positive().default(1),
-    title: text(300),
+    title: line(300),
     timeZone: IanaTimeZone.default(DEFAULT_TIME_ZONE),
-    coordinator: z.object({ name: text(200), email: z.email() }),
+    coordinator: z.object({ name: line(200), email: z.email() }),
     documents: z.array(RoundFileDocument).min(1, 'a round circulates at least one document'),
     /** The bureaus inline, or the path of a YAML/JSON file holding the list (relative to the round file). */
     bureaus: z.union([z.array(RoundFileBureau).min(1), z.string().min(1)]),
@@ -94,11 +94,11 @@ export const RoundInput = z
   .object({
     planId: Slug,
     n: z.number().int().positive(),
-    title: text(300),
+    title: line(300),
     timeZone: IanaTimeZone,
     coordinator: Actor,
     documents: z
-      .array(z.object({ key: Slug, title: text(300), sha256: Sha256 }))
+      .array(z.object({ key: Slug, title: line(300), sha256: Sha256 }))
       .min(1)
       .refine((docs) => new Set(docs.map((d) => d.key)).size === docs.length, 'document keys must be unique'),
     bureaus: z

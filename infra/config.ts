@@ -48,6 +48,20 @@ export const ConfigSchema = z.object({
   /** The base of every link in an email; the address bureaus reach the web server at (default: http://localhost:WEB_PORT). */
   PUBLIC_URL: optionalNonEmpty.pipe(url.optional()),
 
+  /**
+   * Set to keep the document store (and the web servers' throttles) in PostgreSQL
+   * (postgres://user:pass@host:5432/db), shared by every worker and web server; else the local folder.
+   */
+  STORE_URL: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'must be a PostgreSQL URL such as postgres://user:pass@localhost:5432/plan_review',
+      )
+      .optional(),
+  ),
+
   /** Set to send mail through a real SMTP server (smtp://user:pass@host:587); else the local sink keeps it. */
   SMTP_URL: optionalNonEmpty.pipe(url.optional()),
   SMTP_SINK_PORT: port.default(2525),

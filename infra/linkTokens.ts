@@ -55,10 +55,15 @@ export function csrfTokenFor(secret: Buffer, linkToken: string): string {
 }
 
 export function checkCsrf(secret: Buffer, linkToken: string, given: string | undefined): boolean {
+  return sameToken(csrfTokenFor(secret, linkToken), given);
+}
+
+/** A token given back equals the expected one (compared in constant time). */
+function sameToken(expected: string, given: string | undefined): boolean {
   if (!given) return false;
-  const expected = Buffer.from(csrfTokenFor(secret, linkToken));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const e = Buffer.from(expected);
+  const g = Buffer.from(given);
+  return g.length === e.length && timingSafeEqual(g, e);
 }
 
 /**
@@ -71,10 +76,25 @@ export function scanProofFor(secret: Buffer, linkToken: string, sha256: string):
 }
 
 export function checkScanProof(secret: Buffer, linkToken: string, sha256: string, given: string | undefined): boolean {
-  if (!given) return false;
-  const expected = Buffer.from(scanProofFor(secret, linkToken, sha256));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return sameToken(scanProofFor(secret, linkToken, sha256), given);
+}
+
+/**
+ * The same proof for the coordinator's paper-reply form: the scan was uploaded in this round's form,
+ * in this session (its session id), so the form keeps it by hash and no other stored file passes as the scan.
+ */
+export function paperScanProofFor(secret: Buffer, roundId: string, sessionId: string, sha256: string): string {
+  return mac(secret, 'paper-scan', `${roundId}\n${sessionId}\n${sha256}`).toString('base64url');
+}
+
+export function checkPaperScanProof(
+  secret: Buffer,
+  roundId: string,
+  sessionId: string,
+  sha256: string,
+  given: string | undefined,
+): boolean {
+  return sameToken(paperScanProofFor(secret, roundId, sessionId, sha256), given);
 }
 
 /**

@@ -33,6 +33,27 @@ export function formatInstant(iso: string, timeZone: string): string {
 }
 
 /**
+ * How long until a deadline, in the largest units that still tell a person how urgent it is:
+ * "14 天" / "14 days" a long way off, "1 天 5 小时" the day before, "5 小时", then "12 分钟".
+ * Undefined once the deadline has passed.
+ */
+export function timeLeft(untilMs: number, nowMs: number): { zh: string; en: string } | undefined {
+  const ms = untilMs - nowMs;
+  if (ms <= 0) return undefined;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const days = Math.floor(ms / 86_400_000);
+  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
+  const minutes = Math.max(1, Math.floor((ms % 3_600_000) / 60_000));
+  if (days >= 3) return { zh: `${days} 天`, en: plural(days, 'day') };
+  if (days >= 1)
+    return hours > 0
+      ? { zh: `${days} 天 ${hours} 小时`, en: `${plural(days, 'day')} ${plural(hours, 'hour')}` }
+      : { zh: `${days} 天`, en: plural(days, 'day') };
+  if (hours >= 1) return { zh: `${hours} 小时`, en: plural(hours, 'hour') };
+  return { zh: `${minutes} 分钟`, en: plural(minutes, 'minute') };
+}
+
+/**
  * A meeting's day and hours in its own zone: "2030-03-01 09:00–12:00 (Asia/Shanghai)", the end's
  * date too when it ends on another day.
  */

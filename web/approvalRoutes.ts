@@ -173,7 +173,7 @@ export function createApprovalRoutes(deps: ApprovalDeps) {
   app.onError(httpErrors);
 
   const roundParam = roundParamValidator(templates);
-  const loadRound = roundLoader(rounds);
+  const loadRound = roundLoader(rounds, templates);
 
   function render(c: Context<ApprovalEnv>, round: RoundStatus, status: 200 | 422, failed?: Failed, decided?: FormName) {
     const user = c.get('user');

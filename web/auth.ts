@@ -2,9 +2,14 @@
  * Signing in as a named user: the login page, sessions in signed cookies, a role check for pages
  * and actions, and CSRF protection for every form (an origin check plus a per-session form token).
  *
- * The session cookie holds { username, sid, exp } signed with a key derived from the server secret;
- * the user and their roles are looked up in the user directory on every request, so removing a
- * user or a role from the users file takes effect at once.
+ * The session cookie holds { username, sid, exp, gen, seen } signed with a key derived from the
+ * server secret; the user and their roles are looked up in the user directory on every request, so
+ * removing a user or a role from the users file takes effect at once. Sessions end:
+ * - after SESSION_LIMITS.idleMinutes without a request (`seen`, renewed as the user works), and at
+ *   the latest SESSION_LIMITS.hours after signing in (`exp`);
+ * - when the user's session generation in the users file moves past the cookie's `gen`: signing
+ *   out and a new password (`plan-review user add` on an existing user) move it, so a copied cookie
+ *   stops working on every web server at once. Signing out ends all of that user's sessions.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -14,7 +19,7 @@ import { every } from 'hono/combine';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Templates } from '../infra/templates.js';
-import { authenticate, type User, type UserDirectory, type UserRole } from '../infra/users.js';
+import { authenticate, sessionGenerationOf, type User, type UserDirectory, type UserRole } from '../infra/users.js';
 import {
   firstString,
   KIB,
@@ -24,7 +29,7 @@ import {
   readFormBody,
   unreadableFormMessage,
 } from './guards.js';
-import { memoryLimiters, Throttle, type LimiterFactory, type Taken } from './throttle.js';
+import { Backoff, memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export const SESSION_COOKIE = 'pr_session';
 const LOGIN_COOKIE = 'pr_login';
@@ -37,7 +42,8 @@ export interface AuthDeps {
   templates: Templates;
   /** Set the Secure flag on cookies (when the site is served over https). */
   secureCookies?: boolean;
-  sessionHours?: number;
+  /** Default SESSION_LIMITS. */
+  sessionLimits?: { hours: number; idleMinutes: number };
   /** Origins other than the request's own that may post forms (e.g. PUBLIC_URL's behind a proxy). */
   trustedOrigins?: string[];
   /** The client's address, for login throttling; default: the socket's remote address (undefined in-process). */
@@ -50,8 +56,25 @@ export interface AuthDeps {
 
 /** The largest body /login and /logout read. */
 export const LOGIN_BODY_LIMIT = 16 * KIB;
-/** Login throttling: failed attempts allowed per username and per client address within the window. */
-export const LOGIN_LIMITS = { perUsername: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
+/** How long a session lasts: at most `hours` after signing in, and `idleMinutes` after its last request. */
+export const SESSION_LIMITS = { hours: 12, idleMinutes: 30 } as const;
+/** A session's last request is written back to its cookie at most this often. */
+const SEEN_EVERY_MS = 60_000;
+
+/**
+ * Sign-in throttling. A username at one client address has `free` failed attempts, then waits
+ * before each next one (30 seconds, doubling up to 15 minutes; forgotten after a day or on success):
+ * someone failing elsewhere never keeps a user out. A client address has `perAddress` failed
+ * attempts within `addressWindowMs` across all usernames.
+ */
+export const LOGIN_LIMITS = {
+  free: 5,
+  firstWaitMs: 30_000,
+  maxWaitMs: 15 * 60_000,
+  forgetMs: 24 * 3600_000,
+  perAddress: 20,
+  addressWindowMs: 15 * 60_000,
+} as const;
 
 /** The socket's remote address under @hono/node-server; undefined elsewhere (app.request in tests). */
 function socketAddress(c: Context): string | undefined {
@@ -65,7 +88,12 @@ function socketAddress(c: Context): string | undefined {
 export interface Session {
   username: string;
   sid: string;
+  /** When the session ends at the latest (ms). */
   exp: number;
+  /** The user's session generation when it signed in. */
+  gen: number;
+  /** Its last request (ms), as last written back. */
+  seen: number;
 }
 
 export interface AuthEnv {
@@ -73,7 +101,13 @@ export interface AuthEnv {
 }
 
 const SessionCookie = z
-  .object({ username: z.string().min(1).max(64), sid: z.string().min(16).max(64), exp: z.number().int() })
+  .object({
+    username: z.string().min(1).max(64),
+    sid: z.string().min(16).max(64),
+    exp: z.number().int(),
+    gen: z.number().int().nonnegative(),
+    seen: z.number().int(),
+  })
   .strict();
 
 const LoginForm = z.object({
@@ -124,6 +158,8 @@ export interface Auth {
   verifyForm: MiddlewareHandler<AuthEnv>;
   /** The form token of the signed-in session, for the hidden field of every form. */
   formToken(c: Context<AuthEnv>): string;
+  /** The user signed in on this request, on any page (a bureau's link too), or undefined. */
+  signedInUser(c: Context): Promise<User | undefined>;
 }
 
 export function createAuth(deps: AuthDeps): Auth {
@@ -131,40 +167,43 @@ export function createAuth(deps: AuthDeps): Auth {
   const formKey = derive(deps.secret, 'session-form');
   const loginKey = derive(deps.secret, 'login-form');
   const now = deps.now ?? Date.now;
-  const maxAgeSeconds = Math.round((deps.sessionHours ?? 12) * 3600);
+  const limits = deps.sessionLimits ?? SESSION_LIMITS;
+  const maxAgeSeconds = Math.round(limits.hours * 3600);
+  const idleMs = limits.idleMinutes * 60_000;
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: deps.secureCookies ?? false };
   const originCheck = checkOrigin(deps.trustedOrigins);
   const loginBodyLimit = limitBody(LOGIN_BODY_LIMIT, deps.templates);
   const clientAddress = deps.clientAddress ?? socketAddress;
-  // Failed sign-ins, counted per username and per client address; a throttled attempt runs no scrypt.
+  // Failed sign-ins, counted per username at an address and per address; a throttled attempt runs no scrypt.
   const limiters = deps.limiters ?? memoryLimiters;
-  const failedByUsername = new Throttle(
-    { name: 'login-username', limit: LOGIN_LIMITS.perUsername, windowMs: LOGIN_LIMITS.windowMs },
+  const failedByPair = new Backoff(
+    {
+      name: 'login-user-address',
+      free: LOGIN_LIMITS.free,
+      firstWaitMs: LOGIN_LIMITS.firstWaitMs,
+      maxWaitMs: LOGIN_LIMITS.maxWaitMs,
+      forgetMs: LOGIN_LIMITS.forgetMs,
+    },
     limiters,
   );
   const failedByAddress = new Throttle(
-    { name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.windowMs },
+    { name: 'login-address', limit: LOGIN_LIMITS.perAddress, windowMs: LOGIN_LIMITS.addressWindowMs },
     limiters,
   );
 
   /**
-   * Counts a sign-in attempt as failed up front, against the address and the username, or refuses it
-   * with how long until it may be made (an attempt refused by one counter is not counted by the
-   * other). The address comes first so that a refused address creates no counter for a new username.
+   * Counts a sign-in attempt as failed up front, against the address and the username at that
+   * address, or refuses it with how long until it may be made (an attempt refused by one counter is
+   * not counted by the other). The address comes first so that a refused address creates no counter.
    */
-  async function countAttempt(username: string, address: string | undefined): Promise<Taken> {
+  async function countAttempt(pair: string, address: string | undefined) {
     if (address) {
       const byAddress = await failedByAddress.take(address);
-      if (!byAddress.ok)
-        return {
-          ok: false,
-          retryAfterMs: Math.max(byAddress.retryAfterMs, await failedByUsername.retryAfterMs(username)),
-        };
+      if (!byAddress.ok) return byAddress;
     }
-    const byUsername = await failedByUsername.take(username);
-    if (byUsername.ok || !address) return byUsername;
-    await failedByAddress.giveBack(address);
-    return { ok: false, retryAfterMs: Math.max(byUsername.retryAfterMs, await failedByAddress.retryAfterMs(address)) };
+    const byPair = await failedByPair.attempt(pair);
+    if (!byPair.ok && address) await failedByAddress.giveBack(address);
+    return byPair;
   }
 
   async function currentSession(c: Context): Promise<{ session: Session; user: User } | undefined> {
@@ -176,9 +215,18 @@ export function createAuth(deps: AuthDeps): Auth {
     } catch {
       return undefined;
     }
-    if (session.exp <= now()) return undefined;
+    const at = now();
+    if (session.exp <= at || session.seen + idleMs <= at) return undefined;
     const user = (await deps.users.list()).find((u) => u.username === session.username);
-    return user ? { session, user } : undefined;
+    if (!user || sessionGenerationOf(user) !== session.gen) return undefined;
+    return { session, user };
+  }
+
+  async function writeSession(c: Context, session: Session): Promise<void> {
+    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, {
+      ...cookieOptions,
+      maxAge: Math.max(1, Math.round((session.exp - now()) / 1000)),
+    });
   }
 
   function formToken(c: Context<AuthEnv>): string {
@@ -232,35 +280,41 @@ export function createAuth(deps: AuthDeps): Auth {
     }
     const { username } = form.data;
     const address = clientAddress(c);
+    const pair = `${username}\n${address ?? ''}`;
     // Counted as failed before the check, so that attempts sent all at once cannot slip past the limit.
-    const attempt = await countAttempt(username, address);
+    const attempt = await countAttempt(pair, address);
     if (!attempt.ok) {
-      const minutes = Math.max(1, Math.ceil(attempt.retryAfterMs / 60_000));
-      c.header('retry-after', String(Math.max(1, Math.ceil(attempt.retryAfterMs / 1000))));
+      const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+      const minutes = Math.ceil(seconds / 60);
+      const when =
+        seconds < 60
+          ? { zh: `${seconds} 秒`, en: `${seconds} second${seconds === 1 ? '' : 's'}` }
+          : { zh: `${minutes} 分钟`, en: `${minutes} minute${minutes === 1 ? '' : 's'}` };
+      c.header('retry-after', String(seconds));
       return renderLogin(c, 429, {
         username,
         next: form.data.next,
-        error: `登录失败次数过多，请 ${minutes} 分钟后再试。Too many failed sign-in attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        error: `登录失败次数过多，请 ${when.zh}后再试。Too many failed sign-in attempts; try again in ${when.en}.`,
       });
     }
     const user = await authenticate(await deps.users.list(), username, form.data.password);
     if (!user) {
+      await failedByPair.failed(pair, attempt.failures);
       return renderLogin(c, 401, {
         username,
         next: form.data.next,
         error: '用户名或密码不正确。Wrong username or password.',
       });
     }
-    await failedByUsername.clear(username);
+    await failedByPair.succeeded(pair);
     if (address) await failedByAddress.giveBack(address);
-    const session: Session = {
+    const at = now();
+    await writeSession(c, {
       username: user.username,
       sid: randomBytes(18).toString('base64url'),
-      exp: now() + maxAgeSeconds * 1000,
-    };
-    await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), sessionKey, {
-      ...cookieOptions,
-      maxAge: maxAgeSeconds,
+      exp: at + maxAgeSeconds * 1000,
+      gen: sessionGenerationOf(user),
+      seen: at,
     });
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
     return c.redirect(safeNext(form.data.next), 303);
@@ -273,6 +327,8 @@ export function createAuth(deps: AuthDeps): Auth {
       if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
       if (!equal(firstString(body, CSRF_FIELD), mac(formKey, current.session.sid)))
         return c.text('Forbidden: the form token is missing or wrong; reload the page.', 403);
+      // Every copy of the cookie stops working, on every web server (they read the same users file).
+      await deps.users.endSessions(current.user.username);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -295,6 +351,7 @@ export function createAuth(deps: AuthDeps): Auth {
       }
       c.set('user', current.user);
       c.set('session', current.session);
+      if (now() - current.session.seen >= SEEN_EVERY_MS) await writeSession(c, { ...current.session, seen: now() });
       if (!roles.some((r) => current.user.roles.includes(r))) {
         c.header('cache-control', 'no-store');
         return c.html(
@@ -325,5 +382,7 @@ export function createAuth(deps: AuthDeps): Auth {
   };
   const verifyForm = every(originCheck, tokenCheck) as MiddlewareHandler<AuthEnv>;
 
-  return { routes, requireRole, verifyForm, formToken };
+  const signedInUser = async (c: Context) => (await currentSession(c))?.user;
+
+  return { routes, requireRole, verifyForm, formToken, signedInUser };
 }

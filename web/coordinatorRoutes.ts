@@ -51,6 +51,7 @@ import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
 import { refusalMessage, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { documentFileProblem } from '../infra/documents.js';
+import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
@@ -79,7 +80,7 @@ interface CoordinatorEnv {
   Variables: AuthEnv['Variables'] & {
     round: RoundStatus;
     formContext: FormContext;
-    scan?: { sha256: string; name: string };
+    scan?: KeptScan;
     scanError?: string;
     document?: { sha256: string; name: string };
     documentError?: string;
@@ -189,11 +190,18 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
 // ---------------------------------------------------------------------------------------------
 // The forms, as a page shows them
 
+/** A paper reply's scan kept by the form: its hash, its name, and the proof that it was uploaded in this form. */
+interface KeptScan {
+  sha256: string;
+  name: string;
+  proof: string;
+}
+
 interface Failed {
   action: ActionName;
   values: FormValues;
   errors: FieldErrors;
-  scan?: { sha256: string; name: string };
+  scan?: KeptScan;
   document?: { sha256: string; name: string };
 }
 
@@ -383,7 +391,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   /** The files a re-shown form keeps by hash: the paper reply's scan, a revised version. */
   const uploads = (c: Context<CoordinatorEnv>) => ({ scan: c.get('scan'), document: c.get('document') });
 
-  const loadRound = roundLoader(rounds);
+  const loadRound = roundLoader(rounds, templates);
   const roundParam = roundParamValidator(templates);
 
   /**
@@ -521,13 +529,22 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     const body = await c.req.parseBody({ all: true });
     const values = formValues(body);
     const max = deps.attachmentMaxBytes;
-    const { file: scan, error: scanError } = await upload(
-      body,
-      values,
-      'scan',
-      (bytes) => checkScan(bytes, max),
-      scanTooLarge(max),
-    );
+    // A scan kept by hash needs the proof that it was uploaded in this round's form in this session (as
+    // the reply page does): no other stored file (a circulated document, another round's scan) passes as it.
+    const sid = c.get('session').sid;
+    const hasNewFile = [body.scan].flat().some((f) => f instanceof File && f.size > 0);
+    const unproven =
+      !hasNewFile &&
+      values.scanSha256 !== undefined &&
+      !checkPaperScanProof(deps.secret, round.id, sid, values.scanSha256, values.scanProof);
+    const uploaded = unproven
+      ? { error: say('scanNotFromForm') }
+      : await upload(body, values, 'scan', (bytes) => checkScan(bytes, max), scanTooLarge(max));
+    const scanError = uploaded.error;
+    const scan: KeptScan | undefined = uploaded.file && {
+      ...uploaded.file,
+      proof: paperScanProofFor(deps.secret, round.id, sid, uploaded.file.sha256),
+    };
     c.set('scan', scan);
     c.set('scanError', scanError);
 

@@ -1,14 +1,45 @@
 /**
- * Guards shared by the web layer: the origin check every form POST passes (the request's own
- * origin, or one of the trusted origins such as PUBLIC_URL's behind a TLS proxy), body limits that
- * answer with a readable page, and reading a form body without a 500 when it is malformed.
+ * Guards shared by the web layer: the security headers of every response, the origin check every
+ * form POST passes (the request's own origin, or one of the trusted origins such as PUBLIC_URL's
+ * behind a TLS proxy), body limits that answer with a readable page, and reading a form body
+ * without a 500 when it is malformed.
  */
+import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { z } from 'zod';
+import { parseReviewRoundId } from '../domain/ids.js';
+import { coded, issueText } from '../domain/messages.js';
 import type { Templates } from '../infra/templates.js';
 
 export const KIB = 1024;
+
+/**
+ * The headers of every page and file: no framing (CSP frame-ancestors, and X-Frame-Options for
+ * older browsers), no type sniffing, scripts and styles from this site only, and no referrer to
+ * other sites. The referrer policy is `same-origin` rather than `no-referrer`: a browser sends
+ * `Origin: null` on a POST from a no-referrer page, which the origin check of every form would
+ * refuse; same-origin never sends a page's address (a reply link's token) to another site either.
+ * Nothing is stored by caches (`no-store`): the pages hold reply links, names and replies; only
+ * static files (styles, the reply page's script) set a cache policy of their own.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** Adds SECURITY_HEADERS to every response, keeping any a route set itself (a scan's sandbox CSP). */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+  }
+};
 
 /** hono's csrf() with the request's own origin and the trusted ones accepted (a browser without Sec-Fetch-Site sends Origin). */
 export function originCheck(trustedOrigins: readonly string[] = []): MiddlewareHandler {
@@ -24,9 +55,43 @@ export interface Message {
 }
 
 /** A short bilingual page (no staff navigation: it may be shown to anyone). */
-export function messagePage(c: Context, templates: Templates, status: 400 | 413 | 429, message: Message): Response {
+export function messagePage(
+  c: Context,
+  templates: Templates,
+  status: 400 | 404 | 413 | 429 | 503,
+  message: Message,
+): Response {
   c.header('cache-control', 'no-store');
   return c.html(templates.render('pages/message', { message }), status);
+}
+
+/** A round id in an address: `round:<plan>:<n>`. */
+export const RoundParam = z.object({
+  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
+});
+
+/** The route's round id, checked where the route is declared; a wrong one gets a bilingual page saying so (400). */
+export function roundParam(templates: Templates) {
+  return zValidator('param', RoundParam, (result, c) => {
+    if (result.success) return;
+    const detail = issueText(result.error.issues[0]!);
+    return messagePage(c, templates, 400, {
+      zh: '网址中的审查轮次编号无效',
+      en: 'The round in this address is not valid',
+      detailZh: detail.zh,
+      detailEn: detail.en,
+    });
+  });
+}
+
+/** The page of a round that does not exist (404). */
+export function noRoundPage(c: Context, templates: Templates, roundId: string): Response {
+  return messagePage(c, templates, 404, {
+    zh: '未找到此审查轮次',
+    en: 'There is no such review round',
+    detailZh: `没有编号为 ${roundId} 的审查轮次。`,
+    detailEn: `No round has the id ${roundId}.`,
+  });
 }
 
 export const tooLargeMessage = (maxBytes: number): Message => ({

@@ -15,6 +15,7 @@ import { HTTPException } from 'hono/http-exception';
 import { canonicalJson } from '../domain/replyHash.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
 import type { DocumentRef, Reply } from '../domain/records.js';
+import type { StaffActor } from '../domain/consultation.js';
 import { documentToHtml, sectionAnchor, type DocumentHtml } from '../infra/documentHtml.js';
 import {
   checkCsrf,
@@ -31,7 +32,7 @@ import { refusalMessage } from '../domain/messages.js';
 import { DECISION_LABELS, OUTCOME_RESPONSE_LABELS } from '../domain/labels.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
-import { formatInstant, type Templates } from '../infra/templates.js';
+import { formatInstant, timeLeft, type Templates } from '../infra/templates.js';
 import {
   addRow,
   documentsInBody,
@@ -42,6 +43,7 @@ import {
   isBlankRow,
   keptAttachment,
   readAction,
+  MAX_ROWS,
   readForm,
   rowIndexes,
   str,
@@ -53,7 +55,7 @@ import {
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
-import { originCheck as checkOrigin, readFormBody } from './guards.js';
+import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
 
 export interface ReplyRoutesDeps {
@@ -71,6 +73,11 @@ export interface ReplyRoutesDeps {
   limiters?: LimiterFactory;
   /** The clock of deadlines. The upload quota reads the system clock (web/throttle.ts). */
   now?: () => Date;
+  /**
+   * The staff member signed in on this request, if any: a reply they submit through a bureau's link
+   * (say, opened from the outbox) records them as its `recordedBy`, and the page says so first.
+   */
+  staff?: (c: Context) => Promise<StaffActor | undefined>;
 }
 
 const MIB = 1024 * 1024;
@@ -78,21 +85,34 @@ const MIB = 1024 * 1024;
 /** Every upload is stored (so a re-rendered form keeps it): a link may store at most this many within the window. */
 export const UPLOAD_QUOTA = { limit: 10, windowMs: 3600_000 } as const;
 
-/** Pages of a personal link: never cached (they hold the bureau's input), never leak the link. */
-const PAGE_HEADERS: Record<string, string> = {
-  'cache-control': 'no-store',
-  // same-origin: the link (with its token) never leaks to other sites, and same-origin POSTs keep their Origin header.
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'x-robots-tag': 'noindex, nofollow',
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+/**
+ * Pages of a personal link: never cached (they hold the bureau's input), never leak the link, never
+ * indexed. Set here too, so the routes keep them when mounted without the app's own (web/guards.ts).
+ */
+const PAGE_HEADERS: Record<string, string> = { ...SECURITY_HEADERS, 'x-robots-tag': 'noindex, nofollow' };
 
-/** Progressive enhancement only: the page works without it. */
+/**
+ * Progressive enhancement only: the page works without it. It focuses the error summary and each
+ * field its links name, adds a comment row in place (without it "add a comment" posts the form and
+ * the server adds the row), pre-selects a section from the document's links, and disables the
+ * buttons while a submission is on its way (so a second press sends nothing).
+ */
 const REPLY_SCRIPT = `(() => {
   const form = document.getElementById('form');
+  const summary = document.getElementById('error-summary');
+  if (summary) {
+    summary.focus();
+    summary.addEventListener('click', (e) => {
+      const a = e.target.closest && e.target.closest('a[href^="#"]');
+      const field = a && document.getElementById(a.getAttribute('href').slice(1));
+      if (!field) return;
+      e.preventDefault();
+      const fieldset = field.closest('fieldset');
+      const label = document.querySelector('label[for="' + field.id + '"]') || (fieldset && fieldset.querySelector('legend'));
+      (label || field).scrollIntoView({ block: 'start' });
+      field.focus({ preventScroll: true });
+    });
+  }
   if (!form) return;
   const choose = (doc) => {
     const r = form.querySelector('input[name="doc.' + doc + '.answer"][value="comments"]');
@@ -101,6 +121,41 @@ const REPLY_SCRIPT = `(() => {
   form.addEventListener('input', (e) => {
     const row = e.target.closest && e.target.closest('[data-doc]');
     if (row && e.target.value) choose(row.dataset.doc);
+  });
+  form.addEventListener('click', (e) => {
+    const button = e.target.closest && e.target.closest('button[value^="add:"]');
+    if (!button) return;
+    const doc = button.value.slice(4);
+    const fieldset = document.getElementById('form-' + doc);
+    const count = form.querySelector('input[name="doc.' + doc + '.rows"]');
+    const rows = fieldset ? fieldset.querySelectorAll('.comment-row') : [];
+    if (!count || rows.length === 0 || rows.length >= ${MAX_ROWS}) return;
+    e.preventDefault();
+    const i = rows.length;
+    const row = rows[i - 1].cloneNode(true);
+    row.id = 'doc-' + doc + '-c-' + i;
+    row.querySelectorAll('.field-error').forEach((p) => p.remove());
+    row.querySelectorAll('[name]').forEach((el) => {
+      const label = row.querySelector('label[for="' + el.id + '"]');
+      el.name = 'doc.' + doc + '.c.' + i + '.' + el.name.split('.').pop();
+      el.id = 'f-' + el.name.replace(/[^A-Za-z0-9_-]/g, '-');
+      if (label) label.htmlFor = el.id;
+      ['aria-invalid', 'aria-describedby', 'autofocus'].forEach((a) => el.removeAttribute(a));
+      if (el.tagName === 'SELECT') {
+        el.querySelectorAll('option[selected]').forEach((o) => o.removeAttribute('selected'));
+        el.selectedIndex = 0;
+      } else {
+        el.defaultValue = '';
+        el.value = '';
+      }
+    });
+    const heading = row.querySelector('h3');
+    heading.firstChild.textContent = '意见 ' + (i + 1) + ' ';
+    heading.querySelector('.en').textContent = 'Comment ' + (i + 1);
+    button.closest('.reply-add').before(row);
+    count.value = String(i + 1);
+    choose(doc);
+    row.querySelector('textarea[name$=".text"]').focus();
   });
   document.addEventListener('click', (e) => {
     const a = e.target.closest && e.target.closest('a.doc-comment-link');
@@ -116,6 +171,30 @@ const REPLY_SCRIPT = `(() => {
     choose(doc);
     free.scrollIntoView({ block: 'center' });
     free.querySelector('textarea[name$=".text"]').focus();
+  });
+  let sending = false;
+  const buttons = () => form.querySelectorAll('button');
+  const note = form.querySelector('.reply-sending');
+  form.addEventListener('submit', (e) => {
+    if (sending) {
+      e.preventDefault();
+      return;
+    }
+    sending = true;
+    // After this turn: the button pressed is still part of what is sent.
+    setTimeout(() => {
+      buttons().forEach((b) => { b.disabled = true; });
+      form.setAttribute('aria-busy', 'true');
+      if (note) note.textContent = '正在提交，请稍候…… Sending, please wait…';
+    }, 0);
+  });
+  // Back from the receipt (the page restored as it was left): usable again.
+  window.addEventListener('pageshow', (e) => {
+    if (!e.persisted) return;
+    sending = false;
+    buttons().forEach((b) => { b.disabled = false; });
+    form.removeAttribute('aria-busy');
+    if (note) note.textContent = '';
   });
 })();
 `;
@@ -435,8 +514,17 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         message,
       }));
     const latest = bureau.replies[bureau.replies.length - 1];
+    // The gov.uk pattern: the count of problems leads the page title, so the tab and a screen reader say it first.
+    const errorCount = summary.length + (errors[fieldNames.form] ? 1 : 0);
+    const deadlineMs = Date.parse(bureau.deadline);
+    const at = now().getTime();
     const page = templates.render('pages/reply', {
-      title: `征求意见卡 · ${bureau.bureau.nameZh}`,
+      title: `${errorCount > 0 ? `有 ${errorCount} 处需要修改 ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} · ` : ''}征求意见卡 · ${bureau.bureau.nameZh}`,
+      errorCount,
+      oneError: errorCount === 1,
+      left: timeLeft(deadlineMs, at),
+      graceLeft: link.late ? timeLeft(deadlineMs + status.graceMs, at) : undefined,
+      staff: await deps.staff?.(c),
       base,
       script: `${prefix}-/reply.js`,
       round: { title: status.title, coordinator: status.coordinator },
@@ -447,7 +535,6 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       },
       deadline: formatInstant(bureau.deadline, timeZone),
       late: link.late,
-      graceHours: status.graceMs > 0 ? Math.round((status.graceMs / 3600_000) * 10) / 10 : 0,
       documents,
       previous: bureau.replies
         .slice()
@@ -748,12 +835,14 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       const name = formFieldOf(early.field.split('.'), rowIndexes(form));
       return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(early) }, status: 422 });
     }
+    const submittedBy = await deps.staff?.(c);
     const sent = await rounds.act(link.target.roundId, 'submitReply', {
       requestId: form.requestId,
       actor: { name: result.draft.responder.name, role: 'bureau' },
       bureauId: link.target.bureauId,
       linkId: link.target.linkId,
       reply: result.draft,
+      ...(submittedBy && { submittedBy }),
     });
     if (sent.kind === 'done') return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
     if (sent.kind === 'refused') {
@@ -837,6 +926,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         submittedAt: formatInstant(reply.submittedAt, timeZone),
         viaLink: reply.channel === 'link',
         responder: reply.responder,
+        recordedBy: reply.recordedBy,
         scanSha256: reply.scanSha256,
         contentSha256: reply.contentSha256,
         // As recorded: a later extension does not turn a late reply into an on-time one.

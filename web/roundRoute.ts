@@ -11,7 +11,7 @@ import { coded, issueText } from '../domain/messages.js';
 import type { RoundStatus } from '../domain/round.js';
 import { RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
-import { messagePage } from './guards.js';
+import { messagePage, noRoundPage } from './guards.js';
 
 export const RoundParam = z.object({
   id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
@@ -37,11 +37,11 @@ export function roundParamValidator(templates: Templates) {
 }
 
 /** The round of the route's id (validated before), as `round`; 404 when there is none. */
-export function roundLoader(rounds: RoundService): MiddlewareHandler<RoundEnv> {
+export function roundLoader(rounds: RoundService, templates: Templates): MiddlewareHandler<RoundEnv> {
   return async (c, next) => {
     const { id } = c.req.valid('param' as never) as { id: string };
     const round = await rounds.status(id);
-    if (round.kind === 'notFound') return c.text(`no round ${id}`, 404);
+    if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
     c.set('round', round.value);
     await next();

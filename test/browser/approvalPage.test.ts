@@ -5,141 +5,117 @@
  * confirmation (the form will not go without it) and approves; at 1280 px the two forms stand side
  * by side and the approver returns the candidate with a reason (the form will not go without one).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../../bench/support/chromium.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { approvalApp } from '../support/approvalApp.js';
 import { APPROVAL_ROUND_ID as ROUND_ID, approvalRound } from '../support/approvalRound.js';
+import {
+  expectNoSidewaysScroll,
+  expectWithinWidth,
+  HAVE_CHROMIUM,
+  inChromium,
+  launchChromium,
+  openPage,
+  screenshot,
+  serveApp,
+  withStyle,
+  type Served,
+} from '../support/chromiumPages.js';
 import { FakeRounds } from '../support/fakeRounds.js';
-import { freePort } from '../../infra/ports.js';
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
-const STYLE = readFileSync(new URL('../../web/static/style.css', import.meta.url));
 const PAGE = `/rounds/${ROUND_ID}/approval`;
-const screenshot = (width: number) => `/tmp/plan-review-approval-${width}.png`;
 
-describe.skipIf(!HAVE_CHROMIUM)(
-  `approval page in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM_PATH} is not installed; scripts/setup.sh installs it)`}`,
-  () => {
-    let server: ServerType;
-    let base: string;
-    let browser: Browser;
-    let rounds: FakeRounds;
-    let app: Hono;
+describe.skipIf(!HAVE_CHROMIUM)(inChromium('approval page'), () => {
+  let served: Served;
+  let base: string;
+  let browser: Browser;
+  let rounds: FakeRounds;
+  let app: Hono;
 
-    beforeAll(async () => {
-      const port = await freePort();
-      server = await new Promise<ServerType>((resolve) => {
-        const s = serve({ fetch: (req) => app.fetch(req), hostname: '127.0.0.1', port }, () => resolve(s));
-      });
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-    });
+  beforeAll(async () => {
+    served = await serveApp((req) => app.fetch(req));
+    base = served.base;
+    browser = await launchChromium();
+  });
 
-    beforeEach(async () => {
-      const store = new MemoryContentStore();
-      rounds = new FakeRounds(store, await approvalRound(store), () => new Date('2030-01-20T02:00:00.000Z'));
-      app = await approvalApp(rounds, store);
-      app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
-    });
+  beforeEach(async () => {
+    const store = new MemoryContentStore();
+    rounds = new FakeRounds(store, await approvalRound(store), () => new Date('2030-01-20T02:00:00.000Z'));
+    app = withStyle(await approvalApp(rounds, store));
+  });
 
-    afterAll(async () => {
-      await browser?.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
 
-    /** The approver's page at a width, signed in through the sign-in page; problems are collected. */
-    async function approverPage(width: number): Promise<{ page: Page; problems: string[] }> {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, locale: 'zh-CN' });
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(String(err)));
-      page.on('response', (res) => {
-        if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) problems.push(`${res.status()} ${res.url()}`);
-      });
-      await page.goto(`${base}/login?next=${encodeURIComponent(PAGE)}`);
-      await page.fill('#login-username', 'wang');
-      await page.fill('#login-password', 'approver-pw');
-      await Promise.all([page.waitForURL(`${base}${PAGE}`), page.click('.coord-login button[type="submit"]')]);
-      return { page, problems };
-    }
+  /** The approver's page at a width, signed in through the sign-in page; problems are collected. */
+  async function approverPage(width: number): Promise<{ page: Page; problems: string[] }> {
+    const opened = await openPage(browser, width);
+    const { page } = opened;
+    await page.goto(`${base}/login?next=${encodeURIComponent(PAGE)}`);
+    await page.fill('#login-username', 'wang');
+    await page.fill('#login-password', 'approver-pw');
+    await Promise.all([page.waitForURL(`${base}${PAGE}`), page.click('.coord-login button[type="submit"]')]);
+    return opened;
+  }
 
-    /** The page does not scroll sideways. */
-    async function expectNoSidewaysScroll(page: Page): Promise<void> {
-      // A string: the tests are type-checked without the DOM's types.
-      const [scroll, client] = await page.evaluate<[number, number]>(
-        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
-      );
-      expect(scroll, `scrollWidth ${scroll} > clientWidth ${client}`).toBeLessThanOrEqual(client);
-    }
+  it('at 390 px: no sideways scroll, the confirmation is required, and the approver approves', async () => {
+    const { page, problems } = await approverPage(390);
+    const sha = rounds.current.approval.candidate!.pdfSha256;
+    await expect(page.locator('.approval-candidate .approval-sha').innerText()).resolves.toBe(sha);
+    await expectNoSidewaysScroll(page);
+    for (const selector of [
+      '.approval-pdf',
+      '#form-approve input[name="confirm"]',
+      '#form-approve button[type="submit"]',
+      '#reject-reason',
+      '#form-reject button[type="submit"]',
+    ])
+      await expectWithinWidth(page, selector, 390);
+    await screenshot(page, 'approval-390', true);
 
-    /** An element is shown and lies within the viewport's width. */
-    async function expectWithinWidth(page: Page, selector: string, width: number): Promise<void> {
-      const box = await page.locator(selector).boundingBox();
-      expect(box, selector).not.toBeNull();
-      expect(box!.x, selector).toBeGreaterThanOrEqual(0);
-      expect(box!.x + box!.width, selector).toBeLessThanOrEqual(width);
-    }
+    // Without the ticked box the browser keeps the form: nothing is sent.
+    await page.click('#form-approve button[type="submit"]');
+    expect(page.url()).toBe(`${base}${PAGE}`);
+    expect(rounds.calls).toHaveLength(0);
 
-    it('at 390 px: no sideways scroll, the confirmation is required, and the approver approves', async () => {
-      const { page, problems } = await approverPage(390);
-      const sha = rounds.current.approval.candidate!.pdfSha256;
-      await expect(page.locator('.approval-candidate .approval-sha').innerText()).resolves.toBe(sha);
-      await expectNoSidewaysScroll(page);
-      for (const selector of [
-        '.approval-pdf',
-        '#form-approve input[name="confirm"]',
-        '#form-approve button[type="submit"]',
-        '#reject-reason',
-        '#form-reject button[type="submit"]',
-      ])
-        await expectWithinWidth(page, selector, 390);
-      await page.screenshot({ path: screenshot(390), fullPage: true });
+    await page.check('#form-approve input[name="confirm"]');
+    await Promise.all([page.waitForURL(/decided=approve$/), page.click('#form-approve button[type="submit"]')]);
+    await expect(page.locator('.coord-flash').innerText()).resolves.toContain('已批准该 PDF。');
+    await expect(page.locator('.approval-approved .approval-sha').innerText()).resolves.toBe(sha);
+    await expectNoSidewaysScroll(page);
+    await expectWithinWidth(page, '.approval-approved a[download]', 390);
+    expect(rounds.sent('approveCandidate').map((u) => u.request.pdfSha256)).toEqual([sha]);
+    expect(rounds.current.stage).toBe('approved');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 
-      // Without the ticked box the browser keeps the form: nothing is sent.
-      await page.click('#form-approve button[type="submit"]');
-      expect(page.url()).toBe(`${base}${PAGE}`);
-      expect(rounds.calls).toHaveLength(0);
+  it('at 1280 px: the forms side by side, a reason is required, and the approver returns the candidate', async () => {
+    const { page, problems } = await approverPage(1280);
+    await expectNoSidewaysScroll(page);
+    const approve = await page.locator('#form-approve').boundingBox();
+    const reject = await page.locator('#form-reject').boundingBox();
+    expect(reject!.y).toBe(approve!.y);
+    expect(reject!.x).toBeGreaterThan(approve!.x + approve!.width - 1);
+    const pdf = await page.locator('.approval-pdf').boundingBox();
+    expect(pdf!.height).toBeGreaterThan(400);
+    await screenshot(page, 'approval-1280', true);
 
-      await page.check('#form-approve input[name="confirm"]');
-      await Promise.all([page.waitForURL(/decided=approve$/), page.click('#form-approve button[type="submit"]')]);
-      await expect(page.locator('.coord-flash').innerText()).resolves.toContain('已批准该 PDF。');
-      await expect(page.locator('.approval-approved .approval-sha').innerText()).resolves.toBe(sha);
-      await expectNoSidewaysScroll(page);
-      await expectWithinWidth(page, '.approval-approved a[download]', 390);
-      expect(rounds.sent('approveCandidate').map((u) => u.request.pdfSha256)).toEqual([sha]);
-      expect(rounds.current.stage).toBe('approved');
-      expect(problems).toEqual([]);
-      await page.close();
-    });
+    await page.click('#form-reject button[type="submit"]');
+    expect(page.url()).toBe(`${base}${PAGE}`);
+    expect(rounds.calls).toHaveLength(0);
 
-    it('at 1280 px: the forms side by side, a reason is required, and the approver returns the candidate', async () => {
-      const { page, problems } = await approverPage(1280);
-      await expectNoSidewaysScroll(page);
-      const approve = await page.locator('#form-approve').boundingBox();
-      const reject = await page.locator('#form-reject').boundingBox();
-      expect(reject!.y).toBe(approve!.y);
-      expect(reject!.x).toBeGreaterThan(approve!.x + approve!.width - 1);
-      const pdf = await page.locator('.approval-pdf').boundingBox();
-      expect(pdf!.height).toBeGreaterThan(400);
-      await page.screenshot({ path: screenshot(1280), fullPage: true });
-
-      await page.click('#form-reject button[type="submit"]');
-      expect(page.url()).toBe(`${base}${PAGE}`);
-      expect(rounds.calls).toHaveLength(0);
-
-      await page.fill('#reject-reason', '请补充第三章的修改说明。');
-      await Promise.all([page.waitForURL(/decided=reject$/), page.click('#form-reject button[type="submit"]')]);
-      await expect(page.locator('.coord-flash').innerText()).resolves.toContain('已退回修改。');
-      await expect(page.locator('.approval-decisions').innerText()).resolves.toContain('请补充第三章的修改说明。');
-      await expectNoSidewaysScroll(page);
-      expect(rounds.current.stage).toBe('revision');
-      expect(problems).toEqual([]);
-      await page.close();
-    });
-  },
-);
+    await page.fill('#reject-reason', '请补充第三章的修改说明。');
+    await Promise.all([page.waitForURL(/decided=reject$/), page.click('#form-reject button[type="submit"]')]);
+    await expect(page.locator('.coord-flash').innerText()).resolves.toContain('已退回修改。');
+    await expect(page.locator('.approval-decisions').innerText()).resolves.toContain('请补充第三章的修改说明。');
+    await expectNoSidewaysScroll(page);
+    expect(rounds.current.stage).toBe('revision');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

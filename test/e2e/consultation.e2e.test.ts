@@ -240,5 +240,6 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     await expect(run('round', 'waive', id, 'culture', '--reason', 'again')).rejects.toMatchObject({
       stderr: expect.stringContaining('already waived'),
     });
-  });
+    // Three CLI processes, each starting Node and its TypeScript loader: seconds each on a busy machine.
+  }, 180_000);
 });

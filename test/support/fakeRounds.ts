@@ -62,6 +62,7 @@ import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '..
 import {
   buildReply,
   isLate,
+  linkReplyMeta,
   outcomeOf,
   replyDraftRefusal,
   replyLinkRefusal,
@@ -291,7 +292,7 @@ export class FakeRounds implements RoundService {
         const refusal = replyLinkRefusal(round, b, r.linkId, at) ?? replyDraftRefusal(round, b, r.reply);
         if (refusal) return { refusal };
         return {
-          value: record(round, b, buildReply(round, b, r.reply, { at, channel: 'link', late: isLate(b, at) }), at),
+          value: record(round, b, buildReply(round, b, r.reply, linkReplyMeta(b, r, at)), at),
         };
       }
       const refusal = replyDraftRefusal(round, b, r.reply);

@@ -31,13 +31,28 @@ export class RecordingTransport {
   unreachableAddresses = new Set<string>();
   /** Recipients refused for now (450, greylisting) while the others in the same message are accepted. */
   greylisted = new Set<string>();
+  /**
+   * How many upcoming sends never answer, as when the worker sending them was killed: the attempt
+   * hangs until `releaseHung()` (a test's end), which fails it.
+   */
+  hangNext = 0;
+  private readonly hung: Array<(err: Error) => void> = [];
   private readonly json = nodemailer.createTransport({ jsonTransport: true });
 
   asTransporter(): Transporter {
     return { sendMail: (m: SendMailOptions) => this.sendMail(m) } as unknown as Transporter;
   }
 
+  /** Fails every hung send (so that a worker can shut down). */
+  releaseHung(): void {
+    for (const fail of this.hung.splice(0)) fail(new Error('released by the test'));
+  }
+
   async sendMail(message: SendMailOptions) {
+    if (this.hangNext > 0) {
+      this.hangNext--;
+      return new Promise<never>((_, reject) => this.hung.push(reject));
+    }
     if (this.transientFailures > 0) {
       this.transientFailures--;
       throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });

@@ -4,6 +4,7 @@
  * double submit is one reply, and a test may make the round refuse or be unavailable.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { freshRoundRecords, RoundStatus, type BureauStatus } from '../../domain/round.js';
 import { parseDocument } from '../../infra/documents.js';
@@ -69,6 +70,29 @@ export const DOC_ECO = `# 前言
 
 export const DAY = 24 * 3600 * 1000;
 
+type FixtureDocument = readonly [key: string, title: string, source: string, standIn: boolean];
+
+const TEST_DOCUMENTS: FixtureDocument[] = [
+  ['protection', '测试区“十四五”生态环境保护规划（征求意见稿）', DOC_PROTECTION, false],
+  ['eco-plan', '测试区“十四五”生态保护和生态文明建设规划（征求意见稿）', DOC_ECO, false],
+];
+
+/** The seed round's two drafts, as a bureau of the seed round reads them (long titles, deep sections, wide tables). */
+const SEED_DOCUMENTS: FixtureDocument[] = [
+  [
+    'protection',
+    '大同市新荣区“十四五”生态环境保护规划（征求意见稿）',
+    readFileSync(new URL('../../seeds/documents/eco-protection-plan.md', import.meta.url), 'utf8'),
+    false,
+  ],
+  [
+    'eco-plan',
+    '大同市新荣区“十四五”“两山七河一流域”生态保护和生态文明建设、生态经济发展规划（征求意见稿）',
+    readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8'),
+    false,
+  ],
+];
+
 export interface ReplyFixture {
   app: Hono;
   /** The rounds the routes are given (`rounds`), holding this one round. */
@@ -86,17 +110,14 @@ export const START = new Date('2022-02-03T02:00:00.000Z');
 
 /** A round in consultation with two documents and three bureaus, served at /r like the web app does. */
 export async function replyFixture(
-  opts: { attachmentMaxBytes?: number; graceMs?: number; trustedOrigins?: string[] } = {},
+  opts: { attachmentMaxBytes?: number; graceMs?: number; trustedOrigins?: string[]; seedDocuments?: boolean } = {},
 ): Promise<ReplyFixture> {
   const store = new MemoryContentStore();
   const secret = randomBytes(32);
   const clock = { now: new Date(START.getTime() + DAY) };
   const deadline = new Date(START.getTime() + 14 * DAY);
   const documents = [];
-  for (const [key, title, source, standIn] of [
-    ['protection', '测试区“十四五”生态环境保护规划（征求意见稿）', DOC_PROTECTION, false],
-    ['eco-plan', '测试区“十四五”生态保护和生态文明建设规划（征求意见稿）', DOC_ECO, false],
-  ] as const) {
+  for (const [key, title, source, standIn] of opts.seedDocuments ? SEED_DOCUMENTS : TEST_DOCUMENTS) {
     const { sha256 } = await store.put(Buffer.from(source));
     documents.push({
       key,

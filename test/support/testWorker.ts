@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { inject } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { ContentStore } from '../../infra/store.js';
 import { temporalTestServer } from '../../infra/tools.js';
 import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
@@ -19,14 +19,21 @@ interface WorkerOptions {
   store: ContentStore;
   /** Defaults to a recording transport whose messages nobody reads. */
   transport?: Transporter;
+  /** Other activity dependencies (e.g. how often a send heartbeats). */
+  activityDeps?: Partial<ActivityDeps>;
 }
 
-function createWorker(connection: NativeConnection, { taskQueue, store, transport }: WorkerOptions): Promise<Worker> {
+function createWorker(
+  connection: NativeConnection,
+  { taskQueue, store, transport, activityDeps }: WorkerOptions,
+): Promise<Worker> {
   return Worker.create({
     connection,
     taskQueue,
     workflowBundle: { code: inject('workflowBundleCode') },
-    activities: createActivities(inProcessActivityDeps(store, transport ?? new RecordingTransport().asTransporter())),
+    activities: createActivities(
+      inProcessActivityDeps(store, transport ?? new RecordingTransport().asTransporter(), activityDeps),
+    ),
   });
 }
 

@@ -118,6 +118,14 @@ describe('a whole card', () => {
     for (const message of Object.values(errors)) expect(message).toMatch(/^[^a-zA-Z]*[\u4e00-\u9fff].*[.]$/);
   });
 
+  it('refuses characters that turn the text around, saying so', () => {
+    const card = readCommentCard({ text: '同意\u202e。意见无' }, sections);
+    expect(card.ok).toBe(false);
+    expect(card.ok ? undefined : card.errors.text).toMatch(
+      /^意见内容含有改变文字显示方向的隐藏字符.*change the direction of text/,
+    );
+  });
+
   it('accepts a comment with nothing but its text', () => {
     expect(commentCard([]).parse({ text: '建议补充资金来源。' })).toStrictEqual({ text: '建议补充资金来源。' });
   });

@@ -48,4 +48,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TEMPORAL_UI_PORT: '8233' }).TEMPORAL_UI_PORT).toBe(8233);
     expect(loadConfig({ TEMPORAL_UI_PORT: ' ' }).TEMPORAL_UI_PORT).toBeUndefined();
   });
+
+  it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {
+    expect(loadConfig({}).STORE_URL).toBeUndefined();
+    expect(loadConfig({ STORE_URL: '' }).STORE_URL).toBeUndefined();
+    const url = 'postgres://plan_review:pw@127.0.0.1:55432/plan_review';
+    expect(loadConfig({ STORE_URL: url }).STORE_URL).toBe(url);
+    expect(() => loadConfig({ STORE_URL: 's3://bucket' })).toThrow(
+      /STORE_URL="s3:\/\/bucket": must be a PostgreSQL URL/,
+    );
+  });
 });

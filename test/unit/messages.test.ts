@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { coded, invalidFieldRefusal, issueMessage, issueText, MESSAGES, say } from '../../domain/messages.js';
-import { text } from '../../domain/records.js';
+import { line, text } from '../../domain/records.js';
 
 const firstIssue = (schema: z.ZodType, value: unknown, reportInput = false) => {
   const r = schema.safeParse(value, { reportInput });
@@ -33,9 +33,23 @@ describe('the message of an issue', () => {
     expect(wrong.zh).not.toMatch(/string|期望/);
   });
 
+  it('refuses every character that turns text around, and line breaks only in single-line fields', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(text(200).safeParse(`a${c}b`).success, c.codePointAt(0)!.toString(16)).toBe(false);
+    // Direction marks cannot reorder letters: allowed.
+    expect(text(200).safeParse('a\u200eb\u200f').success).toBe(true);
+    for (const c of ['\n', '\r', '\u0085', '\u2028', '\u2029']) {
+      expect(line(200).safeParse(`a${c}b`).success).toBe(false);
+      expect(text(200).safeParse(`a${c}b`).success).toBe(true);
+    }
+    expect(line(200).parse('  王明 ')).toBe('王明');
+  });
+
   it("reads the project's own codes from the catalog", () => {
     const broken = issueText(firstIssue(text(200), 'a\u0000b'));
     expect(broken).toEqual(MESSAGES.brokenText);
+    expect(issueText(firstIssue(text(200), 'abc\u202Efdp.exe'))).toEqual(MESSAGES.bidiControl);
+    expect(issueText(firstIssue(line(200), '王明\r\n主任'))).toEqual(MESSAGES.lineBreak);
     const custom = z.string().transform((v, ctx) => {
       ctx.addIssue({ code: 'custom', ...coded('dateTime', { tz: 'Asia/Urumqi' }) });
       return v;

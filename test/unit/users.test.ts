@@ -8,10 +8,12 @@ import {
   actorOf,
   addUser,
   authenticate,
+  endUserSessions,
   ensureInitialUsers,
   fileUserDirectory,
   hashPassword,
   loadUsers,
+  sessionGenerationOf,
   UsersFileError,
   verifyPassword,
 } from '../../infra/users.js';
@@ -71,12 +73,33 @@ describe('the users file', () => {
     expect(() => actorOf(users[1]!, 'coordinator')).toThrow(/does not have the role coordinator/);
   });
 
-  it('refuses a duplicate username, a short password and an unknown role', async () => {
+  it('changes an existing user (a new password) and ends its sessions, keeping the file as it was', async () => {
     const file = path.join(dir, 'users.yaml');
     await addUser(file, { username: 'li', name: '李', roles: ['coordinator'] }, 'password-one');
-    await expect(addUser(file, { username: 'li', name: '李二', roles: ['auditor'] }, 'password-two')).rejects.toThrow(
-      /a user named li exists already/,
-    );
+    await addUser(file, { username: 'wang', name: '王', roles: ['auditor'] }, 'password-two');
+    await writeFile(file, (await readFile(file, 'utf8')) + '# kept\n');
+    const changed = await addUser(file, { username: 'li', name: '李二', roles: ['auditor'] }, 'password-new');
+    expect(changed.replaced).toBe(true);
+    const users = await loadUsers(file);
+    expect(users.map((u) => [u.username, u.name, u.sessionGeneration])).toEqual([
+      ['li', '李二', 1],
+      ['wang', '王', undefined],
+    ]);
+    expect(await authenticate(users, 'li', 'password-one')).toBeUndefined();
+    expect(await authenticate(users, 'li', 'password-new')).toBeDefined();
+    expect(await readFile(file, 'utf8')).toContain('# kept');
+
+    await endUserSessions(file, 'wang');
+    await endUserSessions(file, 'wang');
+    await endUserSessions(file, 'nobody');
+    expect((await loadUsers(file)).map((u) => sessionGenerationOf(u))).toEqual([1, 2]);
+    expect(await readFile(file, 'utf8')).toContain('# kept');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a short password and an unknown role', async () => {
+    const file = path.join(dir, 'users.yaml');
+    await addUser(file, { username: 'li', name: '李', roles: ['coordinator'] }, 'password-one');
     await expect(addUser(file, { username: 'zhao', name: '赵', roles: ['auditor'] }, 'short')).rejects.toThrow(
       /at least 8 characters/,
     );
@@ -149,6 +172,13 @@ describe('the CLI', () => {
     const users = await loadUsers(file);
     expect(await authenticate(users, 'li', 'password-from-env')).toBeDefined();
     expect(await authenticate(users, 'wang', 'password-from-stdin')).toBeDefined();
+
+    const again = await userAddCommand(['wang', '--name', '王伟', '--role', 'approver'], {
+      usersFile: file,
+      env: { PLAN_REVIEW_PASSWORD: 'a-new-password' },
+    });
+    expect(again).toContain('updated wang (王伟)');
+    expect(again).toContain('every session of wang has ended');
   });
 
   it('explains bad arguments', async () => {

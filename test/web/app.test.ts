@@ -167,3 +167,94 @@ describe('body limits', () => {
     expect(await waive.text()).toContain('不能超过 2000 个字符 must be at most 2000 characters');
   });
 });
+
+describe('security headers', () => {
+  it('refuses framing and sniffing on every page and file, and lets nothing with a link or personal data be cached', async () => {
+    const fx = await replyFixture();
+    const app = await appFor(fx);
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    const visitor = new TestBrowser(app, LOCAL_ORIGIN);
+    const pages: Array<[TestBrowser, string]> = [
+      [visitor, '/login'],
+      [visitor, `/r/${fx.tokenFor('finance')}`],
+      [visitor, '/no-such-page'],
+      [visitor, '/outbox'],
+      [li, '/'],
+      [li, `/rounds/${ROUND_ID}`],
+      [li, `/rounds/${ROUND_ID}/manage`],
+      [li, '/rounds/not-a-round'],
+      [li, '/outbox'],
+      [li, `/outbox/${MESSAGE}`],
+    ];
+    for (const [browser, url] of pages) {
+      const res = await browser.fetch(url);
+      expect(res.headers.get('content-security-policy'), url).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), url).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), url).toBe('same-origin');
+      expect(res.headers.get('cache-control'), url).toBe('no-store');
+    }
+    const style = await visitor.fetch('/static/style.css');
+    expect(style.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(style.headers.get('cache-control')).toMatch(/max-age/);
+  });
+});
+
+describe('a wrong address on a staff page', () => {
+  it('gets the bilingual error page, never a raw schema error', async () => {
+    const app = await appFor(await replyFixture());
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    for (const url of ['/rounds/not-a-round', '/rounds/not-a-round/manage', '/rounds/round:x:0']) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(400);
+      expect(res.headers.get('content-type'), url).toMatch(/^text\/html/);
+      const html = await res.text();
+      expect(html, url).toContain('网址中的审查轮次编号无效');
+      expect(html, url).toContain('The round in this address is not valid');
+      expect(html, url).toContain('Not a round id (round:&lt;plan&gt;:&lt;n&gt;).');
+    }
+    for (const url of ['/rounds/round:no-such-plan:1', '/rounds/round:no-such-plan:1/manage']) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).toContain('There is no such review round');
+    }
+    const message = await li.fetch('/outbox/..%2Fusers.yaml');
+    expect(message.status).toBe(404);
+    expect(await message.text()).toContain('There is no such message in the outbox');
+  });
+});
+
+describe('a signed-in staff member on a bureau’s link', () => {
+  it('is told so, and the reply records who submitted it on the bureau’s behalf', async () => {
+    const fx = await replyFixture();
+    for (const b of fx.fake.current.bureaus) b.deadline = '2100-01-01T00:00:00.000Z';
+    const app = await appFor(fx);
+    const token = fx.tokenFor('finance');
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    const page = await (await li.fetch(`/r/${token}`)).text();
+    expect(page).toContain("recorded as submitted by you on the bureau's behalf");
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1]!;
+    const reply = new URLSearchParams({
+      requestId: field('requestId'),
+      csrf: field('csrf'),
+      action: 'submit',
+      'doc.protection.answer': 'noComments',
+      'doc.eco-plan.answer': 'noComments',
+      'responder.name': '王明',
+      'responder.position': '办公室主任',
+    });
+    const sent = await li.fetch(`/r/${token}`, { method: 'POST', body: reply });
+    expect(sent.status).toBe(303);
+    expect(fx.fake.updates[0]!.request).toMatchObject({
+      actor: { name: '王明', role: 'bureau' },
+      submittedBy: { name: '李协调', role: 'coordinator', username: 'li' },
+    });
+    const receipt = await (await li.fetch(sent.headers.get('location')!)).text();
+    expect(receipt).toContain('Submitted for the bureau by');
+    expect(receipt).toContain('李协调（li）');
+
+    // The bureau itself (no staff session) is not told anything of the kind.
+    const bureau = await (await new TestBrowser(app, LOCAL_ORIGIN).fetch(`/r/${token}`)).text();
+    expect(bureau).not.toContain('signed in as staff');
+  });
+});

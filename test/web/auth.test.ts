@@ -1,9 +1,19 @@
 /** Signing in: the login page, sessions in signed cookies, the role check and the form token. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory, type User, type UserDirectory } from '../../infra/users.js';
-import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, type AuthEnv } from '../../web/auth.js';
+import {
+  addUser,
+  fileUserDirectory,
+  hashPassword,
+  staticUserDirectory,
+  type User,
+  type UserDirectory,
+} from '../../infra/users.js';
+import { createAuth, LOGIN_LIMITS, safeNext, SESSION_COOKIE, SESSION_LIMITS, type AuthEnv } from '../../web/auth.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
 const ORIGIN = 'http://localhost';
@@ -185,6 +195,79 @@ describe('sessions', () => {
   });
 });
 
+describe('ending sessions', () => {
+  it('ends every copy of the session when the user signs out', async () => {
+    // Two web servers over one directory.
+    const directory = staticUserDirectory(users);
+    const b = new TestBrowser(appWith(users, directory), ORIGIN);
+    await b.submitLogin('li', 'coordinator-pw');
+    const copied = new TestBrowser(appWith(users, directory), ORIGIN);
+    copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+    expect((await copied.fetch('/private')).status).toBe(200);
+    const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
+    expect((await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: token }) })).status).toBe(303);
+    expect((await copied.fetch('/private')).status).toBe(302);
+    // Signing in again starts a session that works.
+    await b.submitLogin('li', 'coordinator-pw');
+    expect((await b.fetch('/private')).status).toBe(200);
+  });
+
+  it('ends sessions when the password changes in the users file (plan-review user add), on every server', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-sessions-'));
+    try {
+      const file = path.join(dir, 'users.yaml');
+      await addUser(file, { username: 'li', name: '李协调', roles: ['coordinator'] }, 'first-password');
+      // Two web servers over one users file.
+      const one = appWith(users, fileUserDirectory(file));
+      const two = appWith(users, fileUserDirectory(file));
+      const b = new TestBrowser(one, ORIGIN);
+      await b.submitLogin('li', 'first-password');
+      const copied = new TestBrowser(two, ORIGIN);
+      copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+      expect((await copied.fetch('/private')).status).toBe(200);
+
+      await addUser(file, { username: 'li', name: '李协调', roles: ['coordinator'] }, 'second-password');
+      expect((await b.fetch('/private')).status).toBe(302);
+      expect((await copied.fetch('/private')).status).toBe(302);
+      expect((await b.submitLogin('li', 'first-password')).status).toBe(401);
+      expect((await b.submitLogin('li', 'second-password')).status).toBe(303);
+
+      // Signing out on one server ends the session on the other.
+      copied.cookies.set(SESSION_COOKIE, b.cookies.get(SESSION_COOKIE)!);
+      const token = (await (await b.fetch('/private')).text()).split(' ')[2]!;
+      await b.fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: token }) });
+      expect((await copied.fetch('/private')).status).toBe(302);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`ends after ${SESSION_LIMITS.idleMinutes} minutes without a request, and ${SESSION_LIMITS.hours} hours after signing in`, async () => {
+    const saved = clock;
+    const minutes = (n: number) => (clock += n * 60_000);
+    try {
+      const b = new TestBrowser(appWith(), ORIGIN);
+      await b.submitLogin('li', 'coordinator-pw');
+      // Working keeps it alive: each request renews the idle time.
+      for (let i = 0; i < (SESSION_LIMITS.hours * 60) / 20 - 1; i++) {
+        minutes(20);
+        expect((await b.fetch('/private')).status).toBe(200);
+      }
+      minutes(20);
+      expect((await b.fetch('/private')).status).toBe(302);
+
+      const idle = new TestBrowser(appWith(), ORIGIN);
+      await idle.submitLogin('li', 'coordinator-pw');
+      minutes(SESSION_LIMITS.idleMinutes - 1);
+      expect((await idle.fetch('/private')).status).toBe(200);
+      minutes(SESSION_LIMITS.idleMinutes + 1);
+      expect((await idle.fetch('/private')).status).toBe(302);
+    } finally {
+      clock = saved;
+    }
+  });
+});
+
 describe('what /login and /logout read', () => {
   it('refuses a body over 16 KiB with a clear 413 page, by its length or as it streams', async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
@@ -245,37 +328,62 @@ describe('login throttling', () => {
   /** A directory that counts how often the users are looked up (once per password check on POST /login). */
   function counting(list: User[]) {
     const inner = staticUserDirectory(list);
-    const dir = { lookups: 0, list: async () => (dir.lookups++, inner.list()) };
+    const dir = { ...inner, lookups: 0, list: async () => (dir.lookups++, inner.list()) };
     return dir;
   }
 
-  it('refuses a username after 5 failed attempts for 15 minutes (429), without checking the password', async () => {
+  it('makes a username at one address wait longer after each failure past 5, without checking the password; the user gets in from elsewhere', async () => {
     const saved = clock;
     // The throttle reads the system clock (rate-limiter-flexible has no clock option): it moves with the test's clock.
     vi.useFakeTimers({ toFake: ['Date'], now: clock });
     const advance = (ms: number) => vi.setSystemTime((clock += ms));
+    const from = (address: string) => ({ headers: { 'x-test-client': address } });
     try {
       const dir = counting(users);
       const app = appWith(users, dir);
-      const b = new TestBrowser(app, ORIGIN);
-      for (let i = 0; i < LOGIN_LIMITS.perUsername; i++)
-        expect((await b.submitLogin('li', `wrong-${i}`)).status).toBe(401);
+      const attacker = new TestBrowser(app, ORIGIN);
+      for (let i = 0; i < LOGIN_LIMITS.free; i++)
+        expect((await attacker.submitLogin('li', `wrong-${i}`, from('203.0.113.7'))).status).toBe(401);
       const before = dir.lookups;
-      const refused = await b.submitLogin('LI', 'coordinator-pw');
+      const refused = await attacker.submitLogin('LI', 'coordinator-pw', from('203.0.113.7'));
       expect(refused.status).toBe(429);
       expect(dir.lookups).toBe(before); // no scrypt ran
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBe(LOGIN_LIMITS.firstWaitMs / 1000);
       const html = await refused.text();
       expect(html).toContain('登录失败次数过多');
-      expect(html).toContain('Too many failed sign-in attempts');
-      expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(html).toContain('Too many failed sign-in attempts; try again in 30 seconds');
+      expect(attacker.cookies.has(SESSION_COOKIE)).toBe(false);
 
-      // Another user is not affected; the username is again allowed once the window has passed.
-      expect((await new TestBrowser(app, ORIGIN).submitLogin('zhou', 'auditor-pw')).status).toBe(303);
-      advance(14 * 60_000);
-      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(429);
-      advance(LOGIN_LIMITS.windowMs);
-      expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
+      // The user, from an address that has not been failing, gets in at once; so does another user.
+      expect(
+        (await new TestBrowser(app, ORIGIN).submitLogin('li', 'coordinator-pw', from('198.51.100.2'))).status,
+      ).toBe(303);
+      expect((await new TestBrowser(app, ORIGIN).submitLogin('zhou', 'auditor-pw', from('203.0.113.7'))).status).toBe(
+        303,
+      );
+
+      // Each failure past the free ones doubles the wait: 30 s, 60 s, 120 s...
+      for (const wait of [30, 60, 120]) {
+        advance(wait * 1000 - 1000);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(429);
+        advance(1000);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
+      }
+      expect(Number((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).headers.get('retry-after'))).toBe(
+        240,
+      );
+      // The wait stops growing at 15 minutes; once it is over, the right password gets in and the failures are forgotten.
+      for (let i = 0; i < 5; i++) {
+        advance(LOGIN_LIMITS.maxWaitMs);
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
+      }
+      expect(Number((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).headers.get('retry-after'))).toBe(
+        LOGIN_LIMITS.maxWaitMs / 1000,
+      );
+      advance(LOGIN_LIMITS.maxWaitMs);
+      expect((await attacker.submitLogin('li', 'coordinator-pw', from('203.0.113.7'))).status).toBe(303);
+      for (let i = 0; i < LOGIN_LIMITS.free; i++)
+        expect((await attacker.submitLogin('li', 'wrong', from('203.0.113.7'))).status).toBe(401);
     } finally {
       vi.useRealTimers();
       clock = saved;
@@ -295,18 +403,16 @@ describe('login throttling', () => {
         }),
       ),
     );
-    expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.perUsername);
-    expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.perUsername);
-    expect(dir.lookups).toBe(LOGIN_LIMITS.perUsername);
+    expect(attempts.filter((r) => r.status === 401)).toHaveLength(LOGIN_LIMITS.free);
+    expect(attempts.filter((r) => r.status === 429)).toHaveLength(12 - LOGIN_LIMITS.free);
+    expect(dir.lookups).toBe(LOGIN_LIMITS.free);
   });
 
   it("clears the username's count on a successful login", async () => {
     const b = new TestBrowser(appWith(), ORIGIN);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
-      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.free - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
-    for (let i = 0; i < LOGIN_LIMITS.perUsername - 1; i++)
-      expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.free - 1; i++) expect((await b.submitLogin('li', 'wrong')).status).toBe(401);
     expect((await b.submitLogin('li', 'coordinator-pw')).status).toBe(303);
   });
 

@@ -695,6 +695,52 @@ describe('recording a paper reply', () => {
     expect(rounds.sent('recordPaperReply')[0]!.request.scanSha256).toBe(sha256Hex(PNG));
   });
 
+  it('keeps a scan by hash only when it was uploaded in this form: never another stored file, nor one from another session', async () => {
+    // A stored file that is a scan, but not one uploaded in this form (say, another round's).
+    const other = Buffer.concat([PNG, Buffer.from('another round')]);
+    const { sha256 } = await store.put(other);
+    const b = await coordinator();
+    for (const proof of [undefined, 'x'.repeat(43)]) {
+      const res = await b.post(
+        'paper',
+        (
+          await paperForm(b, {
+            ...answer,
+            scanSha256: sha256,
+            scanName: 'card.png',
+            ...(proof && { scanProof: proof }),
+          })
+        ).body,
+      );
+      expect(res.status).toBe(422);
+      expect(formHtml(await res.text(), 'paper')).toContain(
+        '之前的扫描件不是在此表单中上传的，请重新选择文件。The earlier scan was not uploaded in this form: choose the file again.',
+      );
+    }
+
+    // A scan uploaded in one session, kept by another with the first one's proof.
+    const shown = await b.post(
+      'paper',
+      (await paperForm(b, { ...answer, op: 'addRow:plan' }, { bytes: PNG, name: 'card.png' })).body,
+    );
+    const kept = hiddenFields(await shown.text(), 'paper');
+    expect(kept.scanSha256).toBe(sha256Hex(PNG));
+    const c = await coordinator();
+    const stolen = await c.post(
+      'paper',
+      (
+        await paperForm(c, {
+          ...answer,
+          scanSha256: kept.scanSha256!,
+          scanProof: kept.scanProof!,
+          scanName: 'card.png',
+        })
+      ).body,
+    );
+    expect(stolen.status).toBe(422);
+    expect(rounds.calls).toHaveLength(0);
+  });
+
   it('adds a comment row without sending anything', async () => {
     const b = await coordinator();
     const { body } = await paperForm(b, { ...answer, op: 'addRow:plan' });

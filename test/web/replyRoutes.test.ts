@@ -63,7 +63,7 @@ function fullReply(base: { requestId: string; csrf: string }): Record<string, st
 function valueOf(html: string, name: string): string | undefined {
   const esc = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
   if (new RegExp(`<input type="radio" name="${esc}"`).test(html)) {
-    return new RegExp(`<input type="radio" name="${esc}" value="([^"]*)" checked>`).exec(html)?.[1] ?? '';
+    return new RegExp(`<input type="radio" name="${esc}" value="([^"]*)" checked[ >]`).exec(html)?.[1] ?? '';
   }
   const input = new RegExp(`<input[^>]*name="${esc}"[^>]*value="([^"]*)"`).exec(html);
   if (input) return input[1];
@@ -279,6 +279,31 @@ describe('POST /r/:token', () => {
     expect(valueOf(html, 'doc.eco-plan.c.0.text')).toContain('\ufffd');
     expect(valueOf(html, 'doc.eco-plan.c.1.text')).toBe('请补充煤改电工程的售后服务要求。');
     expect(valueOf(html, 'responder.name')).toBe('王明');
+    expect(fx.fake.calls).toEqual([]);
+  });
+
+  it('refuses a line break in a name or position, and characters that turn text around anywhere, saying why', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const res = await post(fx, token, {
+      ...fullReply(form),
+      'responder.name': '王明\n（代签）',
+      'responder.position': '办公室\u2028主任',
+      'doc.eco-plan.c.0.text': '同意\u202e。意见无',
+      'doc.eco-plan.c.0.change': '改为\u2066 27.04%\u2069',
+      // A line break is fine in a comment.
+      'doc.eco-plan.c.1.text': '请补充：\n一、售后服务要求；\n二、维修网点。',
+    });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    for (const name of ['responder.name', 'responder.position'])
+      expect(errorOf(html, name), name).toBe('此项只能填写一行，不能换行 must be one line, without line breaks');
+    for (const name of ['doc.eco-plan.c.0.text', 'doc.eco-plan.c.0.change']) {
+      expect(errorOf(html, name), name).toContain('改变文字显示方向的隐藏字符');
+      expect(errorOf(html, name), name).toContain('change the direction of text');
+    }
+    expect(errorOf(html, 'doc.eco-plan.c.1.text')).toBeUndefined();
     expect(fx.fake.calls).toEqual([]);
   });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplyDraft } from '../../domain/consultation.js';
+import type { ReplyDraft, StaffActor } from '../../domain/consultation.js';
 import type { Actor } from '../../domain/records.js';
 import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
@@ -202,6 +202,30 @@ describe('consultation', () => {
     expect(b).toEqual(a);
     expect(bureau(await status(id), 'finance').replies).toHaveLength(1);
     await record(id, 'double-submit');
+  });
+
+  it('records the staff member who submitted through a bureau’s link, and takes no bureau for one', async () => {
+    const { id } = await start();
+    const s = await status(id);
+    const through = (submittedBy: unknown) =>
+      rounds().act(id, 'submitReply', {
+        requestId: randomUUID(),
+        actor: { name: responder.name, role: 'bureau' },
+        bureauId: 'finance',
+        linkId: bureau(s, 'finance').invitation!.linkId,
+        reply: noComments,
+        submittedBy: submittedBy as StaffActor,
+      });
+    await expect(through({ name: '王明', role: 'bureau' })).rejects.toThrow(RoundGatewayError);
+    const receipt = await through({ ...coordinator, username: 'li' });
+    const r = bureau(await status(id), 'finance').replies[0]!;
+    expect(r).toMatchObject({
+      n: receipt.n,
+      channel: 'link',
+      responder,
+      recordedBy: { ...coordinator, username: 'li' },
+    });
+    expect(r.contentSha256).toBe(receipt.contentSha256);
   });
 
   it('records a paper reply with the scan, who recorded it and when it was received', async () => {

@@ -4,16 +4,32 @@
  * down must not delay reminders or deadlines); each finished send wakes the loop. Message-IDs are
  * deterministic per recipient, kind and sequence, so a retried send reuses its Message-ID.
  */
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  proxyActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { messageIdFor, type MailKind, type MailRequest, type MailResult, type MailRound } from '../../domain/mail.js';
 
-/** Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried. */
-const mail = proxyActivities<Activities>({
+/**
+ * Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried.
+ * A send heartbeats every few seconds (activities/email.ts), so a send whose worker died is noticed
+ * by its missing heartbeats and tried again on another worker within half a minute, not after its
+ * whole start-to-close timeout. Retries come at least once a minute, so mail goes out within a
+ * minute of a long SMTP outage ending. (Activity options are not part of a history's determinism:
+ * rounds started before keep replaying.)
+ */
+const MAIL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const satisfies ActivityOptions;
+
+const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
 
 interface Queued {
   request: MailRequest;

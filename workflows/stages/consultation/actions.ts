@@ -14,7 +14,7 @@ import { iso } from '../../../domain/time.js';
 import { newBureauStatus, type BureauStatus } from '../../../domain/round.js';
 import type { ActionTable } from '../../round/actions.js';
 import { refuse } from '../../round/refuse.js';
-import { buildReply, consultationOver, isLate, replyDraftRefusal, replyLinkRefusal } from './rules.js';
+import { buildReply, consultationOver, isLate, linkReplyMeta, replyDraftRefusal, replyLinkRefusal } from './rules.js';
 import type { Consultation } from './run.js';
 
 /** Workflow time is the start of the current task: allow a few minutes of skew with a person's clock. */
@@ -49,8 +49,7 @@ export const consultationActions: ActionTable<Consultation> = {
     },
     apply(c, req) {
       const b = c.round.bureau(req.bureauId);
-      const now = Date.now();
-      return c.recordReply(b, buildReply(c.status, b, req.reply, { at: now, channel: 'link', late: isLate(b, now) }));
+      return c.recordReply(b, buildReply(c.status, b, req.reply, linkReplyMeta(b, req, Date.now())));
     },
   },
 

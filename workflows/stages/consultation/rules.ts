@@ -4,7 +4,7 @@
  * becomes a record. No Temporal APIs here: the workflow calls them with its deterministic clock,
  * the web pages with the wall clock, and tests without a server.
  */
-import type { DocumentAnswerDraft, ReplyDraft } from '../../../domain/consultation.js';
+import type { DocumentAnswerDraft, ReplyDraft, SubmitReplyRequest } from '../../../domain/consultation.js';
 import { ROUND_LIMITS, formatKib, formatMib } from '../../../domain/limits.js';
 import type { Actor, BureauOutcome, ReplySummary } from '../../../domain/records.js';
 import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
@@ -121,6 +121,16 @@ export function replyDraftRefusal(status: RoundStatus, b: BureauStatus, draft: R
 }
 
 /** Turns an accepted draft into the summary the round keeps: receipt number, version, anchors' versions, hashes. */
+/** How a reply through a link is recorded: when, whether late, and the staff member who submitted it, if one did. */
+export function linkReplyMeta(b: BureauStatus, req: Pick<SubmitReplyRequest, 'submittedBy'>, at: number) {
+  return {
+    at,
+    channel: 'link' as const,
+    late: isLate(b, at),
+    ...(req.submittedBy && { recordedBy: req.submittedBy }),
+  };
+}
+
 export function buildReply(
   status: RoundStatus,
   b: BureauStatus,

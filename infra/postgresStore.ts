@@ -1,0 +1,89 @@
+/**
+ * The document store in PostgreSQL, for workers and web servers on several machines (no shared
+ * disk): one row per SHA-256, the bytes in a bytea column, the hash checked again on every read.
+ * Chosen by STORE_URL (infra/stores.ts); the local folder stays the embedded default.
+ */
+import pg from 'pg';
+import { Sha256 } from '../domain/records.js';
+import { ContentCorruptError, ContentNotFoundError, sha256Hex, type ContentStore } from './store.js';
+
+export const CONTENT_TABLE = 'plan_review_content';
+
+/** A connection pool to the PostgreSQL of STORE_URL (connections open on first use). */
+export function openPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle connection the server dropped must not crash the process; the next query opens another.
+  pool.on('error', (err) => console.error(`postgres: idle connection lost: ${err.message}`));
+  return pool;
+}
+
+/**
+ * Runs a CREATE ... IF NOT EXISTS. Two processes creating the same table at once can still collide
+ * in PostgreSQL's catalogue (unique violation on pg_type, or "already exists"): the other one made it.
+ */
+export async function createIfMissing(pool: pg.Pool, ddl: string): Promise<void> {
+  try {
+    await pool.query(ddl);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07') throw err;
+  }
+}
+
+export class PostgresContentStore implements ContentStore {
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Creates the table on first use (once per process; again after a failure). */
+  private table(): Promise<void> {
+    this.ready ??= createIfMissing(
+      this.pool,
+      `CREATE TABLE IF NOT EXISTS ${CONTENT_TABLE} (
+        sha256 char(64) PRIMARY KEY,
+        size integer NOT NULL,
+        bytes bytea NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ).catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private static check(sha256: string): void {
+    if (!Sha256.safeParse(sha256).success) throw new Error(`not a SHA-256: ${JSON.stringify(sha256)}`);
+  }
+
+  async put(bytes: Uint8Array): Promise<{ sha256: string; size: number }> {
+    await this.table();
+    const sha256 = sha256Hex(bytes);
+    // Content-addressed: a second put of the same bytes (another process, a retried activity) changes nothing.
+    await this.pool.query(
+      `INSERT INTO ${CONTENT_TABLE} (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+      [sha256, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
+    );
+    return { sha256, size: bytes.byteLength };
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    PostgresContentStore.check(sha256);
+    await this.table();
+    const result = await this.pool.query<{ bytes: Buffer }>(`SELECT bytes FROM ${CONTENT_TABLE} WHERE sha256 = $1`, [
+      sha256,
+    ]);
+    const row = result.rows[0];
+    if (!row) throw new ContentNotFoundError(sha256);
+    const actual = sha256Hex(row.bytes);
+    if (actual !== sha256) throw new ContentCorruptError(sha256, actual);
+    return row.bytes;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    PostgresContentStore.check(sha256);
+    await this.table();
+    const result = await this.pool.query(`SELECT 1 FROM ${CONTENT_TABLE} WHERE sha256 = $1`, [sha256]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}

@@ -1,0 +1,18 @@
+/** Where the document store lives: the local folder (embedded default) or PostgreSQL (STORE_URL). */
+import type pg from 'pg';
+import type { Config } from './config.js';
+import { openPool, PostgresContentStore } from './postgresStore.js';
+import { LocalContentStore, type ContentStore } from './store.js';
+
+export interface OpenedStore {
+  store: ContentStore;
+  /** The PostgreSQL pool when STORE_URL is set (the web server keeps its throttles there too). */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function openStore(config: Pick<Config, 'STORE_URL' | 'paths'>): OpenedStore {
+  if (!config.STORE_URL) return { store: new LocalContentStore(config.paths.store), close: async () => undefined };
+  const pool = openPool(config.STORE_URL);
+  return { store: new PostgresContentStore(pool), pool, close: () => pool.end() };
+}
