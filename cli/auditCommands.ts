@@ -3,7 +3,8 @@
  *   plan-review audit <id> [--bureau B] [--person P] [--kind K] [--since T] [--until T] [--json] [--raw]
  * Any user may run them (they take no action on the round); they need no PLAN_REVIEW_USER.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { z } from 'zod';
 import type { Label } from '../domain/labels.js';
@@ -13,6 +14,7 @@ import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
+import { verifyRound, type Check } from '../infra/verify.js';
 import {
   actorLabel,
   buildTimeline,
@@ -35,7 +37,11 @@ export const AUDIT_USAGE = `  plan-review audit <id> [--bureau B] [--person P] [
                                        (submitReply, invitation...); --since/--until: 2030-03-01 or
                                        2030-03-01T18:00 in the round's time zone; --raw: the history as JSON;
                                        --trail: the whole trail as JSON, each entry chained to the one before
-                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM)`;
+                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM)
+  plan-review verify <id> <file.pdf> [trail.json]
+                                       whether the PDF is the round's approved PDF, every file the history
+                                       names is in the store with its recorded hash, and the trail is intact
+                                       (or which entry was altered); exit 0 only when all of it holds`;
 
 /** Wrong arguments to an audit command (exit 2, with the audit commands' usage). */
 export class AuditUsageError extends CliError {
@@ -180,5 +186,61 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
   return {
     output: [formatTimeline(timeline, entries, link), ...(written.length ? ['', ...written] : [])].join('\n'),
     exitCode: 0,
+  };
+}
+
+async function readIn(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new CliError(`${file}: cannot read: ${(err as Error).message}`);
+  }
+}
+
+/** One check as lines: its verdict and subject, the finding in both languages, the details. */
+function formatCheck(c: Check): string[] {
+  return [
+    `${c.ok ? '✓' : '✗'} ${line(c.subject)}`,
+    `    ${c.finding.zh}`,
+    `    ${c.finding.en}`,
+    ...c.details.flatMap((d) => [`    - ${d.zh}`, `      ${d.en}`]),
+  ];
+}
+
+export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<CommandResult> {
+  const { roundId, pdfFile, trailFile } = args(() => {
+    const { positionals } = parse(argv, {});
+    if (positionals.length < 2 || positionals.length > 3)
+      throw new CliUsageError('verify takes <id> <file.pdf> [trail.json]');
+    return {
+      roundId: check(RoundIdArg, positionals[0], 'round id'),
+      pdfFile: positionals[1]!,
+      trailFile: positionals[2],
+    };
+  });
+  const pdf = await readIn(pdfFile);
+  let trail: unknown;
+  if (trailFile !== undefined) {
+    const text = (await readIn(trailFile)).toString('utf8');
+    try {
+      trail = JSON.parse(text);
+    } catch {
+      trail = { notJson: true };
+    }
+  }
+  const { timeline } = await fetchTimeline(ctx, roundId);
+  const result = await verifyRound({
+    timeline,
+    pdf,
+    pdfName: path.basename(pdfFile),
+    store: ctx.store,
+    ...(trailFile !== undefined && { trail, trailName: path.basename(trailFile) }),
+  });
+  const verdict = result.ok
+    ? '全部成立。Everything holds.'
+    : '有不成立之处（见上面标 ✗ 的项）。Something does not hold (see the ✗ above).';
+  return {
+    output: [`${roundId} ${timeline.title}`, ...result.checks.flatMap(formatCheck), '', verdict].join('\n'),
+    exitCode: result.ok ? 0 : 1,
   };
 }

@@ -20,7 +20,7 @@ import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
 import { AnchorError, FontMissingError, renderPreview, UnsupportedCharacterError } from '../pdf/render.js';
 import { formatRoundList, formatRoundStatus } from './format.js';
-import { AUDIT_USAGE, auditCommand, describeAuditError } from './auditCommands.js';
+import { AUDIT_USAGE, auditCommand, describeAuditError, verifyCommand } from './auditCommands.js';
 import { TemporalHistories } from '../infra/roundHistory.js';
 import { APPROVAL_USAGE, approvalCommands, describeApprovalError, isApprovalCommand } from './approvalCommands.js';
 import { describeReviewError, REVIEW_USAGE, reviewCommands } from './reviewCommands.js';
@@ -229,9 +229,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
     return 0;
   }
-  if (argv[0] === 'audit') {
+  if (argv[0] === 'audit' || argv[0] === 'verify') {
     const config = loadConfig();
-    const out = await auditCommand(
+    const out = await (argv[0] === 'audit' ? auditCommand : verifyCommand)(
       {
         withHistories: (fn) => withClient(config, (client) => fn(new TemporalHistories(client))),
         store: contentStore(config),

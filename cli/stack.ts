@@ -65,7 +65,8 @@ export async function startStack(config: Config, log: (line: string) => void): P
 
     stoppers.push(await runWorker(config, log));
 
-    const web = await runWeb(config, sink?.dir);
+    // A Web UI the developer turned on (TEMPORAL_UI_PORT) is where the audit pages link each event, unless one is configured.
+    const web = await runWeb({ ...config, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? dev?.uiUrl }, sink?.dir);
     stoppers.push(web.stop);
 
     return {

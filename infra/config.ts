@@ -30,9 +30,13 @@ export const ConfigSchema = z.object({
   TEMPORAL_TLS_KEY: optionalNonEmpty,
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('plan-review'),
-  /** The embedded dev server: its gRPC and Web UI ports, and how long closed rounds' histories are kept. */
+  /** The embedded dev server: its gRPC port, and how long closed rounds' histories are kept. */
   TEMPORAL_DEV_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * The embedded dev server's Web UI, only when set: it has no sign-in and offers cancel, signal and
+   * terminate, so the stack runs headless and auditors read the app's audit pages (README, "The Temporal Web UI").
+   */
+  TEMPORAL_UI_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port.optional()),
   TEMPORAL_RETENTION: retention.default('3650d'),
   /** The Temporal Web UI auditors may open (read-only, behind sign-in): the audit pages link each entry to its event there. */
   TEMPORAL_UI_URL: optionalNonEmpty.pipe(url.optional()),

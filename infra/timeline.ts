@@ -152,7 +152,8 @@ function decode(payloads: Payload[] | null | undefined, i = 0): unknown {
   return p ? defaultPayloadConverter.fromPayload(p) : undefined;
 }
 
-const both = (zh: string, en: string): Label => ({ zh, en });
+/** A label from its two wordings. */
+export const bilingual = (zh: string, en: string): Label => ({ zh, en });
 const joinLabel = (parts: Label[], sep = '；', sepEn = '; '): Label => ({
   zh: parts.map((p) => p.zh).join(sep),
   en: parts.map((p) => p.en).join(sepEn),
@@ -211,7 +212,7 @@ class Builder {
 
   private bureauName(id: string): Label {
     const b = this.bureaus.get(id)?.bureau;
-    return b ? both(b.nameZh, b.nameEn) : both(id, id);
+    return b ? bilingual(b.nameZh, b.nameEn) : bilingual(id, id);
   }
 
   private push(entry: Omit<TimelineEntry, 'hashes' | 'bureaus'> & Partial<Pick<TimelineEntry, 'hashes' | 'bureaus'>>) {
@@ -280,8 +281,8 @@ class Builder {
         at,
         category: 'outside',
         kind: 'signal',
-        label: both('外部信号', 'Signal from outside the app'),
-        what: both(
+        label: bilingual('外部信号', 'Signal from outside the app'),
+        what: bilingual(
           `信号 ${a.signalName ?? ''}，来自 ${a.identity ?? '未知'}`,
           `Signal ${a.signalName ?? ''} from ${a.identity ?? 'unknown'}`,
         ),
@@ -297,8 +298,8 @@ class Builder {
         at,
         category: 'outside',
         kind: 'cancelRequested',
-        label: both('在 Temporal 中请求取消', 'Cancellation requested in Temporal'),
-        what: both(
+        label: bilingual('在 Temporal 中请求取消', 'Cancellation requested in Temporal'),
+        what: bilingual(
           `绕过本应用在 Temporal 中请求取消，来自 ${who}${a.cause ? `，原因：${a.cause}` : ''}`,
           `Cancellation requested in Temporal, outside the app, by ${who}${a.cause ? `; cause: ${a.cause}` : ''}`,
         ),
@@ -314,24 +315,28 @@ class Builder {
         const b = this.bureaus.get(id);
         if (b) b.outcome = outcome;
       }
-      const stage = result?.stage ? STAGE_LABELS[result.stage] : both('', '');
+      const stage = result?.stage ? STAGE_LABELS[result.stage] : bilingual('', '');
       this.push({
         eventId,
         at,
         category: 'round',
         kind: 'completed',
-        label: both('本轮结束', 'Round ended'),
-        what: both(`本轮结束：${stage.zh}`, `The round ended: ${stage.en}`),
+        label: bilingual('本轮结束', 'Round ended'),
+        what: bilingual(`本轮结束：${stage.zh}`, `The round ended: ${stage.en}`),
         status: 'done',
       });
       return;
     }
     const closes: Array<[unknown, Timeline['workflowStatus'], Label]> = [
-      [e.workflowExecutionCanceledEventAttributes, 'CANCELLED', both('工作流已取消', 'Workflow cancelled')],
-      [e.workflowExecutionTerminatedEventAttributes, 'TERMINATED', both('工作流被终止', 'Workflow terminated')],
-      [e.workflowExecutionFailedEventAttributes, 'FAILED', both('工作流失败', 'Workflow failed')],
-      [e.workflowExecutionTimedOutEventAttributes, 'TIMED_OUT', both('工作流超时', 'Workflow timed out')],
-      [e.workflowExecutionContinuedAsNewEventAttributes, 'CONTINUED_AS_NEW', both('工作流已接续', 'Continued as new')],
+      [e.workflowExecutionCanceledEventAttributes, 'CANCELLED', bilingual('工作流已取消', 'Workflow cancelled')],
+      [e.workflowExecutionTerminatedEventAttributes, 'TERMINATED', bilingual('工作流被终止', 'Workflow terminated')],
+      [e.workflowExecutionFailedEventAttributes, 'FAILED', bilingual('工作流失败', 'Workflow failed')],
+      [e.workflowExecutionTimedOutEventAttributes, 'TIMED_OUT', bilingual('工作流超时', 'Workflow timed out')],
+      [
+        e.workflowExecutionContinuedAsNewEventAttributes,
+        'CONTINUED_AS_NEW',
+        bilingual('工作流已接续', 'Continued as new'),
+      ],
     ];
     for (const [attrs, status, label] of closes) {
       if (!attrs) continue;
@@ -345,7 +350,7 @@ class Builder {
         category: t ? 'outside' : 'round',
         kind: status.toLowerCase(),
         label,
-        what: both(`${label.zh}${detail ? `：${detail}` : ''}`, `${label.en}${detail ? `: ${detail}` : ''}`),
+        what: bilingual(`${label.zh}${detail ? `：${detail}` : ''}`, `${label.en}${detail ? `: ${detail}` : ''}`),
         status: 'done',
       });
     }
@@ -384,10 +389,10 @@ class Builder {
       at,
       category: 'round',
       kind: 'started',
-      label: both('开始本轮审查', 'Round started'),
+      label: bilingual('开始本轮审查', 'Round started'),
       actor: input.startedBy,
       bureaus: input.bureaus.map((b) => b.id),
-      what: both(
+      what: bilingual(
         `开始本轮审查：分发${docs}，征求 ${input.bureaus.length} 个单位意见；阶段：${stages.map((s) => s.zh).join('、')}${deadline ? `；截止 ${this.time(deadline)}` : ''}`,
         `Round started: ${input.documents.length} document(s) circulated to ${input.bureaus.length} bureaus; stages: ${stages.map((s) => s.en).join(', ')}${deadline ? `; deadline ${this.time(deadline)}` : ''}`,
       ),
@@ -404,7 +409,7 @@ class Builder {
     const name = a.acceptedRequest?.input?.name ?? '';
     const req = (decode(a.acceptedRequest?.input?.args?.payloads) ?? {}) as Req;
     const updateId = a.acceptedRequest?.meta?.updateId ?? a.protocolInstanceId ?? '';
-    const label = ACTION_LABELS[name as ActionName] ?? both(name, name);
+    const label = ACTION_LABELS[name as ActionName] ?? bilingual(name, name);
     const entry = this.push({
       eventId,
       at,
@@ -437,7 +442,7 @@ class Builder {
     if (a.outcome?.failure) {
       entry.status = 'refused';
       const why = a.outcome.failure.message ?? '';
-      entry.what = both(`${entry.label.zh}：被拒绝（${why}）`, `${entry.label.en}: refused (${why})`);
+      entry.what = bilingual(`${entry.label.zh}：被拒绝（${why}）`, `${entry.label.en}: refused (${why})`);
       return;
     }
     entry.status = 'done';
@@ -450,9 +455,9 @@ class Builder {
     const label = entry.label;
     const bureauId = entry.bureaus[0];
     const b = bureauId ? this.bureaus.get(bureauId) : undefined;
-    const who = bureauId ? this.bureauName(bureauId) : both('', '');
+    const who = bureauId ? this.bureauName(bureauId) : bilingual('', '');
     const reason = (r: unknown): Label =>
-      typeof r === 'string' ? both(`；理由：${r}`, `; reason: ${r}`) : both('', '');
+      typeof r === 'string' ? bilingual(`；理由：${r}`, `; reason: ${r}`) : bilingual('', '');
     const cat = (...parts: Label[]) => ({ zh: parts.map((p) => p.zh).join(''), en: parts.map((p) => p.en).join('') });
 
     switch (name as ActionName) {
@@ -474,21 +479,23 @@ class Builder {
         const late = result.late === true;
         if (b && b.outcome !== 'waived') b.outcome = noComments ? 'noComments' : 'replied';
         const what = cat(
-          both(
+          bilingual(
             `${who.zh}：回复 第${n}号（第${String(result.version)}版）`,
             `${who.en}: reply no. ${n} (version ${String(result.version)})`,
           ),
           name === 'recordPaperReply'
-            ? both(`，纸质，由${req.actor?.name ?? ''}录入`, `, on paper, recorded by ${req.actor?.name ?? ''}`)
-            : both('，通过链接', ', through the link'),
-          noComments ? both('，无意见', ', no comments') : both(`，${comments} 条意见`, `, ${comments} comment(s)`),
-          late ? both('（逾期，在宽限期内）', ' (late, within the grace period)') : both('', ''),
+            ? bilingual(`，纸质，由${req.actor?.name ?? ''}录入`, `, on paper, recorded by ${req.actor?.name ?? ''}`)
+            : bilingual('，通过链接', ', through the link'),
+          noComments
+            ? bilingual('，无意见', ', no comments')
+            : bilingual(`，${comments} 条意见`, `, ${comments} comment(s)`),
+          late ? bilingual('（逾期，在宽限期内）', ' (late, within the grace period)') : bilingual('', ''),
         );
         b?.evidence.push({
           eventId: entry.eventId,
           at: entry.at,
           kind: name === 'recordPaperReply' ? 'paperReply' : 'reply',
-          what: cat(what, both(`；回执摘要 ${content}`, `; receipt hash ${content}`)),
+          what: cat(what, bilingual(`；回执摘要 ${content}`, `; receipt hash ${content}`)),
           sha256: content,
         });
         return what;
@@ -502,11 +509,11 @@ class Builder {
             eventId: entry.eventId,
             at: entry.at,
             kind: 'extended',
-            what: both(`截止时间延长至 ${this.time(deadline)}`, `Deadline extended to ${this.time(deadline)}`),
+            what: bilingual(`截止时间延长至 ${this.time(deadline)}`, `Deadline extended to ${this.time(deadline)}`),
           });
         }
         return cat(
-          both(
+          bilingual(
             `${who.zh}：截止时间延长至 ${this.time(deadline)}`,
             `${who.en}: deadline extended to ${this.time(deadline)}`,
           ),
@@ -520,15 +527,18 @@ class Builder {
             eventId: entry.eventId,
             at: entry.at,
             kind: 'waived',
-            what: cat(both(`由${req.actor?.name ?? ''}豁免`, `Waived by ${req.actor?.name ?? ''}`), reason(req.reason)),
+            what: cat(
+              bilingual(`由${req.actor?.name ?? ''}豁免`, `Waived by ${req.actor?.name ?? ''}`),
+              reason(req.reason),
+            ),
           });
         }
-        return cat(both(`${who.zh}：免于征求意见`, `${who.en}: waived`), reason(req.reason));
+        return cat(bilingual(`${who.zh}：免于征求意见`, `${who.en}: waived`), reason(req.reason));
       }
       case 'changeContact': {
         const emails = ((req.contacts as Array<{ email: string }>) ?? []).map((c) => c.email).join(', ');
         return cat(
-          both(
+          bilingual(
             `${who.zh}：联系人改为 ${emails}（旧链接作废）`,
             `${who.en}: contact changed to ${emails} (the old link stops working)`,
           ),
@@ -536,11 +546,11 @@ class Builder {
         );
       }
       case 'resendInvitation':
-        return both(`${who.zh}：重发邀请`, `${who.en}: invitation resent`);
+        return bilingual(`${who.zh}：重发邀请`, `${who.en}: invitation resent`);
       case 'addBureau': {
         const bureau = req.bureau as Bureau;
         this.addBureau(bureau, typeof req.deadline === 'string' ? req.deadline : undefined);
-        return both(`增加征求意见单位：${bureau.nameZh}`, `Bureau added: ${bureau.nameEn}`);
+        return bilingual(`增加征求意见单位：${bureau.nameZh}`, `Bureau added: ${bureau.nameEn}`);
       }
       case 'closeConsultation':
         return cat(label, reason(req.reason));
@@ -550,16 +560,16 @@ class Builder {
         const d = req.disposition as { commentId: string; decision: keyof typeof DECISION_LABELS; rationale?: string };
         const decision = DECISION_LABELS[d.decision];
         return cat(
-          both(`意见 ${d.commentId}：${decision.zh}（草稿）`, `Comment ${d.commentId}: ${decision.en} (draft)`),
-          d.rationale ? both(`；理由：${d.rationale}`, `; rationale: ${d.rationale}`) : both('', ''),
+          bilingual(`意见 ${d.commentId}：${decision.zh}（草稿）`, `Comment ${d.commentId}: ${decision.en} (draft)`),
+          d.rationale ? bilingual(`；理由：${d.rationale}`, `; rationale: ${d.rationale}`) : bilingual('', ''),
         );
       }
       case 'adoptAllComments':
-        return both(`${who.zh}：全部意见采纳`, `${who.en}: every comment adopted`);
+        return bilingual(`${who.zh}：全部意见采纳`, `${who.en}: every comment adopted`);
       case 'publishDispositions':
         return cat(
           label,
-          typeof req.note === 'string' ? both(`；说明：${req.note}`, `; note: ${req.note}`) : both('', ''),
+          typeof req.note === 'string' ? bilingual(`；说明：${req.note}`, `; note: ${req.note}`) : bilingual('', ''),
         );
       case 'addDocumentVersion': {
         const doc = this.t.documents.find((d) => d.key === req.docKey);
@@ -568,10 +578,10 @@ class Builder {
         doc?.versions.push({ n, sha256, eventId: entry.eventId, at: entry.at, by: req.actor });
         entry.hashes[`document:${String(req.docKey)}:v${n}`] = sha256;
         const title = doc?.title ?? String(req.docKey);
-        return both(`《${title}》第 ${n} 版：${sha256}`, `《${title}》 version ${n}: ${sha256}`);
+        return bilingual(`《${title}》第 ${n} 版：${sha256}`, `《${title}》 version ${n}: ${sha256}`);
       }
       case 'reanchorDisposition':
-        return both(
+        return bilingual(
           `意见 ${String(req.commentId)} 的修改位置重新指定`,
           `Comment ${String(req.commentId)}: change re-anchored`,
         );
@@ -581,12 +591,12 @@ class Builder {
         const objected = req.response === 'object';
         const r = OUTCOME_RESPONSE_LABELS[objected ? 'objected' : 'acknowledged'];
         return cat(
-          both(`${who.zh}：${r.zh}`, `${who.en}: ${r.en}`),
-          objected ? both(`：${String(req.objection)}`, `: ${String(req.objection)}`) : both('', ''),
+          bilingual(`${who.zh}：${r.zh}`, `${who.en}: ${r.en}`),
+          objected ? bilingual(`：${String(req.objection)}`, `: ${String(req.objection)}`) : bilingual('', ''),
         );
       }
       case 'resolveObjection':
-        return both(
+        return bilingual(
           `${who.zh}的异议已处理：${String(req.note)}`,
           `${who.en}'s objection resolved: ${String(req.note)}`,
         );
@@ -595,13 +605,16 @@ class Builder {
         entry.hashes.pdf = pdf;
         this.t.approved = { pdfSha256: pdf, eventId: entry.eventId, at: entry.at, by: req.actor! };
         const l = APPROVAL_DECISION_LABELS.approved;
-        return both(`${l.zh}候选 PDF：${pdf}`, `${l.en} the candidate PDF: ${pdf}`);
+        return bilingual(`${l.zh}候选 PDF：${pdf}`, `${l.en} the candidate PDF: ${pdf}`);
       }
       case 'rejectCandidate': {
         const pdf = String(req.pdfSha256);
         entry.hashes.pdf = pdf;
         const l = APPROVAL_DECISION_LABELS.rejected;
-        return cat(both(`候选 PDF ${pdf} ${l.zh}`, `Candidate PDF ${pdf} ${l.en.toLowerCase()}`), reason(req.reason));
+        return cat(
+          bilingual(`候选 PDF ${pdf} ${l.zh}`, `Candidate PDF ${pdf} ${l.en.toLowerCase()}`),
+          reason(req.reason),
+        );
       }
       case 'scheduleMeeting':
       case 'rescheduleMeeting': {
@@ -617,12 +630,12 @@ class Builder {
         const where = m.place ?? m.url ?? '';
         return cat(
           label,
-          both(
+          bilingual(
             `：${m.date} ${m.start}–${m.end}（${m.timeZone}），${where}`,
             `: ${m.date} ${m.start}–${m.end} (${m.timeZone}), ${where}`,
           ),
-          experts ? both(`；专家：${experts}`, `; experts: ${experts}`) : both('', ''),
-          req.held === true ? both('（已召开，补录）', ' (already held, recorded afterwards)') : both('', ''),
+          experts ? bilingual(`；专家：${experts}`, `; experts: ${experts}`) : bilingual('', ''),
+          req.held === true ? bilingual('（已召开，补录）', ' (already held, recorded afterwards)') : bilingual('', ''),
           reason(req.reason),
         );
       }
@@ -630,13 +643,13 @@ class Builder {
         return cat(label, reason(req.reason));
       case 'recordOpinions': {
         const n = (req.opinions as unknown[]).length;
-        return both(
+        return bilingual(
           `录入专家意见 ${n} 条，${String(req.signedBy)} 于 ${String(req.signedOn)} 签字`,
           `${n} expert opinion(s) recorded, signed by ${String(req.signedBy)} on ${String(req.signedOn)}`,
         );
       }
       case 'writeRevisionNote':
-        return both(`专家意见第 ${String(req.n)} 条的修改说明`, `Revision note of opinion ${String(req.n)}`);
+        return bilingual(`专家意见第 ${String(req.n)} 条的修改说明`, `Revision note of opinion ${String(req.n)}`);
     }
     return label;
   }
@@ -659,8 +672,8 @@ class Builder {
         at,
         category: act.name === 'describeDocuments' ? 'document' : 'pdf',
         kind: act.name,
-        label: both(act.name, act.name),
-        what: both(`${act.name} 失败：${closed.error}`, `${act.name} failed: ${closed.error}`),
+        label: bilingual(act.name, act.name),
+        what: bilingual(`${act.name} 失败：${closed.error}`, `${act.name} failed: ${closed.error}`),
         status: 'failed',
       });
       return;
@@ -673,8 +686,8 @@ class Builder {
         at,
         category: 'document',
         kind: act.name,
-        label: both('读取文件目录', 'Document outline read'),
-        what: both(
+        label: bilingual('读取文件目录', 'Document outline read'),
+        what: bilingual(
           `读取文件目录：${sha256s.map((s, i) => `${s.slice(0, 12)}…（${described[i]?.sections.length ?? 0} 节）`).join('、')}`,
           `Outline read: ${sha256s.map((s, i) => `${s.slice(0, 12)}… (${described[i]?.sections.length ?? 0} sections)`).join(', ')}`,
         ),
@@ -692,8 +705,8 @@ class Builder {
         at,
         category: 'pdf',
         kind: act.name,
-        label: both('生成 PDF', 'PDF rendered'),
-        what: both(
+        label: bilingual('生成 PDF', 'PDF rendered'),
+        what: bilingual(
           `生成${mode === 'draft' ? '征求意见稿' : '候选'} PDF（${r.pages} 页）：${r.pdfSha256}`,
           `${mode === 'draft' ? 'Draft' : 'Candidate'} PDF rendered (${r.pages} pages): ${r.pdfSha256}`,
         ),
@@ -711,7 +724,7 @@ class Builder {
   ): void {
     const req = act.input as MailRequest;
     const result = closed.result as MailResult | undefined;
-    const kind = MAIL_KIND_LABELS[req.kind] ?? both(req.kind, req.kind);
+    const kind = MAIL_KIND_LABELS[req.kind] ?? bilingual(req.kind, req.kind);
     const bureauId = req.bureau?.id;
     const rejected = result?.rejected ?? [];
     const status: EntryStatus = closed.error
@@ -762,7 +775,10 @@ class Builder {
           eventId,
           at,
           kind: 'summary',
-          what: both('征求意见结束时仍未回复，视为无意见', 'Still silent when consultation ended: deemed no comments'),
+          what: bilingual(
+            '征求意见结束时仍未回复，视为无意见',
+            'Still silent when consultation ended: deemed no comments',
+          ),
         });
       }
       b.outcome = outcome;
@@ -780,7 +796,7 @@ class Builder {
         eventId,
         at,
         kind: 'deadline',
-        what: both(
+        what: bilingual(
           `截止时间 ${this.time(b.deadline)} 已到，未回复，视为无意见`,
           `Deadline ${this.time(b.deadline)} reached with no reply: deemed no comments`,
         ),
@@ -795,14 +811,14 @@ class Builder {
     const parts: Label[] = [];
     if (deemed.length)
       parts.push(
-        both(
+        bilingual(
           `截止时间已到，视为无意见：${deemed.map((id) => this.bureauName(id).zh).join('、')}`,
           `Deadline reached, deemed no comments: ${deemed.map((id) => this.bureauName(id).en).join(', ')}`,
         ),
       );
     if (silent.length)
       parts.push(
-        both(
+        bilingual(
           `处理结果答复期已过，视为认可：${silent.map((id) => this.bureauName(id).zh).join('、')}`,
           `Outcome notice unanswered in time, deemed acknowledged: ${silent.map((id) => this.bureauName(id).en).join(', ')}`,
         ),
@@ -812,11 +828,11 @@ class Builder {
       at,
       category: 'due',
       kind: 'timer',
-      label: both('到期时刻', 'Due moment reached'),
+      label: bilingual('到期时刻', 'Due moment reached'),
       bureaus: [...deemed, ...silent],
       what: parts.length
         ? joinLabel(parts)
-        : both(
+        : bilingual(
             '到期时刻（提醒、截止或会议提醒，见随后各项）',
             'Due moment (reminders, a deadline or a meeting reminder: see what follows)',
           ),
@@ -830,7 +846,9 @@ class Builder {
       const req = act.input as Partial<MailRequest>;
       const isMail = act.name === 'sendEmail';
       const kind =
-        isMail && req.kind ? (MAIL_KIND_LABELS[req.kind] ?? both(req.kind, req.kind)) : both(act.name, act.name);
+        isMail && req.kind
+          ? (MAIL_KIND_LABELS[req.kind] ?? bilingual(req.kind, req.kind))
+          : bilingual(act.name, act.name);
       this.push({
         eventId: act.scheduledEventId,
         at: act.at,
@@ -838,7 +856,7 @@ class Builder {
         kind: isMail ? (req.kind ?? act.name) : act.name,
         label: kind,
         bureaus: req.bureau?.id ? [req.bureau.id] : [],
-        what: both(
+        what: bilingual(
           `${kind.zh}${isMail ? ` → ${(req.to ?? []).join(', ')}` : ''}：进行中（第 ${act.attempts} 次尝试）`,
           `${kind.en}${isMail ? ` → ${(req.to ?? []).join(', ')}` : ''}: in progress (attempt ${act.attempts})`,
         ),
@@ -872,8 +890,8 @@ export const outcomeLabel = (o: BureauOutcome): Label => OUTCOME_LABELS[o];
 /** Who acted, in words: name and role. */
 export function actorLabel(actor: Actor | undefined): Label {
   if (!actor) return ROLE_LABELS.system;
-  const role = ROLE_LABELS[actor.role] ?? both(actor.role, actor.role);
-  return both(`${actor.name}（${role.zh}）`, `${actor.name} (${role.en})`);
+  const role = ROLE_LABELS[actor.role] ?? bilingual(actor.role, actor.role);
+  return bilingual(`${actor.name}（${role.zh}）`, `${actor.name} (${role.en})`);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -950,7 +968,7 @@ export function readTimelineFilter(
     else
       problems.push({
         field: 'bureau',
-        message: both(
+        message: bilingual(
           `本轮没有单位“${bureau}”（有：${t.hearing.map((h) => h.bureau.id).join('、')}）`,
           `This round has no bureau "${bureau}" (it has: ${t.hearing.map((h) => h.bureau.id).join(', ')})`,
         ),
@@ -965,7 +983,7 @@ export function readTimelineFilter(
     else
       problems.push({
         field: 'kind',
-        message: both(
+        message: bilingual(
           `没有这种记录：“${kind}”（可选：${[...ENTRY_CATEGORIES, ...kinds].join('、')}）`,
           `No entries of kind "${kind}" (choose from: ${[...ENTRY_CATEGORIES, ...kinds].join(', ')})`,
         ),
@@ -979,7 +997,7 @@ export function readTimelineFilter(
     if (!at) {
       problems.push({
         field,
-        message: both(
+        message: bilingual(
           `不是有效的日期或时间，请按 ${t.timeZone} 时间填写，如 2030-03-01 或 2030-03-01T18:00`,
           `Not a date or a date and time; give it in ${t.timeZone} time, e.g. 2030-03-01 or 2030-03-01T18:00`,
         ),

@@ -7,7 +7,8 @@
  * - an entry's `sha256` is the SHA-256 of the RFC 8785 canonical JSON (UTF-8) of the entry without
  *   its `sha256` field, `n` and `prev` included;
  * - `prev` is the `sha256` of the entry before it; the first entry's `prev` is the SHA-256 of the
- *   canonical JSON of `{ format, roundId, runId }`, binding the chain to its round;
+ *   canonical JSON of the file's header (every field but `entries`, `head` and `exportedAt`: the
+ *   round, the hearing, the approved PDF, the documents), binding the chain to its round;
  * - `head` is the last entry's `sha256`.
  * Editing an entry breaks its hash; re-hashing it breaks the next entry's `prev`; re-chaining the
  * whole file is caught by comparing it with the trail built again from the round's history.
@@ -19,9 +20,9 @@ import { type Timeline, type TimelineEntry } from './timeline.js';
 export const TRAIL_FORMAT = 'plan-review-trail/1';
 export const TRAIL_CANONICAL_FORM =
   "Each entry's sha256 is the SHA-256 (hex) of the RFC 8785 canonical JSON, UTF-8, of the entry without its sha256 field. " +
-  "Its prev is the sha256 of the entry before it; the first entry's prev is the SHA-256 of the canonical JSON of " +
-  '{"format","roundId","runId"} as given here. head is the last entry\'s sha256. hearing, approved and documents are ' +
-  "derived from the entries (not chained): plan-review verify rebuilds them, and the entries, from the round's history.";
+  "Its prev is the sha256 of the entry before it; the first entry's prev is the SHA-256 of the canonical JSON of this " +
+  "file without entries, head and exportedAt. head is the last entry's sha256. plan-review verify checks the chain, " +
+  "then rebuilds the trail from the round's history and compares them.";
 
 export type TrailEntry = TimelineEntry & { n: number; prev: string; sha256: string };
 
@@ -41,9 +42,27 @@ export interface Trail {
   entries: TrailEntry[];
 }
 
-/** The first entry's `prev`: the round the chain belongs to. */
-export function genesis(t: { roundId: string; runId?: string }): string {
-  return canonicalSha256({ format: TRAIL_FORMAT, roundId: t.roundId, runId: t.runId ?? null });
+export type TrailHeader = Omit<Trail, 'entries' | 'head' | 'exportedAt'>;
+
+/** The first entry's `prev`: the hash of the file's header (the round, its hearing, approved PDF and documents). */
+export function genesis(header: TrailHeader): string {
+  const { entries: _e, head: _h, exportedAt: _x, ...rest } = header as Partial<Trail>;
+  return canonicalSha256(JSON.parse(JSON.stringify(rest)));
+}
+
+/** The header of a timeline's trail. */
+export function trailHeader(t: Timeline): TrailHeader {
+  return {
+    format: TRAIL_FORMAT,
+    canonicalForm: TRAIL_CANONICAL_FORM,
+    roundId: t.roundId,
+    ...(t.runId && { runId: t.runId }),
+    title: t.title,
+    timeZone: t.timeZone,
+    hearing: t.hearing,
+    ...(t.approved && { approved: t.approved }),
+    documents: t.documents,
+  };
 }
 
 /** An entry's own hash: over its canonical JSON without the `sha256` field. */
@@ -53,10 +72,10 @@ export function entrySha256(entry: Omit<TrailEntry, 'sha256'> & { sha256?: strin
   return canonicalSha256(JSON.parse(JSON.stringify(rest)));
 }
 
-/** Chains the timeline's entries, in order. */
-export function chainEntries(t: Pick<Timeline, 'roundId' | 'runId' | 'entries'>): TrailEntry[] {
-  let prev = genesis(t);
-  return t.entries.map((e, i) => {
+/** Chains the timeline's entries, in order, after the header. */
+export function chainEntries(header: TrailHeader, entries: TimelineEntry[]): TrailEntry[] {
+  let prev = genesis(header);
+  return entries.map((e, i) => {
     const unsealed = { ...e, n: i + 1, prev };
     const sha256 = entrySha256(unsealed);
     prev = sha256;
@@ -65,19 +84,12 @@ export function chainEntries(t: Pick<Timeline, 'roundId' | 'runId' | 'entries'>)
 }
 
 export function buildTrail(t: Timeline, exportedAt: Date = new Date()): Trail {
-  const entries = chainEntries(t);
+  const header = trailHeader(t);
+  const entries = chainEntries(header, t.entries);
   return {
-    format: TRAIL_FORMAT,
-    canonicalForm: TRAIL_CANONICAL_FORM,
-    roundId: t.roundId,
-    ...(t.runId && { runId: t.runId }),
-    title: t.title,
-    timeZone: t.timeZone,
+    ...header,
     exportedAt: exportedAt.toISOString(),
-    head: entries.at(-1)?.sha256 ?? genesis(t),
-    hearing: t.hearing,
-    ...(t.approved && { approved: t.approved }),
-    documents: t.documents,
+    head: entries.at(-1)?.sha256 ?? genesis(header),
     entries,
   };
 }

@@ -6,6 +6,9 @@ describe('loadConfig', () => {
     const c = loadConfig({}, '/srv/app');
     expect(c.TEMPORAL_ADDRESS).toBeUndefined();
     expect(c.TEMPORAL_DEV_PORT).toBe(7233);
+    // The embedded dev server runs without its Web UI unless a port is given for it.
+    expect(c.TEMPORAL_UI_PORT).toBeUndefined();
+    expect(c.TEMPORAL_UI_URL).toBeUndefined();
     expect(c.TEMPORAL_RETENTION).toBe('3650d');
     expect(c.paths.temporalDb).toBe('/srv/app/data/temporal.sqlite');
     expect(c.paths.outbox).toBe('/srv/app/data/outbox');
@@ -17,6 +20,7 @@ describe('loadConfig', () => {
     ['TEMPORAL_TLS', 'maybe', /TEMPORAL_TLS="maybe": must be true or false/],
     ['PUBLIC_URL', 'not a url', /PUBLIC_URL="not a url": must be a URL/],
     ['SMTP_URL', 'nowhere', /SMTP_URL="nowhere": must be a URL/],
+    ['TEMPORAL_UI_URL', 'ui', /TEMPORAL_UI_URL="ui": must be a URL/],
     ['TEMPORAL_RETENTION', '1y', /TEMPORAL_RETENTION="1y": must be a whole number of days or hours/],
   ])('names the variable when %s is bad', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -38,6 +42,11 @@ describe('loadConfig', () => {
 
   it('treats an empty TEMPORAL_ADDRESS as unset', () => {
     expect(loadConfig({ TEMPORAL_ADDRESS: '  ' }).TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('turns the embedded Web UI on only for a port, an empty one leaving it off', () => {
+    expect(loadConfig({ TEMPORAL_UI_PORT: '8233' }).TEMPORAL_UI_PORT).toBe(8233);
+    expect(loadConfig({ TEMPORAL_UI_PORT: ' ' }).TEMPORAL_UI_PORT).toBeUndefined();
   });
 
   it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {

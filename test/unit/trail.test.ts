@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../infra/timeline.js';
-import { buildTrail, genesis, TRAIL_FORMAT, trailCsv, trailJson, type Trail } from '../../infra/trail.js';
+import { buildTrail, genesis, TRAIL_FORMAT, trailCsv, trailHeader, trailJson, type Trail } from '../../infra/trail.js';
 import { APPROVED_ROUND, recordedHistory } from '../support/recordedHistories.js';
 
 const timeline = buildTimeline(APPROVED_ROUND, recordedHistory('approval'));
@@ -22,7 +22,10 @@ describe('the JSON trail', () => {
     expect(file.format).toBe(TRAIL_FORMAT);
     expect(file.canonicalForm).toContain('RFC 8785 canonical JSON');
     expect(file.entries).toHaveLength(timeline.entries.length);
-    expect(file.entries[0]!.prev).toBe(sha({ format: TRAIL_FORMAT, roundId: APPROVED_ROUND, runId: file.runId }));
+    // The first link: the header, that is the file without its entries, head and export time.
+    const { entries: _entries, head: _head, exportedAt: _at, ...header } = file;
+    expect(file.entries[0]!.prev).toBe(sha(header));
+    expect(header.roundId).toBe(APPROVED_ROUND);
     file.entries.forEach((entry, i) => {
       const { sha256, ...rest } = entry;
       expect(entry.n).toBe(i + 1);
@@ -30,7 +33,7 @@ describe('the JSON trail', () => {
       if (i > 0) expect(entry.prev).toBe(file.entries[i - 1]!.sha256);
     });
     expect(file.head).toBe(file.entries.at(-1)!.sha256);
-    expect(file.entries[0]!.prev).toBe(genesis(timeline));
+    expect(file.entries[0]!.prev).toBe(genesis(trailHeader(timeline)));
   });
 
   it('is the same chain for the same history, whenever it is exported', () => {
