@@ -5,7 +5,13 @@
  * schema here and sent in canonical form (the round applies them exactly as recorded), and a
  * reply's texts are put in the document store before the round is asked to record it.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
@@ -109,11 +115,41 @@ export class RoundGateway implements RoundService {
   }
 
   async status(roundId: string): Promise<Outcome<RoundStatus>> {
+    const handle = this.client.workflow.getHandle(roundId);
+    let status: RoundStatus;
     try {
-      return { kind: 'done', value: await this.client.workflow.getHandle(roundId).query(statusQuery) };
+      status = await handle.query(statusQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
       return unavailable(err);
+    }
+    await this.addMailAttempts(handle, status);
+    return { kind: 'done', value: status };
+  }
+
+  /**
+   * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is
+   * its Message-ID, and the round's pending activities tell its attempts and last error. Without
+   * them (a round started before sends had such IDs, or the describe failed) the list still says
+   * since when each email waits.
+   */
+  private async addMailAttempts(handle: WorkflowHandle, status: RoundStatus): Promise<void> {
+    if (!status.mailInFlight?.length) return;
+    let pending;
+    try {
+      pending = (await handle.describe()).raw.pendingActivities ?? [];
+    } catch (err) {
+      console.error(`round gateway: pending activities of ${status.id}:`, err);
+      return;
+    }
+    const byId = new Map(pending.map((p) => [p.activityId, p]));
+    for (const m of status.mailInFlight) {
+      const p = byId.get(m.messageId);
+      if (!p) continue;
+      if (p.attempt) m.attempts = p.attempt;
+      if (p.lastFailure?.message) m.lastError = p.lastFailure.message.slice(0, 500);
+      const last = optionalTsToMs(p.lastAttemptCompleteTime);
+      if (last) m.lastAttemptAt = new Date(last).toISOString();
     }
   }
 

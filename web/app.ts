@@ -18,6 +18,7 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
+import { problemsWithMailDelays } from '../domain/mail.js';
 import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -130,7 +131,8 @@ export function createApp(deps: AppDeps) {
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    return c.html(templates.render('pages/round', { round: round.value }));
+    const problems = problemsWithMailDelays(round.value, Date.now());
+    return c.html(templates.render('pages/round', { round: { ...round.value, problems } }));
   });
 
   app.get('/outbox', async (c) => {

@@ -48,6 +48,7 @@ import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
 import { say } from '../domain/messages.js';
+import { problemsWithMailDelays } from '../domain/mail.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
@@ -170,6 +171,16 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
       })),
     },
     revokedLinkIds: b.revokedLinkIds,
+    mail: (round.mailInFlight ?? [])
+      .filter((m) => m.recipient === b.bureau.id)
+      .map((m) => ({
+        kind: m.kind,
+        to: m.to.join(', '),
+        since: formatInstant(m.since, tz),
+        attempts: m.attempts,
+        lastError: m.lastError,
+        messageId: m.messageId,
+      })),
     extensions: b.extensions.map((e) => ({
       deadline: formatInstant(e.deadline, tz),
       by: e.by,
@@ -287,7 +298,10 @@ function manageView(
         at: formatInstant(round.cancelled.at, round.timeZone),
         reason: round.cancelled.reason,
       },
-      problems: round.problems.map((p) => ({ at: formatInstant(p.at, round.timeZone), message: p.message })),
+      problems: problemsWithMailDelays(round, Date.now()).map((p) => ({
+        at: formatInstant(p.at, round.timeZone),
+        message: p.message,
+      })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
     bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
