@@ -12,7 +12,7 @@ import { parseReviewRoundId, reviewRoundId } from '../domain/ids.js';
 import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
-import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { LocalContentStore } from '../infra/store.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
@@ -80,7 +80,9 @@ async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promi
     );
   }
   try {
-    return await fn(new RoundGateway(client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE));
+    return await fn(
+      new RoundGateway(client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS),
+    );
   } finally {
     await client.connection.close();
   }
@@ -161,7 +163,7 @@ async function demoActor(config: Config, role: 'coordinator' | 'approver'): Prom
 
 async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
   const store = new LocalContentStore(config.paths.store);
-  const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE);
+  const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
   if (!stack.outboxDir) {
     console.log('[demo] mail goes to SMTP_URL, so the demo cannot follow the links in the emails: unset SMTP_URL');
     return;

@@ -19,7 +19,7 @@ import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
+import { errorPage, KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
 import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
@@ -172,9 +172,6 @@ export function createApp(deps: AppDeps) {
     },
   );
 
-  app.onError((err, c) => {
-    console.error(`web: ${c.req.method} ${c.req.path}:`, err);
-    return c.text('internal error', 500);
-  });
+  app.onError(errorPage(templates));
   return app;
 }

@@ -26,7 +26,7 @@ import { countingReply } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import { createAuth, httpErrors, type Auth, type AuthEnv } from './auth.js';
+import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
   commentRows,
@@ -43,7 +43,7 @@ import {
   type FormValues,
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
-import { noRoundPage, RoundParam, roundParam as checkRoundParam } from './guards.js';
+import { errorPage, noRoundPage, RoundParam, roundParam as checkRoundParam } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
@@ -341,7 +341,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     });
   const coordinator = auth.requireRole('coordinator');
   const app = new Hono<CoordinatorEnv>();
-  app.onError(httpErrors);
+  app.onError(errorPage(templates));
   if (!deps.auth) app.route('/', auth.routes);
 
   function userView(c: Context<CoordinatorEnv>) {

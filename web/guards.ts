@@ -8,6 +8,8 @@ import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { RoundGatewayError } from '../infra/roundGateway.js';
 import { z } from 'zod';
 import { parseReviewRoundId } from '../domain/ids.js';
 import { coded, issueText } from '../domain/messages.js';
@@ -63,6 +65,29 @@ export function messagePage(
 ): Response {
   c.header('cache-control', 'no-store');
   return c.html(templates.render('pages/message', { message }), status);
+}
+
+/** Said when the rounds cannot be reached (no worker answers, Temporal is down). */
+export const unavailableMessage: Message = {
+  zh: '系统暂时无法访问，请稍后再试',
+  en: 'The service is temporarily unavailable; please try again later',
+  detailZh: '审查轮次服务没有响应（可能没有运行中的 worker）。',
+  detailEn: 'The round service did not answer (perhaps no worker is running).',
+};
+
+/**
+ * The error handler of pages: the rounds unavailable is a 503 page that says so (at once: the
+ * gateway waits seconds, not the RPC's default, for a worker); a form check's refusal is its own
+ * response; anything else is a 500.
+ */
+export function errorPage(templates: Templates) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof HTTPException) return err.getResponse();
+    console.error(`web: ${c.req.method} ${c.req.path}:`, err);
+    if (err instanceof RoundGatewayError && err.outcome.kind === 'unavailable')
+      return messagePage(c, templates, 503, unavailableMessage);
+    return c.text('internal error', 500);
+  };
 }
 
 /** A round id in an address: `round:<plan>:<n>`. */

@@ -291,3 +291,19 @@ describe('mail not sent yet', () => {
     );
   });
 });
+
+describe('a staff page while the rounds cannot be reached', () => {
+  it('says so on a bilingual page (503), not as an internal error', async () => {
+    const fx = await replyFixture();
+    const app = await appFor(fx);
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    fx.fake.unavailable = true;
+    for (const url of ['/', `/rounds/${ROUND_ID}`, `/rounds/${ROUND_ID}/manage`]) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(503);
+      const html = await res.text();
+      expect(html, url).toContain('系统暂时无法访问');
+      expect(html, url).toContain('The service is temporarily unavailable');
+    }
+  });
+});
