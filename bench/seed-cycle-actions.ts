@@ -16,7 +16,7 @@ import { runSeedDemo } from '../cli/seedDemo.js';
 import { startStack } from '../cli/stack.js';
 import { loadConfig } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
-import { RoundGateway } from '../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway } from '../infra/roundGateway.js';
 import { readOutbox } from '../cli/linkReplies.js';
 import { LocalContentStore } from '../infra/store.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
@@ -45,7 +45,7 @@ try {
     );
   const started = Date.now();
   const demo = await runSeedDemo({
-    rounds: new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE),
+    rounds: new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS),
     store,
     outboxDir: stack.outboxDir!,
     outDir: path.join(dir, 'approved'),

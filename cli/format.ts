@@ -1,5 +1,6 @@
 /** Plain-text tables for the terminal. */
 import type { RoundStatus } from '../domain/round.js';
+import { problemsWithMailDelays } from '../domain/mail.js';
 import { both, DECISION_LABELS, outcomeText, stageText } from '../domain/labels.js';
 import { commentsByBureau } from '../workflows/stages/disposition/rules.js';
 import type { RoundListing } from '../infra/roundGateway.js';
@@ -85,7 +86,11 @@ export function formatRoundStatus(s: RoundStatus): string {
   }
   head.push(...expertReviewLines(s), ...objectionLines(s));
   for (const b of s.approval.blockers) head.push(`approval blocked: ${joined(blockerText(b))}`);
-  for (const p of s.problems) head.push(`problem: ${p.message}`);
+  for (const m of s.mailInFlight ?? [])
+    head.push(
+      `mail not sent yet: ${m.kind} to ${m.to.join(', ')} since ${formatInstant(m.since, s.timeZone)}${m.attempts ? `, attempt ${m.attempts}` : ''}${m.lastError ? `: ${m.lastError}` : ''}`,
+    );
+  for (const p of problemsWithMailDelays(s, Date.now())) head.push(`problem: ${p.message}`);
   return head.join('\n');
 }
 

@@ -13,7 +13,7 @@ import type { Actor } from '../domain/records.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
 import { startSmtpSink } from '../infra/smtpSink.js';
-import { RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
 import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
 import { openStore, type OpenedStore } from '../infra/stores.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
@@ -82,7 +82,9 @@ function arg<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** Connects, hands the round gateway to `fn`, and closes the connection. */
 async function withRounds<T>(config: Config, fn: (rounds: RoundGateway) => Promise<T>): Promise<T> {
-  return withClient(config, (client) => fn(new RoundGateway(client, contentStore(config), config.TEMPORAL_TASK_QUEUE)));
+  return withClient(config, (client) =>
+    fn(new RoundGateway(client, contentStore(config), config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS)),
+  );
 }
 
 /** Connects, hands the Temporal client to `fn`, and closes the connection. */
@@ -177,7 +179,7 @@ async function demoActor(config: Config, role: 'coordinator' | 'approver'): Prom
 
 async function runDemo(config: Config, stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
   const store = contentStore(config);
-  const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE);
+  const rounds = new RoundGateway(stack.client, store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
   if (!stack.outboxDir) {
     console.log('[demo] mail goes to SMTP_URL, so the demo cannot follow the links in the emails: unset SMTP_URL');
     return;

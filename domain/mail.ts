@@ -5,6 +5,36 @@
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 import type { Bureau, Expert, Meeting, ReplySummary } from './records.js';
+import type { MailInFlight } from './round.js';
+
+/** An email not sent this long after the round asked for it is a problem the coordinator is shown. */
+export const MAIL_DELAY_PROBLEM_MS = 15 * 60_000;
+
+/** Whether an email has waited long enough to be a problem. */
+export function mailDelayed(m: MailInFlight, now: number): boolean {
+  return now - Date.parse(m.since) >= MAIL_DELAY_PROBLEM_MS;
+}
+
+/**
+ * The round's problems as a person is shown them: those the round recorded, and each email that has
+ * waited MAIL_DELAY_PROBLEM_MS or more (at the time it was asked for).
+ */
+export function problemsWithMailDelays(
+  status: { problems: Array<{ at: string; message: string }>; mailInFlight?: MailInFlight[] },
+  now: number,
+): Array<{ at: string; message: string }> {
+  const delayed = (status.mailInFlight ?? [])
+    .filter((m) => mailDelayed(m, now))
+    .map((m) => {
+      const attempts = m.attempts === undefined ? '' : `；已尝试 ${m.attempts} 次 ${m.attempts} attempts`;
+      const error = m.lastError ? `；最近的错误 last error: ${m.lastError}` : '';
+      return {
+        at: m.since,
+        message: `邮件尚未发出 Mail not sent yet: ${m.kind} → ${m.to.join(', ')}${attempts}${error}`,
+      };
+    });
+  return [...status.problems, ...delayed];
+}
 
 export type MailKind =
   | 'invitation'

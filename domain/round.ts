@@ -156,6 +156,27 @@ export const BureauStatus = z.object({
 });
 export type BureauStatus = z.infer<typeof BureauStatus>;
 
+/**
+ * An email the round has asked to send and that has not gone yet: queued, being sent, or waiting
+ * to be tried again while its mail server is down. The round knows since when (it removes the
+ * entry once the send ends, delivered or failed); the edges add what Temporal knows of the send
+ * (its attempts and last error, from the round's pending activities: infra/roundGateway.ts).
+ */
+export const MailInFlight = z.object({
+  messageId: z.string(),
+  kind: z.string(),
+  /** The bureau id, 'coordinator', or an expert's recipient key. */
+  recipient: z.string(),
+  to: z.array(z.string()),
+  since: Instant,
+  /** The attempt under way, or the next one (1 for the first). */
+  attempts: z.number().int().positive().optional(),
+  lastError: z.string().optional(),
+  /** When the last attempt failed. */
+  lastAttemptAt: Instant.optional(),
+});
+export type MailInFlight = z.infer<typeof MailInFlight>;
+
 export const RoundStatus = z.object({
   id: z.string(),
   planId: Slug,
@@ -186,6 +207,8 @@ export const RoundStatus = z.object({
   expertReview: ExpertReviewState.nullable(),
   /** Problems that need a person: failed deliveries, unresolvable documents. */
   problems: z.array(z.object({ at: Instant, message: z.string() })),
+  /** Emails not sent yet, oldest first (absent from statuses written before it was kept). */
+  mailInFlight: z.array(MailInFlight).default([]),
 });
 export type RoundStatus = z.infer<typeof RoundStatus>;
 

@@ -5,7 +5,14 @@
  * schema here and sent in canonical form (the round applies them exactly as recorded), and a
  * reply's texts are put in the document store before the round is asked to record it.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
@@ -16,6 +23,8 @@ import { makeRefusal, type Refusal } from '../domain/refusals.js';
 import { RoundInput, type RoundStatus } from '../domain/round.js';
 import { statusQuery, UPDATES, type Updates } from '../workflows/messages.js';
 import { loadReply, storeReplyDraft } from './replyStore.js';
+import { recordedRound, type RecordedRound } from './recordedReplies.js';
+import { TemporalHistories } from './roundHistory.js';
 import type { ContentStore } from './store.js';
 
 export type Outcome<T> =
@@ -62,7 +71,40 @@ export function unwrap<T>(o: Outcome<T>): T {
   throw new RoundGatewayError(o);
 }
 
-function unavailable(err: unknown): Outcome<never> {
+/**
+ * How long a call that needs a worker may take. A round's query and its Updates are answered by a
+ * worker: with none running, Temporal holds the call until its deadline, so the edge waits no
+ * longer than this before it says the service is unavailable.
+ */
+export interface GatewayTimeouts {
+  /** A round's status (a query). */
+  queryMs: number;
+  /** An action (an Update). */
+  updateMs: number;
+}
+
+/** The web server's: a page that needs a worker says within seconds that none answers. */
+export const PAGE_TIMEOUTS: GatewayTimeouts = { queryMs: 5_000, updateMs: 15_000 };
+/**
+ * The CLI's and scripts': a person at a terminal or a script can wait (a completed round with a
+ * large history is replayed in full to answer a query).
+ */
+export const PATIENT_TIMEOUTS: GatewayTimeouts = { queryMs: 60_000, updateMs: 60_000 };
+
+/** gRPC's DEADLINE_EXCEEDED, anywhere in an error's causes. */
+function deadlineExceeded(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError || e.code === 4) return true;
+  }
+  return false;
+}
+
+function unavailable(err: unknown, waitedMs?: number): Outcome<never> {
+  if (waitedMs !== undefined && deadlineExceeded(err))
+    return {
+      kind: 'unavailable',
+      cause: `no worker answered within ${waitedMs / 1000} s: is a worker running (plan-review worker)?`,
+    };
   return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err) };
 }
 
@@ -73,6 +115,11 @@ export interface RoundService {
   list(limit?: number): Promise<Outcome<RoundListing[]>>;
   act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>>;
   loadReply(summary: ReplySummary): Promise<Reply>;
+  /**
+   * The round's recorded replies from its history, which Temporal's server gives without a worker
+   * (a receipt shows while no worker runs). Optional: a service without histories has none.
+   */
+  recordedRound?(roundId: string): Promise<Outcome<RecordedRound>>;
 }
 
 export class RoundGateway implements RoundService {
@@ -80,7 +127,13 @@ export class RoundGateway implements RoundService {
     private readonly client: Client,
     private readonly store: ContentStore,
     private readonly taskQueue: string,
+    private readonly timeouts: GatewayTimeouts = PAGE_TIMEOUTS,
   ) {}
+
+  /** Runs a call that a worker answers, under the gateway's deadline for it. */
+  private needsWorker<T>(ms: number, call: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + ms, call);
+  }
 
   async start(unchecked: z.input<typeof RoundInput>): Promise<Outcome<string>> {
     // Parsed here, so a bad input is refused before it uses up the round's ID.
@@ -109,11 +162,41 @@ export class RoundGateway implements RoundService {
   }
 
   async status(roundId: string): Promise<Outcome<RoundStatus>> {
+    const handle = this.client.workflow.getHandle(roundId);
+    let status: RoundStatus;
     try {
-      return { kind: 'done', value: await this.client.workflow.getHandle(roundId).query(statusQuery) };
+      status = await this.needsWorker(this.timeouts.queryMs, () => handle.query(statusQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
-      return unavailable(err);
+      return unavailable(err, this.timeouts.queryMs);
+    }
+    await this.addMailAttempts(handle, status);
+    return { kind: 'done', value: status };
+  }
+
+  /**
+   * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is
+   * its Message-ID, and the round's pending activities tell its attempts and last error. Without
+   * them (a round started before sends had such IDs, or the describe failed) the list still says
+   * since when each email waits.
+   */
+  private async addMailAttempts(handle: WorkflowHandle, status: RoundStatus): Promise<void> {
+    if (!status.mailInFlight?.length) return;
+    let pending;
+    try {
+      pending = (await handle.describe()).raw.pendingActivities ?? [];
+    } catch (err) {
+      console.error(`round gateway: pending activities of ${status.id}:`, err);
+      return;
+    }
+    const byId = new Map(pending.map((p) => [p.activityId, p]));
+    for (const m of status.mailInFlight) {
+      const p = byId.get(m.messageId);
+      if (!p) continue;
+      if (p.attempt) m.attempts = p.attempt;
+      if (p.lastFailure?.message) m.lastError = p.lastFailure.message.slice(0, 500);
+      const last = optionalTsToMs(p.lastAttemptCompleteTime);
+      if (last) m.lastAttemptAt = new Date(last).toISOString();
     }
   }
 
@@ -159,9 +242,11 @@ export class RoundGateway implements RoundService {
     }
     const update = UPDATES[name] as unknown as UpdateDefinition<ActionResult<K>, [unknown]>;
     try {
-      const value = await this.client.workflow
-        .getHandle(roundId)
-        .executeUpdate(update, { args: [canonical], updateId: canonical.requestId });
+      const value = await this.needsWorker(this.timeouts.updateMs, () =>
+        this.client.workflow
+          .getHandle(roundId)
+          .executeUpdate(update, { args: [canonical], updateId: canonical.requestId }),
+      );
       return { kind: 'done', value };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
@@ -185,12 +270,21 @@ export class RoundGateway implements RoundService {
           }),
         };
       }
-      return unavailable(err);
+      return unavailable(err, this.timeouts.updateMs);
     }
   }
 
   /** The full reply (texts from the document store), checked against the round's hash. */
   loadReply(summary: ReplySummary): Promise<Reply> {
     return loadReply(this.store, summary);
+  }
+
+  async recordedRound(roundId: string): Promise<Outcome<RecordedRound>> {
+    const history = await new TemporalHistories(this.client).history(roundId);
+    if (history.kind !== 'done') return history;
+    const round = recordedRound(roundId, history.value);
+    return round
+      ? { kind: 'done', value: round }
+      : { kind: 'unavailable', cause: `no start in the history of ${roundId}` };
   }
 }

@@ -147,7 +147,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(String(v
 const eventTime = (ts: HistoryEvent['eventTime']): string =>
   iso(num(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6));
 
-function decode(payloads: Payload[] | null | undefined, i = 0): unknown {
+/** A payload of the history, by the default converter (the project sets no codec). */
+export function decodePayload(payloads: Payload[] | null | undefined, i = 0): unknown {
   const p = payloads?.[i];
   return p ? defaultPayloadConverter.fromPayload(p) : undefined;
 }
@@ -241,7 +242,7 @@ class Builder {
       const a = e.activityTaskScheduledEventAttributes;
       this.activities.set(eventId, {
         name: a.activityType?.name ?? '',
-        input: decode(a.input?.payloads),
+        input: decodePayload(a.input?.payloads),
         scheduledEventId: eventId,
         at,
         attempts: 1,
@@ -256,7 +257,7 @@ class Builder {
     }
     if (e.activityTaskCompletedEventAttributes) {
       const a = e.activityTaskCompletedEventAttributes;
-      return this.activityClosed(eventId, at, num(a.scheduledEventId), { result: decode(a.result?.payloads) });
+      return this.activityClosed(eventId, at, num(a.scheduledEventId), { result: decodePayload(a.result?.payloads) });
     }
     if (e.activityTaskFailedEventAttributes) {
       const a = e.activityTaskFailedEventAttributes;
@@ -308,7 +309,8 @@ class Builder {
       return;
     }
     if (e.workflowExecutionCompletedEventAttributes) {
-      const result = decode(e.workflowExecutionCompletedEventAttributes.result?.payloads) as RoundResult | undefined;
+      const result = decodePayload(e.workflowExecutionCompletedEventAttributes.result?.payloads) as
+        RoundResult | undefined;
       this.t.workflowStatus = 'COMPLETED';
       if (result?.stage) this.t.stage = result.stage;
       for (const [id, outcome] of Object.entries(result?.outcomes ?? {})) {
@@ -360,7 +362,7 @@ class Builder {
 
   private started(eventId: number, at: string, e: HistoryEvent): void {
     const a = e.workflowExecutionStartedEventAttributes!;
-    const input = decode(a.input?.payloads) as RoundInput;
+    const input = decodePayload(a.input?.payloads) as RoundInput;
     this.t.consults = (input.stages ?? ['consultation']).includes('consultation');
     this.t.runId = a.originalExecutionRunId ?? a.firstExecutionRunId ?? undefined;
     this.t.title = input.title;
@@ -407,7 +409,7 @@ class Builder {
   private updateAccepted(eventId: number, at: string, e: HistoryEvent): void {
     const a = e.workflowExecutionUpdateAcceptedEventAttributes!;
     const name = a.acceptedRequest?.input?.name ?? '';
-    const req = (decode(a.acceptedRequest?.input?.args?.payloads) ?? {}) as Req;
+    const req = (decodePayload(a.acceptedRequest?.input?.args?.payloads) ?? {}) as Req;
     const updateId = a.acceptedRequest?.meta?.updateId ?? a.protocolInstanceId ?? '';
     const label = ACTION_LABELS[name as ActionName] ?? bilingual(name, name);
     const entry = this.push({
@@ -446,7 +448,7 @@ class Builder {
       return;
     }
     entry.status = 'done';
-    const result = decode(a.outcome?.success?.payloads) as Record<string, unknown> | undefined;
+    const result = decodePayload(a.outcome?.success?.payloads) as Record<string, unknown> | undefined;
     entry.what = this.describeAction(name, req, result ?? {}, entry);
   }
 

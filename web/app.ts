@@ -23,7 +23,9 @@ import { createAuditRoutes } from './auditRoutes.js';
 import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
 import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
-import { KIB, limitBody, messagePage, noRoundPage, roundParam, securityHeaders } from './guards.js';
+import { problemsWithMailDelays } from '../domain/mail.js';
+import { errorPage, KIB, limitBody, messagePage, noRoundPage, securityHeaders } from './guards.js';
+import { roundParamValidator } from './roundRoute.js';
 import type { LimiterFactory } from './throttle.js';
 
 const STYLE = readFileSync(new URL('./static/style.css', import.meta.url));
@@ -154,13 +156,18 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  app.get('/rounds/:id', roundParam(templates), async (c) => {
+  app.get('/rounds/:id', roundParamValidator(templates), async (c) => {
     const { id } = c.req.valid('param');
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
+    const problems = problemsWithMailDelays(round.value, Date.now());
     return c.html(
-      templates.render('pages/round', { round: round.value, records: recordsView(round.value), ...viewerOf(c) }),
+      templates.render('pages/round', {
+        round: { ...round.value, problems },
+        records: recordsView(round.value),
+        ...viewerOf(c),
+      }),
     );
   });
 
@@ -201,9 +208,6 @@ export function createApp(deps: AppDeps) {
     },
   );
 
-  app.onError((err, c) => {
-    console.error(`web: ${c.req.method} ${c.req.path}:`, err);
-    return c.text('internal error', 500);
-  });
+  app.onError(errorPage(templates));
   return app;
 }

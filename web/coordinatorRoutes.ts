@@ -28,7 +28,7 @@ import { countingReply } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
-import { createAuth, httpErrors, type Auth, type AuthEnv } from './auth.js';
+import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
   ACTIONS,
   commentRows,
@@ -46,12 +46,14 @@ import {
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { roundLoader, RoundParam, roundParamValidator } from './roundRoute.js';
+import { errorPage } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
 import { refusalMessage, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
 import { documentFileProblem } from '../infra/documents.js';
 import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
+import { problemsWithMailDelays } from '../domain/mail.js';
 import { CARD_FIELDS } from '../domain/commentCard.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
 
@@ -176,6 +178,16 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
       })),
     },
     revokedLinkIds: b.revokedLinkIds,
+    mail: (round.mailInFlight ?? [])
+      .filter((m) => m.recipient === b.bureau.id)
+      .map((m) => ({
+        kind: m.kind,
+        to: m.to.join(', '),
+        since: formatInstant(m.since, tz),
+        attempts: m.attempts,
+        lastError: m.lastError,
+        messageId: m.messageId,
+      })),
     extensions: b.extensions.map((e) => ({
       deadline: formatInstant(e.deadline, tz),
       by: e.by,
@@ -295,7 +307,10 @@ function manageView(
         at: formatInstant(round.cancelled.at, round.timeZone),
         reason: round.cancelled.reason,
       },
-      problems: round.problems.map((p) => ({ at: formatInstant(p.at, round.timeZone), message: p.message })),
+      problems: problemsWithMailDelays(round, Date.now()).map((p) => ({
+        at: formatInstant(p.at, round.timeZone),
+        message: p.message,
+      })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
     bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
@@ -340,7 +355,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     });
   const coordinator = auth.requireRole('coordinator');
   const app = new Hono<CoordinatorEnv>();
-  app.onError(httpErrors);
+  app.onError(errorPage(templates));
   if (!deps.auth) app.route('/', auth.routes);
 
   function userView(c: Context<CoordinatorEnv>) {

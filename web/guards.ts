@@ -4,13 +4,11 @@
  * behind a TLS proxy), body limits that answer with a readable page, and reading a form body
  * without a 500 when it is malformed.
  */
-import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
-import { z } from 'zod';
-import { parseReviewRoundId } from '../domain/ids.js';
-import { coded, issueText } from '../domain/messages.js';
+import { HTTPException } from 'hono/http-exception';
+import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 
 export const KIB = 1024;
@@ -65,23 +63,27 @@ export function messagePage(
   return c.html(templates.render('pages/message', { message }), status);
 }
 
-/** A round id in an address: `round:<plan>:<n>`. */
-export const RoundParam = z.object({
-  id: z.string().refine((id) => parseReviewRoundId(id) !== null, coded('roundId')),
-});
+/** Said when the rounds cannot be reached (no worker answers, Temporal is down). */
+export const unavailableMessage: Message = {
+  zh: '系统暂时无法访问，请稍后再试',
+  en: 'The service is temporarily unavailable; please try again later',
+  detailZh: '审查轮次服务没有响应（可能没有运行中的 worker）。',
+  detailEn: 'The round service did not answer (perhaps no worker is running).',
+};
 
-/** The route's round id, checked where the route is declared; a wrong one gets a bilingual page saying so (400). */
-export function roundParam(templates: Templates) {
-  return zValidator('param', RoundParam, (result, c) => {
-    if (result.success) return;
-    const detail = issueText(result.error.issues[0]!);
-    return messagePage(c, templates, 400, {
-      zh: '网址中的审查轮次编号无效',
-      en: 'The round in this address is not valid',
-      detailZh: detail.zh,
-      detailEn: detail.en,
-    });
-  });
+/**
+ * The error handler of pages: the rounds unavailable is a 503 page that says so (at once: the
+ * gateway waits seconds, not the RPC's default, for a worker); a form check's refusal is its own
+ * response; anything else is a 500.
+ */
+export function errorPage(templates: Templates) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof HTTPException) return err.getResponse();
+    console.error(`web: ${c.req.method} ${c.req.path}:`, err);
+    if (err instanceof RoundGatewayError && err.outcome.kind === 'unavailable')
+      return messagePage(c, templates, 503, unavailableMessage);
+    return c.text('internal error', 500);
+  };
 }
 
 /** The page of a round that does not exist (404). */

@@ -228,7 +228,8 @@ const ANSWER_LABELS: Record<string, string> = {
 
 type LinkState =
   | { ok: true; target: LinkTarget; status: RoundStatus; bureau: BureauStatus; timeZone: string; late: boolean }
-  | { ok: false; refusal: Refusal; status?: RoundStatus };
+  /** `unavailable`: the link is genuine but its round's status could not be read (no worker answers). */
+  | { ok: false; refusal: Refusal; status?: RoundStatus; unavailable?: LinkTarget };
 
 /** How a link the round no longer lets act is explained to the bureau. */
 function linkRefusalPage(code: RefusalCode, deadline: string): Refusal {
@@ -304,6 +305,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       console.error(`reply link: status of ${target.roundId}:`, found);
       return {
         ok: false,
+        unavailable: target,
         refusal: {
           status: 503,
           zh: '系统暂时无法访问，请稍后再试',
@@ -864,38 +866,93 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   // ------------------------------------------------------------------------------------------
   // The receipt
 
-  async function findReply(c: Context): Promise<{ link: Extract<LinkState, { ok: true }>; reply: Reply } | Response> {
+  /** What a receipt shows of its round: from the round's status, or from its history while no worker runs. */
+  interface ReceiptContext {
+    round: { id: string; title: string };
+    bureau: { nameZh: string; nameEn: string };
+    timeZone: string;
+    documents: Array<{ key: string; title: string; sectionLabel(version: number, id: string): string }>;
+    /** The bureau's latest reply. */
+    latest?: { n: number; version: number };
+  }
+
+  const sectionLabelIn =
+    (doc: DocumentRef) =>
+    (version: number, id: string): string => {
+      const s = doc.versions.find((v) => v.n === version)?.sections.find((x) => x.id === id);
+      return s ? `${s.number ? s.number + ' ' : ''}${s.title}` : id;
+    };
+
+  const noSuchReceipt: Refusal = {
+    status: 404,
+    zh: '未找到此回执',
+    en: 'No such receipt',
+    detailZh: '本链接只能查看贵单位自己的回复。',
+    detailEn: "This link shows only its own bureau's replies.",
+  };
+
+  /**
+   * The reply a receipt address names, and what the receipt shows of its round. The round's status
+   * says which of the bureau's replies the link may see; while no worker runs (the status cannot be
+   * read) a reply made through this very link is read from the round's history instead.
+   */
+  async function findReply(c: Context): Promise<{ receipt: ReceiptContext; reply: Reply } | Response> {
     const token = c.req.param('token')!;
-    const link = await resolveLink(token, 'receipt');
-    if (!link.ok) return refuse(c, link.refusal, link.status);
     const n = /^[1-9]\d{0,8}$/.test(c.req.param('n') ?? '') ? Number(c.req.param('n')) : NaN;
-    const summary = link.bureau.replies.find((r) => r.n === n);
-    if (!summary) {
-      return refuse(c, {
-        status: 404,
-        zh: '未找到此回执',
-        en: 'No such receipt',
-        detailZh: '本链接只能查看贵单位自己的回复。',
-        detailEn: "This link shows only its own bureau's replies.",
-      });
+    const link = await resolveLink(token, 'receipt');
+    if (!link.ok) {
+      const recorded = link.unavailable && (await fromHistory(link.unavailable, n));
+      return recorded ?? refuse(c, link.refusal, link.status);
     }
-    return { link, reply: await rounds.loadReply(summary) };
+    const summary = link.bureau.replies.find((r) => r.n === n);
+    if (!summary) return refuse(c, noSuchReceipt);
+    const { status, bureau } = link;
+    const latest = bureau.replies[bureau.replies.length - 1];
+    return {
+      reply: await rounds.loadReply(summary),
+      receipt: {
+        round: { id: status.id, title: status.title },
+        bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
+        timeZone: link.timeZone,
+        documents: status.documents.map((d) => ({ key: d.key, title: d.title, sectionLabel: sectionLabelIn(d) })),
+        ...(latest && { latest: { n: latest.n, version: latest.version } }),
+      },
+    };
+  }
+
+  async function fromHistory(
+    target: LinkTarget,
+    n: number,
+  ): Promise<{ receipt: ReceiptContext; reply: Reply } | undefined> {
+    const found = await rounds.recordedRound?.(target.roundId);
+    if (found?.kind !== 'done') return undefined;
+    const round = found.value;
+    const mine = round.replies.filter((r) => r.summary.bureauId === target.bureauId);
+    const entry = mine.find((r) => r.summary.n === n && r.linkId === target.linkId);
+    const bureau = round.bureaus.find((b) => b.id === target.bureauId);
+    if (!entry || !bureau) return undefined;
+    const latest = mine[mine.length - 1]!.summary;
+    return {
+      reply: await rounds.loadReply(entry.summary),
+      receipt: {
+        round: { id: round.id, title: round.title },
+        bureau: { nameZh: bureau.nameZh, nameEn: bureau.nameEn },
+        timeZone: bureau.timeZone ?? round.timeZone,
+        // The sections' numbers and titles are in the status: the history's receipt names them by id.
+        documents: round.documents.map((d) => ({ ...d, sectionLabel: (_v: number, id: string) => id })),
+        latest: { n: latest.n, version: latest.version },
+      },
+    };
   }
 
   router.get('/:token/receipt/:n', async (c) => {
     const found = await findReply(c);
     if (found instanceof Response) return found;
-    const { link, reply } = found;
-    const { status, bureau, timeZone } = link;
+    const { receipt, reply } = found;
     const token = c.req.param('token');
     const { base } = basePath(c, token);
-    const documents = status.documents.map((doc) => {
+    const documents = receipt.documents.map((doc) => {
       const answer = reply.perDocument[doc.key];
-      const sectionLabel = (version: number, id: string | undefined) => {
-        if (!id) return '';
-        const s = doc.versions.find((v) => v.n === version)?.sections.find((x) => x.id === id);
-        return s ? `${s.number ? s.number + ' ' : ''}${s.title}` : id;
-      };
       return {
         title: doc.title,
         answered: answer !== undefined,
@@ -905,7 +962,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
               k: k + 1,
               id: cm.id,
               version: cm.anchor.version,
-              section: sectionLabel(cm.anchor.version, cm.anchor.section),
+              section: cm.anchor.section ? doc.sectionLabel(cm.anchor.version, cm.anchor.section) : '',
               page: cm.anchor.draftPage,
               quote: cm.anchor.quote,
               text: cm.text,
@@ -914,16 +971,16 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
           : [],
       };
     });
-    const latest = bureau.replies[bureau.replies.length - 1];
+    const { latest } = receipt;
     const page = templates.render('pages/reply-receipt', {
       title: `回执 第 ${reply.n} 号 Receipt ${reply.n}`,
       base,
-      round: { title: status.title, id: status.id },
-      bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
+      round: receipt.round,
+      bureau: receipt.bureau,
       reply: {
         n: reply.n,
         version: reply.version,
-        submittedAt: formatInstant(reply.submittedAt, timeZone),
+        submittedAt: formatInstant(reply.submittedAt, receipt.timeZone),
         viaLink: reply.channel === 'link',
         responder: reply.responder,
         recordedBy: reply.recordedBy,

@@ -31,4 +31,10 @@ export const PATCHES = {
    * the approval; before, candidates had no issue date.
    */
   candidateIssueDate: 'candidate-issue-date',
+  /**
+   * 2026-12-01: each email's send has its Message-ID as its activity ID, so the pages can show a
+   * delayed email's attempts and last error (from the round's pending activities); before, sends
+   * had Temporal's numbered activity IDs.
+   */
+  mailActivityIds: 'mail-activity-ids',
 } as const;

@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ActionName } from '../../domain/actions.js';
 import type { RoundInput, RoundStatus } from '../../domain/round.js';
-import { RoundGateway, unwrap, type ActionRequest } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, unwrap, type ActionRequest } from '../../infra/roundGateway.js';
 import type { ContentStore } from '../../infra/store.js';
 
 export function roundCalls(client: Client, store: ContentStore, taskQueue: string) {
-  const gateway = new RoundGateway(client, store, taskQueue);
+  const gateway = new RoundGateway(client, store, taskQueue, PATIENT_TIMEOUTS);
   return {
     gateway,
     start: async (input: RoundInput) => unwrap(await gateway.start(input)),

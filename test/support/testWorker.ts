@@ -39,17 +39,22 @@ function createWorker(
 
 export async function timeSkippingWorker(
   opts: WorkerOptions,
-): Promise<{ env: TestWorkflowEnvironment; stop(): Promise<void> }> {
+): Promise<{ env: TestWorkflowEnvironment; stopWorker(): Promise<void>; stop(): Promise<void> }> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServer(process.env.TEMPORAL_TEST_SERVER_PATH) } },
   });
   const worker = await createWorker(env.nativeConnection, opts);
   const running = worker.run();
+  const stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
   return {
     env,
+    /** Stops the worker only: the server keeps the rounds (and answers for their histories). */
+    stopWorker,
     async stop() {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await env.teardown();
     },
   };

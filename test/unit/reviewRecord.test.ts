@@ -47,6 +47,7 @@ async function seedRound(store: MemoryContentStore): Promise<RoundStatus> {
     documents: SEED.documents,
     bureaus,
     consultation: { closed: null, endedAt: '2022-02-17T10:00:00.000Z' },
+    mailInFlight: [],
     ...freshRoundRecords(),
   };
 }

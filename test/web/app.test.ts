@@ -258,3 +258,53 @@ describe('a signed-in staff member on a bureau’s link', () => {
     expect(bureau).not.toContain('signed in as staff');
   });
 });
+
+describe('mail not sent yet', () => {
+  it('is listed per bureau on the coordinator’s page, with since when, the attempt and the last error, and becomes a problem after 15 minutes', async () => {
+    const fx = await replyFixture();
+    const waiting = (minutes: number, recipient: string, kind: string) => ({
+      messageId: `<${recipient}.${kind}.1@plan-review.test>`,
+      kind,
+      recipient,
+      to: [`${recipient}@bureaus.example.org`],
+      since: new Date(Date.now() - minutes * 60_000).toISOString(),
+      attempts: 7,
+      lastError: 'connect ECONNREFUSED 10.0.0.25:25',
+    });
+    fx.fake.current.mailInFlight = [waiting(40, 'finance', 'invitation'), waiting(2, 'science', 'reminder')];
+    const app = await appFor(fx);
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    const html = await (await li.fetch(`/rounds/${ROUND_ID}/manage`)).text();
+    const finance = html.slice(html.indexOf('id="bureau-finance"'), html.indexOf('id="bureau-science"'));
+    expect(finance).toContain('Mail not sent yet');
+    expect(finance).toContain('invitation → finance@bureaus.example.org');
+    expect(finance).toContain('attempt 7');
+    expect(finance).toContain('connect ECONNREFUSED 10.0.0.25:25');
+    const science = html.slice(html.indexOf('id="bureau-science"'));
+    expect(science).toContain('reminder → science@bureaus.example.org');
+    // Only the one that has waited 15 minutes or more is a problem.
+    const problems = html.slice(html.indexOf('class="error"'), html.indexOf('</ul>', html.indexOf('class="error"')));
+    expect(problems).toContain('Mail not sent yet: invitation → finance@bureaus.example.org');
+    expect(problems).not.toContain('reminder');
+    // The round's overview shows the problem too.
+    expect(await (await li.fetch(`/rounds/${ROUND_ID}`)).text()).toContain(
+      'Mail not sent yet: invitation → finance@bureaus.example.org；已尝试 7 次 7 attempts',
+    );
+  });
+});
+
+describe('a staff page while the rounds cannot be reached', () => {
+  it('says so on a bilingual page (503), not as an internal error', async () => {
+    const fx = await replyFixture();
+    const app = await appFor(fx);
+    const li = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    fx.fake.unavailable = true;
+    for (const url of ['/', `/rounds/${ROUND_ID}`, `/rounds/${ROUND_ID}/manage`]) {
+      const res = await li.fetch(url);
+      expect(res.status, url).toBe(503);
+      const html = await res.text();
+      expect(html, url).toContain('系统暂时无法访问');
+      expect(html, url).toContain('The service is temporarily unavailable');
+    }
+  });
+});

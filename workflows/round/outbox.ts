@@ -8,10 +8,14 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
+import type { MailInFlight } from '../../domain/round.js';
+import { iso } from '../../domain/time.js';
+import { PATCHES } from '../patches.js';
 import { messageIdFor, type MailKind, type MailRequest, type MailResult, type MailRound } from '../../domain/mail.js';
 
 /**
@@ -39,6 +43,8 @@ interface Queued {
 export interface OutboxDeps {
   roundId: string;
   messageIdDomain: string;
+  /** The status's list of emails not sent yet: the outbox adds each message it queues and removes it once its send ends. */
+  inFlight: MailInFlight[];
   /** The round as the email templates show it, read when a message is queued. */
   mailRound(): MailRound;
   /** A message that could not be delivered (permanently, or after retries ran out). */
@@ -67,6 +73,7 @@ export class Outbox {
     this.seq.set(key, seq);
     const messageId = messageIdFor(this.deps.roundId, recipient, kind, seq, this.deps.messageIdDomain);
     this.queue.push({ request: { kind, messageId, to, round: this.deps.mailRound(), ...extra }, onSent });
+    this.deps.inFlight.push({ messageId, kind, recipient, to, since: iso(Date.now()) });
     this.deps.poke();
   }
 
@@ -85,6 +92,8 @@ export class Outbox {
       this.inFlight++;
       void this.deliver(item).finally(() => {
         this.inFlight--;
+        const at = this.deps.inFlight.findIndex((m) => m.messageId === item.request.messageId);
+        if (at >= 0) this.deps.inFlight.splice(at, 1);
         this.deps.poke();
       });
     }
@@ -92,7 +101,12 @@ export class Outbox {
 
   private async deliver(item: Queued): Promise<void> {
     try {
-      const result = await mail.sendEmail(item.request);
+      // Each send's activity ID is its Message-ID, so the edges can tell its attempts and last error
+      // (Temporal's pending activities) by message. Rounds that started before send as they did.
+      const send = patched(PATCHES.mailActivityIds)
+        ? proxyActivities<Activities>({ ...MAIL_ACTIVITY_OPTIONS, activityId: item.request.messageId })
+        : mail;
+      const result = await send.sendEmail(item.request);
       item.onSent?.(result);
       if (result.rejected.length > 0) {
         this.deps.onFailure(

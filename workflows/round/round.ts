@@ -76,10 +76,12 @@ export class Round {
       bureaus: input.bureaus.map((b) => newBureauStatus(b, this.roundDeadline)),
       consultation: { closed: null, endedAt: null },
       ...freshRoundRecords(),
+      mailInFlight: [],
     };
     this.outbox = new Outbox({
       roundId: this.status.id,
       messageIdDomain: input.messageIdDomain,
+      inFlight: this.status.mailInFlight,
       mailRound: () => this.mailRound(),
       onFailure: (request, error, to) => this.deliveryFailed(request, error, to),
       poke: () => this.poke(),
