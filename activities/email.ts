@@ -12,6 +12,8 @@ import type { Transporter } from 'nodemailer';
 import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import { outcomeText } from '../domain/labels.js';
 import type { BureauOutcome, Reply } from '../domain/records.js';
+import { parseReviewRoundId } from '../domain/ids.js';
+import { htmlToText } from '../infra/emailText.js';
 import { loadReply } from '../infra/replyStore.js';
 import { changedText, sectionText } from '../infra/changedText.js';
 import { signLink } from '../infra/linkTokens.js';
@@ -49,21 +51,35 @@ export interface EmailDeps {
   ) => Promise<string>;
 }
 
+/** The round's number beside its title, so that rounds 1, 2 and 3 of one plan are told apart. */
+const roundZh = (r: MailRequest) => {
+  const n = parseReviewRoundId(r.round.id)?.n;
+  return n ? `${r.round.title}（第 ${n} 轮）` : r.round.title;
+};
+const roundEn = (r: MailRequest) => {
+  const n = parseReviewRoundId(r.round.id)?.n;
+  return n ? `, round ${n}` : '';
+};
+
 const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
   invitation: (r) =>
-    `征求意见：${r.round.title} / Request for comments${r.variant === 'new-link' ? '（新链接 new link）' : ''}`,
-  reminder: (r) => `征求意见提醒：${r.round.title} / Reminder`,
-  replyConfirmation: (r) => `回复回执 第${r.reply?.n}号：${r.round.title} / Receipt of your reply`,
-  replyNotice: (r) => `收到回复：${r.bureau?.nameZh} / Reply received: ${r.bureau?.nameEn}`,
-  deliveryFailure: (r) => `邮件投递失败：${r.bureau?.nameZh ?? r.failure?.to.join(', ')} / Delivery failed`,
-  deadlineSummary: (r) => `征求意见结束：${r.round.title} / Consultation closed`,
-  cancellation: (r) => `征求意见取消：${r.round.title} / Consultation cancelled`,
-  outcomeNotice: (r) => `意见处理结果：${r.round.title} / How your comments were handled`,
-  objectionNotice: (r) => `收到异议：${r.bureau?.nameZh} / Objection from ${r.bureau?.nameEn}`,
-  meetingInvitation: (r) => `专家评审会邀请：${r.round.title} / Invitation to the expert review meeting`,
-  meetingUpdate: (r) => `专家评审会变更：${r.round.title} / Expert review meeting changed`,
-  meetingCancellation: (r) => `专家评审会取消：${r.round.title} / Expert review meeting cancelled`,
-  meetingReminder: (r) => `专家评审会提醒（明天）：${r.round.title} / Reminder: expert review meeting tomorrow`,
+    `征求意见：${roundZh(r)} / Request for comments${roundEn(r)}${r.variant === 'new-link' ? '（新链接 new link）' : ''}`,
+  reminder: (r) => `征求意见提醒：${roundZh(r)} / Reminder${roundEn(r)}`,
+  replyConfirmation: (r) => `回复回执 第${r.reply?.n}号：${roundZh(r)} / Receipt of your reply${roundEn(r)}`,
+  replyNotice: (r) =>
+    `收到回复${r.late ? '（逾期）' : ''}：${r.bureau?.nameZh}（${roundZh(r)}）/ ${r.late ? 'Late reply' : 'Reply'} received: ${r.bureau?.nameEn}${roundEn(r)}`,
+  deliveryFailure: (r) =>
+    `邮件投递失败：${r.bureau?.nameZh ?? r.failure?.to.join(', ')}（${roundZh(r)}）/ Delivery failed${roundEn(r)}`,
+  deadlineSummary: (r) => `征求意见结束：${roundZh(r)} / Consultation closed${roundEn(r)}`,
+  cancellation: (r) => `征求意见取消：${roundZh(r)} / Consultation cancelled${roundEn(r)}`,
+  outcomeNotice: (r) => `意见处理结果：${roundZh(r)} / How your comments were handled${roundEn(r)}`,
+  objectionNotice: (r) =>
+    `收到异议：${r.bureau?.nameZh}（${roundZh(r)}）/ Objection from ${r.bureau?.nameEn}${roundEn(r)}`,
+  meetingInvitation: (r) => `专家评审会邀请：${roundZh(r)} / Invitation to the expert review meeting${roundEn(r)}`,
+  meetingUpdate: (r) => `专家评审会变更：${roundZh(r)} / Expert review meeting changed${roundEn(r)}`,
+  meetingCancellation: (r) => `专家评审会取消：${roundZh(r)} / Expert review meeting cancelled${roundEn(r)}`,
+  meetingReminder: (r) =>
+    `专家评审会提醒（明天）：${roundZh(r)} / Reminder: expert review meeting tomorrow${roundEn(r)}`,
 };
 
 const DECISIONS: Record<string, string> = {
@@ -151,12 +167,14 @@ export function createEmailActivities(deps: EmailDeps) {
 
   function templateData(r: MailRequest, reply: Reply | undefined) {
     const tz = r.bureau?.timeZone ?? r.round.timeZone;
+    const link = linkFor(r);
     return {
       ...r,
       subject: SUBJECTS[r.kind](r),
-      link: linkFor(r),
+      link,
+      receiptLink: link && r.kind === 'replyConfirmation' && r.reply ? `${link}/receipt/${r.reply.n}` : undefined,
       deadlineText: r.deadline ? formatInstant(r.deadline, tz) : undefined,
-      replyTime: r.reply ? formatInstant(r.reply.submittedAt, tz) : undefined,
+      replyTime: r.reply ? formatInstant(r.reply.submittedAt, tz, { seconds: true }) : undefined,
       replyDocuments: reply
         ? r.round.documents.map((d) => {
             const answer = reply.perDocument[d.key];
@@ -269,6 +287,7 @@ export function createEmailActivities(deps: EmailDeps) {
         to: remaining,
         subject: SUBJECTS[r.kind](r),
         html,
+        text: htmlToText(html),
         messageId: r.messageId,
         headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
         attachments: files,

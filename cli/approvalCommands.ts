@@ -158,7 +158,7 @@ export const approvalCommands: Record<'candidate' | 'approve' | 'reject' | 'pdf'
       `${roundId} 的候选 PDF The candidate PDF${approved ? '（已批准 approved）' : ''}`,
       `SHA-256:        ${candidate.pdfSha256}`,
       `pages:          ${candidate.pages}`,
-      `rendered at:    ${formatInstant(candidate.renderedAt, status.timeZone)}`,
+      `rendered at:    ${formatInstant(candidate.renderedAt, status.timeZone, { seconds: true })}`,
       ...(candidate.issueDate ? [`issue date:     ${candidate.issueDate}`] : []),
       `record SHA-256: ${candidate.recordSha256}`,
       ...(out ? [`written to:     ${out}`] : []),

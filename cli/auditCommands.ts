@@ -93,7 +93,7 @@ export async function fetchTimeline(ctx: AuditContext, roundId: string) {
 
 /** "Was every bureau heard", then the entries, as text. */
 export function formatTimeline(t: Timeline, entries: TimelineEntry[], link?: (eventId: number) => string | undefined) {
-  const time = (at: string) => formatInstant(at, t.timeZone);
+  const time = (at: string) => formatInstant(at, t.timeZone, { seconds: true });
   const out: string[] = [];
   out.push(`${t.roundId} ${t.title} · ${t.workflowStatus}${t.runId ? ` · run ${t.runId}` : ''}`);
   if (t.approved)

@@ -1,8 +1,9 @@
 /** Plain-text tables for the terminal. */
 import type { RoundStatus } from '../domain/round.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { both, DECISION_LABELS, outcomeText, stageText } from '../domain/labels.js';
+import { both, DECISION_LABELS, LATE_LABEL, outcomeText, stageText } from '../domain/labels.js';
 import { commentsByBureau } from '../workflows/stages/disposition/rules.js';
+import { repliedLate } from '../workflows/stages/consultation/rules.js';
 import type { RoundListing } from '../infra/roundGateway.js';
 import { joined } from '../domain/messages.js';
 import { blockerText } from '../domain/approval.js';
@@ -31,7 +32,7 @@ export function table(header: string[], rows: string[][]): string {
 export function formatRoundStatus(s: RoundStatus): string {
   const head = [
     `${s.id}  ${s.title}`,
-    `stage: ${stageText(s.stage)}   started: ${formatInstant(s.startedAt, s.timeZone)} by ${s.startedBy.name}   coordinator: ${s.coordinator.name}`,
+    `stage: ${stageText(s.stage)}   started: ${formatInstant(s.startedAt, s.timeZone, { seconds: true })} by ${s.startedBy.name}   coordinator: ${s.coordinator.name}`,
     '',
     table(
       ['document', 'version', 'sections', 'sha256'],
@@ -52,7 +53,7 @@ export function formatRoundStatus(s: RoundStatus): string {
         ['bureau', 'outcome', 'deadline', 'replies', 'reminders', 'failures'],
         s.bureaus.map((b) => [
           `${b.bureau.id} ${b.bureau.nameZh}`,
-          outcomeText(b.outcome),
+          repliedLate(b) ? `${outcomeText(b.outcome)} · ${both(LATE_LABEL)}` : outcomeText(b.outcome),
           formatInstant(b.deadline, b.bureau.timeZone ?? s.timeZone),
           String(b.replies.length),
           String(b.invitation?.remindersSent.length ?? 0),
@@ -67,7 +68,7 @@ export function formatRoundStatus(s: RoundStatus): string {
     head.push(
       '',
       s.dispositionsPublished
-        ? `dispositions: published ${formatInstant(s.dispositionsPublished.at, s.timeZone)} by ${s.dispositionsPublished.by.name}`
+        ? `dispositions: published ${formatInstant(s.dispositionsPublished.at, s.timeZone, { seconds: true })} by ${s.dispositionsPublished.by.name}`
         : `dispositions: ${comments.filter((id) => decided.has(id)).length} of ${comments.length} decided (drafts until published)`,
       table(
         ['comment', 'decision', 'rationale', 'changed at', 'decided by'],
@@ -78,7 +79,7 @@ export function formatRoundStatus(s: RoundStatus): string {
             both(DECISION_LABELS[d?.decision ?? 'undecided']),
             (d?.rationale ?? '').replace(/\s+/g, ' ').slice(0, 40),
             (d?.changedAt ?? []).map((a) => `${a.doc} v${a.version} ${a.section ?? ''}`.trim()).join('; '),
-            d ? `${d.decidedBy.name} ${formatInstant(d.decidedAt, s.timeZone)}` : '',
+            d ? `${d.decidedBy.name} ${formatInstant(d.decidedAt, s.timeZone, { seconds: true })}` : '',
           ];
         }),
       ),

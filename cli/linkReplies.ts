@@ -21,6 +21,8 @@ export interface ReceivedMail {
   round: string;
   kind: string;
   html: string;
+  /** The plain-text part. */
+  text: string;
   attachments: Array<{ filename: string; contentType: string; size: number }>;
 }
 
@@ -38,6 +40,7 @@ export async function readOutbox(dir: string): Promise<ReceivedMail[]> {
       round: String(m.headers.get('x-plan-review-round') ?? ''),
       kind: String(m.headers.get('x-plan-review-kind') ?? ''),
       html: typeof m.html === 'string' ? m.html : '',
+      text: m.text ?? '',
       attachments: m.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, size: a.size })),
     });
   }

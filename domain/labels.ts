@@ -57,6 +57,9 @@ export const REPLY_CHANNEL_LABELS: Record<'link' | 'paper', Label> = {
   paper: { zh: '纸质', en: 'Paper' },
 };
 
+/** A reply received in the grace period after its deadline. */
+export const LATE_LABEL: Label = { zh: '逾期', en: 'Late' };
+
 /** "中文 English", the way every label is shown in one line. */
 export const both = (l: Label) => `${l.zh} ${l.en}`;
 export const outcomeText = (o: BureauOutcome) => both(OUTCOME_LABELS[o]);

@@ -55,7 +55,7 @@ export interface MailRound {
   id: string;
   title: string;
   timeZone: string;
-  coordinator: { name: string; email?: string };
+  coordinator: { name: string; email?: string; phone?: string };
   documents: Array<{ key: string; title: string; sha256: string; standIn: boolean }>;
 }
 
@@ -64,6 +64,8 @@ export interface SummaryLine {
   outcome: string;
   replies: number;
   comments: number;
+  /** The reply that counts came in the grace period (absent in summaries sent before this was recorded). */
+  late?: boolean;
 }
 
 /** What the email activity needs to write one message; the per-kind parts are optional fields. */

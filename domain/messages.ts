@@ -36,6 +36,10 @@ export const MESSAGES = {
   },
   sha256: { zh: '不是有效的 SHA-256 摘要（64 位小写十六进制）', en: 'must be a lowercase hex SHA-256' },
   timeZone: { zh: '应为 IANA 时区，如 Asia/Shanghai', en: 'must be an IANA time zone such as Asia/Shanghai' },
+  phone: {
+    zh: '电话号码只能包含数字、空格、加号、连字符和括号，如 0352-1234567 或 +86 352 123 4567',
+    en: 'a phone number is digits, spaces, +, - and brackets, such as 0352-1234567 or +86 352 123 4567',
+  },
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
   objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
 

@@ -59,6 +59,12 @@ export const IanaTimeZone = z.string().refine(
   { message: MESSAGES.timeZone.en, params: { code: 'timeZone' } },
 );
 
+/** A telephone number as people write it: 0352-1234567, (0352) 1234567, +86 352 123 4567. */
+export const Phone = z
+  .string()
+  .trim()
+  .regex(/^[+(]?[0-9][0-9 ()-]{3,28}[0-9]$/, MESSAGES.phone.en);
+
 export const Role = z.enum(['coordinator', 'approver', 'auditor', 'bureau', 'expert', 'system']);
 export type Role = z.infer<typeof Role>;
 

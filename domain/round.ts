@@ -12,6 +12,7 @@ import {
   IanaTimeZone,
   Instant,
   Invitation,
+  Phone,
   ReplySummary,
   Sha256,
   Slug,
@@ -45,6 +46,10 @@ const StageList = z
   .min(1, 'a round runs at least one stage')
   .refine((s) => new Set(s).size === s.length, 'each stage runs once');
 
+/** Who runs a round, and how the bureaus reach them (the invitations and the reply page show both). */
+export const Coordinator = Actor.extend({ phone: Phone.optional() });
+export type Coordinator = z.infer<typeof Coordinator>;
+
 // ---------------------------------------------------------------------------------------------
 // The round file (YAML or JSON), as a coordinator writes it
 
@@ -63,7 +68,7 @@ export const RoundFile = z
     round: z.number().int().positive().default(1),
     title: line(300),
     timeZone: IanaTimeZone.default(DEFAULT_TIME_ZONE),
-    coordinator: z.object({ name: line(200), email: z.email() }),
+    coordinator: z.object({ name: line(200), email: z.email(), phone: Phone.optional() }),
     documents: z.array(RoundFileDocument).min(1, 'a round circulates at least one document'),
     /** The bureaus inline, or the path of a YAML/JSON file holding the list (relative to the round file). */
     bureaus: z.union([z.array(RoundFileBureau).min(1), z.string().min(1)]),
@@ -96,7 +101,7 @@ export const RoundInput = z
     n: z.number().int().positive(),
     title: line(300),
     timeZone: IanaTimeZone,
-    coordinator: Actor,
+    coordinator: Coordinator,
     documents: z
       .array(z.object({ key: Slug, title: line(300), sha256: Sha256 }))
       .min(1)
@@ -184,7 +189,7 @@ export const RoundStatus = z.object({
   title: z.string(),
   timeZone: IanaTimeZone,
   stage: Stage,
-  coordinator: Actor,
+  coordinator: Coordinator,
   startedAt: Instant,
   startedBy: Actor,
   graceMs: z.number().int().nonnegative(),

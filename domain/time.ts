@@ -59,3 +59,11 @@ export function nextLocalMidnight(ms: number, timeZone: string): number {
     .add({ days: 1 })
     .toZonedDateTime({ timeZone }).epochMilliseconds;
 }
+
+/** Zones a reader in China knows as Beijing time; the IANA name stays one hover (or `--json`) away. */
+const BEIJING_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC']);
+
+/** How a zone is named beside a time: "北京时间 (UTC+8)" for China's, the IANA name in brackets for the rest. */
+export function zoneLabel(timeZone: string): string {
+  return BEIJING_TIME.has(timeZone) ? '北京时间 (UTC+8)' : `(${timeZone})`;
+}

@@ -7,7 +7,9 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { outcomeText, stageText, workflowStatusText } from '../domain/labels.js';
 import { BureauOutcome } from '../domain/records.js';
-import { Stage } from '../domain/round.js';
+import { BureauStatus, Stage } from '../domain/round.js';
+import { zoneLabel } from '../domain/time.js';
+import { repliedLate } from '../workflows/stages/consultation/rules.js';
 
 const isStage = (s: unknown): s is Stage => Stage.safeParse(s).success;
 const isOutcome = (o: unknown): o is BureauOutcome => BureauOutcome.safeParse(o).success;
@@ -15,8 +17,16 @@ import { PROJECT_ROOT } from './tools.js';
 
 export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
 
-/** "2022-02-17 18:00 (Asia/Shanghai)": a person reads times in the zone they live in. */
-export function formatInstant(iso: string, timeZone: string): string {
+export interface TimeFormat {
+  /** When something happened, for the record (a reply, an action, a sent email): to the second. */
+  seconds?: boolean;
+}
+
+/**
+ * "2022-02-17 18:00 北京时间 (UTC+8)", or "2022-02-17 18:00 (Europe/Berlin)": a person reads times in
+ * the zone they live in; `seconds` for the times an audit reads.
+ */
+export function formatInstant(iso: string, timeZone: string, format: TimeFormat = {}): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const parts = new Intl.DateTimeFormat('en-CA', {
@@ -26,10 +36,31 @@ export function formatInstant(iso: string, timeZone: string): string {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
+    ...(format.seconds && { second: '2-digit' }),
     hourCycle: 'h23',
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
+  const clock = `${get('hour')}:${get('minute')}${format.seconds ? `:${get('second')}` : ''}`;
+  return `${get('year')}-${get('month')}-${get('day')} ${clock} ${zoneLabel(timeZone)}`;
+}
+
+/** A time on a page: the text of formatInstant in a <time> element whose title names the IANA zone. */
+export interface PageTime {
+  toHTML(): string;
+  toString(): string;
+}
+
+/**
+ * formatInstant for a page: handlebars writes its toHTML (a <time> with the instant and the zone's
+ * IANA name on hover); anywhere else, and in a template literal, it is the plain text.
+ */
+export function pageTime(iso: string, timeZone: string, format: TimeFormat = {}): PageTime {
+  const text = formatInstant(iso, timeZone, format);
+  const esc = Handlebars.Utils.escapeExpression;
+  return {
+    toHTML: () => `<time datetime="${esc(iso)}" title="${esc(timeZone)}">${esc(text)}</time>`,
+    toString: () => text,
+  };
 }
 
 /**
@@ -54,13 +85,14 @@ export function timeLeft(untilMs: number, nowMs: number): { zh: string; en: stri
 }
 
 /**
- * A meeting's day and hours in its own zone: "2030-03-01 09:00–12:00 (Asia/Shanghai)", the end's
+ * A meeting's day and hours in its own zone: "2030-03-01 09:00–12:00 北京时间 (UTC+8)", the end's
  * date too when it ends on another day.
  */
 export function formatMeetingTime(start: string, end: string, timeZone: string): string {
-  const from = formatInstant(start, timeZone).replace(/ \(.*\)$/, '');
-  const to = formatInstant(end, timeZone).replace(/ \(.*\)$/, '');
-  return `${from}–${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} (${timeZone})`;
+  const label = ` ${zoneLabel(timeZone)}`;
+  const from = formatInstant(start, timeZone).slice(0, -label.length);
+  const to = formatInstant(end, timeZone).slice(0, -label.length);
+  return `${from}–${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to}${label}`;
 }
 
 export class Templates {
@@ -68,13 +100,27 @@ export class Templates {
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(private readonly dir = TEMPLATES_DIR) {
-    this.hb.registerHelper('time', (iso: unknown, tz: unknown) =>
-      typeof iso === 'string' ? formatInstant(iso, typeof tz === 'string' ? tz : 'UTC') : '',
+    // {{time iso zone}}, {{time iso zone seconds=true}} for the times an audit reads.
+    this.hb.registerHelper('time', (iso: unknown, tz: unknown, options: Handlebars.HelperOptions) =>
+      typeof iso === 'string'
+        ? new Handlebars.SafeString(
+            pageTime(iso, typeof tz === 'string' ? tz : 'UTC', { seconds: options.hash.seconds === true }).toHTML(),
+          )
+        : '',
     );
+    this.hb.registerHelper('zoneLabel', (tz: unknown) => (typeof tz === 'string' ? zoneLabel(tz) : ''));
     this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    // A phone number as a link a phone can dial: its digits (and a leading +) only.
+    this.hb.registerHelper('tel', (phone: unknown) =>
+      typeof phone === 'string' ? `tel:${phone.replace(/[^+0-9]/g, '')}` : '',
+    );
     // Stages and outcomes in words from the one catalog, never as enum names.
     this.hb.registerHelper('stageLabel', (s: unknown) => (isStage(s) ? stageText(s) : String(s)));
     this.hb.registerHelper('outcomeLabel', (o: unknown) => (isOutcome(o) ? outcomeText(o) : String(o)));
+    this.hb.registerHelper(
+      'repliedLate',
+      (b: unknown) => BureauStatus.safeParse(b).success && repliedLate(b as BureauStatus),
+    );
     this.hb.registerHelper('workflowStatusLabel', (w: unknown) => workflowStatusText(String(w)));
     this.hb.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
     const partials = path.join(dir, 'partials');

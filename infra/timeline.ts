@@ -27,7 +27,7 @@ import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import type { Actor, Bureau, BureauOutcome } from '../domain/records.js';
 import { canonicalSha256 } from '../domain/replyHash.js';
 import type { RoundInput, RoundResult, Stage } from '../domain/round.js';
-import { iso, parseInstantInput } from '../domain/time.js';
+import { iso, parseInstantInput, zoneLabel } from '../domain/time.js';
 import { formatInstant } from './templates.js';
 
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -634,7 +634,7 @@ class Builder {
           label,
           bilingual(
             `：${m.date} ${m.start}–${m.end}（${m.timeZone}），${where}`,
-            `: ${m.date} ${m.start}–${m.end} (${m.timeZone}), ${where}`,
+            `: ${m.date} ${m.start}–${m.end} ${zoneLabel(m.timeZone)}, ${where}`,
           ),
           experts ? bilingual(`；专家：${experts}`, `; experts: ${experts}`) : bilingual('', ''),
           req.held === true ? bilingual('（已召开，补录）', ' (already held, recorded afterwards)') : bilingual('', ''),

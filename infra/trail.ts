@@ -139,7 +139,7 @@ export function trailCsv(trail: Pick<Trail, 'timeZone'>, entries: TrailEntry[]):
     e.n,
     e.eventId,
     e.at,
-    formatInstant(e.at, trail.timeZone),
+    formatInstant(e.at, trail.timeZone, { seconds: true }),
     e.category,
     e.kind,
     e.label.zh,

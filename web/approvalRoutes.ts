@@ -19,7 +19,7 @@ import { Sha256, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { RoundGatewayError, type ActionRequest, type RoundService } from '../infra/roundGateway.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
-import { formatInstant, type Templates } from '../infra/templates.js';
+import { pageTime, type Templates } from '../infra/templates.js';
 import { actorOf, type User } from '../infra/users.js';
 import { approvalBlockers } from '../workflows/stages/approval/rules.js';
 import { httpErrors, type Auth, type AuthEnv } from './auth.js';
@@ -131,7 +131,7 @@ function approvalView(round: RoundStatus, user: User, failed?: Failed, decided?:
     blockers,
     candidate: current && {
       pages: current.pages,
-      renderedAt: formatInstant(current.renderedAt, tz),
+      renderedAt: pageTime(current.renderedAt, tz, { seconds: true }),
       issueDate: current.issueDate,
       pdfSha256: current.pdfSha256,
       recordSha256: current.recordSha256,
@@ -154,7 +154,7 @@ function approvalView(round: RoundStatus, user: User, failed?: Failed, decided?:
           ? { zh: '已退回修改。', en: 'The candidate is returned for revision.' }
           : undefined,
     decisions: decisions.map((d) => ({
-      at: formatInstant(d.at, tz),
+      at: pageTime(d.at, tz, { seconds: true }),
       by: d.by,
       decision: d.decision,
       label: APPROVAL_DECISION_LABELS[d.decision],

@@ -62,7 +62,7 @@ export function filterQuery(input: TimelineFilterInput): string {
 }
 
 function auditView(t: Timeline, input: TimelineFilterInput, deps: Pick<AuditDeps, 'uiUrl' | 'namespace'>) {
-  const time = (at: string) => formatInstant(at, t.timeZone);
+  const time = (at: string) => formatInstant(at, t.timeZone, { seconds: true });
   const url = (eventId: number) => eventUrl(deps.uiUrl, deps.namespace, t, eventId);
   const { filter, problems } = readTimelineFilter(input, t);
   const entries = problems.length > 0 ? t.entries : filterEntries(t.entries, filter);

@@ -24,9 +24,9 @@ import {
 } from '../infra/roundGateway.js';
 import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
-import { countingReply } from '../workflows/stages/consultation/rules.js';
+import { countingReply, repliedLate } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
-import { formatInstant, type Templates } from '../infra/templates.js';
+import { formatInstant, pageTime, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
@@ -117,8 +117,9 @@ function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundSta
     n: reply.n,
     version: reply.version,
     latest,
+    late: reply.late === true,
     channel: both(REPLY_CHANNEL_LABELS[reply.channel]),
-    submittedAt: formatInstant(reply.submittedAt, tz),
+    submittedAt: pageTime(reply.submittedAt, tz, { seconds: true }),
     responder: reply.responder,
     recordedBy: reply.recordedBy,
     contentSha256: reply.contentSha256,
@@ -162,15 +163,22 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
     outcome: b.outcome,
     outcomeZh: outcome.zh,
     outcomeEn: outcome.en,
-    deadline: formatInstant(b.deadline, tz),
+    late: repliedLate(b),
+    deadline: pageTime(b.deadline, tz),
     invitation: b.invitation && {
-      sentAt: b.invitation.sentAt ? formatInstant(b.invitation.sentAt, tz) : undefined,
+      sentAt: b.invitation.sentAt ? pageTime(b.invitation.sentAt, tz, { seconds: true }) : undefined,
       messageId: b.invitation.messageId,
       linkId: b.invitation.linkId,
-      messages: (b.invitation.messages ?? []).map((m) => ({ at: formatInstant(m.at, tz), messageId: m.messageId })),
-      reminders: b.invitation.remindersSent.map((r) => ({ at: formatInstant(r.at, tz), messageId: r.messageId })),
+      messages: (b.invitation.messages ?? []).map((m) => ({
+        at: pageTime(m.at, tz, { seconds: true }),
+        messageId: m.messageId,
+      })),
+      reminders: b.invitation.remindersSent.map((r) => ({
+        at: pageTime(r.at, tz, { seconds: true }),
+        messageId: r.messageId,
+      })),
       failures: b.invitation.failures.map((f) => ({
-        at: formatInstant(f.at, tz),
+        at: pageTime(f.at, tz, { seconds: true }),
         kind: f.kind,
         to: f.to.join(', '),
         error: f.error,
@@ -189,12 +197,16 @@ function bureauView(b: BureauStatus, round: RoundStatus, texts: Map<number, Repl
         messageId: m.messageId,
       })),
     extensions: b.extensions.map((e) => ({
-      deadline: formatInstant(e.deadline, tz),
+      deadline: pageTime(e.deadline, tz),
       by: e.by,
-      at: formatInstant(e.at, round.timeZone),
+      at: pageTime(e.at, round.timeZone, { seconds: true }),
       reason: e.reason,
     })),
-    waived: b.waived && { by: b.waived.by, at: formatInstant(b.waived.at, round.timeZone), reason: b.waived.reason },
+    waived: b.waived && {
+      by: b.waived.by,
+      at: pageTime(b.waived.at, round.timeZone, { seconds: true }),
+      reason: b.waived.reason,
+    },
     replies: b.replies.map((r, i) => replyView(r, texts.get(r.n), round, round.id, i === b.replies.length - 1)),
   };
 }
@@ -293,22 +305,24 @@ function manageView(
       stage: stageText(round.stage),
       timeZone: round.timeZone,
       coordinator: round.coordinator,
-      startedAt: formatInstant(round.startedAt, round.timeZone),
+      startedAt: pageTime(round.startedAt, round.timeZone, { seconds: true }),
       startedBy: round.startedBy,
-      endsAt: round.consultationEndsAt ? formatInstant(round.consultationEndsAt, round.timeZone) : undefined,
-      endedAt: round.consultation.endedAt ? formatInstant(round.consultation.endedAt, round.timeZone) : undefined,
+      endsAt: round.consultationEndsAt ? pageTime(round.consultationEndsAt, round.timeZone) : undefined,
+      endedAt: round.consultation.endedAt
+        ? pageTime(round.consultation.endedAt, round.timeZone, { seconds: true })
+        : undefined,
       closed: round.consultation.closed && {
         by: round.consultation.closed.by,
-        at: formatInstant(round.consultation.closed.at, round.timeZone),
+        at: pageTime(round.consultation.closed.at, round.timeZone, { seconds: true }),
         reason: round.consultation.closed.reason,
       },
       cancelled: round.cancelled && {
         by: round.cancelled.by,
-        at: formatInstant(round.cancelled.at, round.timeZone),
+        at: pageTime(round.cancelled.at, round.timeZone, { seconds: true }),
         reason: round.cancelled.reason,
       },
       problems: problemsWithMailDelays(round, Date.now()).map((p) => ({
-        at: formatInstant(p.at, round.timeZone),
+        at: pageTime(p.at, round.timeZone, { seconds: true }),
         message: p.message,
       })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
@@ -322,7 +336,7 @@ function manageView(
       bureaus: table,
       published: published && {
         by: published.by,
-        at: formatInstant(published.at, round.timeZone),
+        at: pageTime(published.at, round.timeZone, { seconds: true }),
         reason: published.reason,
       },
       canDecide: canAct && disposing && !published,

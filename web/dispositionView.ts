@@ -9,7 +9,7 @@ import { DECISION_LABELS, OUTCOME_LABELS } from '../domain/labels.js';
 import type { Anchor, Comment, Reply } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { latestSections, sectionAt, sectionLabel } from '../domain/sections.js';
-import { formatInstant } from '../infra/templates.js';
+import { pageTime } from '../infra/templates.js';
 import { countingReply } from '../workflows/stages/consultation/rules.js';
 import { commentsByBureau, undisposed } from '../workflows/stages/disposition/rules.js';
 import { ANCHOR_ROWS, anchorValue } from './actions/dispose.js';
@@ -75,7 +75,7 @@ export function dispositionTable(round: RoundStatus, texts: Map<number, Reply>) 
           rationale: d?.rationale,
           anchors: (d?.changedAt ?? []).map((a) => anchorView(round, a)),
           decidedBy: d?.decidedBy,
-          decidedAt: d && formatInstant(d.decidedAt, tz),
+          decidedAt: d && pageTime(d.decidedAt, tz, { seconds: true }),
           published: d?.published === true,
           draft: d !== undefined && !d.published,
           decideUrl: `/rounds/${round.id}/manage?comment=${encodeURIComponent(id)}#form-dispose`,

@@ -32,7 +32,7 @@ import { refusalMessage } from '../domain/messages.js';
 import { DECISION_LABELS, OUTCOME_RESPONSE_LABELS } from '../domain/labels.js';
 import { isLate, replyDraftRefusal, replyLinkRefusal } from '../workflows/stages/consultation/rules.js';
 import type { ContentStore } from '../infra/store.js';
-import { formatInstant, timeLeft, type Templates } from '../infra/templates.js';
+import { formatInstant, pageTime, timeLeft, type Templates } from '../infra/templates.js';
 import {
   addRow,
   documentsInBody,
@@ -340,7 +340,9 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   function refuse(c: Context, refusal: Refusal, status?: RoundStatus, typed?: TypedBack) {
     const page = templates.render('pages/reply-refused', {
       refusal,
-      coordinator: status ? { name: status.coordinator.name, email: status.coordinator.email } : undefined,
+      coordinator: status
+        ? { name: status.coordinator.name, email: status.coordinator.email, phone: status.coordinator.phone }
+        : undefined,
       typed,
     });
     return c.html(page, refusal.status, PAGE_HEADERS);
@@ -535,7 +537,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         nameEn: bureau.bureau.nameEn,
         contactPerson: bureau.bureau.contactPerson,
       },
-      deadline: formatInstant(bureau.deadline, timeZone),
+      deadline: pageTime(bureau.deadline, timeZone),
       late: link.late,
       documents,
       previous: bureau.replies
@@ -544,9 +546,10 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         .map((r) => ({
           n: r.n,
           version: r.version,
-          submittedAt: formatInstant(r.submittedAt, timeZone),
+          submittedAt: pageTime(r.submittedAt, timeZone, { seconds: true }),
           sha256: r.contentSha256,
           channel: r.channel,
+          late: r.late === true,
           href: `${base}/receipt/${r.n}`,
         })),
       revising: latest !== undefined,
@@ -686,7 +689,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       round: { title: status.title, coordinator: status.coordinator },
       bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
       items,
-      respondBy: formatInstant(notice.respondBy, timeZone),
+      respondBy: pageTime(notice.respondBy, timeZone),
       open,
       response: OUTCOME_RESPONSE_LABELS[notice.response],
       objection: notice.objection,
@@ -980,7 +983,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       reply: {
         n: reply.n,
         version: reply.version,
-        submittedAt: formatInstant(reply.submittedAt, receipt.timeZone),
+        submittedAt: pageTime(reply.submittedAt, receipt.timeZone, { seconds: true }),
         viaLink: reply.channel === 'link',
         responder: reply.responder,
         recordedBy: reply.recordedBy,

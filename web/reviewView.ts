@@ -10,7 +10,7 @@ import { DECISION_LABELS } from '../domain/labels.js';
 import { blockerText } from '../domain/approval.js';
 import { AFTER_CONSULTATION, type RoundStatus } from '../domain/round.js';
 import { instantToLocal } from '../domain/time.js';
-import { formatInstant, formatMeetingTime } from '../infra/templates.js';
+import { pageTime, formatMeetingTime } from '../infra/templates.js';
 import { brokenAnchors, openObjections } from '../workflows/stages/disposition/rules.js';
 import { liveMeeting } from '../workflows/stages/expertReview/rules.js';
 import type { ActionName, FormValues } from './coordinatorForms.js';
@@ -19,7 +19,7 @@ import { anchorView, short } from './dispositionView.js';
 type Stamp = { by: { name: string }; at: string; reason?: string } | null | undefined;
 
 function stamp(s: Stamp, timeZone: string) {
-  return s ? { by: s.by.name, at: formatInstant(s.at, timeZone), reason: s.reason } : undefined;
+  return s ? { by: s.by.name, at: pageTime(s.at, timeZone, { seconds: true }), reason: s.reason } : undefined;
 }
 
 /** Every version of every document: its number, hash, sections, and who added it when. */
@@ -32,7 +32,7 @@ export function documentsView(round: RoundStatus) {
       n: v.n,
       sha256: v.sha256,
       sections: v.sections.length,
-      createdAt: formatInstant(v.createdAt, round.timeZone),
+      createdAt: pageTime(v.createdAt, round.timeZone, { seconds: true }),
       createdBy: v.createdBy.name,
       current: i === d.versions.length - 1,
     })),
@@ -57,8 +57,8 @@ export function expertReviewView(round: RoundStatus) {
     meetings: r.meetings,
     scheduled: stamp(r.scheduled, tz),
     cancelled: stamp(r.cancelled, tz),
-    reminderDueAt: r.reminderDueAt ? formatInstant(r.reminderDueAt, m?.tz ?? tz) : undefined,
-    reminders: r.reminders.map((x) => ({ at: formatInstant(x.at, m?.tz ?? tz), sequence: x.sequence })),
+    reminderDueAt: r.reminderDueAt ? pageTime(r.reminderDueAt, m?.tz ?? tz) : undefined,
+    reminders: r.reminders.map((x) => ({ at: pageTime(x.at, m?.tz ?? tz, { seconds: true }), sequence: x.sequence })),
     experts: r.experts,
     report: r.report ?? undefined,
     signed: r.signed ?? undefined,
@@ -86,10 +86,10 @@ export function objectionsView(round: RoundStatus) {
         nameZh: b?.nameZh ?? n.bureauId,
         nameEn: b?.nameEn ?? n.bureauId,
         objection: n.objection,
-        at: n.respondedAt ? formatInstant(n.respondedAt, round.timeZone) : undefined,
+        at: n.respondedAt ? pageTime(n.respondedAt, round.timeZone, { seconds: true }) : undefined,
         resolution: n.resolution && {
           by: n.resolution.by.name,
-          at: formatInstant(n.resolution.at, round.timeZone),
+          at: pageTime(n.resolution.at, round.timeZone, { seconds: true }),
           note: n.resolution.note,
         },
       };

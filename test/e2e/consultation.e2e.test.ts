@@ -115,6 +115,9 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     for (const m of invitations) {
       expect(m.messageId).toMatch(/^<round-xinrong-[0-9a-f]{8}-1\.[a-z]+\.invitation\.1@127\.0\.0\.1>$/);
       expect(m.subject).toContain('征求意见');
+      expect(m.subject).toContain('（第 1 轮）');
+      // The plain-text part beside the HTML carries the link too.
+      expect(m.text).toMatch(/立即回复 Reply now: http:\/\/[^\s]+\/r\/[\w.-]+\n/);
       expect(m.attachments.map((a) => a.contentType)).toEqual(['application/pdf', 'application/pdf']);
       expect(m.attachments[1]!.filename).toContain('征求意见稿');
     }
@@ -140,6 +143,8 @@ describe('consultation end to end (dev server, SMTP, HTTP)', () => {
     expect(Object.keys(forestry.perDocument)).toEqual(Object.keys(seedForestry.documents));
 
     const confirmations = await waitForMail(config.paths.outbox, id, 'replyConfirmation', 7);
+    // Each confirmation links to the bureau's receipt.
+    for (const m of confirmations) expect(m.html).toMatch(/href="http:\/\/[^"]+\/r\/[\w.-]+\/receipt\/\d+"/);
     const notices = await waitForMail(config.paths.outbox, id, 'replyNotice', 7);
     expect(duplicates([...confirmations, ...notices])).toBe(0);
     expect(new Set(notices.flatMap((m) => m.to))).toEqual(new Set(['coordinator@xinrong.example.org']));

@@ -97,10 +97,15 @@ export async function expectOnFirstScreen(page: Page, selector: string): Promise
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 
+/** test-output/screenshots/<name>.png, its folder made. */
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return `${SCREENSHOT_DIR}${name}.png`;
+}
+
 /** Writes test-output/screenshots/<name>.png: the first screen, or the whole page with `fullPage`. */
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const path = `${SCREENSHOT_DIR}${name}.png`;
+  const path = screenshotPath(name);
   await page.screenshot({ path, fullPage });
   return path;
 }

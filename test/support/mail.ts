@@ -10,6 +10,8 @@ export interface SentMail {
   to: string[];
   subject: string;
   html: string;
+  /** The plain-text part beside the HTML. */
+  text: string;
   kind: string;
   round: string;
   /** Each attachment's name, and its content when it is text (a calendar invitation). */
@@ -79,6 +81,7 @@ export class RecordingTransport {
       to: accepted,
       subject: String(message.subject),
       html: String(message.html),
+      text: String(message.text),
       kind: headers['X-Plan-Review-Kind'] ?? '',
       round: headers['X-Plan-Review-Round'] ?? '',
       attachments: ((message.attachments ?? []) as Array<{ filename?: string; content?: unknown }>).map((a) => ({

@@ -25,7 +25,7 @@ async function setup() {
     id: 'round:plan-x:1',
     title: `规划${XSS}`,
     timeZone: 'Asia/Shanghai',
-    coordinator: { name: `协调人${XSS}`, email: 'c@example.org' },
+    coordinator: { name: `协调人${XSS}`, email: 'c@example.org', phone: '0352-1234567' },
     documents: [{ key: 'plan', title: `文件${XSS}`, sha256, standIn: false }],
   };
   const bureau = { ...SEED_BUREAUS[0]!, nameZh: `财政局${XSS}` };
@@ -54,10 +54,132 @@ describe('sendEmail', () => {
     expect(sent!.messageId).toBe(messageId);
     expect(sent!.html).not.toContain('<script>');
     expect(sent!.html).toContain('&lt;script&gt;');
-    expect(sent!.html).toContain('2022-02-17 18:00 (Asia/Shanghai)');
+    expect(sent!.html).toContain('2022-02-17 18:00 北京时间 (UTC+8)');
     const token = /http:\/\/plan-review\.test\/r\/([^"<\s]+)/.exec(sent!.html)![1]!;
     expect(verifyLink(IN_PROCESS_SECRET, token)).toEqual({ roundId: round.id, bureauId: 'finance', linkId: 'link-1' });
     expect(sent!.attachments).toHaveLength(1);
+  });
+
+  it('gives the invitation a "Reply now" button with the link as text below, a plain-text part, the round number in the subject and the coordinator’s phone and email', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    await run(() =>
+      acts.sendEmail({
+        kind: 'invitation',
+        messageId: '<i@y>',
+        to: ['finance@bureaus.example.org'],
+        round,
+        bureau,
+        linkId: 'link-1',
+        deadline: '2022-02-17T10:00:00Z',
+      }),
+    );
+    const [sent] = mail.sent;
+    expect(sent!.subject).toBe(`征求意见：规划${XSS}（第 1 轮） / Request for comments, round 1`);
+    const link = /href="(http:\/\/plan-review\.test\/r\/[^"]+)"/.exec(sent!.html)![1]!;
+    // The button, then the same link written out for a reader whose client hides buttons.
+    expect(sent!.html).toMatch(new RegExp(`<a href="${link}"[^>]*>立即回复 <span lang="en">Reply now</span></a>`));
+    expect(sent!.html).toContain(`>${link}</a>`);
+    expect(sent!.html).toContain('<a href="tel:03521234567">0352-1234567</a>');
+    expect(sent!.html).toContain('<a href="mailto:c@example.org">c@example.org</a>');
+    // The plain-text part says what the HTML says, with the link written out and nothing escaped for HTML.
+    expect(sent!.text).toContain(`立即回复 Reply now: ${link}`);
+    expect(sent!.text).toContain('2022-02-17 18:00');
+    expect(sent!.text).toContain('0352-1234567');
+    expect(sent!.text).toContain('c@example.org');
+    expect(sent!.text).toContain(`财政局${XSS}：`);
+    expect(sent!.text).not.toMatch(/<(?!script)[a-z]|&lt;|&amp;/);
+  });
+
+  it('marks a late reply late in the coordinator’s notice and the summary, and gives the reply’s time to the second', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    const draft: ReplyDraft = {
+      responder: { name: '王明', position: '主任' },
+      perDocument: { plan: { kind: 'noComments' } },
+    };
+    await storeReplyDraft(store, draft);
+    const reply = summarizeReply(
+      {
+        n: 2,
+        bureauId: 'finance',
+        version: 1,
+        submittedAt: '2022-02-17T12:00:05.000Z',
+        channel: 'link',
+        responder: draft.responder,
+        late: true,
+      },
+      draft,
+      [{ key: 'plan', version: 1 }],
+    );
+    await run(() =>
+      acts.sendEmail({
+        kind: 'replyNotice',
+        messageId: '<n@y>',
+        to: ['c@example.org'],
+        round,
+        bureau,
+        reply,
+        late: true,
+      }),
+    );
+    await run(() =>
+      acts.sendEmail({
+        kind: 'deadlineSummary',
+        messageId: '<s@y>',
+        to: ['c@example.org'],
+        round,
+        summary: [
+          { bureau, outcome: 'noComments', replies: 1, comments: 0, late: true },
+          { bureau: SEED_BUREAUS[1]!, outcome: 'deemedNoComments', replies: 0, comments: 0 },
+        ],
+      }),
+    );
+    const [notice, summary] = mail.sent;
+    expect(notice!.subject).toMatch(/^收到回复（逾期）：.* Late reply received/);
+    expect(notice!.text).toContain('逾期');
+    expect(notice!.text).toContain('2022-02-17 20:00:05 北京时间 (UTC+8)');
+    const lines = summary!.text.split('\n');
+    expect(lines.find((l) => l.includes(bureau.nameEn))).toContain('无意见 No comments · 逾期 late');
+    expect(lines.find((l) => l.includes(SEED_BUREAUS[1]!.nameEn))).not.toContain('逾期 late');
+  });
+
+  it('links the confirmation to the receipt of the reply', async () => {
+    const { mail, acts, round, bureau } = await setup();
+    const draft: ReplyDraft = {
+      responder: { name: '王明', position: '主任' },
+      perDocument: { plan: { kind: 'noComments' } },
+    };
+    await storeReplyDraft(store, draft);
+    const reply = summarizeReply(
+      {
+        n: 3,
+        bureauId: 'finance',
+        version: 2,
+        submittedAt: '2022-02-17T02:00:00.000Z',
+        channel: 'link',
+        responder: draft.responder,
+      },
+      draft,
+      [{ key: 'plan', version: 1 }],
+    );
+    await run(() =>
+      acts.sendEmail({
+        kind: 'replyConfirmation',
+        messageId: '<c@y>',
+        to: ['a@example.org'],
+        round,
+        bureau,
+        reply,
+        late: true,
+        linkId: 'link-1',
+      }),
+    );
+    const [sent] = mail.sent;
+    expect(sent!.subject).toContain('回复回执 第3号');
+    expect(sent!.subject).toContain('（第 1 轮）');
+    const receipt = /href="(http:\/\/plan-review\.test\/r\/[^"]+\/receipt\/3)"/.exec(sent!.html)?.[1];
+    expect(receipt).toBeDefined();
+    expect(sent!.text).toContain(`查看回执 See the receipt: ${receipt}`);
+    expect(sent!.text).toContain('逾期');
   });
 
   it('escapes a hostile reply in the confirmation', async () => {

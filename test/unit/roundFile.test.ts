@@ -39,6 +39,21 @@ describe('round files', () => {
     expect(input.reminderOffsetsMs).toEqual([7, 2, 1].map((d) => d * 86_400_000));
   });
 
+  it("carries the coordinator's phone, optional, to the round's input", async () => {
+    const file = await roundFile(
+      `planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org, phone: " 0352-1234567 " }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [${bureau}]`,
+    );
+    const { input } = await loadRoundFile(file, new MemoryContentStore(), opts);
+    expect(input.coordinator).toEqual({
+      name: 'c',
+      email: 'c@example.org',
+      phone: '0352-1234567',
+      role: 'coordinator',
+    });
+    const { input: without } = await loadRoundFile(SEED_ROUND_FILE, new MemoryContentStore(), opts);
+    expect(without.coordinator.phone).toBeUndefined();
+  });
+
   it('resolves deadlines: a duration, a local time in the round’s zone, an offset, a zone', () => {
     expect(resolveDeadline('PT30S', 'Asia/Shanghai')).toEqual({ afterMs: 30_000 });
     expect(resolveDeadline('2022-02-17T18:00', 'Asia/Shanghai')).toEqual({ at: '2022-02-17T10:00:00.000Z' });
@@ -78,6 +93,10 @@ describe('round files', () => {
     [
       'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]\ncolour: red',
       /Unrecognized key: "colour"/,
+    ],
+    [
+      'planId: p\ntitle: t\ncoordinator: { name: c, email: c@example.org, phone: call me }\ndocuments: [{ key: plan, title: p, path: plan.md }]\nbureaus: [BUREAU]',
+      /coordinator\.phone/,
     ],
     ['{ not yaml', /not valid YAML/],
   ])('refuses a bad file with the field named (%#)', async (content, message) => {

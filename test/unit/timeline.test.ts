@@ -52,7 +52,7 @@ describe('the timeline of an approved round (approval.json)', () => {
       'document:plan:v1': '11e25c2ede1d52587cb2baef5ad96989599b7e6595ae20465f1f84ab9da26d7c',
     });
     expect(start.what.zh).toContain('征求 3 个单位意见');
-    expect(start.what.en).toContain('deadline 2026-12-14 23:07 (Asia/Shanghai)');
+    expect(start.what.en).toContain('deadline 2026-12-14 23:07 北京时间 (UTC+8)');
     expect(t.documents).toEqual([
       expect.objectContaining({
         key: 'plan',
@@ -146,8 +146,8 @@ describe('due moments', () => {
         at: '2026-12-27T13:54:58.543Z',
         kind: 'deadline',
         what: {
-          zh: '截止时间 2026-12-27 21:54 (Asia/Shanghai) 已到，未回复，视为无意见',
-          en: 'Deadline 2026-12-27 21:54 (Asia/Shanghai) reached with no reply: deemed no comments',
+          zh: '截止时间 2026-12-27 21:54 北京时间 (UTC+8) 已到，未回复，视为无意见',
+          en: 'Deadline 2026-12-27 21:54 北京时间 (UTC+8) reached with no reply: deemed no comments',
         },
       },
     ]);
@@ -198,7 +198,7 @@ describe('what else a round records', () => {
       'writeRevisionNote',
     ]);
     expect(t.entries.find((e) => e.kind === 'rescheduleMeeting')!.what.en).toBe(
-      'Expert meeting moved: 2026-12-12 09:00–12:00 (Asia/Shanghai), 新荣区政府三楼会议室; reason: 专家行程调整',
+      'Expert meeting moved: 2026-12-12 09:00–12:00 北京时间 (UTC+8), 新荣区政府三楼会议室; reason: 专家行程调整',
     );
     // Two experts and the coordinator.
     expect(filterEntries(t.entries, { kind: 'meetingUpdate' })).toHaveLength(3);

@@ -77,7 +77,7 @@ describe('the CSV', () => {
     const waive = lines.find((l) => l.includes(',waiveBureau,'))!;
     const entry = trail.entries.find((e) => e.kind === 'waiveBureau')!;
     expect(waive).toBe(
-      `${entry.n},61,2026-11-30T15:07:12.517Z,2026-11-30 23:07 (Asia/Shanghai),action,waiveBureau,免于征求意见,Bureau waived,测试协调人,coordinator,,forestry,大同市新荣区林业局：免于征求意见；理由：机构调整,Xinrong District Forestry Bureau: waived; reason: 机构调整,done,${entry.submittedSha256},,,,${entry.prev},${entry.sha256}`,
+      `${entry.n},61,2026-11-30T15:07:12.517Z,2026-11-30 23:07:12 北京时间 (UTC+8),action,waiveBureau,免于征求意见,Bureau waived,测试协调人,coordinator,,forestry,大同市新荣区林业局：免于征求意见；理由：机构调整,Xinrong District Forestry Bureau: waived; reason: 机构调整,done,${entry.submittedSha256},,,,${entry.prev},${entry.sha256}`,
     );
     // "Round started: 1 document(s) ..., stages: ..." holds commas: quoted.
     expect(lines.find((l) => l.includes(',started,'))).toContain(

@@ -42,7 +42,7 @@ describe('the approval page', () => {
     expect(html).toContain(`<code class="approval-sha">${candidate.pdfSha256}</code>`);
     expect(html).toContain(`<code>${candidate.recordSha256}</code>`);
     expect(html).toContain('<dd>1</dd>'); // pages
-    expect(html).toContain('2030-01-20 09:00 (Asia/Shanghai)');
+    expect(html).toContain('2030-01-20 09:00:00 北京时间 (UTC+8)');
     expect(html).toContain(`data="${pdfPath(first)}" type="application/pdf"`);
     expect(html).toContain('action="/rounds/round:dispo-plan:1/approval/approve"');
     expect(html).toContain('action="/rounds/round:dispo-plan:1/approval/reject"');

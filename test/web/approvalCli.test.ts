@@ -57,7 +57,7 @@ describe('round candidate', () => {
     const text = await candidate(ctx, [ROUND_ID, '--out', out('candidate.pdf')]);
     expect(text).toContain(`SHA-256:        ${first}`);
     expect(text).toContain('pages:          1');
-    expect(text).toContain('rendered at:    2030-01-20 09:00 (Asia/Shanghai)');
+    expect(text).toContain('rendered at:    2030-01-20 09:00:00 北京时间 (UTC+8)');
     expect(text).toContain(`record SHA-256: ${rounds.current.approval.candidate!.recordSha256}`);
     expect(text).toContain(`approve it with: plan-review round approve ${ROUND_ID} ${first}`);
     expect((await readFile(out('candidate.pdf'))).equals(await store.get(first))).toBe(true);

@@ -102,7 +102,7 @@ describe('the audit page of an approved round', () => {
       html.indexOf('<tr id="event-36"'),
       html.indexOf('</tr>', html.indexOf('<tr id="event-36"')),
     );
-    expect(reply).toContain('2026-11-30 23:07 (Asia/Shanghai)');
+    expect(reply).toMatch(/2026-11-30 23:07:\d\d 北京时间 \(UTC\+8\)/);
     expect(reply).toContain('王明（征求意见单位）');
     expect(reply).toContain('大同市新荣区科学技术局：回复 第1号（第1版），通过链接，1 条意见');
     expect(reply).toContain(
@@ -184,7 +184,7 @@ describe('a silent bureau', () => {
     const row = html.slice(html.indexOf('大同市新荣区林业局 <span class="en">'));
     expect(row).toMatch(/^[^]*?<td>逾期未回复，视为无意见 <span class="en">No reply: deemed no comments<\/span><\/td>/);
     expect(row).toContain(
-      '#94 2026-12-27 21:54 (Asia/Shanghai) 截止时间 2026-12-27 21:54 (Asia/Shanghai) 已到，未回复，视为无意见',
+      '#94 2026-12-27 21:54:58 北京时间 (UTC+8) 截止时间 2026-12-27 21:54 北京时间 (UTC+8) 已到，未回复，视为无意见',
     );
   });
 });

@@ -40,11 +40,11 @@ describe('plan-review audit', () => {
     expect(text).toContain('每个单位的意见都已听取：是。Was every bureau heard: yes.');
     expect(text).toContain(
       '  大同市新荣区林业局 Xinrong District Forestry Bureau (forestry): 逾期未回复，视为无意见 No reply: deemed no comments\n' +
-        '    #94 2026-12-27 21:54 (Asia/Shanghai) 截止时间 2026-12-27 21:54 (Asia/Shanghai) 已到，未回复，视为无意见',
+        '    #94 2026-12-27 21:54:58 北京时间 (UTC+8) 截止时间 2026-12-27 21:54 北京时间 (UTC+8) 已到，未回复，视为无意见',
     );
     expect(text).toContain('时间线 Timeline: 20 / 20');
     expect(text).toMatch(
-      /#33 2026-12-13 21:54 \(Asia\/Shanghai\) 操作 Action · 通过链接提交回复 Reply submitted through the link · 王明（征求意见单位）王明 \(Bureau\)\n {4}大同市新荣区财政局：回复 第1号（第1版），通过链接，无意见\n {4}Xinrong District Finance Bureau: reply no\. 1 \(version 1\), through the link, no comments\n {4}submitted SHA-256: [0-9a-f]{64}\n {4}replyContent: 1e7a1c87c21616fe655445a01ce98826a3385d80d6511de3d38c43eb9ef97542/,
+      /#33 2026-12-13 21:54:58 北京时间 \(UTC\+8\) 操作 Action · 通过链接提交回复 Reply submitted through the link · 王明（征求意见单位）王明 \(Bureau\)\n {4}大同市新荣区财政局：回复 第1号（第1版），通过链接，无意见\n {4}Xinrong District Finance Bureau: reply no\. 1 \(version 1\), through the link, no comments\n {4}submitted SHA-256: [0-9a-f]{64}\n {4}replyContent: 1e7a1c87c21616fe655445a01ce98826a3385d80d6511de3d38c43eb9ef97542/,
     );
     expect(text).toContain('    Message-ID: <round-test-87148703-1.forestry.reminder.3@plan-review.test>');
   });

@@ -342,13 +342,13 @@ describe('the status page', () => {
     expect(finance).toContain('P33');
     expect(finance).toContain('建议补充资金来源。');
     expect(finance).toContain('无意见 <span class="en">No comments</span>');
-    expect(finance).toContain('2030-01-08 18:00 (Asia/Shanghai)'); // reminder
+    expect(finance).toContain('2030-01-08 18:00:00 北京时间 (UTC+8)'); // reminder
 
     const forestry = section('forestry');
     expect(forestry).toContain('2030-01-20 16:00 (Asia/Urumqi)'); // deadline in the bureau's zone
     expect(forestry).toContain('550 mailbox unavailable');
     expect(forestry).toContain('forestry-link-0');
-    expect(forestry).toMatch(/→ 2030-01-20 16:00 \(Asia\/Urumqi\) · 李协调 \(coordinator\)/);
+    expect(forestry).toMatch(/→ <time [^>]+>2030-01-20 16:00 \(Asia\/Urumqi\)<\/time> · 李协调 \(coordinator\)/);
 
     expect(html).toContain('李协调</strong> <code>li</code>'); // who is signed in
     if (process.env.DUMP_PAGE) (await import('node:fs')).writeFileSync(process.env.DUMP_PAGE, html);

@@ -96,7 +96,7 @@ describe('coordinator actions from the CLI', () => {
       '--reason',
       '请假',
     ]);
-    expect(out.message).toContain('2030-03-01 18:00 (Asia/Shanghai)');
+    expect(out.message).toContain('2030-03-01 18:00 北京时间 (UTC+8)');
     expect(out.status.id).toBe(ROUND_ID);
     expect(last()).toMatchObject({
       name: 'extendDeadline',

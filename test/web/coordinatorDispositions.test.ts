@@ -137,7 +137,7 @@ describe('the disposition table', () => {
     expect(second).toContain('部分数据暂无来源&lt;script&gt;');
     expect(second).toContain('测试规划（征求意见稿） 第 1 版 <span class="en">v1</span> · 3.7 规划目标和指标');
     expect(second).toContain('<blockquote>森林覆盖率</blockquote>');
-    expect(second).toContain('李协调 (coordinator)<br>2030-01-16 10:00 (Asia/Shanghai)');
+    expect(second).toMatch(/李协调 \(coordinator\)<br><time [^>]+>2030-01-16 10:00:00 北京时间 \(UTC\+8\)<\/time>/);
     expect(second).toContain('草稿，未发布 <span class="en">Draft, not published</span>');
     expect(row(html, 'forestry-2-1')).toContain('森林覆盖率应为 27.04%');
 

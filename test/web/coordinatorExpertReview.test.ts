@@ -68,7 +68,7 @@ describe('scheduling the expert meeting', () => {
     });
     html = await b.page();
     expect(html).toContain('专家评审会已记录');
-    expect(html).toContain('2030-02-01 09:00–12:00 (Asia/Shanghai)');
+    expect(html).toContain('2030-02-01 09:00–12:00 北京时间 (UTC+8)');
     expect(html).toContain(`UID <code>${UID}</code> · SEQUENCE <code>0</code>`);
     expect(html).toContain('李华 · 教授 · 山西大学 · <code>lihua@expert.example.org</code>');
     expect(html).not.toContain('/actions/schedule-meeting"');
@@ -123,7 +123,7 @@ describe('scheduling the expert meeting', () => {
     // Refused by the round: a meeting in the past, an expert to invite without an address.
     form = await b.refused('schedule-meeting', { ...MEETING, date: '2030-01-10', experts: EXPERTS });
     expect(form).toMatch(
-      /name="date"[^>]*>\s*<span class="field-error" role="alert">会议时间（2030-01-10 09:00 \(Asia\/Shanghai\)）已过；如会议已召开，请记录为“已召开”the meeting time/,
+      /name="date"[^>]*>\s*<span class="field-error" role="alert">会议时间（2030-01-10 09:00 北京时间 \(UTC\+8\)）已过；如会议已召开，请记录为“已召开”the meeting time/,
     );
     form = await b.refused('schedule-meeting', { ...MEETING, experts: `${EXPERTS}钱七 | 研究员` });
     expect(form).toContain('专家“钱七”没有电子邮箱，无法发送会议邀请');
@@ -168,7 +168,7 @@ describe('moving and cancelling the meeting', () => {
     });
     const html = await b.page();
     expect(html).toContain('专家评审会已改期');
-    expect(html).toContain('2030-02-03 14:00–17:30 (Asia/Shanghai)');
+    expect(html).toContain('2030-02-03 14:00–17:30 北京时间 (UTC+8)');
     expect(html).toContain(`UID <code>${UID}</code> · SEQUENCE <code>1</code>`);
   });
 
@@ -204,7 +204,7 @@ describe('the opinions and their revision notes', () => {
     const b = await coordinator();
     await scheduled(b);
     let form = await b.refused('record-opinions', { opinions: OPINIONS, signedOn: '2030-02-01', signedBy: '李华' });
-    expect(form).toContain('专家评审会（2030-02-01 12:00 (Asia/Shanghai) 结束）尚未结束，会后再记录专家意见');
+    expect(form).toContain('专家评审会（2030-02-01 12:00 北京时间 (UTC+8) 结束）尚未结束，会后再记录专家意见');
     afterMeeting();
     form = await b.refused('record-opinions', {
       reportTitle: '评审意见',

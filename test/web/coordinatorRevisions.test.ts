@@ -65,8 +65,10 @@ describe('a revised version', () => {
       html.indexOf('</tbody>', html.indexOf('id="document-plan"')),
     );
     expect(versions).toContain('第 1 版 <span class="en">v1</span>');
-    expect(versions).toContain(
-      `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>3</td><td>2030-01-20 10:00 (Asia/Shanghai) · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+    expect(versions).toMatch(
+      new RegExp(
+        `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>3</td><td><time [^>]+>2030-01-20 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+      ),
     );
     expect(formHtml(html, ROUND_ID, 'reanchor')).toContain(
       '<option value="finance-1-2">finance-1-2 · 部分采纳 · 修改位置已失效 (broken anchor)</option>',
@@ -169,8 +171,8 @@ describe('resolving an objection', () => {
     });
     html = await b.page();
     expect(html).toContain('已处理区林业局的异议。The objection of Forestry Bureau is resolved.');
-    expect(html).toContain(
-      '已处理 <span class="en">Resolved</span> · 李协调 2030-01-20 10:00 (Asia/Shanghai)：已与林业局沟通',
+    expect(html).toMatch(
+      /已处理 <span class="en">Resolved<\/span> · 李协调 <time [^>]+>2030-01-20 10:00:00 北京时间 \(UTC\+8\)<\/time>：已与林业局沟通/,
     );
     expect(html).not.toContain('/actions/resolve-objection"');
   });
@@ -249,12 +251,14 @@ describe('the round overview', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
 
-    expect(html).toContain(
-      `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>1</td><td>2030-01-19 10:00 (Asia/Shanghai) · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+    expect(html).toMatch(
+      new RegExp(
+        `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>1</td><td><time [^>]+>2030-01-19 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+      ),
     );
     expect(html).toContain(`<code>${sha256Hex('plan')}</code>`);
 
-    expect(html).toContain('2030-01-10 09:00–12:00 (Asia/Shanghai) · 已召开 <span class="en">Held</span>');
+    expect(html).toContain('2030-01-10 09:00–12:00 北京时间 (UTC+8) · 已召开 <span class="en">Held</span>');
     expect(html).toContain(
       'UID <code>round-dispo-plan-1.expert-meeting-2@plan-review.test</code> · SEQUENCE <code>3</code>',
     );

@@ -95,7 +95,7 @@ describe('GET /r/:token', () => {
       '《测试区“十四五”生态环境保护规划（征求意见稿）》、《测试区“十四五”生态保护和生态文明建设规划（征求意见稿）》',
     );
     expect(html).toContain('大同市新荣区财政局');
-    expect(html).toContain('2022-02-17 10:00 (Asia/Shanghai)'); // the deadline, in the bureau's zone
+    expect(html).toContain('2022-02-17 10:00 北京时间 (UTC+8)'); // the deadline, in the bureau's zone
     // The documents, readable, with their numbered sections and comment links.
     expect(html).toMatch(/<details class="reply-doc" id="doc-eco-plan">/);
     expect(html).toContain('<h3 id="sec-1.1.1">1.1.1 地理位置');
@@ -171,7 +171,7 @@ describe('POST /r/:token', () => {
     expect(html).toContain(reply.contentSha256);
     expect(html).toContain('RFC 8785');
     expect(html).toContain('大同市新荣区林业局');
-    expect(html).toContain('2022-02-04 10:00 (Asia/Shanghai)'); // submitted, in the bureau's zone
+    expect(html).toContain('2022-02-04 10:00:00 北京时间 (UTC+8)'); // submitted, in the bureau's zone
     expect(html).toContain('1.1.1 地理位置');
     expect(html).toContain('第 33 页');
     expect(html).toContain('无意见');
@@ -509,7 +509,7 @@ describe('links that may not act', () => {
     expect(within.status).toBe(200);
     expect(await within.text()).toContain('marked late');
     fx.clock.now = new Date(fx.deadline.getTime() + DAY + 1);
-    await expectRefused(fx, token, 410, '2022-02-17 10:00 (Asia/Shanghai)');
+    await expectRefused(fx, token, 410, '2022-02-17 10:00 北京时间 (UTC+8)');
   });
 
   it('keeps a late reply late on its receipt when the deadline is extended afterwards (as recorded)', async () => {
@@ -556,8 +556,11 @@ describe('revisions and receipts', () => {
     expect((await post(fx, token, fullReply(await openForm(fx, token)))).status).toBe(303);
     const html = await (await fx.app.request(`/r/${token}`)).text();
     const reply = fx.fake.current.bureaus[0]!.replies[0]!;
-    expect(html).toContain('第 1 号回复，第 1 版，提交于 2022-02-04 10:00 (Asia/Shanghai)');
-    expect(html).toContain('your reply 1, version 1, submitted at 2022-02-04 10:00 (Asia/Shanghai)');
+    // To the second, with the zone's IANA name on hover.
+    const at =
+      '<time datetime="2022-02-04T02:00:00.000Z" title="Asia/Shanghai">2022-02-04 10:00:00 北京时间 (UTC+8)</time>';
+    expect(html).toContain(`第 1 号回复，第 1 版，提交于 ${at}`);
+    expect(html).toContain(`your reply 1, version 1, submitted at ${at}`);
     expect(html).toContain(reply.contentSha256);
     expect(valueOf(html, 'doc.protection.answer')).toBe('noComments');
     expect(valueOf(html, 'doc.eco-plan.c.0.page')).toBe('33');

@@ -123,9 +123,9 @@ describe('the expert meeting from the CLI', () => {
         ],
       },
     });
-    expect(out.message).toContain('已安排专家评审会：2030-02-01 09:00–12:00 (Asia/Shanghai)，将邀请 2 位专家');
+    expect(out.message).toContain('已安排专家评审会：2030-02-01 09:00–12:00 北京时间 (UTC+8)，将邀请 2 位专家');
     const status = formatRoundStatus(out.status);
-    expect(status).toContain('expert meeting: 2030-02-01 09:00–12:00 (Asia/Shanghai) · 新荣区政府三楼会议室');
+    expect(status).toContain('expert meeting: 2030-02-01 09:00–12:00 北京时间 (UTC+8) · 新荣区政府三楼会议室');
     expect(status).toContain('UID round-dispo-plan-1.expert-meeting-1@plan-review.test  SEQUENCE 0');
     expect(status).toContain('李华, 教授, 山西大学 <lihua@expert.example.org>');
   });
@@ -164,7 +164,7 @@ describe('the expert meeting from the CLI', () => {
     expect(err).toBeInstanceOf(RoundRefusedError);
     expect((err as RoundRefusedError).refusal).toMatchObject({ field: 'meeting.date', code: 'meetingInPast' });
     expect((err as Error).message).toBe(
-      '本轮审查未接受 the round refused (meeting.date): 会议时间（2030-01-10 09:00 (Asia/Shanghai)）已过；如会议已召开，请记录为“已召开”the meeting time (2030-01-10 09:00 (Asia/Shanghai)) has passed; if the meeting took place, record it as held',
+      '本轮审查未接受 the round refused (meeting.date): 会议时间（2030-01-10 09:00 北京时间 (UTC+8)）已过；如会议已召开，请记录为“已召开”the meeting time (2030-01-10 09:00 北京时间 (UTC+8)) has passed; if the meeting took place, record it as held',
     );
     expect((err as Error).message).not.toContain('\n');
     expect(rounds.updates).toHaveLength(0);
@@ -196,7 +196,7 @@ describe('the expert meeting from the CLI', () => {
       name: 'rescheduleMeeting',
       rest: { meeting: { date: '2030-02-03', url: 'https://meet.example.org/r' }, reason: '专家行程调整' },
     });
-    expect(moved.message).toContain('专家评审会已改期至 2030-02-03 09:00–12:00 (Asia/Shanghai)（SEQUENCE 1）');
+    expect(moved.message).toContain('专家评审会已改期至 2030-02-03 09:00–12:00 北京时间 (UTC+8)（SEQUENCE 1）');
 
     await expect(cancelMeeting(ctx, [ROUND_ID])).rejects.toThrow(/^--reason: 请填写此项。Fill this in\.$/);
     const cancelled = await cancelMeeting(ctx, [ROUND_ID, '--reason', '会议推迟']);

@@ -56,7 +56,7 @@ describe('the expert review from the web, on a real round', () => {
       'lihua@expert.example.org',
       'zhaomin@expert.example.org',
     ]);
-    expect(mail.ofKind('meetingInvitation', id)[0]!.html).toContain(`${first} 09:00–12:00 (Asia/Shanghai)`);
+    expect(mail.ofKind('meetingInvitation', id)[0]!.html).toContain(`${first} 09:00–12:00 北京时间 (UTC+8)`);
     let html = await b.page();
     expect(html).toContain(`UID <code>${uid}</code> · SEQUENCE <code>0</code>`);
 
@@ -65,11 +65,11 @@ describe('the expert review from the web, on a real round', () => {
     status = await rounds().until(id, () => mail.ofKind('meetingUpdate', id).length === 3);
     expect(status.expertReview!.meeting).toMatchObject({ uid, sequence: 1 });
     const update = mail.ofKind('meetingUpdate', id)[0]!;
-    expect(update.html).toContain(`${moved} 14:00–17:00 (Asia/Shanghai)`);
+    expect(update.html).toContain(`${moved} 14:00–17:00 北京时间 (UTC+8)`);
     expect(update.html).toContain('专家行程调整');
     expect(update.attachments.find((a) => a.filename === 'meeting.ics')?.content).toMatch(/SEQUENCE:1\r?\n/);
     html = await b.page();
-    expect(html).toContain(`${moved} 14:00–17:00 (Asia/Shanghai)`);
+    expect(html).toContain(`${moved} 14:00–17:00 北京时间 (UTC+8)`);
     expect(html).toContain(`UID <code>${uid}</code> · SEQUENCE <code>1</code>`);
 
     // Before the meeting is over, the round refuses the opinions.

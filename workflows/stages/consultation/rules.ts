@@ -70,6 +70,9 @@ export function countingReply(b: BureauStatus): ReplySummary | undefined {
   return onTime[onTime.length - 1] ?? byTime[byTime.length - 1];
 }
 
+/** Whether the reply that counts came in the grace period after the deadline (shown as late, 逾期, wherever it appears). */
+export const repliedLate = (b: BureauStatus): boolean => countingReply(b)?.late === true;
+
 /** A bureau's outcome from its state: waived, its counting reply, deemed once its deadline passed, else pending. */
 export function outcomeOf(b: BureauStatus, deadlinePassed: boolean): BureauOutcome {
   if (b.waived) return 'waived';

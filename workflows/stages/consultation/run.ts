@@ -12,7 +12,7 @@ import type { BureauStatus } from '../../../domain/round.js';
 import { iso } from '../../../domain/time.js';
 import { PATCHES } from '../../patches.js';
 import type { DueSchedule, Round } from '../../round/round.js';
-import { consultationEnd, consultationOver, countComments, outcomeOf, reminderMoments } from './rules.js';
+import { consultationEnd, consultationOver, countComments, outcomeOf, reminderMoments, repliedLate } from './rules.js';
 
 export class Consultation implements DueSchedule {
   /** Reminder moments still to come, per bureau. */
@@ -79,7 +79,13 @@ export class Consultation implements DueSchedule {
     b.replies.push(reply);
     b.outcome = outcomeOf(b, this.deadlinePassed.has(b.bureau.id));
     const late = reply.late === true;
-    this.round.outbox.enqueue('replyConfirmation', b.bureau.id, emails(b), { bureau: b.bureau, reply, late });
+    // The bureau's link, so that the confirmation links to the receipt.
+    this.round.outbox.enqueue('replyConfirmation', b.bureau.id, emails(b), {
+      bureau: b.bureau,
+      reply,
+      late,
+      ...(b.invitation && { linkId: b.invitation.linkId }),
+    });
     this.round.notifyCoordinator('replyNotice', { bureau: b.bureau, reply, late });
     return {
       roundId: this.round.id,
@@ -165,6 +171,7 @@ export class Consultation implements DueSchedule {
         outcome: b.outcome,
         replies: b.replies.length,
         comments: countComments(b),
+        late: repliedLate(b),
       })),
       ...(this.status.consultation.closed?.reason && { reason: this.status.consultation.closed.reason }),
     });

@@ -19,7 +19,7 @@ import {
 import type { Actor, Expert, Meeting } from '../../../domain/records.js';
 import { makeRefusal, type Refusal } from '../../../domain/refusals.js';
 import type { RoundStatus } from '../../../domain/round.js';
-import { instantToLocal, iso } from '../../../domain/time.js';
+import { instantToLocal, iso, zoneLabel } from '../../../domain/time.js';
 import { anchorRefusal, pinAnchors } from '../disposition/rules.js';
 
 export function newExpertReview(): ExpertReviewState {
@@ -78,7 +78,7 @@ export function expertReviewOver(state: ExpertReviewState | null): boolean {
 // The coordinator's actions: what refuses each (null: it may be taken now), and its effect
 
 const local = (instant: number | string, tz: string) =>
-  `${instantToLocal(typeof instant === 'number' ? iso(instant) : instant, tz).replace('T', ' ')} (${tz})`;
+  `${instantToLocal(typeof instant === 'number' ? iso(instant) : instant, tz).replace('T', ' ')} ${zoneLabel(tz)}`;
 
 function pastRefusal(draft: MeetingDraft, now: number): Refusal | null {
   const { start } = meetingInstants(draft);
