@@ -4,110 +4,75 @@
  * line with their cells separated by " | ", a link's address beside its words (once, when they are
  * the address), removed and added text of a change marked [-…-] and {+…+}.
  */
-import type { Element, ElementContent, Root, RootContent } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
+import { compile, type FormatCallback } from 'html-to-text';
 
-const SKIP = new Set(['head', 'title', 'style', 'script']);
-const BLOCK = new Set([
-  'p',
-  'div',
-  'section',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'table',
-  'ul',
-  'ol',
-  'blockquote',
-  'pre',
-  'dl',
-]);
+/** A change's removed or added words, marked as word diffs mark them, since a text part has no colour. */
+const marked =
+  (open: string, close: string): FormatCallback =>
+  (elem, walk, builder) => {
+    builder.addInline(open, { noWordTransform: true });
+    walk(elem.children, builder);
+    builder.addInline(close, { noWordTransform: true });
+  };
 
-/** A block's start and end: a blank line, as many as there are, collapsed later. */
-const BREAK = '\n\n';
-/** The indent of a list item's next lines; a mark while lines are built, since their spaces are collapsed. */
-const INDENT = '\u0001';
+/** A table row on one line, its cells joined by " | ": layout tables and data tables alike. */
+const row: FormatCallback = (elem, walk, builder) => {
+  builder.openBlock({ leadingLineBreaks: 1 });
+  const cells = (elem.children ?? []).filter(
+    (c: { type: string; name?: string }) => c.type === 'tag' && (c.name === 'td' || c.name === 'th'),
+  );
+  cells.forEach((cell: { children: unknown[] }, i: number) => {
+    if (i > 0) builder.addInline(' | ', { noWordTransform: true });
+    walk(cell.children as never, builder);
+  });
+  builder.closeBlock({ trailingLineBreaks: 1 });
+};
+
+/** A link: its words, then its address when the words are not already the address (mailto: and tel: never). */
+const link: FormatCallback = (elem, walk, builder) => {
+  const href = typeof elem.attribs?.href === 'string' ? elem.attribs.href : '';
+  if (!/^https?:/.test(href)) return walk(elem.children, builder);
+  const text = textOf(elem);
+  walk(elem.children, builder);
+  if (text !== href) builder.addInline(text ? `: ${href}` : href, { noWordTransform: true });
+};
+
+function textOf(elem: { children?: Array<{ type: string; data?: string; children?: unknown[] }> }): string {
+  return (elem.children ?? [])
+    .map((c) => (c.type === 'text' ? (c.data ?? '') : textOf(c as never)))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const convert = compile({
+  wordwrap: false,
+  formatters: { deleted: marked('[-', '-]'), inserted: marked('{+', '+}'), row, link },
+  selectors: [
+    { selector: 'a', format: 'link' },
+    { selector: 'del', format: 'deleted' },
+    { selector: 'ins', format: 'inserted' },
+    { selector: 'tr', format: 'row' },
+    { selector: 'table', format: 'block' },
+    { selector: 'tbody', format: 'inline' },
+    { selector: 'thead', format: 'inline' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'h4', options: { uppercase: false } },
+    { selector: 'hr', options: { length: 10 } },
+    { selector: 'ul', options: { itemPrefix: '- ' } },
+    { selector: 'img', format: 'skip' },
+  ],
+});
 
 export function htmlToText(html: string): string {
-  const out = walk(fromHtml(html).children, false);
   return (
-    out
+    convert(html)
       .split('\n')
-      .map((line) =>
-        line
-          .replace(/[ \t]+/g, ' ')
-          .trim()
-          .replace(new RegExp(`^(${INDENT}+) ?`), (_, marks: string) => '   '.repeat(marks.length)),
-      )
+      .map((line) => line.trimEnd())
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
       .trim() + '\n'
   );
-}
-
-function walk(nodes: Array<RootContent | ElementContent>, pre: boolean): string {
-  return nodes.map((n) => node(n, pre)).join('');
-}
-
-function node(n: RootContent | ElementContent | Root, pre: boolean): string {
-  if (n.type === 'text') return pre ? n.value : n.value.replace(/\s+/g, ' ');
-  if (n.type !== 'element' && n.type !== 'root') return '';
-  if (n.type === 'root') return walk(n.children, pre);
-  return element(n, pre);
-}
-
-function element(el: Element, pre: boolean): string {
-  const tag = el.tagName;
-  if (SKIP.has(tag)) return '';
-  const inner = (isPre = pre) => walk(el.children, isPre);
-  switch (tag) {
-    case 'br':
-      return '\n';
-    case 'hr':
-      return `${BREAK}----------${BREAK}`;
-    case 'a': {
-      const text = inner().trim();
-      const href = typeof el.properties.href === 'string' ? el.properties.href : '';
-      // mailto: and tel: say what the words already say; a web address is written out.
-      if (!/^https?:/.test(href) || href === text) return text;
-      return text ? `${text}: ${href}` : href;
-    }
-    case 'del':
-      return `[-${inner()}-]`;
-    case 'ins':
-      return `{+${inner()}+}`;
-    case 'ol':
-    case 'ul':
-      return BREAK + list(el, pre) + BREAK;
-    case 'tr':
-      return (
-        '\n' +
-        el.children
-          .filter((c): c is Element => c.type === 'element' && (c.tagName === 'td' || c.tagName === 'th'))
-          .map((c) => walk(c.children, pre).trim())
-          .join(' | ')
-      );
-    case 'pre':
-      return BREAK + inner(true) + BREAK;
-    default:
-      return BLOCK.has(tag) ? BREAK + inner() + BREAK : inner();
-  }
-}
-
-/** Each item on its own line: "1. " in a numbered list, "- " otherwise. */
-function list(el: Element, pre: boolean): string {
-  const items = el.children.filter((c): c is Element => c.type === 'element' && c.tagName === 'li');
-  return items
-    .map((li, i) => {
-      const marker = el.tagName === 'ol' ? `${i + 1}. ` : '- ';
-      const body = walk(li.children, pre)
-        .trim()
-        .replace(/\n{2,}/g, '\n')
-        .replace(/\n/g, `\n${INDENT}`);
-      return marker + body;
-    })
-    .join('\n');
 }
