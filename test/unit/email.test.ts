@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
 import { messageIdFor, type MailRequest, type MailResult } from '../../domain/mail.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
+import type { ReplySummary } from '../../domain/records.js';
 import { summarizeReply } from '../../domain/replies.js';
 import { storeReplyDraft } from '../../infra/replyStore.js';
 import { verifyLink } from '../../infra/linkTokens.js';
@@ -33,6 +34,17 @@ async function setup() {
 }
 
 const run = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(fn) as Promise<T>;
+
+/** A finance bureau's link reply to the plan, its texts in the store as the gateway keeps them. */
+async function storedLinkReply(
+  draft: ReplyDraft,
+  at: { n: number; version: number; submittedAt: string; late?: true },
+): Promise<ReplySummary> {
+  await storeReplyDraft(store, draft);
+  return summarizeReply({ ...at, bureauId: 'finance', channel: 'link', responder: draft.responder }, draft, [
+    { key: 'plan', version: 1 },
+  ]);
+}
 
 describe('sendEmail', () => {
   it('renders an invitation with the signed link, the deadline in the bureau’s zone, the draft attached, everything escaped', async () => {
@@ -96,20 +108,12 @@ describe('sendEmail', () => {
       responder: { name: '王明', position: '主任' },
       perDocument: { plan: { kind: 'noComments' } },
     };
-    await storeReplyDraft(store, draft);
-    const reply = summarizeReply(
-      {
-        n: 2,
-        bureauId: 'finance',
-        version: 1,
-        submittedAt: '2022-02-17T12:00:05.000Z',
-        channel: 'link',
-        responder: draft.responder,
-        late: true,
-      },
-      draft,
-      [{ key: 'plan', version: 1 }],
-    );
+    const reply = await storedLinkReply(draft, {
+      n: 2,
+      version: 1,
+      submittedAt: '2022-02-17T12:00:05.000Z',
+      late: true,
+    });
     await run(() =>
       acts.sendEmail({
         kind: 'replyNotice',
@@ -148,19 +152,7 @@ describe('sendEmail', () => {
       responder: { name: '王明', position: '主任' },
       perDocument: { plan: { kind: 'noComments' } },
     };
-    await storeReplyDraft(store, draft);
-    const reply = summarizeReply(
-      {
-        n: 3,
-        bureauId: 'finance',
-        version: 2,
-        submittedAt: '2022-02-17T02:00:00.000Z',
-        channel: 'link',
-        responder: draft.responder,
-      },
-      draft,
-      [{ key: 'plan', version: 1 }],
-    );
+    const reply = await storedLinkReply(draft, { n: 3, version: 2, submittedAt: '2022-02-17T02:00:00.000Z' });
     await run(() =>
       acts.sendEmail({
         kind: 'replyConfirmation',
@@ -188,19 +180,7 @@ describe('sendEmail', () => {
       responder: { name: XSS, position: XSS },
       perDocument: { plan: { kind: 'comments', comments: [{ quote: XSS, text: XSS, suggestedChange: XSS }] } },
     };
-    await storeReplyDraft(store, draft);
-    const reply = summarizeReply(
-      {
-        n: 1,
-        bureauId: 'finance',
-        version: 1,
-        submittedAt: '2022-02-17T02:00:00.000Z',
-        channel: 'link',
-        responder: draft.responder,
-      },
-      draft,
-      [{ key: 'plan', version: 1 }],
-    );
+    const reply = await storedLinkReply(draft, { n: 1, version: 1, submittedAt: '2022-02-17T02:00:00.000Z' });
     await run(() =>
       acts.sendEmail({ kind: 'replyConfirmation', messageId: '<x@y>', to: ['a@example.org'], round, bureau, reply }),
     );
@@ -347,19 +327,7 @@ describe('the outcome notice', () => {
         },
       },
     };
-    await storeReplyDraft(store, draft);
-    const reply = summarizeReply(
-      {
-        n: 5,
-        bureauId: 'finance',
-        version: 1,
-        submittedAt: '2022-02-17T02:00:00.000Z',
-        channel: 'link',
-        responder: draft.responder,
-      },
-      draft,
-      [{ key: 'plan', version: 1 }],
-    );
+    const reply = await storedLinkReply(draft, { n: 5, version: 1, submittedAt: '2022-02-17T02:00:00.000Z' });
     await run(() =>
       acts.sendEmail({
         kind: 'outcomeNotice',
