@@ -19,7 +19,7 @@ import { loadConfig } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
 import { freePort } from '../../infra/ports.js';
 import { loadReply } from '../../infra/replyStore.js';
-import { RoundGateway, unwrap } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, unwrap } from '../../infra/roundGateway.js';
 import { loadSeedReview } from '../../infra/seedReview.js';
 import { openStore } from '../../infra/stores.js';
 import { connectClient } from '../../infra/temporal.js';
@@ -128,7 +128,7 @@ describe('the seed round on a Temporal cluster', () => {
     const config = loadConfig({ ...env, PLAN_REVIEW_DATA_DIR: path.join(dir, 'test') });
     const client = await connectClient(config);
     const opened = openStore(config);
-    const rounds = new RoundGateway(client, opened.store, config.TEMPORAL_TASK_QUEUE);
+    const rounds = new RoundGateway(client, opened.store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
     const users = await loadUsers(config.paths.users);
     const actor = (role: 'coordinator' | 'approver') =>
       actorOf(

@@ -19,7 +19,7 @@ import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway } from '../../infra/roundGateway.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore } from '../../infra/store.js';
@@ -71,7 +71,12 @@ async function startSeedRound(overrides: Record<string, unknown> = {}): Promise<
 }
 
 function gateway(): RoundGateway {
-  return new RoundGateway(web.client, new LocalContentStore(config.paths.store), config.TEMPORAL_TASK_QUEUE);
+  return new RoundGateway(
+    web.client,
+    new LocalContentStore(config.paths.store),
+    config.TEMPORAL_TASK_QUEUE,
+    PATIENT_TIMEOUTS,
+  );
 }
 
 async function waitForStatus(id: string, pred: (s: RoundStatus) => boolean, timeout = 60_000): Promise<RoundStatus> {

@@ -16,7 +16,7 @@ import { runWeb, runWorker } from '../../cli/stack.js';
 import { ReviewRecord } from '../../domain/records.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
-import { RoundGateway, unwrap } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, unwrap } from '../../infra/roundGateway.js';
 import { loadSeedReview } from '../../infra/seedReview.js';
 import { listOutbox, startSmtpSink, type SmtpSink } from '../../infra/smtpSink.js';
 import { LocalContentStore, sha256Hex } from '../../infra/store.js';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   stopWorker = await runWorker(config, () => undefined);
   web = await runWeb(config, config.paths.outbox);
   store = new LocalContentStore(config.paths.store);
-  rounds = new RoundGateway(await connectClient(config), store, config.TEMPORAL_TASK_QUEUE);
+  rounds = new RoundGateway(await connectClient(config), store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
   const users = await loadUsers(config.paths.users);
   const userOf = (role: 'coordinator' | 'approver') =>
     actorOf(

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import { RoundGateway, type RoundService } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway, type RoundService } from '../../infra/roundGateway.js';
 import { MemoryContentStore, type ContentStore } from '../../infra/store.js';
 import { timeSkippingWorker } from './testWorker.js';
 
@@ -35,7 +35,7 @@ export function pagesOnRealRounds(
 
   beforeAll(async () => {
     ({ env, stop } = await timeSkippingWorker({ taskQueue, store }));
-    app = await build(new RoundGateway(env.client, store, taskQueue), store);
+    app = await build(new RoundGateway(env.client, store, taskQueue, PATIENT_TIMEOUTS), store);
   });
 
   afterAll(async () => {

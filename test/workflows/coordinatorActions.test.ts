@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoundStatus } from '../../domain/round.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway } from '../../infra/roundGateway.js';
 import { sha256Hex } from '../../infra/store.js';
 import { instantToLocal } from '../../web/coordinatorForms.js';
 import { MemoryContentStore } from '../../infra/store.js';
@@ -36,7 +36,7 @@ let app: Hono;
 
 beforeAll(async () => {
   ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store }));
-  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
+  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE, PATIENT_TIMEOUTS), store);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roundCalls } from '../../bench/support/roundCalls.js';
-import { RoundGateway } from '../../infra/roundGateway.js';
+import { PATIENT_TIMEOUTS, RoundGateway } from '../../infra/roundGateway.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { coordinatorApp, CoordinatorPage, LI_ACTOR } from '../support/coordinatorApp.js';
 import { RecordingTransport } from '../support/mail.js';
@@ -28,7 +28,7 @@ const rounds = () => roundCalls(env.client, store, TASK_QUEUE);
 
 beforeAll(async () => {
   ({ env, stop } = await timeSkippingWorker({ taskQueue: TASK_QUEUE, store, transport: mail.asTransporter() }));
-  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE), store);
+  app = await coordinatorApp(new RoundGateway(env.client, store, TASK_QUEUE, PATIENT_TIMEOUTS), store);
 });
 
 afterAll(async () => {
