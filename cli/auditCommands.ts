@@ -13,6 +13,7 @@ import type { RoundHistories } from '../infra/roundHistory.js';
 import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
+import { renderCertificate } from '../infra/certificate.js';
 import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
 import { verifyRound, type Check } from '../infra/verify.js';
 import {
@@ -30,14 +31,16 @@ import {
 import { check, CliError, CliUsageError, parse, RoundIdArg } from './users.js';
 
 export const AUDIT_USAGE = `  plan-review audit <id> [--bureau B] [--person P] [--kind K] [--since T] [--until T] [--json | --raw]
-                   [--trail trail.json] [--csv trail.csv]
+                   [--trail trail.json] [--csv trail.csv] [--certificate certificate.pdf]
                                        the round's timeline from its Temporal history: who did what and when,
                                        with the hash of what they submitted; whether every bureau was heard.
                                        --kind: action, email, due, document, pdf, round, outside or a kind
                                        (submitReply, invitation...); --since/--until: 2030-03-01 or
                                        2030-03-01T18:00 in the round's time zone; --raw: the history as JSON;
                                        --trail: the whole trail as JSON, each entry chained to the one before
-                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM)
+                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM);
+                                       --certificate: the audit certificate as PDF (the round, the
+                                       participants, the hashes and every entry, Chinese and English)
   plan-review verify <id> <file.pdf> [trail.json]
                                        whether the PDF is the round's approved PDF, every file the history
                                        names is in the store with its recorded hash, and the trail is intact
@@ -129,7 +132,7 @@ export function formatTimeline(t: Timeline, entries: TimelineEntry[], link?: (ev
 const Text = z.string().max(500).optional();
 const OutFile = z.string().min(1, 'name the file to write').optional();
 
-async function writeOut(file: string, content: string): Promise<void> {
+async function writeOut(file: string, content: string | Uint8Array): Promise<void> {
   try {
     await writeFile(file, content);
   } catch (err) {
@@ -149,11 +152,12 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
       raw: { type: 'boolean' },
       trail: { type: 'string' },
       csv: { type: 'string' },
+      certificate: { type: 'string' },
     });
     if (positionals.length !== 1) throw new CliUsageError('audit takes one round id');
     if (values.json && values.raw) throw new CliUsageError('--json and --raw: choose one');
     for (const k of ['bureau', 'person', 'kind', 'since', 'until'] as const) check(Text, values[k], `--${k}`);
-    for (const k of ['trail', 'csv'] as const) check(OutFile, values[k], `--${k} (the file to write)`);
+    for (const k of ['trail', 'csv', 'certificate'] as const) check(OutFile, values[k], `--${k} (the file to write)`);
     return { roundId: check(RoundIdArg, positionals[0], 'round id'), ...values };
   });
   const { history, timeline } = await fetchTimeline(ctx, opts.roundId);
@@ -163,7 +167,7 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
     throw new AuditUsageError(problems.map((p) => `--${p.field}: ${line(p.message)}`).join('\n'));
   const entries = filterEntries(timeline.entries, filter);
   const written: string[] = [];
-  if (opts.trail !== undefined || opts.csv !== undefined) {
+  if (opts.trail !== undefined || opts.csv !== undefined || opts.certificate !== undefined) {
     const trail = buildTrail(timeline);
     if (opts.trail !== undefined) {
       await writeOut(opts.trail, trailJson(trail));
@@ -179,6 +183,13 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
         ),
       );
       written.push(`${opts.csv}: CSV, ${entries.length} entries`);
+    }
+    if (opts.certificate !== undefined) {
+      const cert = await renderCertificate({ timeline, trail });
+      await writeOut(opts.certificate, cert.pdf);
+      written.push(
+        `${opts.certificate}: 审计证明书 the audit certificate, ${cert.pages} pages, SHA-256 ${cert.sha256}`,
+      );
     }
   }
   if (opts.json) return { output: JSON.stringify({ ...timeline, entries }, null, 2), exitCode: 0 };
