@@ -7,6 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { z } from 'zod';
+import { archiveName } from '../domain/archive.js';
+import { Sha256 } from '../domain/records.js';
+import type { History } from '../infra/roundHistory.js';
 import type { Label } from '../domain/labels.js';
 import { joined } from '../domain/messages.js';
 import type { RoundHistories } from '../infra/roundHistory.js';
@@ -15,7 +18,7 @@ import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
 import { renderCertificate } from '../infra/certificate.js';
 import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
-import { verifyRound, type Check } from '../infra/verify.js';
+import { verifyRound, type ArchiveSource, type Check } from '../infra/verify.js';
 import {
   actorLabel,
   buildTimeline,
@@ -41,10 +44,13 @@ export const AUDIT_USAGE = `  plan-review audit <id> [--bureau B] [--person P] [
                                        by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM);
                                        --certificate: the audit certificate as PDF (the round, the
                                        participants, the hashes and every entry, Chinese and English)
-  plan-review verify <id> <file.pdf> [trail.json]
+  plan-review verify <id> <file.pdf> [trail.json] [--archive <sha256>]
                                        whether the PDF is the round's approved PDF, every file the history
-                                       names is in the store with its recorded hash, and the trail is intact
-                                       (or which entry was altered); exit 0 only when all of it holds`;
+                                       names is in the store with its recorded hash, the round's archive is
+                                       intact and the trail is intact (or which entry was altered); exit 0
+                                       only when all of it holds. Once the server no longer has the round,
+                                       from its archive alone: the one the store names for the round, or
+                                       --archive (the archive's SHA-256, from the audit page or certificate)`;
 
 /** Wrong arguments to an audit command (exit 2, with the audit commands' usage). */
 export class AuditUsageError extends CliError {
@@ -219,14 +225,15 @@ function formatCheck(c: Check): string[] {
 }
 
 export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<CommandResult> {
-  const { roundId, pdfFile, trailFile } = args(() => {
-    const { positionals } = parse(argv, {});
+  const { roundId, pdfFile, trailFile, archive } = args(() => {
+    const { values, positionals } = parse(argv, { archive: { type: 'string' } });
     if (positionals.length < 2 || positionals.length > 3)
-      throw new CliUsageError('verify takes <id> <file.pdf> [trail.json]');
+      throw new CliUsageError('verify takes <id> <file.pdf> [trail.json] [--archive <sha256>]');
     return {
       roundId: check(RoundIdArg, positionals[0], 'round id'),
       pdfFile: positionals[1]!,
       trailFile: positionals[2],
+      archive: values.archive === undefined ? undefined : check(Sha256, values.archive, '--archive'),
     };
   });
   const pdf = await readIn(pdfFile);
@@ -239,9 +246,26 @@ export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<
       trail = { notJson: true };
     }
   }
-  const { timeline } = await fetchTimeline(ctx, roundId);
+  const fetched = await ctx.withHistories((h) => h.history(roundId));
+  if (fetched.kind !== 'done' && fetched.kind !== 'notFound') throw new RoundGatewayError(fetched);
+  let history: History | undefined;
+  let archiveSha256 = archive;
+  let archiveSource: ArchiveSource = 'argument';
+  if (fetched.kind === 'done') history = fetched.value;
+  else if (!archiveSha256) {
+    // The server no longer has the round (its retention ran out): its archive, by the name the store keeps.
+    archiveSha256 = await ctx.store.getName(archiveName(roundId));
+    archiveSource = 'name';
+    if (!archiveSha256)
+      throw new CliError(
+        `服务器上没有 ${roundId} 的历史，文档存储中也没有它的归档；若您记有归档的 SHA-256，请用 --archive 给出。\n` +
+          `The server has no history of ${roundId} and the document store names no archive for it; if you noted the archive's SHA-256, give it with --archive.`,
+      );
+  }
   const result = await verifyRound({
-    timeline,
+    roundId,
+    ...(history && { history }),
+    ...(archiveSha256 && { archiveSha256, archiveSource }),
     pdf,
     pdfName: path.basename(pdfFile),
     store: ctx.store,
@@ -251,7 +275,13 @@ export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<
     ? '全部成立。Everything holds.'
     : '有不成立之处（见上面标 ✗ 的项）。Something does not hold (see the ✗ above).';
   return {
-    output: [`${roundId} ${timeline.title}`, ...result.checks.flatMap(formatCheck), '', verdict].join('\n'),
+    output: [
+      `${roundId} ${result.timeline.title}`,
+      line(result.basis),
+      ...result.checks.flatMap(formatCheck),
+      '',
+      verdict,
+    ].join('\n'),
     exitCode: result.ok ? 0 : 1,
   };
 }
