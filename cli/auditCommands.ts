@@ -276,7 +276,7 @@ export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<
     : '有不成立之处（见上面标 ✗ 的项）。Something does not hold (see the ✗ above).';
   return {
     output: [
-      `${roundId} ${result.timeline.title}`,
+      `${roundId} ${result.title}`.trim(),
       line(result.basis),
       ...result.checks.flatMap(formatCheck),
       '',

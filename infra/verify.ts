@@ -431,7 +431,7 @@ export async function verifyRound(opts: {
   store: ContentStore;
   trail?: unknown;
   trailName?: string;
-}): Promise<Verification & { timeline: Timeline; basis: Label }> {
+}): Promise<Verification & { title: string; basis: Label }> {
   const fromHistory = opts.history ? buildTimeline(opts.roundId, opts.history) : undefined;
   const recorded = fromHistory?.archive;
   const sha = recorded?.archiveSha256 ?? opts.archiveSha256;
@@ -460,7 +460,17 @@ export async function verifyRound(opts: {
     archived = r.archive;
   }
   const timeline = fromHistory ?? archived?.timeline;
-  if (!timeline) throw new Error('verifyRound: neither the history nor a readable archive');
+  if (!timeline)
+    // Without the history, an archive that cannot be read leaves nothing to check the PDF and trail against.
+    return {
+      ok: false,
+      checks,
+      title: '',
+      basis: bilingual(
+        `依据：归档 ${sha}（服务器上已没有本轮的历史），但归档无法读取，无法核对 PDF 和审计链`,
+        `Checked against: the archive ${sha} (the server no longer has the round's history), which cannot be read: the PDF and the trail cannot be checked`,
+      ),
+    };
   const basis = fromHistory
     ? bilingual('依据：服务器上本轮的工作流历史', "Checked against: the round's workflow history on the server")
     : bilingual(
@@ -478,5 +488,5 @@ export async function verifyRound(opts: {
   checks.splice(1, 0, await checkStoredFiles(timeline, opts.store));
   if (opts.trail !== undefined)
     checks.push(checkTrail(timeline, opts.trail, opts.trailName, { anchor, archiveOnly: !fromHistory }));
-  return { ok: checks.every((c) => c.ok), checks, timeline, basis };
+  return { ok: checks.every((c) => c.ok), checks, title: timeline.title, basis };
 }
