@@ -1,4 +1,5 @@
 /** All activities, built from their dependencies: the worker passes real ones, tests pass fakes. */
+import { createArchiveActivities } from './archive.js';
 import { createDocumentActivities } from './documents.js';
 import { createEmailActivities, type EmailDeps } from './email.js';
 import { createPdfActivities } from './pdf.js';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
     ...createPdfActivities(deps),
+    ...createArchiveActivities(deps),
   };
 }
 

@@ -7,14 +7,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { z } from 'zod';
+import { archiveName } from '../domain/archive.js';
+import { Sha256 } from '../domain/records.js';
+import type { History } from '../infra/roundHistory.js';
 import type { Label } from '../domain/labels.js';
 import { joined } from '../domain/messages.js';
 import type { RoundHistories } from '../infra/roundHistory.js';
 import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { ContentStore } from '../infra/store.js';
 import { formatInstant } from '../infra/templates.js';
+import { renderCertificate } from '../infra/certificate.js';
 import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
-import { verifyRound, type Check } from '../infra/verify.js';
+import { verifyRound, type ArchiveSource, type Check } from '../infra/verify.js';
 import {
   actorLabel,
   buildTimeline,
@@ -30,18 +34,23 @@ import {
 import { check, CliError, CliUsageError, parse, RoundIdArg } from './users.js';
 
 export const AUDIT_USAGE = `  plan-review audit <id> [--bureau B] [--person P] [--kind K] [--since T] [--until T] [--json | --raw]
-                   [--trail trail.json] [--csv trail.csv]
+                   [--trail trail.json] [--csv trail.csv] [--certificate certificate.pdf]
                                        the round's timeline from its Temporal history: who did what and when,
                                        with the hash of what they submitted; whether every bureau was heard.
                                        --kind: action, email, due, document, pdf, round, outside or a kind
                                        (submitReply, invitation...); --since/--until: 2030-03-01 or
                                        2030-03-01T18:00 in the round's time zone; --raw: the history as JSON;
                                        --trail: the whole trail as JSON, each entry chained to the one before
-                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM)
-  plan-review verify <id> <file.pdf> [trail.json]
+                                       by SHA-256; --csv: the entries shown as CSV (UTF-8 with BOM);
+                                       --certificate: the audit certificate as PDF (the round, the
+                                       participants, the hashes and every entry, Chinese and English)
+  plan-review verify <id> <file.pdf> [trail.json] [--archive <sha256>]
                                        whether the PDF is the round's approved PDF, every file the history
-                                       names is in the store with its recorded hash, and the trail is intact
-                                       (or which entry was altered); exit 0 only when all of it holds`;
+                                       names is in the store with its recorded hash, the round's archive is
+                                       intact and the trail is intact (or which entry was altered); exit 0
+                                       only when all of it holds. Once the server no longer has the round,
+                                       from its archive alone: the one the store names for the round, or
+                                       --archive (the archive's SHA-256, from the audit page or certificate)`;
 
 /** Wrong arguments to an audit command (exit 2, with the audit commands' usage). */
 export class AuditUsageError extends CliError {
@@ -129,7 +138,7 @@ export function formatTimeline(t: Timeline, entries: TimelineEntry[], link?: (ev
 const Text = z.string().max(500).optional();
 const OutFile = z.string().min(1, 'name the file to write').optional();
 
-async function writeOut(file: string, content: string): Promise<void> {
+async function writeOut(file: string, content: string | Uint8Array): Promise<void> {
   try {
     await writeFile(file, content);
   } catch (err) {
@@ -149,11 +158,12 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
       raw: { type: 'boolean' },
       trail: { type: 'string' },
       csv: { type: 'string' },
+      certificate: { type: 'string' },
     });
     if (positionals.length !== 1) throw new CliUsageError('audit takes one round id');
     if (values.json && values.raw) throw new CliUsageError('--json and --raw: choose one');
     for (const k of ['bureau', 'person', 'kind', 'since', 'until'] as const) check(Text, values[k], `--${k}`);
-    for (const k of ['trail', 'csv'] as const) check(OutFile, values[k], `--${k} (the file to write)`);
+    for (const k of ['trail', 'csv', 'certificate'] as const) check(OutFile, values[k], `--${k} (the file to write)`);
     return { roundId: check(RoundIdArg, positionals[0], 'round id'), ...values };
   });
   const { history, timeline } = await fetchTimeline(ctx, opts.roundId);
@@ -163,7 +173,7 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
     throw new AuditUsageError(problems.map((p) => `--${p.field}: ${line(p.message)}`).join('\n'));
   const entries = filterEntries(timeline.entries, filter);
   const written: string[] = [];
-  if (opts.trail !== undefined || opts.csv !== undefined) {
+  if (opts.trail !== undefined || opts.csv !== undefined || opts.certificate !== undefined) {
     const trail = buildTrail(timeline);
     if (opts.trail !== undefined) {
       await writeOut(opts.trail, trailJson(trail));
@@ -179,6 +189,13 @@ export async function auditCommand(ctx: AuditContext, argv: string[]): Promise<C
         ),
       );
       written.push(`${opts.csv}: CSV, ${entries.length} entries`);
+    }
+    if (opts.certificate !== undefined) {
+      const cert = await renderCertificate({ timeline, trail });
+      await writeOut(opts.certificate, cert.pdf);
+      written.push(
+        `${opts.certificate}: 审计证明书 the audit certificate, ${cert.pages} pages, SHA-256 ${cert.sha256}`,
+      );
     }
   }
   if (opts.json) return { output: JSON.stringify({ ...timeline, entries }, null, 2), exitCode: 0 };
@@ -208,14 +225,15 @@ function formatCheck(c: Check): string[] {
 }
 
 export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<CommandResult> {
-  const { roundId, pdfFile, trailFile } = args(() => {
-    const { positionals } = parse(argv, {});
+  const { roundId, pdfFile, trailFile, archive } = args(() => {
+    const { values, positionals } = parse(argv, { archive: { type: 'string' } });
     if (positionals.length < 2 || positionals.length > 3)
-      throw new CliUsageError('verify takes <id> <file.pdf> [trail.json]');
+      throw new CliUsageError('verify takes <id> <file.pdf> [trail.json] [--archive <sha256>]');
     return {
       roundId: check(RoundIdArg, positionals[0], 'round id'),
       pdfFile: positionals[1]!,
       trailFile: positionals[2],
+      archive: values.archive === undefined ? undefined : check(Sha256, values.archive, '--archive'),
     };
   });
   const pdf = await readIn(pdfFile);
@@ -228,9 +246,26 @@ export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<
       trail = { notJson: true };
     }
   }
-  const { timeline } = await fetchTimeline(ctx, roundId);
+  const fetched = await ctx.withHistories((h) => h.history(roundId));
+  if (fetched.kind !== 'done' && fetched.kind !== 'notFound') throw new RoundGatewayError(fetched);
+  let history: History | undefined;
+  let archiveSha256 = archive;
+  let archiveSource: ArchiveSource = 'argument';
+  if (fetched.kind === 'done') history = fetched.value;
+  else if (!archiveSha256) {
+    // The server no longer has the round (its retention ran out): its archive, by the name the store keeps.
+    archiveSha256 = await ctx.store.getName(archiveName(roundId));
+    archiveSource = 'name';
+    if (!archiveSha256)
+      throw new CliError(
+        `服务器上没有 ${roundId} 的历史，文档存储中也没有它的归档；若您记有归档的 SHA-256，请用 --archive 给出。\n` +
+          `The server has no history of ${roundId} and the document store names no archive for it; if you noted the archive's SHA-256, give it with --archive.`,
+      );
+  }
   const result = await verifyRound({
-    timeline,
+    roundId,
+    ...(history && { history }),
+    ...(archiveSha256 && { archiveSha256, archiveSource }),
     pdf,
     pdfName: path.basename(pdfFile),
     store: ctx.store,
@@ -240,7 +275,13 @@ export async function verifyCommand(ctx: AuditContext, argv: string[]): Promise<
     ? '全部成立。Everything holds.'
     : '有不成立之处（见上面标 ✗ 的项）。Something does not hold (see the ✗ above).';
   return {
-    output: [`${roundId} ${timeline.title}`, ...result.checks.flatMap(formatCheck), '', verdict].join('\n'),
+    output: [
+      `${roundId} ${result.title}`.trim(),
+      line(result.basis),
+      ...result.checks.flatMap(formatCheck),
+      '',
+      verdict,
+    ].join('\n'),
     exitCode: result.ok ? 0 : 1,
   };
 }

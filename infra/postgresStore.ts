@@ -5,9 +5,10 @@
  */
 import pg from 'pg';
 import { Sha256 } from '../domain/records.js';
-import { ContentCorruptError, ContentNotFoundError, sha256Hex, type ContentStore } from './store.js';
+import { checkName, ContentCorruptError, ContentNotFoundError, sha256Hex, type ContentStore } from './store.js';
 
 export const CONTENT_TABLE = 'plan_review_content';
+export const NAME_TABLE = 'plan_review_name';
 
 /** A connection pool to the PostgreSQL of STORE_URL (connections open on first use). */
 export function openPool(url: string, max = 10): pg.Pool {
@@ -50,6 +51,43 @@ export class PostgresContentStore implements ContentStore {
       throw err;
     });
     return this.ready;
+  }
+
+  private namesReady: Promise<void> | undefined;
+
+  private nameTable(): Promise<void> {
+    this.namesReady ??= createIfMissing(
+      this.pool,
+      `CREATE TABLE IF NOT EXISTS ${NAME_TABLE} (
+        name text PRIMARY KEY,
+        sha256 char(64) NOT NULL,
+        named_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ).catch((err: unknown) => {
+      this.namesReady = undefined;
+      throw err;
+    });
+    return this.namesReady;
+  }
+
+  async setName(name: string, sha256: string): Promise<void> {
+    checkName(name);
+    PostgresContentStore.check(sha256);
+    await this.nameTable();
+    await this.pool.query(
+      `INSERT INTO ${NAME_TABLE} (name, sha256) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, named_at = now()`,
+      [name, sha256],
+    );
+  }
+
+  async getName(name: string): Promise<string | undefined> {
+    checkName(name);
+    await this.nameTable();
+    const result = await this.pool.query<{ sha256: string }>(`SELECT sha256 FROM ${NAME_TABLE} WHERE name = $1`, [
+      name,
+    ]);
+    return result.rows[0]?.sha256;
   }
 
   private static check(sha256: string): void {

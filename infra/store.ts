@@ -15,6 +15,20 @@ export interface ContentStore {
   /** The bytes of a hash; throws ContentNotFoundError when absent, ContentCorruptError on a mismatch. */
   get(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * Names a stored hash (e.g. `archive/round:plan:1` → the round's archive), so that it can be found
+   * without the workflow history that also records it. A name points at one hash; naming it again moves it.
+   */
+  setName(name: string, sha256: string): Promise<void>;
+  /** The hash a name points at, or undefined. */
+  getName(name: string): Promise<string | undefined>;
+}
+
+/** A name for setName/getName: printable, no path tricks. */
+export function checkName(name: string): string {
+  if (!/^[a-z]+\/[\w:.-]{1,200}$/.test(name) || name.includes('..'))
+    throw new Error(`not a store name: ${JSON.stringify(name)}`);
+  return name;
 }
 
 export class ContentNotFoundError extends Error {
@@ -82,6 +96,28 @@ export class LocalContentStore implements ContentStore {
       throw err;
     }
   }
+
+  private nameFile(name: string): string {
+    return path.join(this.root, 'names', encodeURIComponent(checkName(name)));
+  }
+
+  async setName(name: string, sha256: string): Promise<void> {
+    if (!Sha256.safeParse(sha256).success) throw new Error(`not a SHA-256: ${JSON.stringify(sha256)}`);
+    const file = this.nameFile(name);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, `${sha256}\n`);
+    await rename(tmp, file);
+  }
+
+  async getName(name: string): Promise<string | undefined> {
+    try {
+      return (await readFile(this.nameFile(name), 'utf8')).trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
 }
 
 /**
@@ -105,5 +141,15 @@ export class MemoryContentStore implements ContentStore {
 
   async has(sha256: string): Promise<boolean> {
     return this.blobs.has(sha256);
+  }
+
+  readonly names = new Map<string, string>();
+
+  async setName(name: string, sha256: string): Promise<void> {
+    this.names.set(checkName(name), sha256);
+  }
+
+  async getName(name: string): Promise<string | undefined> {
+    return this.names.get(name);
   }
 }

@@ -11,6 +11,7 @@
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
+import type { ArchiveResult } from '../domain/archive.js';
 import type { ActionName } from '../domain/actions.js';
 import {
   ACTION_LABELS,
@@ -137,6 +138,8 @@ export interface Timeline {
   scans: Array<{ eventId: number; sha256: string; bureauId: string }>;
   /** The approved PDF: the hash in the last approveCandidate Update the round took. */
   approved?: { pdfSha256: string; eventId: number; at: string; by: Actor };
+  /** The round's archive, as the archiving activity's result recorded it: its hash and the trail's head. */
+  archive?: ArchiveResult & { eventId: number; at: string };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -146,6 +149,9 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(String(v
 /** An event's time (seconds may be a Long, from the server, or a number, from JSON). */
 const eventTime = (ts: HistoryEvent['eventTime']): string =>
   iso(num(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6));
+
+/** Activities that read or keep documents (the rest render PDFs). */
+const documentActivity = (name: string) => name === 'describeDocuments' || name === 'archiveRound';
 
 /** A payload of the history, by the default converter (the project sets no codec). */
 export function decodePayload(payloads: Payload[] | null | undefined, i = 0): unknown {
@@ -672,7 +678,7 @@ class Builder {
       this.push({
         eventId,
         at,
-        category: act.name === 'describeDocuments' ? 'document' : 'pdf',
+        category: documentActivity(act.name) ? 'document' : 'pdf',
         kind: act.name,
         label: bilingual(act.name, act.name),
         what: bilingual(`${act.name} 失败：${closed.error}`, `${act.name} failed: ${closed.error}`),
@@ -695,6 +701,30 @@ class Builder {
         ),
         status: 'done',
         hashes: Object.fromEntries(sha256s.map((s, i) => [`source${sha256s.length > 1 ? i + 1 : ''}`, s])),
+      });
+      return;
+    }
+    if (act.name === 'archiveRound') {
+      const r = closed.result as ArchiveResult;
+      this.t.archive = { ...r, eventId, at };
+      this.push({
+        eventId,
+        at,
+        category: 'document',
+        kind: act.name,
+        label: bilingual('归档', 'Archived'),
+        what: bilingual(
+          `本轮已归档（至事件 #${r.throughEventId}）：批准稿、审计链 ${r.trailEntries} 条（链首 ${r.trailHead}）、审计证明书和工作流历史；归档 SHA-256 ${r.archiveSha256}`,
+          `The round was archived (through event #${r.throughEventId}): the approved PDF, the trail of ${r.trailEntries} entries (head ${r.trailHead}), the audit certificate and the workflow history; archive SHA-256 ${r.archiveSha256}`,
+        ),
+        status: 'done',
+        hashes: {
+          archive: r.archiveSha256,
+          trail: r.trailSha256,
+          trailHead: r.trailHead,
+          certificate: r.certificateSha256,
+          history: r.historySha256,
+        },
       });
       return;
     }
@@ -854,7 +884,7 @@ class Builder {
       this.push({
         eventId: act.scheduledEventId,
         at: act.at,
-        category: isMail ? 'email' : act.name === 'describeDocuments' ? 'document' : 'pdf',
+        category: isMail ? 'email' : documentActivity(act.name) ? 'document' : 'pdf',
         kind: isMail ? (req.kind ?? act.name) : act.name,
         label: kind,
         bureaus: req.bureau?.id ? [req.bureau.id] : [],

@@ -12,6 +12,7 @@ import type { Label } from '../domain/labels.js';
 import { RoundGatewayError } from '../infra/roundGateway.js';
 import type { RoundHistories } from '../infra/roundHistory.js';
 import { formatInstant, type Templates } from '../infra/templates.js';
+import { renderCertificate } from '../infra/certificate.js';
 import { buildTrail, trailCsv, trailJson } from '../infra/trail.js';
 import {
   actorLabel,
@@ -117,6 +118,7 @@ function auditView(t: Timeline, input: TimelineFilterInput, deps: Pick<AuditDeps
       history: `${base}/history.json`,
       trail: `${base}/trail.json`,
       csv: `${base}/trail.csv${filterQuery(input)}`,
+      certificate: `${base}/certificate.pdf`,
     },
     uiConfigured: deps.uiUrl !== undefined,
   };
@@ -126,10 +128,10 @@ function auditView(t: Timeline, input: TimelineFilterInput, deps: Pick<AuditDeps
 const fileStem = (roundId: string) => roundId.replace(/:/g, '-');
 
 /** A file to save (never shown inline, never cached by a shared cache). */
-function download(body: string, type: string, filename: string): Response {
-  return new Response(body, {
+function download(body: string | Uint8Array, type: string, filename: string): Response {
+  return new Response(typeof body === 'string' ? body : new Uint8Array(body), {
     headers: {
-      'content-type': `${type}; charset=utf-8`,
+      'content-type': typeof body === 'string' ? `${type}; charset=utf-8` : type,
       'content-disposition': `attachment; filename="${filename}"`,
       'cache-control': 'private, no-store',
       'x-content-type-options': 'nosniff',
@@ -190,6 +192,16 @@ export function createAuditRoutes(deps: AuditDeps) {
     const shown = new Set(problems.length > 0 ? timeline.entries : filterEntries(timeline.entries, filter));
     const rows = trail.entries.filter((_, i) => shown.has(timeline.entries[i]!));
     return download(trailCsv(trail, rows), 'text/csv', `${fileStem(id)}-trail.csv`);
+  });
+
+  /** The audit certificate (infra/certificate.ts): the round, the participants, the hashes and every entry, as PDF. */
+  app.get('/rounds/:id/audit/certificate.pdf', staff, roundParam, async (c) => {
+    const { id } = c.req.valid('param' as never) as { id: string };
+    const got = await historyOf(c, id);
+    if (!got.history) return got.response;
+    const timeline = buildTimeline(id, got.history);
+    const { pdf } = await renderCertificate({ timeline, trail: buildTrail(timeline) });
+    return download(pdf, 'application/pdf', `${fileStem(id)}-certificate.pdf`);
   });
 
   /** The round's Temporal history as it is, the JSON the Temporal CLI and the SDK's replayer read. */

@@ -37,4 +37,10 @@ export const PATCHES = {
    * had Temporal's numbered activity IDs.
    */
   mailActivityIds: 'mail-activity-ids',
+  /**
+   * 2026-12-01: an approved round archives itself before it completes (its history so far, trail,
+   * audit certificate and approved PDF, content-addressed in the document store), and the archiving's
+   * result records the archive's hash and the trail's head in the history; before, nothing was archived.
+   */
+  archiveAtApproval: 'archive-at-approval',
 } as const;

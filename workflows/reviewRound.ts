@@ -5,13 +5,18 @@
  * The input was parsed by the edge that started the round (infra/rounds.ts); it is applied as
  * recorded, so a later, stricter schema never breaks a running round's replay.
  */
-import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
 import { DEFAULT_STAGES, type RoundInput, type RoundResult } from '../domain/round.js';
 import { statusQuery } from './messages.js';
+import { PATCHES } from './patches.js';
 import { registerActions } from './round/actions.js';
 import { Round } from './round/round.js';
 import { roundActions } from './round/roundActions.js';
 import { STAGES } from './stages/stage.js';
+
+/** Archiving renders the certificate and reads the whole history: seconds, like a render. */
+const archive = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
 
 export async function reviewRound(input: RoundInput): Promise<RoundResult> {
   const round = new Round(input);
@@ -36,5 +41,9 @@ export async function reviewRound(input: RoundInput): Promise<RoundResult> {
     });
     throw err;
   }
+  const result = await round.finish();
+  if (round.status.stage !== 'approved' || !patched(PATCHES.archiveAtApproval)) return result;
+  // Everything is sent and every handler done: the history so far is the whole round, and stays as it is.
+  await archive.archiveRound({ roundId: round.id });
   return round.finish();
 }

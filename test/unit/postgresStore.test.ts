@@ -90,6 +90,20 @@ describe('PostgresContentStore', () => {
   });
 });
 
+describe('PostgresContentStore names', () => {
+  it('names a hash (an archive by its round), seen from another pool; naming it again moves it', async () => {
+    const { store } = freshStore();
+    const a = sha256Hex('archive a');
+    expect(await store.getName('archive/round:plan:1')).toBeUndefined();
+    await store.setName('archive/round:plan:1', a);
+    expect(await freshStore().store.getName('archive/round:plan:1')).toBe(a);
+    const b = sha256Hex('archive b');
+    await store.setName('archive/round:plan:1', b);
+    expect(await store.getName('archive/round:plan:1')).toBe(b);
+    await expect(store.getName('archive/../x')).rejects.toThrow('not a store name');
+  });
+});
+
 describe('openStore', () => {
   it('keeps the local folder by default and PostgreSQL with STORE_URL', async () => {
     const local = openStore(loadConfig({}, '/tmp/plan-review-config'));

@@ -44,4 +44,17 @@ describe('LocalContentStore', () => {
     await writeFile(path.join(root, sha256.slice(0, 2), sha256), 'tampered');
     await expect(store.get(sha256)).rejects.toBeInstanceOf(ContentCorruptError);
   });
+
+  it('names a hash (an archive by its round), seen by another store on the same folder; refuses odd names', async () => {
+    const { root, store } = await freshStore();
+    const { sha256 } = await store.put(Buffer.from('archive'));
+    expect(await store.getName('archive/round:plan:1')).toBeUndefined();
+    await store.setName('archive/round:plan:1', sha256);
+    expect(await new LocalContentStore(root).getName('archive/round:plan:1')).toBe(sha256);
+    const other = sha256Hex('another');
+    await store.setName('archive/round:plan:1', other);
+    expect(await store.getName('archive/round:plan:1')).toBe(other);
+    await expect(store.setName('archive/../../etc', sha256)).rejects.toThrow('not a store name');
+    await expect(store.setName('archive/round:plan:1', 'abc')).rejects.toThrow('not a SHA-256');
+  });
 });

@@ -4,6 +4,7 @@
  * evidence, the timeline with its filters, links to the Temporal Web UI when configured, and the raw
  * history one link away.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,22 @@ describe('the exports', () => {
     const rows = bytes.toString('utf8').slice(1).trim().split('\r\n');
     expect(rows.slice(1).map((r) => r.split(',')[1])).toEqual(['1', '27', '61']);
     expect(rows[3]).toContain('大同市新荣区林业局：免于征求意见；理由：机构调整');
+  });
+
+  it('the audit certificate as PDF, linked from the page', async () => {
+    const b = await signIn(await app());
+    const html = await page(b, auditPath(APPROVED_ROUND));
+    expect(html).toContain(`href="/rounds/${APPROVED_ROUND}/audit/certificate.pdf" download`);
+    expect(html).toContain('审计证明书 PDF <span class="en">Audit certificate (PDF)</span>');
+    const res = await b.fetch(auditPath(APPROVED_ROUND, '/certificate.pdf'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="round-test-04b45af3-1-certificate.pdf"');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', '-', '-'], { input: pdf, encoding: 'utf8' });
+    const trail = buildTrail(buildTimeline(APPROVED_ROUND, histories.byRound.get(APPROVED_ROUND)!));
+    expect(text.replace(/\s+/g, '')).toContain(trail.head);
+    expect(text.replace(/\s+/g, '')).toContain('CertificateofCompletionoftheReview');
   });
 });
 

@@ -3,6 +3,7 @@
  * them: the hearing and the timeline as text, the same filters as the page, the timeline as JSON,
  * the raw history, and arguments checked before anything is fetched.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import {
   type AuditContext,
 } from '../../cli/auditCommands.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
-import { MemoryContentStore } from '../../infra/store.js';
+import { MemoryContentStore, sha256Hex } from '../../infra/store.js';
 import type { Timeline } from '../../infra/timeline.js';
 import type { Trail } from '../../infra/trail.js';
 import { APPROVED_ROUND, RecordedHistories, SILENT_ROUND } from '../support/recordedHistories.js';
@@ -32,6 +33,9 @@ const ctx = (uiUrl?: string): AuditContext => ({
   uiUrl,
   namespace: 'default',
 });
+/** The PDF's text, read back with poppler. */
+const pdfText = (pdf: Buffer) =>
+  execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', '-', '-'], { input: pdf, encoding: 'utf8' }).replace(/\s+/g, '');
 const audit = async (...argv: string[]) => (await auditCommand(ctx(), argv)).output;
 
 describe('plan-review audit', () => {
@@ -89,6 +93,14 @@ describe('plan-review audit', () => {
       const csv = await readFile(`${dir}/t.csv`, 'utf8');
       expect(csv.startsWith('\ufeffn,event,')).toBe(true);
       expect(csv.trim().split('\r\n')).toHaveLength(8);
+
+      const cert = await audit(APPROVED_ROUND, '--certificate', `${dir}/c.pdf`);
+      const pdf = await readFile(`${dir}/c.pdf`);
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(cert).toMatch(
+        new RegExp(`${dir}/c\\.pdf: 审计证明书 the audit certificate, \\d+ pages, SHA-256 ${sha256Hex(pdf)}`),
+      );
+      expect(pdfText(pdf)).toContain(trail.head);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -119,10 +119,55 @@ describe('plan-review verify', () => {
     file.head = prev;
     const rechained = await verify(approvedPdf, JSON.stringify(file, null, 2));
     expect(rechained.exitCode).toBe(1);
+    // The head the archiving recorded in the history no longer closes the archived entries.
+    const archived = trail.entries.find((e) => e.kind === 'archiveRound')!;
+    const recorded = archived.hashes.trailHead!;
+    const n = trail.entries.findIndex((e) => e.sha256 === recorded) + 1;
+    expect(n).toBeGreaterThanOrEqual(approval.n);
     expect(rechained.output).toContain(
-      `No: Entry ${approval.n} (event #${approval.eventId}) differs from the round's history (the file was edited and re-chained)`,
+      `No: entry ${n}'s sha256 is not the head recorded in the round's history, event #${archived.eventId} (the file was edited and re-chained)`,
     );
-    expect(rechained.output).toContain('Fields that differ: what');
+    expect(rechained.output).toContain(`Recorded head ${recorded}`);
+  });
+
+  it('an entry after the archived head edited and re-chained: named against the history', async () => {
+    const file = JSON.parse(trailJson(trail)) as Trail;
+    const last = file.entries.at(-1)!;
+    expect(last.kind).toBe('completed');
+    last.what = { zh: '本轮结束：已取消', en: 'The round ended: cancelled' };
+    last.sha256 = entrySha256(last);
+    file.head = last.sha256;
+    const out = await verify(approvedPdf, JSON.stringify(file, null, 2));
+    expect(out.exitCode).toBe(1);
+    expect(out.output).toContain(
+      `No: Entry ${last.n} (event #${last.eventId}) differs from the round's history (the file was edited and re-chained)`,
+    );
+    expect(out.output).toContain('Fields that differ: what');
+  });
+
+  it('the round archived itself at approval: the history records the archive and the trail head, the store names it', async () => {
+    const history = await env.client.workflow.getHandle(roundId).fetchHistory();
+    const t = buildTimeline(roundId, history);
+    const a = t.archive!;
+    expect(a.archiveSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await store.getName(`archive/${roundId}`)).toBe(a.archiveSha256);
+    // The archive covers the round up to its archiving: every entry before it, closed by the recorded head.
+    const before = trail.entries.filter((e) => e.eventId <= a.throughEventId);
+    expect(before).toHaveLength(a.trailEntries);
+    expect(before.at(-1)!.sha256).toBe(a.trailHead);
+    expect(trail.entries.slice(a.trailEntries).map((e) => e.kind)).toEqual(['archiveRound', 'completed']);
+    const manifest = JSON.parse((await store.get(a.archiveSha256)).toString('utf8')) as Record<string, unknown>;
+    expect(manifest).toMatchObject({
+      format: 'plan-review-archive/1',
+      roundId,
+      approvedPdf: { sha256: sha256Hex(approvedPdf) },
+      trail: { sha256: a.trailSha256, head: a.trailHead, entries: a.trailEntries },
+      certificate: { sha256: a.certificateSha256 },
+      history: { sha256: a.historySha256 },
+    });
+    const archivedTrail = JSON.parse((await store.get(a.trailSha256)).toString('utf8')) as Trail;
+    expect(archivedTrail.entries).toEqual(before);
+    expect((await store.get(a.certificateSha256)).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('a line of the trail’s header edited: entry 1 no longer links to it', async () => {
