@@ -95,6 +95,8 @@ export function createApp(deps: AppDeps) {
   app.use('*', except(OWN_BODY_LIMIT, limitBody(DEFAULT_BODY_LIMIT, templates)));
 
   // Bureaus: personal links, no sign-in (the link is the credential; the round decides what it may do).
+  // A signed-in auditor may read what a link shows but never act through it.
+  app.use('/r/*', auth.refuseReadOnly);
   app.route(
     '/r',
     createReplyRoutes({

@@ -154,6 +154,11 @@ export interface Auth {
   routes: Hono;
   /** Signed in with one of these roles, else a redirect to /login (or 403 for a user without the role). */
   requireRole(...roles: UserRole[]): MiddlewareHandler<AuthEnv>;
+  /**
+   * For actions open without sign-in (a bureau's link): a request other than GET from a signed-in user
+   * who only audits is refused (403), since the auditor's role is read-only everywhere; anyone else goes on.
+   */
+  refuseReadOnly: MiddlewareHandler<AuthEnv>;
   /** For POSTs, after requireRole: the origin check and the session's form token (403 when either fails). */
   verifyForm: MiddlewareHandler<AuthEnv>;
   /** The form token of the signed-in session, for the hidden field of every form. */
@@ -368,6 +373,25 @@ export function createAuth(deps: AuthDeps): Auth {
     };
   }
 
+  const refuseReadOnly: MiddlewareHandler<AuthEnv> = async (c, next) => {
+    const current = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await currentSession(c);
+    if (current && !current.user.roles.some((r) => r !== 'auditor')) {
+      c.set('user', current.user);
+      c.set('session', current.session);
+      c.header('cache-control', 'no-store');
+      return c.html(
+        deps.templates.render('pages/coordinator-forbidden', {
+          user: current.user,
+          roles: ['coordinator', 'approver'],
+          csrf: formToken(c),
+          hideOutbox: true,
+        }),
+        403,
+      );
+    }
+    await next();
+  };
+
   const tokenCheck: MiddlewareHandler<AuthEnv> = async (c, next) => {
     const body = await readFormBody(c);
     if (!body) return messagePage(c, deps.templates, 400, unreadableFormMessage);
@@ -384,5 +408,5 @@ export function createAuth(deps: AuthDeps): Auth {
 
   const signedInUser = async (c: Context) => (await currentSession(c))?.user;
 
-  return { routes, requireRole, verifyForm, formToken, signedInUser };
+  return { routes, requireRole, refuseReadOnly, verifyForm, formToken, signedInUser };
 }

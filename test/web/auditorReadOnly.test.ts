@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cliActor, CliError } from '../../cli/users.js';
 import type { RoundStatus } from '../../domain/round.js';
 import { loadConfig, type Config } from '../../infra/config.js';
+import { csrfTokenFor, signLink } from '../../infra/linkTokens.js';
 import { MemoryContentStore } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
 import { staticUserDirectory, type User } from '../../infra/users.js';
@@ -31,6 +32,7 @@ let store: MemoryContentStore;
 let rounds: FakeRounds;
 let before: RoundStatus;
 let app: Hono;
+const SECRET = Buffer.alloc(32, 3);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-auditor-test-'));
@@ -50,7 +52,7 @@ beforeEach(async () => {
     histories: new RecordedHistories({ [ROUND_ID]: 'approval' }),
     config: loadConfig({ PLAN_REVIEW_DATA_DIR: dir }, dir),
     templates: new Templates(),
-    secret: Buffer.alloc(32, 3),
+    secret: SECRET,
     store,
     users: staticUserDirectory(users),
     outboxDir: dir,
@@ -67,34 +69,68 @@ async function formToken(b: TestBrowser): Promise<string> {
 }
 
 describe('an auditor', () => {
-  it('is refused (403) by every action route, and the round is asked nothing', async () => {
+  it('is refused (403, a bilingual page) by every action route the app has, and the round is asked nothing', async () => {
     const auditor = await signIn('zhou');
     const csrf = await formToken(auditor);
     const candidate = rounds.current.approval.candidate!.pdfSha256;
-    const routes = [
-      ...Object.keys(COORDINATOR_ACTIONS).map((a) => `/rounds/${ROUND_ID}/actions/${a}`),
-      `/rounds/${ROUND_ID}/approval/approve`,
-      `/rounds/${ROUND_ID}/approval/reject`,
+    const token = signLink(SECRET, { roundId: ROUND_ID, bureauId: 'finance', linkId: 'finance-link-1' });
+    // Every route that changes something, from the app itself: a route added later is checked too.
+    // Signing in and out are the session's own, not actions on a round.
+    const SESSION_ROUTES = new Set(['POST /login', 'POST /logout']);
+    const actions = [
+      ...new Set(
+        app.routes
+          .filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method))
+          .map((r) => `${r.method} ${r.path}`)
+          .filter((r) => !SESSION_ROUTES.has(r)),
+      ),
     ];
-    expect(routes).toHaveLength(21);
-    for (const route of routes) {
-      const res = await auditor.fetch(route, {
-        method: 'POST',
+    expect(actions.length).toBeGreaterThanOrEqual(23);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'POST /r/:token',
+        'POST /r/:token/outcome',
+        'POST /rounds/:id/approval/approve',
+        ...Object.keys(COORDINATOR_ACTIONS).map((a) => `POST /rounds/:id/actions/${a}`),
+      ]),
+    );
+    for (const route of actions) {
+      const [method, pattern] = route.split(' ') as [string, string];
+      const url = pattern.replace(':id', ROUND_ID).replace(':token', token);
+      expect(url, route).not.toContain('/:');
+      const res = await auditor.fetch(url, {
+        method,
         body: new URLSearchParams({
-          csrf,
+          csrf: url.startsWith('/r/') ? csrfTokenFor(SECRET, token) : csrf,
           requestId: `x:${'0'.repeat(8)}-0000-0000-0000-000000000000`,
           pdfSha256: candidate,
           confirm: 'yes',
           reason: 'auditors act on nothing',
           bureauId: 'finance',
+          response: 'acknowledge',
         }),
       });
       expect(res.status, route).toBe(403);
-      expect(await res.text(), route).toContain('没有此页面所需的角色');
+      const html = await res.text();
+      expect(html, route).toContain('没有此页面所需的角色');
+      expect(html, route).toContain('does not have the role this page needs');
     }
     expect(rounds.calls).toEqual([]);
     expect(rounds.current).toEqual(before);
     for (const page of [`/rounds/${ROUND_ID}/manage`, '/outbox']) expect((await auditor.fetch(page)).status).toBe(403);
+  });
+
+  it('is refused only as a read-only user: a bureau’s link reads as before, and a coordinator may act through it', async () => {
+    const token = signLink(SECRET, { roundId: ROUND_ID, bureauId: 'finance', linkId: 'finance-link-1' });
+    const read = await (await signIn('zhou')).fetch(`/r/${token}`);
+    expect(await read.text()).not.toContain('does not have the role this page needs');
+    const res = await (
+      await signIn('li')
+    ).fetch(`/r/${token}`, {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: csrfTokenFor(SECRET, token) }),
+    });
+    expect(await res.text()).not.toContain('does not have the role this page needs');
   });
 
   it('reads the round, its approval and its audit pages with no link to what would refuse it, and no action form', async () => {

@@ -19,6 +19,7 @@ import { TemporalHistories } from '../../infra/roundHistory.js';
 import { LocalContentStore, sha256Hex } from '../../infra/store.js';
 import { buildTimeline } from '../../infra/timeline.js';
 import { buildTrail, entrySha256, trailJson, type Trail } from '../../infra/trail.js';
+import { recordHistory } from '../support/recordHistory.js';
 import { roundInApproval } from '../support/roundInApproval.js';
 import { SMALL_PLAN } from '../support/rounds.js';
 import { timeSkippingWorker } from '../support/testWorker.js';
@@ -46,6 +47,8 @@ beforeAll(async () => {
   approvedPdf = await store.get(pdfSha256);
   const history = await env.client.workflow.getHandle(roundId).fetchHistory();
   trail = buildTrail(buildTimeline(roundId, history));
+  // A round approved, archived and completed since the archive-at-approval patch (replay.test.ts).
+  await recordHistory(env.client.workflow.getHandle(roundId), 'approval-archived');
 });
 
 afterAll(async () => {
