@@ -3,9 +3,9 @@
  *
  * The project's own messages have a code in MESSAGES (a check names it by its English wording, by its
  * joined wording, or by `params.code` on a custom issue). zod's own issues about what people type
- * (empty, too long, missing, wrong type) read from the catalog too, because zod's built-in wording
- * names the schema ("期望 string，实际接收 undefined"); every other issue reads in zod's zh-CN and
- * English locales.
+ * (empty, too long, missing, wrong type, not one of the choices, not an email...) read from the
+ * catalog too, because zod's built-in wording names the schema ("Invalid input: expected string,
+ * received undefined"); an issue the catalog has no words for reads as "this is not valid".
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 import { z } from 'zod';
@@ -19,6 +19,15 @@ export const MESSAGES = {
   tooLong: { zh: '不能超过 {max} 个字符', en: 'must be at most {max} characters' },
   atLeastOne: { zh: '请至少填写一项。', en: 'Give at least one.' },
   tooMany: { zh: '最多 {max} 项。', en: 'At most {max} entries.' },
+  numberTooSmall: { zh: '不能小于 {min}。', en: 'It must be {min} or more.' },
+  numberTooBig: { zh: '不能大于 {max}。', en: 'It must be {max} or less.' },
+  invalidChoice: { zh: '请从给出的选项中选择。', en: 'Choose one of the options given.' },
+  emailFormat: {
+    zh: '电子邮件地址无效，应写作 name@example.org。',
+    en: 'Not an email address: write it as name@example.org.',
+  },
+  urlFormat: { zh: '链接无效，应以 http:// 或 https:// 开头。', en: 'Not a link: it starts with http:// or https://.' },
+  invalidValue: { zh: '此项填写有误，请检查后重新填写。', en: 'This is not valid: check it and enter it again.' },
 
   // domain/records.ts and domain/consultation.ts
   brokenText: {
@@ -34,23 +43,29 @@ export const MESSAGES = {
     zh: '只能使用小写字母、数字和连字符（最多 63 个），并以字母或数字开头',
     en: 'must be lowercase letters, digits and dashes (max 63), starting with a letter or digit',
   },
-  sha256: { zh: '不是有效的 SHA-256 摘要（64 位小写十六进制）', en: 'must be a lowercase hex SHA-256' },
-  timeZone: { zh: '应为 IANA 时区，如 Asia/Shanghai', en: 'must be an IANA time zone such as Asia/Shanghai' },
+  sha256: {
+    zh: '不是有效的 SHA-256 摘要（应为 64 位小写十六进制数字）',
+    en: 'not a SHA-256 digest (64 lowercase hexadecimal digits)',
+  },
+  timeZone: {
+    zh: '请填写时区，如 Asia/Shanghai（北京时间）',
+    en: 'enter a time zone such as Asia/Shanghai (Beijing time)',
+  },
   phone: {
-    zh: '电话号码只能包含数字、空格、加号、连字符和括号，如 0352-1234567 或 +86 352 123 4567',
+    zh: '电话号码只能包含数字、空格、加号、连字符和括号，如 0352-1234567 或 +86 352 123 4567。',
     en: 'a phone number is digits, spaces, +, - and brackets, such as 0352-1234567 or +86 352 123 4567',
   },
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
   objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
 
   // domain/expertReview.ts
-  meetingDate: { zh: '应为日期，如 2030-03-01', en: 'must be a date such as 2030-03-01' },
+  meetingDate: { zh: '应为日期，如 2030-03-01。', en: 'must be a date such as 2030-03-01' },
   realDate: { zh: '不是有效的日期', en: 'must be a real date' },
-  clockTime: { zh: '应为时刻，如 09:00', en: 'must be a time of day such as 09:00' },
+  clockTime: { zh: '应为时刻，如 09:00。', en: 'must be a time of day such as 09:00' },
   meetingEndsAfterStart: { zh: '会议结束时间应晚于开始时间', en: 'the meeting must end after it starts' },
   placeOrUrl: { zh: '请填写会议地点或线上链接', en: 'give a place or an online link' },
   addComment: {
-    zh: '请至少填写一条意见，或选择"无意见"',
+    zh: '请至少填写一条意见，或选择“无意见”',
     en: 'add at least one comment, or choose "no comments"',
   },
 
@@ -170,7 +185,7 @@ export const MESSAGES = {
     en: 'Line {line}: the {what} is too long (at most {max} characters).',
   },
   expertEmail: {
-    zh: '第 {line} 行的电子邮箱无效：{email}',
+    zh: '第 {line} 行的电子邮箱无效：{email}。',
     en: 'Line {line}: not a valid email address: {email}',
   },
   opinionsMissing: { zh: '请至少填写一条专家意见。', en: 'Enter at least one expert opinion.' },
@@ -210,7 +225,7 @@ export const MESSAGES = {
     en: 'The file is not UTF-8 text: upload a Markdown file.',
   },
   documentMalformed: {
-    zh: '文件不符合文件格式（docs/document-format.md）：{detail}',
+    zh: '文件不符合文件格式（docs/document-format.md）：{detail}。',
     en: 'The file is not in the document format (docs/document-format.md): {detail}',
   },
   chooseObjection: { zh: '请选择有待处理异议的单位。', en: 'Choose a bureau with an open objection.' },
@@ -271,7 +286,6 @@ const TYPE_WORDS: Record<string, Text> = {
   object: { zh: '一组栏目', en: 'a set of fields' },
 };
 
-const zhCN = z.locales.zhCN().localeError;
 const en = z.locales.en().localeError;
 
 type Issue = z.core.$ZodIssue & { params?: Record<string, unknown> };
@@ -318,7 +332,25 @@ export function issueText(issue: Issue): Text {
   }
   // A check with a wording of its own that the catalog does not know: as it is.
   if (issue.message !== localeText(en, issue)) return { zh: '', en: issue.message };
-  return { zh: localeText(zhCN, issue), en: issue.message };
+  // zod's own wording names the schema ("Invalid option: expected one of …"): the catalog's instead.
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return messageText('numberTooSmall', { min: Number(issue.minimum) });
+      break;
+    case 'too_big':
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return messageText('numberTooBig', { max: Number(issue.maximum) });
+      break;
+    case 'invalid_value':
+    case 'invalid_union':
+      return messageText('invalidChoice');
+    case 'invalid_format':
+      if (issue.format === 'email') return messageText('emailFormat');
+      if (issue.format === 'url') return messageText('urlFormat');
+      break;
+  }
+  return messageText('invalidValue');
 }
 
 /** An issue as one line beside its field, Chinese first. */

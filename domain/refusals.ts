@@ -5,7 +5,7 @@
  * Imported by workflow code: no Node built-ins, no I/O.
  */
 export const REFUSALS = {
-  invalidField: { zh: '内容不符合要求：{detail}', en: 'Not accepted: {detail}' },
+  invalidField: { zh: '内容不符合要求：{detail}。', en: 'Not accepted: {detail}' },
   notCanonical: {
     zh: '请求未按规范格式发送（请由网页或命令行提交）',
     en: 'the request was not sent in its canonical form (send it through the web pages or the CLI)',
@@ -21,7 +21,7 @@ export const REFUSALS = {
   roundFinished: { zh: '本轮审查已{stageZh}', en: 'the round is already {stage}' },
   consultationEnded: { zh: '征求意见已结束', en: 'consultation has ended' },
   consultationAlreadyClosed: { zh: '征求意见已提前结束', en: 'consultation is already closed' },
-  notEveryoneAnswered: { zh: '尚有单位未答复：{names}', en: 'not every bureau has answered yet: {names}' },
+  notEveryoneAnswered: { zh: '尚有单位未答复：{names}。', en: 'not every bureau has answered yet: {names}' },
   unknownBureau: { zh: '本轮审查没有单位“{bureauId}”', en: 'no bureau "{bureauId}" in this round' },
   bureauExists: { zh: '本轮审查已有单位“{bureauId}”', en: 'a bureau "{bureauId}" is already in this round' },
   tooManyBureaus: { zh: '一轮审查最多征求 {max} 个单位的意见', en: 'a round consults at most {max} bureaus' },
@@ -86,18 +86,18 @@ export const REFUSALS = {
   },
   bureauHasNoComments: { zh: '该单位没有需要处理的意见', en: 'this bureau has no comments to dispose of' },
   dispositionsIncomplete: {
-    zh: '还有 {count} 条意见未处理：{ids}',
+    zh: '还有 {count} 条意见未处理：{ids}。',
     en: '{count} comments still have no disposition: {ids}',
   },
   unknownDisposition: { zh: '意见“{commentId}”尚无处理结果', en: 'comment "{commentId}" has no disposition yet' },
-  tooManyVersions: { zh: '《{title}》最多保留 {max} 个版本', en: '《{title}》 keeps at most {max} versions' },
+  tooManyVersions: { zh: '《{title}》最多保留 {max} 个版本', en: 'at most {max} versions of 《{title}》 are kept' },
   tooManyDecisions: { zh: '本轮审批决定已达上限 {max} 次', en: 'the limit of {max} approval decisions is reached' },
-  documentUnreadable: { zh: '无法读取该文件：{detail}', en: 'the file cannot be read: {detail}' },
+  documentUnreadable: { zh: '无法读取该文件：{detail}。', en: 'the file cannot be read: {detail}' },
   versionUnchanged: {
     zh: '该文件与《{title}》当前版本相同',
     en: 'this file is the current version of 《{title}》 already',
   },
-  approvalBlocked: { zh: '尚不能批准：{items}', en: 'approval is not possible yet: {items}' },
+  approvalBlocked: { zh: '尚不能批准：{items}。', en: 'approval is not possible yet: {items}' },
   noCandidate: { zh: '尚无待批准的 PDF，请稍候', en: 'there is no candidate PDF to approve yet; please wait' },
   notTheCandidate: {
     zh: '该 PDF 不是当前待批准的版本（记录已变更，请阅读新的 PDF）',
@@ -107,10 +107,10 @@ export const REFUSALS = {
     zh: '该 PDF 的签发日期为 {issueDate}，早于今天；新的 PDF 正在生成，请阅读后再批准',
     en: 'this PDF is dated {issueDate}, before today; a new one is being rendered: read it, then approve',
   },
-  pendingBureaus: { zh: '尚未答复的单位：{names}', en: 'bureaus that have not answered: {names}' },
+  pendingBureaus: { zh: '尚未答复的单位：{names}。', en: 'bureaus that have not answered: {names}' },
   dispositionsUnpublished: { zh: '意见处理结果尚未发布', en: 'the dispositions are not published' },
   brokenAnchors: {
-    zh: '{count} 处修改位置已失效，请重新指定',
+    zh: '{count} 处修改位置已失效，请重新指定。',
     en: '{count} anchors of changes no longer resolve: re-anchor them',
   },
   noOutcomeNotice: { zh: '贵单位没有需要答复的意见处理结果', en: 'your bureau has no outcome notice to answer' },
@@ -119,7 +119,7 @@ export const REFUSALS = {
     en: 'the time to answer has passed or you have answered (no answer counts as acknowledged)',
   },
   noOpenObjection: { zh: '该单位没有待处理的异议', en: 'this bureau has no open objection' },
-  openObjections: { zh: '尚有 {count} 项异议未处理：{names}', en: '{count} objections are not resolved: {names}' },
+  openObjections: { zh: '尚有 {count} 项异议未处理：{names}。', en: '{count} objections are not resolved: {names}' },
   expertReviewIncomplete: {
     zh: '专家评审尚未完成（意见未记录，或第 {opinions} 条意见尚无修改说明）',
     en: 'the expert review is not complete (opinions not recorded, or opinions {opinions} have no revision note)',

@@ -35,6 +35,11 @@ export interface DocumentHtmlOptions {
    * form with that section preselected (`?doc=<key>&section=<id>#form`, a GET that only pre-fills).
    */
   commentLinksFor?: string;
+  /**
+   * The level of the page's heading the document sits under: its `#` headings become one level
+   * below it, so that a page's headings nest without a second h1 (0, the default: a page of its own).
+   */
+  headingsBelow?: number;
 }
 
 /** The anchor id of a section: `sec-` and the section id, percent-encoded (ids hold spaces and CJK). */
@@ -69,7 +74,7 @@ const el = (
   properties: className ? { className, ...extra } : { ...extra },
   children,
 });
-const en = (value: string): Element => el('span', ['en'], [t(value)]);
+const en = (value: string): Element => el('span', ['en'], [t(value)], { lang: 'en' });
 
 function attr(node: { attributes?: Record<string, string | null | undefined> | null }, name: string): string {
   const v = node.attributes?.[name];
@@ -253,6 +258,20 @@ function decorateHeadings(root: HastRoot, marks: HeadingMark[], docKey: string |
   }
 }
 
+/** Moves every heading `by` levels down; below h6, an h6 that says its level (aria-level). */
+function lowerHeadings(node: HastRoot | Element, by: number): void {
+  for (const child of node.children) {
+    if (child.type !== 'element') continue;
+    const level = /^h([1-6])$/.exec(child.tagName)?.[1];
+    if (level) {
+      const lowered = Number(level) + by;
+      child.tagName = `h${Math.min(lowered, 6)}`;
+      if (lowered > 6) child.properties.ariaLevel = lowered;
+    }
+    lowerHeadings(child, by);
+  }
+}
+
 function readFrontMatter(tree: MdastRoot): { title?: string; standIn: boolean } {
   const yaml = tree.children.find((n): n is Yaml => n.type === 'yaml');
   if (!yaml) return { standIn: false };
@@ -272,6 +291,7 @@ export function documentToHtml(markdownSource: string, options: DocumentHtmlOpti
   renderDirectives(tree);
   const hast = toHtml.runSync(tree) as HastRoot;
   decorateHeadings(hast, marks, options.commentLinksFor);
+  if (options.headingsBelow) lowerHeadings(hast, options.headingsBelow);
   if (standIn) {
     hast.children.unshift(
       el(
@@ -316,7 +336,7 @@ th { background: #f4f0ea; }
 
 /** A complete standalone HTML page of a document, attached to invitation emails. */
 export function documentToEmailAttachment(title: string, source: string): string {
-  const { html } = documentToHtml(source);
+  const { html } = documentToHtml(source, { headingsBelow: 1 });
   const safeTitle = escapeHtml(title);
   return `<!doctype html>
 <html lang="zh-CN">

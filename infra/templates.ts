@@ -5,17 +5,70 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { outcomeText, stageText, workflowStatusText } from '../domain/labels.js';
+import { OUTCOME_LABELS, ROLE_LABELS, STAGE_LABELS, WORKFLOW_STATUS_LABELS, type Label } from '../domain/labels.js';
 import { BureauOutcome } from '../domain/records.js';
 import { BureauStatus, Stage } from '../domain/round.js';
 import { zoneLabel } from '../domain/time.js';
 import { repliedLate } from '../workflows/stages/consultation/rules.js';
+
+/** A label on a page: the Chinese, then the English marked as English. */
+export function labelHtml(l: Label): Handlebars.SafeString {
+  const esc = Handlebars.escapeExpression;
+  return new Handlebars.SafeString(`${esc(l.zh)} <span class="en" lang="en">${esc(l.en)}</span>`);
+}
+
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》]/;
+const CJK_ALL = /[\u3400-\u9fff]/g;
+
+/**
+ * A message written "中文 English" in one string (a field's problem, a refusal): the index where its
+ * English begins, or -1: the first Latin word right after a Chinese character or closing mark whose
+ * rest is English, with no full-width punctuation (a Chinese word quoted in the English, such as
+ * 未署名, is allowed; Latin names inside the Chinese, such as Asia/Shanghai or P33, have more Chinese
+ * after them). So the catalogue's Chinese ends in Chinese (test/unit/messageCatalog.test.ts).
+ */
+export function englishStart(message: string): number {
+  for (let i = 1; i < message.length; i++) {
+    if (!/[A-Za-z0-9"(]/.test(message[i]!)) continue;
+    // The Chinese ends with a character or a closing mark (。”）…), never with an opening one.
+    const before = message[i - 1] === ' ' ? message[i - 2] : message[i - 1];
+    if (!before || !CJK.test(before) || /[“‘《（「]/.test(before)) continue;
+    // A number after a Chinese word is the Chinese's ("3 个字符"); after a full stop it starts the English.
+    if (/[0-9]/.test(message[i]!) && !/[。！？）」”]/.test(before)) continue;
+    // A title quoted in 《》 is a name, whatever its script and punctuation.
+    const rest = message.slice(i).replace(/《[^》]*》/g, '《》');
+    const cjk = rest.match(CJK_ALL)?.length ?? 0;
+    const latin = rest.match(/[A-Za-z]/g)?.length ?? 0;
+    // English never uses the full-width stops and commas of the Chinese.
+    if (latin >= 4 && cjk * 5 < latin && !/[，。、：；！？（）]/.test(rest)) return i;
+  }
+  return -1;
+}
+
+/** A "中文 English" message with its English marked as English. */
+export function bilingualHtml(message: string): Handlebars.SafeString {
+  const esc = Handlebars.escapeExpression;
+  const at = englishStart(message);
+  if (at < 0) return new Handlebars.SafeString(esc(message));
+  const zh = message.slice(0, at).trimEnd();
+  const gap = message.length - at > 0 && message[at - 1] === ' ' ? ' ' : '';
+  return new Handlebars.SafeString(`${esc(zh)}${gap}<span class="en" lang="en">${esc(message.slice(at))}</span>`);
+}
 
 const isStage = (s: unknown): s is Stage => Stage.safeParse(s).success;
 const isOutcome = (o: unknown): o is BureauOutcome => BureauOutcome.safeParse(o).success;
 import { PROJECT_ROOT } from './tools.js';
 
 export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
+
+/**
+ * The English beside the Chinese is marked by its class, `en`; the language it is in goes with it
+ * (`lang="en"`), so that a screen reader speaks it as English and a browser hyphenates it as English,
+ * in every page and email, without each template repeating the attribute.
+ */
+export function markEnglish(source: string): string {
+  return source.replace(/class="(en|en [^"]*|[^"]* en|[^"]* en [^"]*)"(?! lang=)/g, 'class="$1" lang="en"');
+}
 
 export interface TimeFormat {
   /** When something happened, for the record (a reply, an action, a sent email): to the second. */
@@ -109,23 +162,31 @@ export class Templates {
         : '',
     );
     this.hb.registerHelper('zoneLabel', (tz: unknown) => (typeof tz === 'string' ? zoneLabel(tz) : ''));
+    this.hb.registerHelper('bilingual', (m: unknown) => (typeof m === 'string' ? bilingualHtml(m) : ''));
     this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     // A phone number as a link a phone can dial: its digits (and a leading +) only.
     this.hb.registerHelper('tel', (phone: unknown) =>
       typeof phone === 'string' ? `tel:${phone.replace(/[^+0-9]/g, '')}` : '',
     );
     // Stages and outcomes in words from the one catalog, never as enum names.
-    this.hb.registerHelper('stageLabel', (s: unknown) => (isStage(s) ? stageText(s) : String(s)));
-    this.hb.registerHelper('outcomeLabel', (o: unknown) => (isOutcome(o) ? outcomeText(o) : String(o)));
+    this.hb.registerHelper('stageLabel', (s: unknown) => (isStage(s) ? labelHtml(STAGE_LABELS[s]) : String(s)));
+    this.hb.registerHelper('outcomeLabel', (o: unknown) => (isOutcome(o) ? labelHtml(OUTCOME_LABELS[o]) : String(o)));
+    this.hb.registerHelper('roleLabel', (r: unknown) =>
+      typeof r === 'string' && r in ROLE_LABELS ? labelHtml(ROLE_LABELS[r as keyof typeof ROLE_LABELS]) : String(r),
+    );
     this.hb.registerHelper(
       'repliedLate',
       (b: unknown) => BureauStatus.safeParse(b).success && repliedLate(b as BureauStatus),
     );
-    this.hb.registerHelper('workflowStatusLabel', (w: unknown) => workflowStatusText(String(w)));
+    this.hb.registerHelper('workflowStatusLabel', (w: unknown) => {
+      const label = WORKFLOW_STATUS_LABELS[String(w)];
+      return label ? labelHtml(label) : String(w);
+    });
     this.hb.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
     const partials = path.join(dir, 'partials');
     for (const f of readdirSync(partials)) {
-      if (f.endsWith('.hbs')) this.hb.registerPartial(f.slice(0, -4), readFileSync(path.join(partials, f), 'utf8'));
+      if (f.endsWith('.hbs'))
+        this.hb.registerPartial(f.slice(0, -4), markEnglish(readFileSync(path.join(partials, f), 'utf8')));
     }
   }
 
@@ -140,7 +201,7 @@ export class Templates {
       } catch {
         throw new Error(`template not found: ${file}`);
       }
-      template = this.hb.compile(source, { strict: false, noEscape: false });
+      template = this.hb.compile(markEnglish(source), { strict: false, noEscape: false });
       this.cache.set(name, template);
     }
     return template(data);

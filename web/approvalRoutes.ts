@@ -13,13 +13,13 @@ import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ApproveCandidateRequest, approvedPdf, blockerText, RejectCandidateRequest } from '../domain/approval.js';
-import { APPROVAL_DECISION_LABELS, stageText } from '../domain/labels.js';
+import { APPROVAL_DECISION_LABELS, STAGE_LABELS } from '../domain/labels.js';
 import { refusalMessage, say } from '../domain/messages.js';
 import { Sha256, type Actor } from '../domain/records.js';
 import type { RoundStatus } from '../domain/round.js';
 import { RoundGatewayError, type ActionRequest, type RoundService } from '../infra/roundGateway.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
-import { pageTime, type Templates } from '../infra/templates.js';
+import { labelHtml, pageTime, type Templates } from '../infra/templates.js';
 import { actorOf, type User } from '../infra/users.js';
 import { approvalBlockers } from '../workflows/stages/approval/rules.js';
 import { httpErrors, type Auth, type AuthEnv } from './auth.js';
@@ -123,7 +123,7 @@ function approvalView(round: RoundStatus, user: User, failed?: Failed, decided?:
   const stage = round.stage;
   const current = candidate && stage === 'approval' && !approved ? candidate : null;
   return {
-    round: { id: round.id, title: round.title, stage: stageText(stage), timeZone: tz },
+    round: { id: round.id, title: round.title, stage: labelHtml(STAGE_LABELS[stage]), timeZone: tz },
     beforeApproval: ['drafting', 'consultation', 'disposition', 'expertReview'].includes(stage),
     revision: stage === 'revision',
     rendering: stage === 'approval' && !current && blockers.length === 0,

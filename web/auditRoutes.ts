@@ -29,6 +29,7 @@ import {
   type TimelineFilterInput,
 } from '../infra/timeline.js';
 import { httpErrors, type Auth, type AuthEnv } from './auth.js';
+import { noRoundPage } from './guards.js';
 import { roundParamValidator } from './roundRoute.js';
 import { viewerNav } from './viewer.js';
 
@@ -148,7 +149,8 @@ export function createAuditRoutes(deps: AuditDeps) {
 
   async function historyOf(c: Context, id: string) {
     const fetched = await histories.history(id);
-    if (fetched.kind === 'notFound') return { response: c.text(`no round ${id}`, 404) };
+    // The bilingual page for the page, and for the files (JSON, CSV) too: a person followed the link.
+    if (fetched.kind === 'notFound') return { response: noRoundPage(c, templates, id) };
     if (fetched.kind !== 'done') throw new RoundGatewayError(fetched);
     return { history: fetched.value };
   }

@@ -9,6 +9,7 @@
  *
  * Mounted by web/app.ts at "/": it brings /login and /logout (web/auth.ts) with it unless given an Auth.
  */
+import Handlebars from 'handlebars';
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -22,11 +23,11 @@ import {
   type ActionResult as RoundActionResult,
   type RoundService,
 } from '../infra/roundGateway.js';
-import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, both, stageText } from '../domain/labels.js';
+import { OUTCOME_LABELS, REPLY_CHANNEL_LABELS, STAGE_LABELS } from '../domain/labels.js';
 import type { ActionName as RoundAction } from '../domain/actions.js';
 import { countingReply, repliedLate } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
-import { formatInstant, pageTime, type Templates } from '../infra/templates.js';
+import { formatInstant, labelHtml, pageTime, type Templates } from '../infra/templates.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
@@ -118,7 +119,7 @@ function replyView(reply: ReplySummary, full: Reply | undefined, round: RoundSta
     version: reply.version,
     latest,
     late: reply.late === true,
-    channel: both(REPLY_CHANNEL_LABELS[reply.channel]),
+    channel: labelHtml(REPLY_CHANNEL_LABELS[reply.channel]),
     submittedAt: pageTime(reply.submittedAt, tz, { seconds: true }),
     responder: reply.responder,
     recordedBy: reply.recordedBy,
@@ -229,12 +230,21 @@ interface Failed {
   document?: { sha256: string; name: string };
 }
 
+/** An action's title, "中文 English", with its English marked as English for the page. */
+function bilingualTitle(title: string): Handlebars.SafeString {
+  const at = title.search(/ [A-Za-z]/);
+  const esc = Handlebars.escapeExpression;
+  return new Handlebars.SafeString(
+    at < 0 ? esc(title) : `${esc(title.slice(0, at))} <span class="en" lang="en">${esc(title.slice(at + 1))}</span>`,
+  );
+}
+
 function formView(action: ActionName, round: RoundStatus, failed: Failed | undefined, defaults: FormValues = {}) {
   const mine = failed?.action === action ? failed : undefined;
   const v = mine?.values ?? defaults;
   return {
     name: action,
-    title: COORDINATOR_ACTIONS[action].title,
+    title: bilingualTitle(COORDINATOR_ACTIONS[action].title),
     url: `/rounds/${round.id}/actions/${action}`,
     // A fresh id for a fresh attempt: a refused request did nothing, so the next one is new.
     requestId: newRequestId(action),
@@ -302,7 +312,7 @@ function manageView(
     round: {
       id: round.id,
       title: round.title,
-      stage: stageText(round.stage),
+      stage: labelHtml(STAGE_LABELS[round.stage]),
       timeZone: round.timeZone,
       coordinator: round.coordinator,
       startedAt: pageTime(round.startedAt, round.timeZone, { seconds: true }),

@@ -16,7 +16,8 @@ export const KIB = 1024;
 /**
  * The headers of every page and file: no framing (CSP frame-ancestors, and X-Frame-Options for
  * older browsers), no type sniffing, scripts and styles from this site only, and no referrer to
- * other sites. The referrer policy is `same-origin` rather than `no-referrer`: a browser sends
+ * other sites; scripts may send requests to this site only (the reply page sends a reply with a file
+ * through XMLHttpRequest, to show its progress). The referrer policy is `same-origin` rather than `no-referrer`: a browser sends
  * `Origin: null` on a POST from a no-referrer page, which the origin check of every form would
  * refuse; same-origin never sends a page's address (a reply link's token) to another site either.
  * Nothing is stored by caches (`no-store`): the pages hold reply links, names and replies; only
@@ -24,7 +25,7 @@ export const KIB = 1024;
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',

@@ -206,20 +206,20 @@ export function toReplyDraft(
     const typed = d.rows.map((row, i) => ({ row, i })).filter(({ row }) => !isBlankRow(row));
     if (d.answer === '') {
       errors[fieldNames.answer(doc.key)] =
-        '请选择"无意见"、"有意见"或"不作答复" choose "no comments", "comments" or "not addressed"';
+        '请选择“无意见”“有意见”或“不作答复” choose "no comments", "comments" or "not addressed"';
       continue;
     }
     if (d.answer === 'notAddressed') {
       if (typed.length > 0) {
         errors[fieldNames.answer(doc.key)] =
-          '您选择了"不作答复"，但填写了意见 you chose "not addressed" but typed comments: choose "comments", or clear them';
+          '您选择了“不作答复”，但填写了意见：请改选“有意见”，或清空这些意见 you chose "not addressed" but typed comments: choose "comments", or clear them';
       }
       continue;
     }
     if (d.answer === 'noComments') {
       if (typed.length > 0) {
         errors[fieldNames.answer(doc.key)] =
-          '您选择了"无意见"，但填写了意见：请改选"有意见"，或清空这些意见 you chose "no comments" but typed comments: choose "comments", or clear them';
+          '您选择了“无意见”，但填写了意见：请改选“有意见”，或清空这些意见 you chose "no comments" but typed comments: choose "comments", or clear them';
       }
       perDocument[doc.key] = { kind: 'noComments' };
       continue;

@@ -94,10 +94,14 @@ const PAGE_HEADERS: Record<string, string> = { ...SECURITY_HEADERS, 'x-robots-ta
 /**
  * Progressive enhancement only: the page works without it. It focuses the error summary and each
  * field its links name, adds a comment row in place (without it "add a comment" posts the form and
- * the server adds the row), pre-selects a section from the document's links, and disables the
- * buttons while a submission is on its way (so a second press sends nothing).
+ * the server adds the row), pre-selects a section from the document's links, disables the buttons
+ * while a submission is on its way (so a second press sends nothing), and sends a reply with a
+ * chosen file through XMLHttpRequest to show the upload's progress (a scan may be megabytes on a
+ * slow line): a receipt it then opens, a refused reply's page it puts in place of this one.
  */
 const REPLY_SCRIPT = `(() => {
+  let sending = false;
+  const setUp = () => {
   const form = document.getElementById('form');
   const summary = document.getElementById('error-summary');
   if (summary) {
@@ -157,9 +161,94 @@ const REPLY_SCRIPT = `(() => {
     choose(doc);
     row.querySelector('textarea[name$=".text"]').focus();
   });
+  const buttons = () => form.querySelectorAll('button');
+  const note = form.querySelector('.reply-sending');
+  // A message in Chinese, then its English marked as English.
+  const say = (zh, en) => {
+    if (!note) return;
+    const span = document.createElement('span');
+    span.className = 'en';
+    span.lang = 'en';
+    span.textContent = en;
+    note.replaceChildren(zh + ' ', span);
+  };
+  const upload = form.querySelector('.reply-upload');
+  const file = form.querySelector('input[type="file"]');
+  const ready = () => {
+    sending = false;
+    buttons().forEach((b) => { b.disabled = false; });
+    form.removeAttribute('aria-busy');
+    if (note) note.textContent = '';
+  };
+  // A reply with a file: sent here, to show how much of it has gone.
+  const sendWithProgress = (submitter) => {
+    const body = new FormData(form, submitter && submitter.name ? submitter : undefined);
+    const bar = upload.querySelector('progress');
+    const done = upload.querySelector('.reply-upload-done');
+    upload.hidden = false;
+    // Not form.action: the form's buttons are named "action".
+    const target = new URL(form.getAttribute('action') || '', location.href).href;
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', target);
+    xhr.responseType = 'document';
+    xhr.upload.addEventListener('progress', (e) => {
+      if (!e.lengthComputable) return;
+      const percent = Math.floor((e.loaded / e.total) * 100);
+      bar.value = percent;
+      done.textContent = percent + '%';
+    });
+    xhr.addEventListener('load', () => {
+      const page = xhr.response;
+      // Accepted: the answer was the receipt (the form's 303), opened as a page of its own.
+      if (xhr.responseURL && xhr.responseURL.split('#')[0] !== target) {
+        location.assign(xhr.responseURL);
+        return;
+      }
+      if (!page || !page.documentElement) {
+        ready();
+        upload.hidden = true;
+        say('提交未完成，请再试一次。', 'It did not go through: please try again.');
+        return;
+      }
+      // Refused (or "add a comment"): the page the server gave, in place of this one.
+      document.title = page.title;
+      document.body.replaceWith(document.adoptNode(page.body));
+      sending = false;
+      setUp();
+    });
+    xhr.addEventListener('error', () => {
+      ready();
+      upload.hidden = true;
+      say('网络中断，未能提交，请再试一次。', 'The connection failed and nothing was sent: please try again.');
+    });
+    xhr.send(body);
+  };
+  form.addEventListener('submit', (e) => {
+    if (sending) {
+      e.preventDefault();
+      return;
+    }
+    sending = true;
+    if (upload && file && file.files.length > 0 && window.FormData && window.XMLHttpRequest) {
+      e.preventDefault();
+      sendWithProgress(e.submitter);
+    }
+    // After this turn: the button pressed is still part of what is sent.
+    setTimeout(() => {
+      buttons().forEach((b) => { b.disabled = true; });
+      form.setAttribute('aria-busy', 'true');
+      say('正在提交，请稍候……', 'Sending, please wait…');
+    }, 0);
+  });
+  // Back from the receipt (the page restored as it was left): usable again.
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted) ready();
+  });
+  };
   document.addEventListener('click', (e) => {
+    const form = document.getElementById('form');
     const a = e.target.closest && e.target.closest('a.doc-comment-link');
-    if (!a) return;
+    if (!a || !form) return;
     const q = new URL(a.href, location.href).searchParams;
     const doc = q.get('doc'), section = q.get('section');
     const rows = [...form.querySelectorAll('.comment-row[data-doc="' + doc + '"]')];
@@ -168,34 +257,12 @@ const REPLY_SCRIPT = `(() => {
     e.preventDefault();
     const sel = free.querySelector('select');
     if (sel) sel.value = section;
-    choose(doc);
+    const r = form.querySelector('input[name="doc.' + doc + '.answer"][value="comments"]');
+    if (r && !r.checked) r.checked = true;
     free.scrollIntoView({ block: 'center' });
     free.querySelector('textarea[name$=".text"]').focus();
   });
-  let sending = false;
-  const buttons = () => form.querySelectorAll('button');
-  const note = form.querySelector('.reply-sending');
-  form.addEventListener('submit', (e) => {
-    if (sending) {
-      e.preventDefault();
-      return;
-    }
-    sending = true;
-    // After this turn: the button pressed is still part of what is sent.
-    setTimeout(() => {
-      buttons().forEach((b) => { b.disabled = true; });
-      form.setAttribute('aria-busy', 'true');
-      if (note) note.textContent = '正在提交，请稍候…… Sending, please wait…';
-    }, 0);
-  });
-  // Back from the receipt (the page restored as it was left): usable again.
-  window.addEventListener('pageshow', (e) => {
-    if (!e.persisted) return;
-    sending = false;
-    buttons().forEach((b) => { b.disabled = false; });
-    form.removeAttribute('aria-busy');
-    if (note) note.textContent = '';
-  });
+  setUp();
 })();
 `;
 
@@ -399,7 +466,11 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     if (htmlCache.has(cacheKey)) return htmlCache.get(cacheKey)!;
     let rendered: DocumentHtml | null;
     try {
-      rendered = documentToHtml((await store.get(version.sha256)).toString('utf8'), { commentLinksFor: doc.key });
+      rendered = documentToHtml((await store.get(version.sha256)).toString('utf8'), {
+        commentLinksFor: doc.key,
+        // Under the page's h2 "征求意见稿 The drafts for comment" (templates/pages/reply.hbs).
+        headingsBelow: 2,
+      });
     } catch (err) {
       console.error(`reply page: document ${doc.key} (${version.sha256}):`, err);
       rendered = null;
@@ -496,17 +567,18 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       if (name === fieldNames.attachment) return '附件 Attachment';
       const m = /^doc\.([^.]+)\.(?:answer|c\.(\d+)\.(\w+))$/.exec(name);
       const title = status.documents.find((d) => d.key === m?.[1])?.title;
-      const fieldLabel: Record<string, string> = {
-        page: '页码 page',
-        section: '章节 section',
-        quote: '原文引用 quoted text',
-        text: '意见 comment',
-        change: '修改建议 suggested change',
+      const fieldLabel: Record<string, [zh: string, en: string]> = {
+        page: ['页码', 'page'],
+        section: ['章节', 'section'],
+        quote: ['原文引用', 'quoted text'],
+        text: ['意见', 'text'],
+        change: ['修改建议', 'suggested change'],
       };
       if (m && title) {
-        return m[2] !== undefined
-          ? `《${title}》第 ${Number(m[2]) + 1} 条意见 comment ${Number(m[2]) + 1} · ${fieldLabel[m[3]!] ?? m[3]}`
-          : `《${title}》无意见/有意见 choice`;
+        if (m[2] === undefined) return `《${title}》的答复 your answer`;
+        const n = Number(m[2]) + 1;
+        const [zh, en] = fieldLabel[m[3]!] ?? [m[3]!, m[3]!];
+        return `《${title}》第 ${n} 条意见的${zh} comment ${n}, ${en}`;
       }
       return '';
     };
@@ -860,7 +932,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     return renderPage(c, token, link, form, {
       errors: {
         [fieldNames.form]:
-          '暂时无法提交，您填写的内容保留在下方，请稍后再点"提交"。 The reply could not be sent just now; what you typed is kept below, please press "Submit" again in a moment.',
+          '暂时无法提交，您填写的内容保留在下方，请稍后再点“提交”。The reply could not be sent just now; what you typed is kept below, please press "Submit" again in a moment.',
       },
       status: 503,
     });

@@ -6,8 +6,8 @@
  * by side and the approver returns the candidate with a reason (the form will not go without one).
  */
 import type { Hono } from 'hono';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryContentStore } from '../../infra/store.js';
 import { approvalApp } from '../support/approvalApp.js';
 import { APPROVAL_ROUND_ID as ROUND_ID, approvalRound } from '../support/approvalRound.js';
@@ -16,49 +16,30 @@ import {
   expectWithinWidth,
   HAVE_CHROMIUM,
   inChromium,
-  launchChromium,
-  openPage,
   screenshot,
-  serveApp,
-  withStyle,
-  type Served,
+  signIn,
+  useChromium,
 } from '../support/chromiumPages.js';
 import { FakeRounds } from '../support/fakeRounds.js';
 
 const PAGE = `/rounds/${ROUND_ID}/approval`;
 
 describe.skipIf(!HAVE_CHROMIUM)(inChromium('approval page'), () => {
-  let served: Served;
-  let base: string;
-  let browser: Browser;
   let rounds: FakeRounds;
   let app: Hono;
-
-  beforeAll(async () => {
-    served = await serveApp((req) => app.fetch(req));
-    base = served.base;
-    browser = await launchChromium();
-  });
+  const chromium = useChromium();
+  const served = chromium.serve(() => app);
 
   beforeEach(async () => {
     const store = new MemoryContentStore();
     rounds = new FakeRounds(store, await approvalRound(store), () => new Date('2030-01-20T02:00:00.000Z'));
-    app = withStyle(await approvalApp(rounds, store));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
+    app = await approvalApp(rounds, store);
   });
 
   /** The approver's page at a width, signed in through the sign-in page; problems are collected. */
   async function approverPage(width: number): Promise<{ page: Page; problems: string[] }> {
-    const opened = await openPage(browser, width);
-    const { page } = opened;
-    await page.goto(`${base}/login?next=${encodeURIComponent(PAGE)}`);
-    await page.fill('#login-username', 'wang');
-    await page.fill('#login-password', 'approver-pw');
-    await Promise.all([page.waitForURL(`${base}${PAGE}`), page.click('.coord-login button[type="submit"]')]);
+    const opened = await chromium.page(width);
+    await signIn(opened.page, served.base, 'wang', 'approver-pw', PAGE);
     return opened;
   }
 
@@ -79,7 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('approval page'), () => {
 
     // Without the ticked box the browser keeps the form: nothing is sent.
     await page.click('#form-approve button[type="submit"]');
-    expect(page.url()).toBe(`${base}${PAGE}`);
+    expect(page.url()).toBe(`${served.base}${PAGE}`);
     expect(rounds.calls).toHaveLength(0);
 
     await page.check('#form-approve input[name="confirm"]');
@@ -106,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('approval page'), () => {
     await screenshot(page, 'approval-1280', true);
 
     await page.click('#form-reject button[type="submit"]');
-    expect(page.url()).toBe(`${base}${PAGE}`);
+    expect(page.url()).toBe(`${served.base}${PAGE}`);
     expect(rounds.calls).toHaveLength(0);
 
     await page.fill('#reject-reason', '请补充第三章的修改说明。');

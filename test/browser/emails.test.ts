@@ -6,8 +6,7 @@
  * test-output/screenshots/email-*.png.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email.js';
 import { inProcessActivityDeps } from '../../bench/support/activityDeps.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
@@ -20,15 +19,15 @@ import {
   expectOnFirstScreen,
   HAVE_CHROMIUM,
   inChromium,
-  launchChromium,
-  openPage,
   screenshot,
+  useChromium,
 } from '../support/chromiumPages.js';
+import { expectAccessible, unmarkedEnglish } from '../support/axe.js';
 import { RecordingTransport } from '../support/mail.js';
 import { SEED_BUREAUS } from '../support/rounds.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone"), () => {
-  let browser: Browser;
+  const chromium = useChromium();
   const store = new MemoryContentStore();
   const mail = new RecordingTransport();
   const acts = createEmailActivities(inProcessActivityDeps(store, mail.asTransporter()));
@@ -36,7 +35,6 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone"), () =
   let round: MailRequest['round'];
 
   beforeAll(async () => {
-    browser = await launchChromium();
     const { sha256 } = await store.put(Buffer.from('# 第一章 总则\n'));
     round = {
       id: 'round:xinrong-eco-plan:2',
@@ -53,17 +51,13 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone"), () =
     };
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   /** Sends one email and opens its HTML at 360 px. */
   async function shown(request: Omit<MailRequest, 'messageId' | 'to' | 'round' | 'bureau'>) {
     await new MockActivityEnvironment().run(() =>
       acts.sendEmail({ ...request, messageId: `<${request.kind}@test>`, to: ['forestry@example.org'], round, bureau }),
     );
     const sent = mail.sent[mail.sent.length - 1]!;
-    const { page, problems } = await openPage(browser, 360);
+    const { page, problems } = await chromium.page(360);
     await page.setContent(sent.html);
     return { page, problems, sent };
   }
@@ -83,6 +77,8 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone"), () =
       await expectNoSidewaysScroll(page);
       expect(sent.subject).toContain('（第 2 轮）');
       await screenshot(page, `email-${kind}-360`, true);
+      await expectAccessible(page, `the ${kind} at 360 px`);
+      expect(await unmarkedEnglish(page), 'English outside lang="en"').toEqual([]);
       expect(problems).toEqual([]);
       await page.close();
     });
@@ -112,6 +108,8 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone"), () =
     await expectOnFirstScreen(page, 'table[role="presentation"]');
     await expectNoSidewaysScroll(page);
     await screenshot(page, 'email-confirmation-360', true);
+    await expectAccessible(page, 'the confirmation at 360 px');
+    expect(await unmarkedEnglish(page), 'English outside lang="en"').toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

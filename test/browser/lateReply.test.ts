@@ -5,41 +5,30 @@
  * its page; the coordinator's page at 1280 px marks the bureau and its reply late. Screenshots go to
  * test-output/screenshots/late-*.png.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { coordinatorApp } from '../support/coordinatorApp.js';
 import {
   expectNoSidewaysScroll,
   HAVE_CHROMIUM,
   inChromium,
-  launchChromium,
-  openPage,
   screenshot,
   screenshotPath,
-  serveApp,
-  withStyle,
-  type Served,
+  signIn,
+  useChromium,
 } from '../support/chromiumPages.js';
 import { DAY, replyFixture, ROUND_ID, type ReplyFixture } from '../support/replyFixture.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(inChromium('a late reply'), () => {
   let fx: ReplyFixture;
-  let served: Served;
-  let browser: Browser;
+  const chromium = useChromium();
+  const served = chromium.serve(() => fx.app);
 
   beforeAll(async () => {
     fx = await replyFixture({ graceMs: DAY });
     fx.app.route('/', await coordinatorApp(fx.fake, fx.store));
-    withStyle(fx.app);
-    served = await serveApp((req) => fx.app.fetch(req));
-    browser = await launchChromium();
     // Two hours and five seconds after the deadline, within the day of grace.
     fx.clock.now = new Date(fx.deadline.getTime() + 2 * 3600_000 + 5_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
   });
 
   /** The text of a <time> and the IANA zone it names on hover. */
@@ -49,7 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('a late reply'), () => {
   };
 
   it('the bureau sees its reply marked late on the receipt and on its page, to the second in Beijing time', async () => {
-    const { page, problems } = await openPage(browser, 360);
+    const { page, problems } = await chromium.page(360);
     await page.goto(`${served.base}/r/${fx.tokenFor('forestry')}`);
     await expect(page.locator('.deadline-banner-late').innerText()).resolves.toContain('逾期');
     await page.check('input[name="doc.protection.answer"][value="noComments"]');
@@ -76,12 +65,9 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('a late reply'), () => {
   });
 
   it("the coordinator's page marks the bureau and its reply late", async () => {
-    const { page, problems } = await openPage(browser, 1280);
+    const { page, problems } = await chromium.page(1280);
     const manage = `/rounds/${ROUND_ID}/manage`;
-    await page.goto(`${served.base}/login?next=${encodeURIComponent(manage)}`);
-    await page.fill('#login-username', 'li');
-    await page.fill('#login-password', 'coordinator-pw');
-    await Promise.all([page.waitForURL(`${served.base}${manage}`), page.click('.coord-login button[type="submit"]')]);
+    await signIn(page, served.base, 'li', 'coordinator-pw', manage);
     const forestry = page.locator('#bureau-forestry');
     await expect(forestry.locator('.coord-outcome').locator('xpath=..').locator('.late-tag').count()).resolves.toBe(1);
     await expect(forestry.locator('.coord-reply h4 .late-tag').count()).resolves.toBe(1);

@@ -3,39 +3,21 @@
  * a bureau opens its link, answers "no comments" on the first document, writes two comments on
  * the second (the second row added with "add a comment"), signs and submits, and reads its receipt.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HAVE_CHROMIUM,
-  inChromium,
-  launchChromium,
-  openPage,
-  screenshot,
-  serveApp,
-  withStyle,
-  type Served,
-} from '../support/chromiumPages.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, inChromium, screenshot, useChromium } from '../support/chromiumPages.js';
 import { replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(inChromium('reply page'), () => {
   let fx: ReplyFixture;
-  let served: Served;
-  let browser: Browser;
+  const chromium = useChromium();
+  const served = chromium.serve(() => fx.app);
 
   beforeAll(async () => {
     fx = await replyFixture();
-    withStyle(fx.app);
-    served = await serveApp((req) => fx.app.fetch(req));
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
   });
 
   it('a bureau answers both documents through its link and gets its receipt', async () => {
-    const { page, problems: scriptErrors } = await openPage(browser, 1280);
+    const { page, problems: scriptErrors } = await chromium.page(1280);
     const token = fx.tokenFor('forestry');
     await page.goto(`${served.base}/r/${token}`);
     await expect(page.locator('.reply-card h1').innerText()).resolves.toContain('征求意见卡');

@@ -7,8 +7,8 @@
  * server without; the buttons are disabled while the reply is on its way. Screenshots go to
  * test-output/screenshots/reply-*.png.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   expectNoSidewaysScroll,
   expectOnFirstScreen,
@@ -16,33 +16,18 @@ import {
   focusedId,
   HAVE_CHROMIUM,
   inChromium,
-  launchChromium,
-  openPage,
   screenshot,
-  serveApp,
-  withStyle,
-  type Served,
+  useChromium,
 } from '../support/chromiumPages.js';
 import { DAY, replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
   let fx: ReplyFixture;
-  let served: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    served = await serveApp((req) => fx.app.fetch(req));
-    browser = await launchChromium();
-  });
+  const chromium = useChromium();
+  const served = chromium.serve(() => fx.app);
 
   beforeEach(async () => {
     fx = await replyFixture({ seedDocuments: true });
-    withStyle(fx.app);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
   });
 
   const linkOf = (bureau: string) => `${served.base}/r/${fx.tokenFor(bureau)}`;
@@ -57,7 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
 
   for (const width of [360, 390]) {
     it(`at ${width} px: one column, the deadline and the time left on the first screen`, async () => {
-      const { page, problems } = await openPage(browser, width);
+      const { page, problems } = await chromium.page(width);
       await page.goto(linkOf('forestry'));
       await expectNoSidewaysScroll(page);
       await expectOnFirstScreen(page, '.deadline-banner');
@@ -93,9 +78,8 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
 
   it('after the deadline, within the grace period, the banner says a reply now is late', async () => {
     fx = await replyFixture({ seedDocuments: true, graceMs: DAY });
-    withStyle(fx.app);
     fx.clock.now = new Date(fx.deadline.getTime() + 3 * 3600_000);
-    const { page, problems } = await openPage(browser, 360);
+    const { page, problems } = await chromium.page(360);
     await page.goto(linkOf('forestry'));
     await expectOnFirstScreen(page, '.deadline-banner-late');
     const banner = await page.locator('.deadline-banner').innerText();
@@ -107,7 +91,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
   });
 
   it('a refused submission: the error summary at the top, focused, linking to each field, counted in the title', async () => {
-    const { page, problems } = await openPage(browser, 390, { expectStatus: [422] });
+    const { page, problems } = await chromium.page(390, { expectStatus: [422] });
     await page.goto(linkOf('forestry'));
     // Signed, but neither draft answered: the server refuses both choices.
     await page.fill('[name="responder.name"]', '李林');
@@ -137,7 +121,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
   });
 
   it('Enter in a field submits the reply, and the buttons are disabled while it is on its way', async () => {
-    const { page, problems } = await openPage(browser, 360);
+    const { page, problems } = await chromium.page(360);
     await page.goto(linkOf('forestry'));
     await answerNoComments(page);
     // The submission is held in the page (a listener after the page's own keeps the browser from
@@ -170,7 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
   });
 
   it('"add a comment" adds the row in place with script, and the reply carries it', async () => {
-    const { page, problems } = await openPage(browser, 390);
+    const { page, problems } = await chromium.page(390);
     const posts: string[] = [];
     page.on('request', (req) => {
       if (req.method() === 'POST') posts.push(req.url());
@@ -205,7 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the reply page on a phone'), () => {
   });
 
   it('without script, "add a comment" goes through the server and Enter still submits', async () => {
-    const { page, problems } = await openPage(browser, 360, { javaScriptEnabled: false });
+    const { page, problems } = await chromium.page(360, { javaScriptEnabled: false });
     await page.goto(linkOf('forestry'));
     await page.check('input[name="doc.protection.answer"][value="noComments"]');
     await page.fill('[name="doc.eco-plan.c.0.text"]', '第一条意见。');

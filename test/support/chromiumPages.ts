@@ -8,13 +8,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { CHROMIUM_PATH } from '../../bench/support/chromium.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from '../../bench/support/chromium.js';
 import { freePort } from '../../infra/ports.js';
-
-export { launchChromium } from '../../bench/support/chromium.js';
 
 export const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
 
@@ -22,13 +19,8 @@ export const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
 export const inChromium = (what: string): string =>
   `${what} in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM_PATH} is not installed; scripts/setup.sh installs it)`}`;
 
+// Served as the web app serves it, for apps built of routes alone.
 const STYLE = readFileSync(new URL('../../web/static/style.css', import.meta.url));
-
-/** Answers /static/style.css as the web app does, for an app built of routes alone. */
-export function withStyle(app: Hono): Hono {
-  app.get('/static/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8' }));
-  return app;
-}
 
 export interface Served {
   base: string;
@@ -108,6 +100,75 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   const path = screenshotPath(name);
   await page.screenshot({ path, fullPage });
   return path;
+}
+
+/** What fetches a page: a Hono app, or anything with its `fetch`. */
+export interface Fetcher {
+  fetch(req: Request): Response | Promise<Response>;
+}
+
+/** The browser tests' shared setup, for one describe: Chromium for its tests, and the apps it serves. */
+export interface ChromiumSuite {
+  /** The browser, once its tests run. */
+  readonly browser: Browser;
+  /**
+   * Serves the app `app()` returns (read on every request, so a test may swap it) on a free port,
+   * with the real stylesheet at /static/style.css, for the describe's tests.
+   */
+  serve(app: () => Fetcher): { readonly base: string };
+  /** A page `width` px wide (openPage). */
+  page(width: number, opts?: Parameters<typeof openPage>[2]): ReturnType<typeof openPage>;
+}
+
+/**
+ * Call inside a describe (skipped without Chromium: `describe.skipIf(!HAVE_CHROMIUM)(inChromium(...))`):
+ * launches Chromium before its tests and closes it, and the servers, after them.
+ */
+export function useChromium(): ChromiumSuite {
+  let browser: Browser | undefined;
+  const started = (): Browser => {
+    if (!browser) throw new Error('Chromium is not started yet: use it inside a test');
+    return browser;
+  };
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      return started();
+    },
+    serve(app) {
+      let served: Served | undefined;
+      beforeAll(async () => {
+        served = await serveApp((req) =>
+          new URL(req.url).pathname === '/static/style.css'
+            ? new Response(STYLE, { headers: { 'content-type': 'text/css; charset=utf-8' } })
+            : app().fetch(req),
+        );
+      });
+      afterAll(async () => {
+        await served?.close();
+      });
+      return {
+        get base() {
+          if (!served) throw new Error('the app is not served yet: use it inside a test');
+          return served.base;
+        },
+      };
+    },
+    page: (width, opts) => openPage(started(), width, opts),
+  };
+}
+
+/** Signs in through the sign-in page and waits for `next`, where it sends the user. */
+export async function signIn(page: Page, base: string, username: string, password: string, next: string) {
+  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', password);
+  await Promise.all([page.waitForURL(`${base}${next}`), page.click('.coord-login button[type="submit"]')]);
 }
 
 /** The id of the element that has the focus ('' for the body). */

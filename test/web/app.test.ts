@@ -67,11 +67,13 @@ describe('the round overview', () => {
     const app = await appFor(fx);
     const auditor = await new TestBrowser(app, LOCAL_ORIGIN).login('zhou', 'auditor-pw');
     const page = await (await auditor.fetch(`/rounds/${ROUND_ID}`)).text();
-    expect(page).toContain('征求意见 Consultation');
-    expect(page).toContain('逾期未回复，视为无意见 No reply: deemed no comments');
-    expect(page).toContain('待回复 Pending');
+    expect(page).toContain('征求意见 <span class="en" lang="en">Consultation');
+    expect(page).toContain('逾期未回复，视为无意见 <span class="en" lang="en">No reply: deemed no comments');
+    expect(page).toContain('待回复 <span class="en" lang="en">Pending');
     expect(page).not.toMatch(/>(consultation|deemedNoComments|pending)</);
-    expect(page).toContain(`<a href="/rounds/${ROUND_ID}/approval">审批 <span class="en">Approval</span></a>`);
+    expect(page).toContain(
+      `<a href="/rounds/${ROUND_ID}/approval">审批 <span class="en" lang="en">Approval</span></a>`,
+    );
   });
 });
 
@@ -164,7 +166,9 @@ describe('body limits', () => {
       body: new URLSearchParams({ ...hidden, bureauId: 'science', reason: 'x'.repeat(100 * 1024) }),
     });
     expect(waive.status).toBe(422); // read and checked (the reason is too long), not refused as too large
-    expect(await waive.text()).toContain('不能超过 2000 个字符 must be at most 2000 characters');
+    expect(await waive.text()).toContain(
+      '不能超过 2000 个字符 <span class="en" lang="en">must be at most 2000 characters',
+    );
   });
 });
 

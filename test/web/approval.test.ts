@@ -37,7 +37,7 @@ const pdfPath = (sha: string) => `/rounds/${ROUND_ID}/candidate/${sha}.pdf`;
 describe('the approval page', () => {
   it('shows the stage, the candidate with its hashes and its PDF, and the forms to approve or reject it', async () => {
     const html = await (await approver()).page();
-    expect(html).toContain('审批 Approval');
+    expect(html).toContain('审批 <span class="en" lang="en">Approval');
     const candidate = rounds.current.approval.candidate!;
     expect(html).toContain(`<code class="approval-sha">${candidate.pdfSha256}</code>`);
     expect(html).toContain(`<code>${candidate.recordSha256}</code>`);
@@ -56,9 +56,11 @@ describe('the approval page', () => {
     const html = await (await approver()).page();
     expect(html).toContain('尚不能批准');
     expect(html).toContain(
-      '尚未答复的单位：区科技局<br><span class="en">bureaus that have not answered: 区科技局</span>',
+      '尚未答复的单位：区科技局。<br><span class="en" lang="en">bureaus that have not answered: 区科技局</span>',
     );
-    expect(html).toContain('意见处理结果尚未发布<br><span class="en">the dispositions are not published</span>');
+    expect(html).toContain(
+      '意见处理结果尚未发布<br><span class="en" lang="en">the dispositions are not published</span>',
+    );
     expect(html).not.toContain('/approval/approve"');
   });
 
@@ -94,7 +96,7 @@ describe('approving', () => {
 
     const html = await (await b.fetch(res.headers.get('location')!)).text();
     expect(html).toContain('已批准该 PDF。');
-    expect(html).toContain('已批准 Approved');
+    expect(html).toContain('已批准 <span class="en" lang="en">Approved');
     expect(html).toContain('已批准的 PDF');
     expect(html).toContain(`<code class="approval-sha">${first}</code>`);
     expect(html).toContain(`href="${pdfPath(first)}?download&#x3D;1" download="dispo-plan-1-approved.pdf"`);
@@ -108,7 +110,9 @@ describe('approving', () => {
   it('refuses without the ticked confirmation, and records nothing', async () => {
     const res = await (await approver()).post('approve', {});
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain('请勾选确认：您已阅读上面的 PDF 并批准它。Tick the box');
+    expect(await res.text()).toContain(
+      '请勾选确认：您已阅读上面的 PDF 并批准它。<span class="en" lang="en">Tick the box',
+    );
     expect(rounds.calls).toHaveLength(0);
     nothingRecorded();
   });
@@ -139,7 +143,7 @@ describe('approving', () => {
     rounds.current.approval.candidate!.issueDate = '2030-01-19';
     const b = await approver();
     const read = await b.page();
-    expect(read).toContain('<dt>签发日期 <span class="en">Issue date</span></dt><dd>2030-01-19</dd>');
+    expect(read).toContain('<dt>签发日期 <span class="en" lang="en">Issue date</span></dt><dd>2030-01-19</dd>');
     const res = await b.post('approve', { confirm: 'yes' }, read);
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('该 PDF 的签发日期为 2030-01-19，早于今天');
@@ -179,7 +183,9 @@ describe('rejecting', () => {
     const res = await (await approver()).post('reject', { reason: '   ' });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(html).toMatch(/<\/textarea>\s*<span class="field-error" role="alert">请填写退回理由。Give the reason/);
+    expect(html).toMatch(
+      /<\/textarea>\s*<span class="field-error" role="alert">请填写退回理由。<span class="en" lang="en">Give the reason/,
+    );
     expect(rounds.calls).toHaveLength(0);
   });
 
@@ -196,7 +202,7 @@ describe('rejecting', () => {
     expect(rounds.current.approval.candidate).toBeNull();
     const html = await (await b.fetch(res.headers.get('location')!)).text();
     expect(html).toContain('已退回修改。');
-    expect(html).toContain('修改完善 Revision');
+    expect(html).toContain('修改完善 <span class="en" lang="en">Revision');
     expect(html).toContain('候选 PDF 已退回修改');
     expect(html).toContain('请补充修改说明&lt;script&gt;');
     expect(html).not.toContain(HOSTILE);

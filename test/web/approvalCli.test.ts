@@ -71,7 +71,7 @@ describe('round candidate', () => {
     expect(err).toBeInstanceOf(CliError);
     const message = (err as Error).message;
     expect(message).not.toContain('\n');
-    expect(message).toContain('尚未答复的单位：区科技局 bureaus that have not answered: 区科技局');
+    expect(message).toContain('尚未答复的单位：区科技局。bureaus that have not answered: 区科技局');
     expect(message).toContain('意见处理结果尚未发布 the dispositions are not published');
     await expect(readFile(out('none.pdf'))).rejects.toThrow(/ENOENT/);
   });

@@ -334,21 +334,23 @@ describe('the status page', () => {
 
     const finance = section('finance');
     expect(finance).toContain('已回复（有意见）');
-    expect(finance).toContain('纸质 Paper');
-    expect(finance).toContain('李协调 (coordinator)');
+    expect(finance).toContain('纸质 <span class="en" lang="en">Paper');
+    expect(finance).toContain('李协调（协调人 <span class="en" lang="en">Coordinator</span>）');
     expect(finance).toContain(rounds.current.bureaus[0]!.replies[0]!.contentSha256);
     expect(finance).toContain(`/rounds/${ROUND_ID}/files/${sha('scan')}`);
     expect(finance).toContain('3.7 规划目标和指标');
     expect(finance).toContain('P33');
     expect(finance).toContain('建议补充资金来源。');
-    expect(finance).toContain('无意见 <span class="en">No comments</span>');
+    expect(finance).toContain('无意见 <span class="en" lang="en">No comments</span>');
     expect(finance).toContain('2030-01-08 18:00:00 北京时间 (UTC+8)'); // reminder
 
     const forestry = section('forestry');
     expect(forestry).toContain('2030-01-20 16:00 (Asia/Urumqi)'); // deadline in the bureau's zone
     expect(forestry).toContain('550 mailbox unavailable');
     expect(forestry).toContain('forestry-link-0');
-    expect(forestry).toMatch(/→ <time [^>]+>2030-01-20 16:00 \(Asia\/Urumqi\)<\/time> · 李协调 \(coordinator\)/);
+    expect(forestry).toMatch(
+      /→ <time [^>]+>2030-01-20 16:00 \(Asia\/Urumqi\)<\/time> · 李协调（协调人 <span class="en" lang="en">Coordinator<\/span>）/,
+    );
 
     expect(html).toContain('李协调</strong> <code>li</code>'); // who is signed in
     if (process.env.DUMP_PAGE) (await import('node:fs')).writeFileSync(process.env.DUMP_PAGE, html);
@@ -499,7 +501,9 @@ describe('actions', () => {
     const form = formHtml(await res.text(), 'extend');
     expect(form).toContain('value="2030-02-30T25:00"');
     expect(form).toMatch(/name="deadline"[^>]*>\s*<span class="field-error" role="alert">不是有效的日期时间/);
-    expect(form).toMatch(/<\/textarea>\s*<span class="field-error" role="alert">请填写理由。Give a reason\./);
+    expect(form).toMatch(
+      /<\/textarea>\s*<span class="field-error" role="alert">请填写理由。<span class="en" lang="en">Give a reason\./,
+    );
     expect(form).toMatch(/<option value="forestry" selected>/);
     expect(rounds.calls).toHaveLength(0);
 
@@ -714,7 +718,7 @@ describe('recording a paper reply', () => {
       );
       expect(res.status).toBe(422);
       expect(formHtml(await res.text(), 'paper')).toContain(
-        '之前的扫描件不是在此表单中上传的，请重新选择文件。The earlier scan was not uploaded in this form: choose the file again.',
+        '之前的扫描件不是在此表单中上传的，请重新选择文件。<span class="en" lang="en">The earlier scan was not uploaded in this form: choose the file again.',
       );
     }
 
@@ -811,7 +815,7 @@ describe('form helpers', () => {
     );
     expect(res.status).toBe(422);
     expect(formHtml(await res.text(), 'contact')).toMatch(
-      /<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。Line 1 is too long/,
+      /<span class="field-error" role="alert">第 1 行过长（最多 500 个字符）。<span class="en" lang="en">Line 1 is too long/,
     );
     expect(rounds.calls).toHaveLength(0);
   });

@@ -130,22 +130,26 @@ describe('the disposition table', () => {
     const first = row(html, 'finance-1-1');
     expect(first).toContain('建议补充资金来源。&lt;script&gt;');
     expect(first).toContain('3.7 规划目标和指标');
-    expect(first).toContain('待处理</strong> <span class="en">Undecided</span>');
+    expect(first).toContain('待处理</strong> <span class="en" lang="en">Undecided</span>');
     const second = row(html, 'finance-1-2');
     expect(second).toContain('自然概况的数据应更新。');
-    expect(second).toContain('部分采纳</strong> <span class="en">Partially adopted</span>');
+    expect(second).toContain('部分采纳</strong> <span class="en" lang="en">Partially adopted</span>');
     expect(second).toContain('部分数据暂无来源&lt;script&gt;');
-    expect(second).toContain('测试规划（征求意见稿） 第 1 版 <span class="en">v1</span> · 3.7 规划目标和指标');
+    expect(second).toContain(
+      '测试规划（征求意见稿） 第 1 版 <span class="en" lang="en">v1</span> · 3.7 规划目标和指标',
+    );
     expect(second).toContain('<blockquote>森林覆盖率</blockquote>');
-    expect(second).toMatch(/李协调 \(coordinator\)<br><time [^>]+>2030-01-16 10:00:00 北京时间 \(UTC\+8\)<\/time>/);
-    expect(second).toContain('草稿，未发布 <span class="en">Draft, not published</span>');
+    expect(second).toMatch(
+      /李协调（协调人 <span class="en" lang="en">Coordinator<\/span>）<br><time [^>]+>2030-01-16 10:00:00 北京时间 \(UTC\+8\)<\/time>/,
+    );
+    expect(second).toContain('草稿，未发布 <span class="en" lang="en">Draft, not published</span>');
     expect(row(html, 'forestry-2-1')).toContain('森林覆盖率应为 27.04%');
 
     // Bureaus without comments show their outcome, never an adoption.
     const science = group(html, 'science');
     expect(science).toContain('逾期未回复，视为无意见');
     expect(science).toContain('No reply: deemed no comments');
-    expect(group(html, 'water')).toContain('无意见</span> <span class="en">No comments</span>');
+    expect(group(html, 'water')).toContain('无意见</span> <span class="en" lang="en">No comments</span>');
     expect(group(html, 'energy')).toContain('已豁免');
     for (const id of ['science', 'water', 'energy']) {
       expect(group(html, id)).not.toContain('采纳');
@@ -181,7 +185,7 @@ describe('the disposition table', () => {
     rounds.current.stage = 'completed';
     const html = await b.page();
     expect(html).toContain('由 李协调 发布：处理完毕');
-    expect(row(html, 'finance-1-1')).toContain('已发布 <span class="en">Published</span>');
+    expect(row(html, 'finance-1-1')).toContain('已发布 <span class="en" lang="en">Published</span>');
     expect(html).not.toContain('/actions/dispose"');
     expect(html).not.toContain('/actions/publish"');
   });
@@ -249,7 +253,7 @@ describe('the disposition forms', () => {
     const none = await b.post('dispose', { commentId: '', decision: '' });
     expect(none.status).toBe(422);
     const noneForm = formHtml(await none.text(), 'dispose');
-    expect(noneForm).toContain('请选择意见。Choose a comment.');
+    expect(noneForm).toContain('请选择意见。<span class="en" lang="en">Choose a comment.');
     expect(noneForm).toContain('请选择处理结果');
   });
 
@@ -270,7 +274,7 @@ describe('the disposition forms', () => {
     const place3 = form.slice(form.indexOf('name="at.2.section"'), form.indexOf('name="at.2.quote"'));
     expect(place3).toContain('<option value="plan:3.7" selected>');
     expect(place3).toContain(
-      '<span class="field-error" role="alert">《测试规划（征求意见稿）》的当前版本中没有章节“3.7”no section &quot;3.7&quot; in the current version',
+      '<span class="field-error" role="alert">《测试规划（征求意见稿）》的当前版本中没有章节“3.7”<span class="en" lang="en">no section &quot;3.7&quot; in the current version',
     );
     expect(rounds.updates).toHaveLength(0);
   });
@@ -284,7 +288,7 @@ describe('the disposition forms', () => {
     expect(sent!.request).toMatchObject({ bureauId: 'finance', actor: li });
     const html = await b.page();
     expect(html).toContain('已采纳区财政局全部待处理的意见');
-    expect(row(html, 'finance-1-1')).toContain('采纳</strong> <span class="en">Adopted</span>');
+    expect(row(html, 'finance-1-1')).toContain('采纳</strong> <span class="en" lang="en">Adopted</span>');
     expect(row(html, 'finance-1-2')).toContain('不采纳');
     expect(row(html, 'forestry-2-1')).toContain('待处理');
   });
@@ -294,7 +298,7 @@ describe('the disposition forms', () => {
     const res = await b.post('adopt-all', { bureauId: 'science' });
     expect(res.status).toBe(422);
     expect(formHtml(await res.text(), 'adopt-all')).toMatch(
-      /<\/select>\s*<span class="field-error" role="alert">该单位没有需要处理的意见 this bureau has no comments to dispose of/,
+      /<\/select>\s*<span class="field-error" role="alert">该单位没有需要处理的意见 <span class="en" lang="en">this bureau has no comments to dispose of/,
     );
     expect(rounds.updates).toHaveLength(0);
   });
@@ -304,7 +308,7 @@ describe('the disposition forms', () => {
     const early = await b.post('publish', { note: '' });
     expect(early.status).toBe(422);
     expect(formHtml(await early.text(), 'publish')).toContain(
-      '<p class="error" role="alert">还有 3 条意见未处理：finance-1-1, finance-1-2, forestry-2-1 3 comments still have no disposition',
+      '<p class="error" role="alert">还有 3 条意见未处理：finance-1-1, finance-1-2, forestry-2-1。<span class="en" lang="en">3 comments still have no disposition',
     );
     await b.post('adopt-all', { bureauId: 'finance' });
     await b.post('adopt-all', { bureauId: 'forestry' });

@@ -90,12 +90,16 @@ describe('scheduling the expert meeting', () => {
       organiser: ' ',
       experts: `李华 | 教授 | 山西大学 | lihua@expert.example.org\n赵敏 | 高工 | 环科所 | zhaomin-at-example\n${HOSTILE}`,
     });
-    expect(form).toMatch(/name="date"[^>]*>\s*<span class="field-error" role="alert">请填写会议日期。Enter the date/);
-    expect(form).toContain(
-      '线上链接应以 http:// 或 https:// 开头。The online link must start with http:// or https://.',
+    expect(form).toMatch(
+      /name="date"[^>]*>\s*<span class="field-error" role="alert">请填写会议日期。<span class="en" lang="en">Enter the date/,
     );
-    expect(form).toContain('请填写组织单位。Enter the organiser.');
-    expect(form).toContain('第 2 行的电子邮箱无效：zhaomin-at-example Line 2: not a valid email address');
+    expect(form).toContain(
+      '线上链接应以 http:// 或 https:// 开头。<span class="en" lang="en">The online link must start with http:// or https://.',
+    );
+    expect(form).toContain('请填写组织单位。<span class="en" lang="en">Enter the organiser.');
+    expect(form).toContain(
+      '第 2 行的电子邮箱无效：zhaomin-at-example。<span class="en" lang="en">Line 2: not a valid email address',
+    );
     expect(form).toContain('&lt;script&gt;'); // what was typed is kept, escaped
     expect(form).not.toContain(HOSTILE);
 
@@ -108,14 +112,14 @@ describe('scheduling the expert meeting', () => {
       experts: EXPERTS,
     });
     expect(form).toMatch(
-      /name="end"[^>]*>\s*<span class="field-error" role="alert">会议结束时间应晚于开始时间 the meeting must end/,
+      /name="end"[^>]*>\s*<span class="field-error" role="alert">会议结束时间应晚于开始时间 <span class="en" lang="en">the meeting must end/,
     );
     expect(form).toMatch(
-      /name="place"[^>]*>\s*<span class="field-error" role="alert">请填写会议地点或线上链接 give a place/,
+      /name="place"[^>]*>\s*<span class="field-error" role="alert">请填写会议地点或线上链接 <span class="en" lang="en">give a place/,
     );
 
     form = await b.refused('schedule-meeting', { ...MEETING, experts: '' });
-    expect(form).toContain('请至少填写一位专家。Enter at least one expert.');
+    expect(form).toContain('请至少填写一位专家。<span class="en" lang="en">Enter at least one expert.');
     form = await b.refused('schedule-meeting', { ...MEETING, experts: '李华 | 教授 | 山西大学 | a@b.org | 多余' });
     expect(form).toContain('第 1 行应写作“姓名 | 职称 | 单位 | 电子邮箱”');
     expect(rounds.calls).toHaveLength(0);
@@ -123,7 +127,7 @@ describe('scheduling the expert meeting', () => {
     // Refused by the round: a meeting in the past, an expert to invite without an address.
     form = await b.refused('schedule-meeting', { ...MEETING, date: '2030-01-10', experts: EXPERTS });
     expect(form).toMatch(
-      /name="date"[^>]*>\s*<span class="field-error" role="alert">会议时间（2030-01-10 09:00 北京时间 \(UTC\+8\)）已过；如会议已召开，请记录为“已召开”the meeting time/,
+      /name="date"[^>]*>\s*<span class="field-error" role="alert">会议时间（2030-01-10 09:00 北京时间 \(UTC\+8\)）已过；如会议已召开，请记录为“已召开”<span class="en" lang="en">the meeting time/,
     );
     form = await b.refused('schedule-meeting', { ...MEETING, experts: `${EXPERTS}钱七 | 研究员` });
     expect(form).toContain('专家“钱七”没有电子邮箱，无法发送会议邀请');
@@ -139,7 +143,7 @@ describe('scheduling the expert meeting', () => {
     await b.act('schedule-meeting', { ...MEETING, date: '2030-01-15', experts: '钱七 | 研究员', held: 'yes' });
     expect(lastSent().rest).toMatchObject({ held: true, experts: [{ name: '钱七', title: '研究员' }] });
     const html = await b.page();
-    expect(html).toContain('已召开 <span class="en">Held</span>');
+    expect(html).toContain('已召开 <span class="en" lang="en">Held</span>');
     expect(html).not.toContain('/actions/reschedule-meeting"');
     formHtml(html, ROUND_ID, 'record-opinions');
   });
@@ -150,7 +154,7 @@ describe('moving and cancelling the meeting', () => {
     const b = await coordinator();
     await scheduled(b);
     const form = await b.refused('reschedule-meeting', { ...MEETING, date: '2030-02-03', organiser: '' });
-    expect(form).toContain('请填写组织单位。Enter the organiser.');
+    expect(form).toContain('请填写组织单位。<span class="en" lang="en">Enter the organiser.');
     expect(form).toContain('value="2030-02-03"');
     await b.act('reschedule-meeting', {
       ...MEETING,
@@ -175,12 +179,14 @@ describe('moving and cancelling the meeting', () => {
   it('cancels with a reason (required), after which a new meeting may be scheduled', async () => {
     const b = await coordinator();
     await scheduled(b);
-    expect(await b.refused('cancel-meeting', { reason: '' })).toContain('请填写理由。Give a reason.');
+    expect(await b.refused('cancel-meeting', { reason: '' })).toContain(
+      '请填写理由。<span class="en" lang="en">Give a reason.',
+    );
     expect(rounds.updates).toHaveLength(1);
     await b.act('cancel-meeting', { reason: '会议推迟至下月' });
     expect(lastSent()).toEqual({ name: 'cancelMeeting', rest: { reason: '会议推迟至下月' } });
     const html = await b.page();
-    expect(html).toContain('已取消 <span class="en">Cancelled</span>');
+    expect(html).toContain('已取消 <span class="en" lang="en">Cancelled</span>');
     expect(html).toContain('会议推迟至下月');
     expect(html).toContain('SEQUENCE <code>1</code>');
     formHtml(html, ROUND_ID, 'schedule-meeting');
@@ -215,10 +221,10 @@ describe('the opinions and their revision notes', () => {
     expect(form).toMatch(
       /name="reportIntro"[^>]*>[^<]*<\/textarea>\s*<span class="field-error" role="alert">评审报告须有标题和会议情况/,
     );
-    expect(form).toContain('请至少填写一条专家意见。Enter at least one expert opinion.');
-    expect(form).toContain('请填写专家组签字日期。Enter the date the experts signed.');
+    expect(form).toContain('请至少填写一条专家意见。<span class="en" lang="en">Enter at least one expert opinion.');
+    expect(form).toContain('请填写专家组签字日期。<span class="en" lang="en">Enter the date the experts signed.');
     form = await b.refused('record-opinions', { opinions: OPINIONS, signedOn: '2030-02-30', signedBy: '李华' });
-    expect(form).toContain('不是有效的日期 must be a real date');
+    expect(form).toContain('不是有效的日期 <span class="en" lang="en">must be a real date');
     expect(rounds.updates).toHaveLength(1);
 
     // The signature date starts as the meeting's.
@@ -275,19 +281,21 @@ describe('the opinions and their revision notes', () => {
     await b.act('record-opinions', { opinions: OPINIONS, signedOn: '2030-02-01', signedBy: '李华' });
 
     let form = await b.refused('revision-note', { n: '1', text: '已补充。', anchors: 'plan#9.9' });
-    expect(form).toContain('第 1 行：《测试规划（征求意见稿）》的当前版本中没有章节“9.9”。Line 1: the current version');
+    expect(form).toContain(
+      '第 1 行：《测试规划（征求意见稿）》的当前版本中没有章节“9.9”。<span class="en" lang="en">Line 1: the current version',
+    );
     expect(form).toContain('plan#9.9</textarea>');
     form = await b.refused('revision-note', { n: '1', text: '', anchors: 'plan 3.7\nnowhere#3.7' });
-    expect(form).toContain('请填写修改说明。Write the revision note.');
+    expect(form).toContain('请填写修改说明。<span class="en" lang="en">Write the revision note.');
     expect(form).toContain('第 1 行应写作“文件#章节”');
     form = await b.refused('revision-note', { n: '1', text: '已补充。', anchors: 'nowhere#3.7' });
     expect(form).toContain('第 1 行：本轮没有文件“nowhere”（有：plan, annex）');
     form = await b.refused('revision-note', { n: '', text: '已补充。' });
-    expect(form).toContain('请选择专家意见。Choose an opinion.');
+    expect(form).toContain('请选择专家意见。<span class="en" lang="en">Choose an opinion.');
     // Refused by the round, beside the opinion.
     form = await b.refused('revision-note', { n: '7', text: '已补充。' });
     expect(form).toMatch(
-      /<\/select>\s*<span class="field-error" role="alert">没有第 7 条专家意见 there is no expert opinion 7/,
+      /<\/select>\s*<span class="field-error" role="alert">没有第 7 条专家意见 <span class="en" lang="en">there is no expert opinion 7/,
     );
     expect(rounds.updates.map((u) => u.name)).toEqual(['scheduleMeeting', 'recordOpinions']);
 
@@ -314,7 +322,7 @@ describe('the opinions and their revision notes', () => {
     const row = html.slice(html.indexOf('id="opinion-1"'), html.indexOf('</tr>', html.indexOf('id="opinion-1"')));
     expect(row).toContain('已在第一章补充编制背景。');
     expect(row).toContain(
-      '测试规划（征求意见稿） 第 1 版 <span class="en">v1</span> · 3.7 规划目标和指标<blockquote>资金来源</blockquote>',
+      '测试规划（征求意见稿） 第 1 版 <span class="en" lang="en">v1</span> · 3.7 规划目标和指标<blockquote>资金来源</blockquote>',
     );
     expect(row).toContain('· 1.1 自然概况');
     expect(html).toContain('尚有 2 条意见未填写修改说明');

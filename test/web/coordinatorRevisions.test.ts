@@ -64,10 +64,10 @@ describe('a revised version', () => {
       html.indexOf('id="document-plan"'),
       html.indexOf('</tbody>', html.indexOf('id="document-plan"')),
     );
-    expect(versions).toContain('第 1 版 <span class="en">v1</span>');
+    expect(versions).toContain('第 1 版 <span class="en" lang="en">v1</span>');
     expect(versions).toMatch(
       new RegExp(
-        `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>3</td><td><time [^>]+>2030-01-20 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+        `第 2 版 <span class="en" lang="en">v2</span> · 当前 <span class="en" lang="en">current</span></td><td>3</td><td><time [^>]+>2030-01-20 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
       ),
     );
     expect(formHtml(html, ROUND_ID, 'reanchor')).toContain(
@@ -79,14 +79,16 @@ describe('a revised version', () => {
     const b = await coordinator();
     let form = await b.refused('add-version', { docKey: 'plan' });
     expect(form).toMatch(
-      /name="file"[^>]*>\s*<span class="field-error" role="alert">请上传修订后的文件（Markdown，.md）。Upload/,
+      /name="file"[^>]*>\s*<span class="field-error" role="alert">请上传修订后的文件（Markdown，.md）。<span class="en" lang="en">Upload/,
     );
     form = await b.refused(
       'add-version',
       { docKey: 'plan' },
       { file: markdown('# 第一章 区域概况\n\n## 1.1 自然概况\n\n## 1.1 自然概况\n') },
     );
-    expect(form).toContain('文件不符合文件格式（docs/document-format.md）：line 5: duplicate section &quot;1.1&quot;');
+    expect(form).toContain(
+      '文件不符合文件格式（docs/document-format.md）：line 5: duplicate section &quot;1.1&quot; (first at line 3)。<span class="en" lang="en">The file is not',
+    );
     form = await b.refused(
       'add-version',
       { docKey: 'plan' },
@@ -104,9 +106,9 @@ describe('a revised version', () => {
   it('keeps an uploaded file by its hash when the form is shown again', async () => {
     const b = await coordinator();
     const form = await b.refused('add-version', { docKey: '' }, { file: markdown(REVISED) });
-    expect(form).toContain('请选择文件。Choose a document.');
+    expect(form).toContain('请选择文件。<span class="en" lang="en">Choose a document.');
     expect(form).toContain(`name="fileSha256" value="${sha256Hex(REVISED)}"`);
-    expect(form).toContain('已上传 <span class="en">uploaded</span>: plan-v2.md');
+    expect(form).toContain('已上传 <span class="en" lang="en">uploaded</span>: plan-v2.md');
     await b.act('add-version', { docKey: 'plan', fileSha256: sha256Hex(REVISED), fileName: 'plan-v2.md' });
     expect(lastSent().rest).toEqual({ docKey: 'plan', sha256: sha256Hex(REVISED) });
   });
@@ -117,7 +119,7 @@ describe('re-anchoring a change', () => {
     const b = await coordinator();
     await b.act('add-version', { docKey: 'plan' }, { file: markdown(REVISED) });
     let form = await b.refused('reanchor', { commentId: 'finance-1-2', anchors: '' });
-    expect(form).toContain('请至少填写一处修改位置。Give at least one place.');
+    expect(form).toContain('请至少填写一处修改位置。<span class="en" lang="en">Give at least one place.');
     form = await b.refused('reanchor', { commentId: 'finance-1-2', anchors: 'plan#1.1' });
     expect(form).toContain('第 1 行：《测试规划（征求意见稿）》的当前版本中没有章节“1.1”。');
     form = await b.refused('reanchor', { commentId: 'science-9-1', anchors: 'plan#1.2' });
@@ -147,20 +149,20 @@ describe('resolving an objection', () => {
     );
     expect(objection).toContain('区林业局');
     expect(objection).toContain('森林覆盖率应采用 2021 年数据。&lt;script&gt;');
-    expect(objection).toContain('待处理 <span class="en">Open</span>');
+    expect(objection).toContain('待处理 <span class="en" lang="en">Open</span>');
     const form = formHtml(html, ROUND_ID, 'resolve-objection');
     expect(form).toContain('<option value="forestry">区林业局 forestry · 森林覆盖率应采用 2021 年数据。');
     expect(form).not.toContain('value="finance"');
     expect(html).not.toContain(HOSTILE);
 
     expect(await b.refused('resolve-objection', { bureauId: 'forestry', note: ' ' })).toContain(
-      '请填写处理说明。Write how the objection was resolved.',
+      '请填写处理说明。<span class="en" lang="en">Write how the objection was resolved.',
     );
     expect(await b.refused('resolve-objection', { bureauId: 'finance', note: '已沟通' })).toMatch(
-      /<\/select>\s*<span class="field-error" role="alert">该单位没有待处理的异议 this bureau has no open objection/,
+      /<\/select>\s*<span class="field-error" role="alert">该单位没有待处理的异议 <span class="en" lang="en">this bureau has no open objection/,
     );
     expect(await b.refused('resolve-objection', { bureauId: 'nobody', note: '已沟通' })).toContain(
-      '本轮没有这个单位。This round has no such bureau.',
+      '本轮没有这个单位。<span class="en" lang="en">This round has no such bureau.',
     );
     expect(rounds.updates).toHaveLength(0);
 
@@ -172,7 +174,7 @@ describe('resolving an objection', () => {
     html = await b.page();
     expect(html).toContain('已处理区林业局的异议。The objection of Forestry Bureau is resolved.');
     expect(html).toMatch(
-      /已处理 <span class="en">Resolved<\/span> · 李协调 <time [^>]+>2030-01-20 10:00:00 北京时间 \(UTC\+8\)<\/time>：已与林业局沟通/,
+      /已处理 <span class="en" lang="en">Resolved<\/span> · 李协调 <time [^>]+>2030-01-20 10:00:00 北京时间 \(UTC\+8\)<\/time>：已与林业局沟通/,
     );
     expect(html).not.toContain('/actions/resolve-objection"');
   });
@@ -253,12 +255,12 @@ describe('the round overview', () => {
 
     expect(html).toMatch(
       new RegExp(
-        `第 2 版 <span class="en">v2</span> · 当前 <span class="en">current</span></td><td>1</td><td><time [^>]+>2030-01-19 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
+        `第 2 版 <span class="en" lang="en">v2</span> · 当前 <span class="en" lang="en">current</span></td><td>1</td><td><time [^>]+>2030-01-19 10:00:00 北京时间 \\(UTC\\+8\\)</time> · 李协调</td><td><code>${sha256Hex(REVISED)}</code>`,
       ),
     );
     expect(html).toContain(`<code>${sha256Hex('plan')}</code>`);
 
-    expect(html).toContain('2030-01-10 09:00–12:00 北京时间 (UTC+8) · 已召开 <span class="en">Held</span>');
+    expect(html).toContain('2030-01-10 09:00–12:00 北京时间 (UTC+8) · 已召开 <span class="en" lang="en">Held</span>');
     expect(html).toContain(
       'UID <code>round-dispo-plan-1.expert-meeting-2@plan-review.test</code> · SEQUENCE <code>3</code>',
     );
@@ -266,22 +268,22 @@ describe('the round overview', () => {
     expect(html).toContain('李华 · 教授 · 山西大学');
     expect(html).toContain('专家组组长 李华 · 2030-01-10');
     expect(html).toContain(
-      '已补充。</td><td><ul class="coord-list"><li>测试规划（征求意见稿） 第 2 版 <span class="en">v2</span> · 1.2 自然概况与范围<blockquote>大同市北部</blockquote>',
+      '已补充。</td><td><ul class="coord-list"><li>测试规划（征求意见稿） 第 2 版 <span class="en" lang="en">v2</span> · 1.2 自然概况与范围<blockquote>大同市北部</blockquote>',
     );
     expect(html).toContain('补充基础资料。&lt;script&gt;');
     expect(html).not.toContain(HOSTILE);
 
     expect(html).toContain('森林覆盖率应采用 2021 年数据。');
-    expect(html).toContain('待处理 <span class="en">Open</span>');
+    expect(html).toContain('待处理 <span class="en" lang="en">Open</span>');
 
     const blockers = html.slice(html.indexOf('id="blockers"'), html.indexOf('</ul>', html.indexOf('id="blockers"')));
     expect(blockers).toContain(
-      '尚有 1 项异议未处理：区林业局 <span class="en">1 objections are not resolved: 区林业局</span>',
+      '尚有 1 项异议未处理：区林业局。 <span class="en" lang="en">1 objections are not resolved: 区林业局</span>',
     );
     expect(blockers).toContain('专家评审尚未完成（意见未记录，或第 2 条意见尚无修改说明）');
     expect(blockers).toContain('the expert review is not complete');
     expect(blockers).toContain(
-      '2 处修改位置已失效，请重新指定 <span class="en">2 anchors of changes no longer resolve: re-anchor them</span>',
+      '2 处修改位置已失效，请重新指定。 <span class="en" lang="en">2 anchors of changes no longer resolve: re-anchor them</span>',
     );
     expect(blockers).not.toContain('brokenAnchors');
   });

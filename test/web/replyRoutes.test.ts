@@ -77,7 +77,8 @@ function valueOf(html: string, name: string): string | undefined {
 /** The message shown beside a form field. */
 function errorOf(html: string, name: string): string | undefined {
   const id = `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}-error`;
-  return new RegExp(`<p class="field-error" id="${id}">([^<]*)</p>`).exec(html)?.[1];
+  // As read: the message without the markup of its English.
+  return new RegExp(`<p class="field-error" id="${id}">(.*?)</p>`).exec(html)?.[1]?.replace(/<[^>]+>/g, '');
 }
 
 describe('GET /r/:token', () => {
@@ -98,7 +99,8 @@ describe('GET /r/:token', () => {
     expect(html).toContain('2022-02-17 10:00 北京时间 (UTC+8)'); // the deadline, in the bureau's zone
     // The documents, readable, with their numbered sections and comment links.
     expect(html).toMatch(/<details class="reply-doc" id="doc-eco-plan">/);
-    expect(html).toContain('<h3 id="sec-1.1.1">1.1.1 地理位置');
+    // Under the page's h2 and the document: the plan's ### heads an h5.
+    expect(html).toContain('<h5 id="sec-1.1.1">1.1.1 地理位置');
     expect(html).toContain('href="?doc=eco-plan&#x26;section=1.1.1#form"');
     expect(html).toContain('<th rowspan="2">指标</th>');
     expect(html).toContain('图 1-1 新荣区地理位置图（图片未提供 image not supplied）');
@@ -611,8 +613,8 @@ describe('a refused submission keeps what was typed', () => {
     ]) {
       expect(html).toContain(typed);
     }
-    expect(html).toContain('无意见 No comments');
-    expect(html).toContain('有意见 Comments');
+    expect(html).toContain('无意见 <span class="en" lang="en">No comments');
+    expect(html).toContain('有意见 <span class="en" lang="en">Comments');
     expect(html).toContain('《eco-plan》'); // without the status, a document is named by its key
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; 改');

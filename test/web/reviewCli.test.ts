@@ -134,9 +134,9 @@ describe('the expert meeting from the CLI', () => {
     const cases: Array<[string[], RegExp]> = [
       [[ROUND_ID, ...MEETING.slice(2), ...EXPERT], /^--date: 请填写此项。Fill this in\.$/],
       [[ROUND_ID, ...MEETING, '--end', '08:00', ...EXPERT], /^--end: 会议结束时间应晚于开始时间 the meeting must end/],
-      [[ROUND_ID, ...MEETING, '--start', '9am', ...EXPERT], /^--start: 应为时刻，如 09:00 must be a time of day/],
+      [[ROUND_ID, ...MEETING, '--start', '9am', ...EXPERT], /^--start: 应为时刻，如 09:00。must be a time of day/],
       [[ROUND_ID, ...MEETING, '--url', 'ftp://x', ...EXPERT], /^--url: 线上链接应以 http:\/\/ 或 https:\/\/ 开头/],
-      [[ROUND_ID, ...MEETING, '--time-zone', 'Mars/Base', ...EXPERT], /^--time-zone: 应为 IANA 时区/],
+      [[ROUND_ID, ...MEETING, '--time-zone', 'Mars/Base', ...EXPERT], /^--time-zone: 请填写时区，如 Asia\/Shanghai/],
       [[ROUND_ID, ...MEETING], /^--expert: 请至少填写一位专家。Enter at least one expert\.$/],
       [[ROUND_ID, ...MEETING, '--expert', '李华 | 教授 | 山西大学 | not-an-email'], /第 1 行的电子邮箱无效/],
       [['round-1', ...MEETING, ...EXPERT], /^round id: 不是有效的审查轮次编号/],
@@ -321,7 +321,7 @@ describe('revised versions, re-anchoring and objections from the CLI', () => {
     const err = await failure(addVersion(ctx, [ROUND_ID, 'plan', malformed]));
     expect(err).toBeInstanceOf(FileProblemsError);
     expect((err as Error).message).toBe(
-      `${malformed}:\n  - 文件不符合文件格式（docs/document-format.md）：line 5: duplicate section "1.1" (first at line 3) The file is not in the document format (docs/document-format.md): line 5: duplicate section "1.1" (first at line 3)`,
+      `${malformed}:\n  - 文件不符合文件格式（docs/document-format.md）：line 5: duplicate section "1.1" (first at line 3)。The file is not in the document format (docs/document-format.md): line 5: duplicate section "1.1" (first at line 3)`,
     );
     await expect(addVersion(ctx, [ROUND_ID, 'plan', path.join(dir, 'none.md')])).rejects.toThrow(
       /none\.md:\n {2}- cannot read/,
@@ -353,7 +353,7 @@ describe('revised versions, re-anchoring and objections from the CLI', () => {
     const before = structuredClone(rounds.current);
     before.approval.blockers = approvalBlockers(before);
     expect(formatRoundStatus(before)).toContain(
-      'approval blocked: 尚有 1 项异议未处理：区林业局 1 objections are not resolved: 区林业局',
+      'approval blocked: 尚有 1 项异议未处理：区林业局。1 objections are not resolved: 区林业局',
     );
     expect(formatRoundStatus(before)).toMatch(/forestry\s+森林覆盖率应采用 2021 年数据。.*\s+open/);
     await expect(resolveObjection(ctx, [ROUND_ID, 'forestry'])).rejects.toThrow(/^--note: 请填写此项。/);
