@@ -27,8 +27,10 @@ export interface TargetOptions {
   target: TargetName;
   workers: number;
   webServers: number;
-  /** The workflow cache's size in each worker (unset: the SDK's default). */
+  /** The workflow cache's size in each worker (unset: the deployed default, WORKER_MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number;
+  /** Whether the workers also run the reference workflow (default: yes). */
+  bare?: boolean;
 }
 
 export interface Target {
@@ -102,7 +104,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     const env: Record<string, string> = {
       PLAN_REVIEW_DATA_DIR: dir,
       TEMPORAL_TASK_QUEUE: `bench-${runId}`,
-      BENCH_BARE_TASK_QUEUE: `bench-bare-${runId}`,
+      ...(opts.bare !== false && { BENCH_BARE_TASK_QUEUE: `bench-bare-${runId}` }),
       SMTP_URL: sink.url,
       LINK_SECRET: randomBytes(32).toString('hex'),
     };
@@ -155,10 +157,10 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     };
     const addWorker = async (w: { maxCachedWorkflows?: number } = {}) => {
       const cache = w.maxCachedWorkflows ?? opts.maxCachedWorkflows;
-      const child = spawnNode(
-        [path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')],
-        cache !== undefined ? { BENCH_MAX_CACHED_WORKFLOWS: String(cache) } : {},
-      );
+      const child = spawnNode([path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')], {
+        ...(cache !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }),
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
+      });
       await waitForLine(child, 'ready', 'a bench worker');
       return child.pid!;
     };
@@ -181,7 +183,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       store: opened.store,
       secret: Buffer.from(env.LINK_SECRET!, 'hex'),
       taskQueue: env.TEMPORAL_TASK_QUEUE!,
-      bareTaskQueue: env.BENCH_BARE_TASK_QUEUE!,
+      bareTaskQueue: env.BENCH_BARE_TASK_QUEUE ?? '',
       webUrls,
       sink,
       workerPids,
