@@ -72,3 +72,11 @@ export async function pool<T>(n: number, limit: number, task: (i: number) => Pro
   );
   return out;
 }
+
+/** CPU time a process has used so far (user and system, ms), from /proc. */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}

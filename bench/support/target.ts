@@ -41,6 +41,7 @@ export interface Target {
   taskQueue: string;
   bareTaskQueue: string;
   webUrls: string[];
+  webPids: number[];
   sink: CountingSink;
   workerPids: number[];
   /** Stops one worker (SIGTERM) and waits for it to exit. */
@@ -165,12 +166,14 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       return child.pid!;
     };
     const webUrls: string[] = [];
+    const webPids: number[] = [];
     await Promise.all(
       Array.from({ length: opts.webServers }, async () => {
         const port = await freePort();
         const child = spawnNode([path.join(PROJECT_ROOT, 'cli', 'main.ts'), 'web'], { WEB_PORT: String(port) });
         await waitForLine(child, '[web] listening', 'a web server');
         webUrls.push(`http://127.0.0.1:${port}`);
+        webPids.push(child.pid!);
       }),
     );
     const workerPids: number[] = [];
@@ -185,6 +188,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       taskQueue: env.TEMPORAL_TASK_QUEUE!,
       bareTaskQueue: env.BENCH_BARE_TASK_QUEUE ?? '',
       webUrls,
+      webPids,
       sink,
       workerPids,
       stopWorker: stopChild,
