@@ -98,6 +98,10 @@ try {
       2,
     ),
   );
+} catch (err) {
+  // Printed before the stop: calls still in flight fail once their connection closes.
+  console.error(err);
+  process.exitCode = 1;
 } finally {
   await target.stop();
 }

@@ -150,7 +150,8 @@ export async function runBenchRound(
         },
       });
   await act(id, 'publishDispositions', { requestId: randomUUID(), actor: coordinator });
-  const published = await rounds.status(id);
+  // A notice's link shows the outcome once the notice has gone out.
+  const published = await until((s) => s.notices.every((n) => n.sentAt !== undefined));
   for (const n of published.notices) await acknowledge(replyLink(target, web(), published, n.bureauId));
   const ready = await until((s) => s.approval.candidate !== null);
   await act(id, 'approveCandidate', {
