@@ -72,7 +72,7 @@ export function replyLinkIn(mail: ReceivedMail): string {
   return link;
 }
 
-function hiddenField(html: string, name: string): string {
+export function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
   if (value === undefined) throw new Error(`the reply page has no ${name} field`);
   return value;

@@ -90,6 +90,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     deps: {
       store,
       transport: createMailTransport(config),

@@ -1,23 +1,56 @@
 /** Builds the worker from its dependencies; `plan-review worker` and `plan-review up` run it. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createActivities, type Activities, type ActivityDeps } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** The workflow bundle, built by a child process (worker/bundleMain.ts) so that webpack's memory is not the worker's. */
+export async function bundleWorkflows(): Promise<{ code: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-bundle-'));
+  try {
+    const out = path.join(dir, 'workflows.js');
+    const loader = fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url));
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', loader, fileURLToPath(new URL('./bundleMain.ts', import.meta.url)), out],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    return { code: await readFile(out, 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export async function createWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A pre-built bundle (tests bundle once and share it). */
+  /** A pre-built bundle (tests bundle once and share it); else bundled in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * How many rounds stay in the workflow cache (WORKER_MAX_CACHED_WORKFLOWS, default 40). A cached
+   * round holds its own copy of the workflow code's modules (the schemas above all: about 4.5 MB a
+   * round, as the SDK evaluates a bundle's modules once per workflow), and a round waits days
+   * between events, so the SDK's default (about 2,300 here) would keep every open round in memory
+   * for nothing. A round that left the cache is replayed from its history at its next event.
+   */
+  maxCachedWorkflows: number;
+  /** Activities that replace the real ones (the benchmarks' stand-ins); never set by a deployed worker. */
+  activityOverrides?: Partial<Activities>;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.deps),
+    workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
+    maxCachedWorkflows: opts.maxCachedWorkflows,
+    activities: { ...createActivities(opts.deps), ...opts.activityOverrides },
   });
 }

@@ -31,14 +31,14 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
       return unwrap(await gateway.act(status.id, 'submitReply', request));
     },
     /** Polls the round's status until `pred` holds (a round acts on its own: emails, timers). */
-    async until(id: string, pred: (s: RoundStatus) => boolean, timeoutMs = 20_000): Promise<RoundStatus> {
+    async until(id: string, pred: (s: RoundStatus) => boolean, timeoutMs = 20_000, pollMs = 50): Promise<RoundStatus> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = unwrap(await gateway.status(id));
         if (pred(s)) return s;
         if (Date.now() > deadline)
           throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, pollMs));
       }
     },
   };

@@ -1,0 +1,181 @@
+/**
+ * Reply latency at a fixed arrival rate (open loop: each reply is posted at its scheduled moment
+ * whether or not the earlier ones are answered), through the real reply routes: the bureau's page
+ * is opened two seconds before (its GET, a status query, at the same rate), the form is posted at
+ * the scheduled moment, and the time runs until the receipt's record has been read back and checked
+ * against its SHA-256. Latency counts from the scheduled moment, so a server that falls behind
+ * shows it. First `--rate` for `--seconds`; then rising rates, `--step-seconds` each, until the p99
+ * passes one second; then the same server's raw Update rate on bare reference workflows.
+ *
+ *   npx tsx bench/reply-latency.ts [--rounds 100] [--target devserver|cluster] [--workers 1]
+ *     [--rate 20] [--seconds 30] [--step-seconds 10]
+ */
+import { z } from 'zod';
+import type { RoundStatus } from '../domain/round.js';
+import { benchArgs, CommonArgs } from './support/args.js';
+import { rawUpdateRate } from './support/bare.js';
+import { cpuMsOf, latencySummary, loadSampler, machine, pool } from './support/report.js';
+import { benchReply, benchRoundInput, openReplyForm, replyLink, submitReply } from './support/rounds.js';
+import { roundCalls } from './support/roundCalls.js';
+import { startTarget, type Target } from './support/target.js';
+
+const positive = z.coerce.number().positive();
+const args = benchArgs(
+  CommonArgs.extend({
+    rounds: CommonArgs.shape.rounds.default(100),
+    rate: positive.default(20),
+    seconds: positive.default(30),
+    stepSeconds: positive.default(10),
+  }),
+);
+/** Reply versions a bureau may send (domain/limits.ts): each slot is one version of one bureau's reply. */
+const VERSIONS = 10;
+const OPEN_AHEAD_MS = 2000;
+const LIMIT_MS = 1000;
+
+interface Slot {
+  status: RoundStatus;
+  bureauId: string;
+  version: number;
+}
+
+/** Slots in an order that spreads consecutive replies over the rounds (one bureau's versions come rounds apart). */
+function* slots(statuses: RoundStatus[]): Generator<Slot> {
+  const bureaus = statuses[0]!.bureaus.map((b) => b.bureau.id);
+  for (let version = 1; version <= VERSIONS; version++)
+    for (const bureauId of bureaus) for (const status of statuses) yield { status, bureauId, version };
+}
+
+async function phase(target: Target, next: () => Slot | undefined, rate: number, seconds: number, web: () => string) {
+  const n = Math.round(rate * seconds);
+  const t0 = Date.now() + OPEN_AHEAD_MS + 500;
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  let last = t0;
+  const load = loadSampler();
+  const cpu = await cpuNow(target);
+  const jobs: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const slot = next();
+    if (!slot) return { exhausted: true as const };
+    const at = t0 + (i * 1000) / rate;
+    const docKeys = slot.status.documents.map((d) => d.key);
+    jobs.push(
+      (async () => {
+        await new Promise((r) => setTimeout(r, at - OPEN_AHEAD_MS - Date.now()));
+        try {
+          const form = await openReplyForm(replyLink(target, web(), slot.status, slot.bureauId));
+          await new Promise((r) => setTimeout(r, at - Date.now()));
+          await submitReply(form, benchReply(slot.status, slot.bureauId, slot.version), docKeys);
+          const done = Date.now();
+          latencies.push(done - at);
+          last = Math.max(last, done);
+        } catch (err) {
+          errors.push(String(err).slice(0, 200));
+        }
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+  const spent = await cpuNow(target);
+  const perReply = (a: number, b: number) => Math.round((b - a) / Math.max(1, latencies.length));
+  return {
+    exhausted: false as const,
+    offeredPerSecond: rate,
+    seconds,
+    latencyMs: latencySummary(latencies),
+    errors: errors.length,
+    firstErrors: [...new Set(errors)].slice(0, 3),
+    completedPerSecond: Math.round((latencies.length / ((last - t0) / 1000)) * 10) / 10,
+    loadAverage: load.stop(),
+    cpuMsPerReply: {
+      webServers: perReply(cpu.web, spent.web),
+      workers: perReply(cpu.workers, spent.workers),
+      driver: perReply(cpu.driver, spent.driver),
+    },
+  };
+}
+
+/** CPU time used so far by the web servers, the workers and this process (the driver). */
+async function cpuNow(target: Target) {
+  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuMsOf))).reduce((a, b) => a + b, 0);
+  const own = process.cpuUsage();
+  return {
+    web: await sum(target.webPids),
+    workers: await sum(target.workerPids),
+    driver: (own.user + own.system) / 1000,
+  };
+}
+
+const info = machine();
+const target = await startTarget({
+  target: args.target,
+  workers: args.workers,
+  webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
+});
+try {
+  const template = await benchRoundInput(target);
+  const rounds = roundCalls(target.client, target.store, target.taskQueue);
+  const run = Date.now().toString(36);
+  const setupStarted = Date.now();
+  const statuses = await pool(args.rounds, 16, async (i) => {
+    const id = await rounds.start({ ...template, planId: `latency-${run}-${i}` });
+    return rounds.until(id, (s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined), 600_000, 250);
+  });
+  const setupMs = Date.now() - setupStarted;
+  const order = slots(statuses);
+  const next = () => {
+    const r = order.next();
+    return r.done ? undefined : r.value;
+  };
+  let k = 0;
+  const web = () => target.webUrls[k++ % target.webUrls.length]!;
+  // A few replies first, untimed: the page's templates and the connections warm.
+  await phase(target, next, 5, 1, web);
+
+  const fixed = await phase(target, next, args.rate, args.seconds, web);
+  const ladder: unknown[] = [];
+  let sustained: number | null = null;
+  let stoppedBecause = 'the p99 passed one second';
+  for (let rate = args.rate; ; rate = Math.round(rate * 1.5)) {
+    const step = await phase(target, next, rate, args.stepSeconds, web);
+    if (step.exhausted) {
+      stoppedBecause = `the pool's reply slots ran out (${args.rounds} rounds × 7 bureaus × ${VERSIONS} versions)`;
+      break;
+    }
+    ladder.push(step);
+    if (step.errors > 0 || step.latencyMs.p99 > LIMIT_MS) {
+      if (step.errors > 0) stoppedBecause = 'replies failed';
+      break;
+    }
+    sustained = rate;
+  }
+  const raw = await rawUpdateRate(target, 50, 32, 10);
+  console.log(
+    JSON.stringify(
+      {
+        ...info,
+        target: args.target,
+        workers: args.workers,
+        webServers: target.webUrls.length,
+        openRounds: args.rounds,
+        setupMs,
+        fixedRate: fixed,
+        ladder,
+        sustainedPerSecond: sustained,
+        stoppedBecause,
+        rawUpdates: raw,
+        sustainedShareOfRawUpdateRate:
+          sustained === null ? null : Math.round((sustained / raw.perSecond) * 1000) / 1000,
+      },
+      null,
+      2,
+    ),
+  );
+} catch (err) {
+  // Printed before the stop: calls still in flight fail once their connection closes.
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await target.stop();
+}

@@ -1,0 +1,107 @@
+/**
+ * Round throughput against the engine's own limit, in one run on one Temporal server: N seven-bureau
+ * rounds from start to approval (invitations, replies through the reply links over HTTP, table
+ * 10-1's dispositions, acknowledgements, the candidate approved; the candidate is the review record,
+ * not the rendered PDF: bench/support/benchWorker.ts), then as many bare reference workflows with
+ * the same mix of billable actions per workflow (starts, activities, Updates, timers). The figure is
+ * the rounds' billable actions per second as a share of the reference's.
+ *
+ *   npx tsx bench/round-throughput.ts [--rounds 50] [--target devserver|cluster] [--workers 1]
+ *     [--web-servers 1] [--concurrency 25]
+ */
+import { z } from 'zod';
+import { benchArgs, CommonArgs } from './support/args.js';
+import { runBare, sumBillable } from './support/bare.js';
+import { loadSampler, machine, pool } from './support/report.js';
+import { benchRoundInput, runBenchRound } from './support/rounds.js';
+import { startTarget } from './support/target.js';
+
+const args = benchArgs(
+  CommonArgs.extend({
+    rounds: CommonArgs.shape.rounds.default(50),
+    concurrency: z.coerce.number().int().positive().default(25),
+  }),
+);
+const info = machine();
+const target = await startTarget({
+  target: args.target,
+  workers: args.workers,
+  webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
+});
+try {
+  const template = await benchRoundInput(target);
+  let k = 0;
+  const web = () => target.webUrls[k++ % target.webUrls.length]!;
+  const run = Date.now().toString(36);
+  // One round and one reference workflow first: bundles loaded, connections open, caches warm.
+  const warm = await runBenchRound(target, template, `bench-${run}-warm`, web);
+  await runBare(target, 1, { activities: 1, updates: 1, timers: 1 }, 1);
+  const warmMails = target.sink.total();
+
+  const load = loadSampler();
+  const startedRounds = Date.now();
+  const rounds = await pool(args.rounds, args.concurrency, (i) =>
+    runBenchRound(target, template, `bench-${run}-${i}`, web),
+  );
+  const roundsMs = Date.now() - startedRounds;
+  const loadRounds = load.stop();
+  const billable = await sumBillable(
+    target,
+    rounds.map((r) => r.id),
+  );
+  const per = (k: string) => (billable[k] ?? 0) / args.rounds;
+  const mix = {
+    activities: Math.round(per('activities')),
+    updates: Math.round(per('updatesAccepted')),
+    timers: Math.round(per('timers')),
+  };
+  const loadBare = loadSampler();
+  const bare = await runBare(target, args.rounds, mix, args.concurrency);
+  const bareLoad = loadBare.stop();
+
+  const rate = (actions: number, ms: number) => Math.round((actions / ms) * 10000) / 10;
+  const roundRate = rate(billable.total!, roundsMs);
+  const bareRate = rate(bare.billable.total!, bare.ms);
+  const times = rounds.map((r) => r.ms).sort((a, b) => a - b);
+  console.log(
+    JSON.stringify(
+      {
+        ...info,
+        target: args.target,
+        workers: args.workers,
+        webServers: target.webUrls.length,
+        concurrency: args.concurrency,
+        warmRoundMs: warm.ms,
+        rounds: {
+          count: args.rounds,
+          replies: rounds.reduce((a, r) => a + r.replies, 0),
+          ms: roundsMs,
+          billable,
+          actionsPerSecond: roundRate,
+          msPerRound: Math.round(roundsMs / args.rounds),
+          roundDurationMs: { p50: times[Math.floor(times.length / 2)], max: times.at(-1) },
+          emails: Object.fromEntries(target.sink.counts),
+          emailsInRun: target.sink.total() - warmMails,
+          loadAverage: loadRounds,
+        },
+        reference: {
+          workflows: bare.workflows,
+          perWorkflow: mix,
+          ms: bare.ms,
+          billable: bare.billable,
+          actionsPerSecond: bareRate,
+          loadAverage: bareLoad,
+        },
+        ratio: Math.round((roundRate / bareRate) * 1000) / 1000,
+      },
+      null,
+      2,
+    ),
+  );
+} catch (err) {
+  // Printed before the stop: calls still in flight fail once their connection closes.
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await target.stop();
+}

@@ -1,0 +1,82 @@
+/** What every benchmark prints beside its figures: the machine, the date, the command, the load while it ran. */
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function latencySummary(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x);
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p95: r(percentile(s, 95)),
+    p99: r(percentile(s, 99)),
+    max: r(s.at(-1) ?? NaN),
+  };
+}
+
+/** Samples the 1-minute load average every 5 s until stopped. */
+export function loadSampler() {
+  const samples: number[] = [os.loadavg()[0]!];
+  const timer = setInterval(() => samples.push(os.loadavg()[0]!), 5000);
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(os.loadavg()[0]!);
+      const r = (x: number) => Math.round(x * 100) / 100;
+      return {
+        min: r(Math.min(...samples)),
+        max: r(Math.max(...samples)),
+        mean: r(samples.reduce((a, b) => a + b, 0) / samples.length),
+      };
+    },
+  };
+}
+
+export function machine() {
+  return {
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+    command: `npx tsx ${process.argv
+      .slice(1)
+      .map((a) => a.replace(process.cwd() + '/', ''))
+      .join(' ')}`,
+    loadAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+/** A process's resident memory now and at its peak (MB), from /proc. */
+export async function rssOf(pid: number): Promise<{ rssMB: number; peakMB: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMB: Math.round(kb('VmRSS') / 1024), peakMB: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** Runs `task(i)` for i < n with at most `limit` at once. */
+export async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** CPU time a process has used so far (user and system, ms), from /proc. */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}

@@ -1,0 +1,202 @@
+/**
+ * What a benchmark drives: a Temporal server (a dev server of its own on a temporary SQLite file, or
+ * the running cluster of scripts/cluster.sh: its Temporal server on PostgreSQL and its document
+ * store), with web servers and workers started for the run as processes of their own (so each can be
+ * measured and counted), on a task queue of their own (so the cluster's own workers never take the
+ * run's rounds), sending mail to a counting sink. Everything started here is stopped by stop().
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../../infra/config.js';
+import { startDevServer } from '../../infra/devServer.js';
+import { freePort } from '../../infra/ports.js';
+import { openStore } from '../../infra/stores.js';
+import type { ContentStore } from '../../infra/store.js';
+import { connectClient } from '../../infra/temporal.js';
+import { PROJECT_ROOT, temporalCli } from '../../infra/tools.js';
+import { startCountingSink, type CountingSink } from './countingSink.js';
+
+export type TargetName = 'devserver' | 'cluster';
+
+export interface TargetOptions {
+  target: TargetName;
+  workers: number;
+  webServers: number;
+  /** The workflow cache's size in each worker (unset: the deployed default, WORKER_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
+  /** Whether the workers also run the reference workflow (default: yes). */
+  bare?: boolean;
+}
+
+export interface Target {
+  name: TargetName;
+  client: Client;
+  store: ContentStore;
+  secret: Buffer;
+  taskQueue: string;
+  bareTaskQueue: string;
+  webUrls: string[];
+  webPids: number[];
+  sink: CountingSink;
+  workerPids: number[];
+  /** Stops one worker (SIGTERM) and waits for it to exit. */
+  stopWorker(pid: number): Promise<void>;
+  /** Starts one more worker; resolves with its pid once it polls. */
+  addWorker(opts?: { maxCachedWorkflows?: number }): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const TSX_LOADER = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+const run = promisify(execFile);
+
+/** The cluster's shared environment, as `scripts/cluster.sh env` prints it; refuses a cluster that is not up. */
+async function clusterEnv(): Promise<Record<string, string>> {
+  const script = path.join(PROJECT_ROOT, 'scripts', 'cluster.sh');
+  const status = (await run('bash', [script, 'status'])).stdout;
+  if (/\(stopped\)|not running/.test(status))
+    throw new Error(`the cluster is not running (bash scripts/cluster.sh up starts it):\n${status}`);
+  const env: Record<string, string> = {};
+  for (const line of (await run('bash', [script, 'env'])).stdout.split('\n')) {
+    const m = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+function waitForLine(child: ChildProcess, line: string, what: string, timeoutMs = 180_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s:\n${out}`)),
+      timeoutMs,
+    );
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+}
+
+export async function startTarget(opts: TargetOptions): Promise<Target> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((err) => console.error(`while stopping: ${String(err)}`));
+  };
+  try {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-bench-'));
+    stoppers.push(() => rm(dir, { recursive: true, force: true }));
+    const sink = await startCountingSink();
+    stoppers.push(sink.stop);
+    const runId = randomUUID().slice(0, 8);
+    const env: Record<string, string> = {
+      PLAN_REVIEW_DATA_DIR: dir,
+      TEMPORAL_TASK_QUEUE: `bench-${runId}`,
+      ...(opts.bare !== false && { BENCH_BARE_TASK_QUEUE: `bench-bare-${runId}` }),
+      SMTP_URL: sink.url,
+      LINK_SECRET: randomBytes(32).toString('hex'),
+    };
+    if (opts.target === 'devserver') {
+      const port = await freePort();
+      const dev = await startDevServer({
+        cli: temporalCli(undefined),
+        dbFile: path.join(dir, 'temporal.sqlite'),
+        port,
+        namespace: 'default',
+        retention: '1d',
+        logFile: path.join(dir, 'temporal.log'),
+      });
+      stoppers.push(() => dev.stop());
+      env.TEMPORAL_ADDRESS = dev.address;
+    } else {
+      const cluster = await clusterEnv();
+      for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'STORE_URL'] as const) {
+        if (!cluster[k]) throw new Error(`scripts/cluster.sh env gives no ${k}`);
+        env[k] = cluster[k];
+      }
+    }
+    const config = loadConfig(env);
+    const client = await connectClient(config);
+    stoppers.push(() => client.connection.close());
+    const opened = openStore(config);
+    stoppers.push(opened.close);
+
+    const children = new Map<number, ChildProcess>();
+    const stopChild = async (pid: number) => {
+      const child = children.get(pid);
+      if (!child) return;
+      children.delete(pid);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    };
+    stoppers.push(async () => {
+      await Promise.all([...children.keys()].map(stopChild));
+    });
+    const spawnNode = (args: string[], extra: Record<string, string>) => {
+      const child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env, ...extra },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.set(child.pid!, child);
+      return child;
+    };
+    const addWorker = async (w: { maxCachedWorkflows?: number } = {}) => {
+      const cache = w.maxCachedWorkflows ?? opts.maxCachedWorkflows;
+      const child = spawnNode([path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')], {
+        ...(cache !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }),
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
+      });
+      await waitForLine(child, 'ready', 'a bench worker');
+      return child.pid!;
+    };
+    const webUrls: string[] = [];
+    const webPids: number[] = [];
+    await Promise.all(
+      Array.from({ length: opts.webServers }, async () => {
+        const port = await freePort();
+        const child = spawnNode([path.join(PROJECT_ROOT, 'cli', 'main.ts'), 'web'], { WEB_PORT: String(port) });
+        await waitForLine(child, '[web] listening', 'a web server');
+        webUrls.push(`http://127.0.0.1:${port}`);
+        webPids.push(child.pid!);
+      }),
+    );
+    const workerPids: number[] = [];
+    // One at a time: each bundles the workflows, and two bundles at once only slow each other.
+    for (let i = 0; i < opts.workers; i++) workerPids.push(await addWorker());
+
+    return {
+      name: opts.target,
+      client,
+      store: opened.store,
+      secret: Buffer.from(env.LINK_SECRET!, 'hex'),
+      taskQueue: env.TEMPORAL_TASK_QUEUE!,
+      bareTaskQueue: env.BENCH_BARE_TASK_QUEUE ?? '',
+      webUrls,
+      webPids,
+      sink,
+      workerPids,
+      stopWorker: stopChild,
+      addWorker,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
