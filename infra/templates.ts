@@ -20,6 +20,8 @@ export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
 export interface TimeFormat {
   /** When something happened, for the record (a reply, an action, a sent email): to the second. */
   seconds?: boolean;
+  /** False where the zone is said once for many times (a table's heading): the time alone. */
+  zone?: boolean;
 }
 
 /**
@@ -41,7 +43,8 @@ export function formatInstant(iso: string, timeZone: string, format: TimeFormat 
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const clock = `${get('hour')}:${get('minute')}${format.seconds ? `:${get('second')}` : ''}`;
-  return `${get('year')}-${get('month')}-${get('day')} ${clock} ${zoneLabel(timeZone)}`;
+  const date = `${get('year')}-${get('month')}-${get('day')} ${clock}`;
+  return format.zone === false ? date : `${date} ${zoneLabel(timeZone)}`;
 }
 
 /** A time on a page: the text of formatInstant in a <time> element whose title names the IANA zone. */

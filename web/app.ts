@@ -18,6 +18,9 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
+import { roundListPage } from './roundList.js';
+import { formsOffered, glanceView } from './roundGlance.js';
+import { DEFAULT_TIME_ZONE } from '../domain/round.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
 import { createAuditRoutes } from './auditRoutes.js';
 import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
@@ -148,25 +151,23 @@ export function createApp(deps: AppDeps) {
   app.use('/outbox', coordinator);
   app.use('/outbox/*', coordinator);
 
-  app.get('/', async (c) => {
-    const listed = await rounds.list();
-    if (listed.kind !== 'done') throw new RoundGatewayError(listed);
-    return c.html(
-      templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai', ...viewerOf(c) }),
-    );
-  });
+  app.get('/', roundListPage({ rounds, templates, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
 
   app.get('/rounds/:id', roundParamValidator(templates), async (c) => {
     const { id } = c.req.valid('param');
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    const problems = problemsWithMailDelays(round.value, Date.now());
+    const now = Date.now();
+    const viewer = viewerOf(c);
     return c.html(
       templates.render('pages/round', {
-        round: { ...round.value, problems },
+        round: { ...round.value, problems: problemsWithMailDelays(round.value, now) },
+        glance: glanceView(round.value, now, formsOffered(round.value, viewer.canManage)),
+        // The bureaus' details (Message-IDs, link IDs, replies) are on the coordinator's page.
+        detailsHref: viewer.canManage ? `/rounds/${id}/manage#bureau-` : undefined,
         records: recordsView(round.value),
-        ...viewerOf(c),
+        ...viewer,
       }),
     );
   });
