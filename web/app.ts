@@ -3,14 +3,10 @@
  * Built from its dependencies so tests call it in-process (app.request) without a port.
  */
 import { readFileSync } from 'node:fs';
-import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { except } from 'hono/combine';
-import { simpleParser } from 'mailparser';
-import { z } from 'zod';
 import type { Config } from '../infra/config.js';
-import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
@@ -19,6 +15,7 @@ import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
 import { roundListPage } from './roundList.js';
+import { createOutboxRoutes } from './outboxRoutes.js';
 import { formsOffered, glanceView } from './roundGlance.js';
 import { DEFAULT_TIME_ZONE } from '../domain/round.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
@@ -27,7 +24,7 @@ import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js
 import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { errorPage, KIB, limitBody, messagePage, noRoundPage, securityHeaders } from './guards.js';
+import { errorPage, KIB, limitBody, noRoundPage, securityHeaders } from './guards.js';
 import { roundParamValidator } from './roundRoute.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -55,10 +52,6 @@ export type AppDeps = CommonDeps &
 
 /** The signed-in user's navigation (set by the staff role check before these routes). */
 const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
-
-const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
-
-const NO_MESSAGE = { zh: '发件箱中没有这封邮件', en: 'There is no such message in the outbox' };
 
 /** The body limit of every route without one of its own. */
 export const DEFAULT_BODY_LIMIT = 64 * KIB;
@@ -172,42 +165,7 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  app.get('/outbox', async (c) => {
-    if (!outboxDir) return c.html(templates.render('pages/outbox', { sink: false }));
-    const names = (await listOutbox(outboxDir)).reverse().slice(0, 500);
-    const messages = await Promise.all(
-      names.map(async (name) => {
-        const mail = await simpleParser(await readOutboxMessage(outboxDir, name), {
-          skipHtmlToText: true,
-          skipTextToHtml: true,
-        });
-        const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
-        return {
-          name,
-          to,
-          subject: mail.subject ?? '',
-          received: name.slice(0, 19).replace(/T(\d\d)-(\d\d)-(\d\d)/, ' $1:$2:$3'),
-        };
-      }),
-    );
-    return c.html(templates.render('pages/outbox', { sink: true, messages }));
-  });
-
-  app.get(
-    '/outbox/:name',
-    zValidator('param', MessageParam, (result, c) => {
-      if (!result.success) return messagePage(c, templates, 404, NO_MESSAGE);
-    }),
-    async (c) => {
-      if (!outboxDir) return messagePage(c, templates, 404, NO_MESSAGE);
-      try {
-        const raw = await readOutboxMessage(outboxDir, c.req.valid('param').name);
-        return c.body(new Uint8Array(raw), 200, { 'content-type': 'text/plain; charset=utf-8' });
-      } catch {
-        return messagePage(c, templates, 404, NO_MESSAGE);
-      }
-    },
-  );
+  app.route('/', createOutboxRoutes({ templates, outboxDir, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
 
   app.onError(errorPage(templates));
   return app;
