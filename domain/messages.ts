@@ -43,6 +43,25 @@ export const MESSAGES = {
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
   objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
 
+  // a round file (infra/roundFile.ts), from the CLI or uploaded on the web
+  roundFileUnreadable: { zh: '无法读取轮次文件 {name}', en: 'the round file {name} cannot be read' },
+  roundFileSyntax: {
+    zh: '不是有效的 {format} 文件，请检查缩进、冒号和引号',
+    en: 'is not valid {format}: check the indentation, colons and quotes',
+  },
+  roundFileMissing: {
+    zh: '缺少文件 {name}：请与轮次文件一起上传（按文件名对应）',
+    en: 'the file {name} is missing: upload it with the round file (matched by its name)',
+  },
+  roundFileDocument: {
+    zh: '文件 {name} 的格式不符合要求（见 docs/document-format.md）：{detail}',
+    en: 'the document {name} is not in the expected format (see docs/document-format.md): {detail}',
+  },
+  roundFileDeadline: {
+    zh: '截止时间应为时长（如 P14D）或日期时间（如 2022-02-17T18:00）',
+    en: 'the deadline must be a duration (such as P14D) or a date and time (such as 2022-02-17T18:00)',
+  },
+
   // domain/expertReview.ts
   meetingDate: { zh: '应为日期，如 2030-03-01', en: 'must be a date such as 2030-03-01' },
   realDate: { zh: '不是有效的日期', en: 'must be a real date' },

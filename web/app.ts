@@ -16,6 +16,8 @@ import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
 import { roundListPage } from './roundList.js';
 import { createOutboxRoutes } from './outboxRoutes.js';
+import { createStartRoundRoutes, START_ROUND_PATH } from './startRoundRoutes.js';
+import { messageIdDomain } from '../infra/mailer.js';
 import { formsOffered, glanceView } from './roundGlance.js';
 import { DEFAULT_TIME_ZONE } from '../domain/round.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
@@ -57,9 +59,10 @@ const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
 export const DEFAULT_BODY_LIMIT = 64 * KIB;
 /**
  * Routes that set their own (larger) body limit: a bureau's reply (web/replyRoutes.ts: the scan
- * plus 1 MiB) and the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan).
+ * plus 1 MiB), the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan) and
+ * starting a round (web/startRoundRoutes.ts: the round file with its documents).
  */
-const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
+const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action', START_ROUND_PATH];
 
 /** Histories from Temporal through the client; without one (a fake round service), none to read. */
 function historiesOf(client: Client | undefined): RoundHistories {
@@ -128,6 +131,17 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
+  app.route(
+    '/',
+    createStartRoundRoutes({
+      rounds,
+      store,
+      templates,
+      auth,
+      messageIdDomain: messageIdDomain(config),
+      maxBytes: config.ATTACHMENT_MAX_BYTES,
+    }),
+  );
   app.route(
     '/',
     createAuditRoutes({
