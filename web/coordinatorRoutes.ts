@@ -28,6 +28,7 @@ import { countingReply, repliedLate } from '../workflows/stages/consultation/rul
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, pageTime, type Templates } from '../infra/templates.js';
 import { BUREAU_FORMS, formsOffered, glanceView, type BureauForm } from './roundGlance.js';
+import { timeZoneOptions } from './timeZones.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
@@ -355,6 +356,7 @@ function manageView(
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
     glance: glanceView(round, now, formsOffered(round, true)),
+    addBureauZones: timeZoneOptions(round.timeZone, forms['add-bureau'].v.timeZone),
     bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
     canAct,
     /** The consultation's own forms: while it runs (and, as before, outside the disposition stage). */

@@ -488,6 +488,40 @@ describe('actions', () => {
     expect(again.requestId).not.toBe(hiddenFields(html, 'waive').requestId);
   });
 
+  it('offers a list of time zones for an added bureau, Asia/Shanghai first, and keeps one refused elsewhere', async () => {
+    const b = await coordinator();
+    const { html, hidden } = await b.form('add-bureau');
+    const select = formHtml(html, 'add-bureau').match(/<select id="add-tz" name="timeZone">([^]*?)<\/select>/)![1]!;
+    const values = [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    expect(values.slice(0, 2)).toEqual(['', 'Asia/Shanghai']);
+    expect(values).toContain('Asia/Urumqi');
+    expect(values).toContain('Europe/Berlin');
+    expect(new Set(values).size).toBe(values.length);
+    expect(formHtml(html, 'add-bureau')).toMatch(/<label for="add-tz">/);
+
+    const fields = {
+      ...hidden,
+      id: 'water',
+      nameZh: '区水务局',
+      shortNameZh: '',
+      nameEn: 'Water Bureau',
+      emails: 'water@bureaus.example.org',
+      contactPerson: '水务局办公室',
+      deadline: '',
+    };
+    // Not a zone (a hand-made post): refused beside the field, in both languages.
+    const bad = await b.post('add-bureau', new URLSearchParams({ ...fields, timeZone: 'Mars/Olympus' }));
+    expect(bad.status).toBe(422);
+    expect(formHtml(await bad.text(), 'add-bureau')).toMatch(
+      /<\/select>\s*<span class="field-error" role="alert">应为 IANA 时区/,
+    );
+    expect(rounds.calls).toHaveLength(0);
+
+    const res = await b.post('add-bureau', new URLSearchParams({ ...fields, timeZone: 'Asia/Urumqi' }));
+    expect(res.status).toBe(303);
+    expect(rounds.calls.at(-1)).toMatchObject({ name: 'addBureau', request: { bureau: { timeZone: 'Asia/Urumqi' } } });
+  });
+
   it('re-shows the form with the message next to the field and the typed values kept (422)', async () => {
     const b = await coordinator();
     const { hidden } = await b.form('extend');
