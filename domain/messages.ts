@@ -154,7 +154,18 @@ export const MESSAGES = {
     zh: '请至少填写一条意见，或选择“无意见”。',
     en: 'Add at least one comment, or choose "no comments".',
   },
-  paperChooseAnswer: { zh: '请选择“无意见”或“有意见”。', en: 'Choose "no comments" or "comments".' },
+  paperChooseAnswer: {
+    zh: '请选择“无意见”、“有意见”或“不作答复”。',
+    en: 'Choose "no comments", "comments" or "not addressed".',
+  },
+  paperNotAddressedButTyped: {
+    zh: '选择了“不作答复”，但填写了意见：请清空意见或选择“有意见”。',
+    en: 'You chose "not addressed" but typed comments: clear them or choose "comments".',
+  },
+  paperAnswerOne: {
+    zh: '纸质回复至少应对一份文件作答。',
+    en: 'A paper reply answers at least one document.',
+  },
   chooseComment: { zh: '请选择意见。', en: 'Choose a comment.' },
   noSuchComment: { zh: '本轮没有这条待处理的意见。', en: 'No such comment awaits a disposition in this round.' },
   chooseDecision: {

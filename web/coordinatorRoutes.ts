@@ -281,6 +281,7 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
       canAddRow: rows < MAX_COMMENT_ROWS,
       noComments: v[`${prefix}.kind`] === 'noComments',
       comments: v[`${prefix}.kind`] === 'comments',
+      notAddressed: v[`${prefix}.kind`] === 'notAddressed',
       error: e[prefix],
       listId: `sections-${doc.key}`,
       sections: latestSections(round, doc.key).map(sectionLabel),

@@ -679,6 +679,48 @@ describe('recording a paper reply', () => {
     expect(await (await b.fetch(MANAGE)).text()).toContain('receipt no. 2');
   });
 
+  it('takes "not addressed" for a document, as the reply page does, and refuses a card that answers none', async () => {
+    const b = await coordinator();
+    const { html } = await b.form('paper');
+    expect(formHtml(html, 'paper')).toContain('<input type="radio" name="doc.annex.kind" value="notAddressed">');
+    const none = await b.post(
+      'paper',
+      (
+        await paperForm(
+          b,
+          {
+            bureauId: 'forestry',
+            responderName: '赵六',
+            responderPosition: '林业局局长',
+            'doc.plan.kind': 'notAddressed',
+            'doc.annex.kind': 'notAddressed',
+          },
+          { bytes: PNG, name: 'card.png' },
+        )
+      ).body,
+    );
+    expect(none.status).toBe(422);
+    expect(formHtml(await none.text(), 'paper')).toContain(
+      '纸质回复至少应对一份文件作答。A paper reply answers at least one document.',
+    );
+    const typed = await b.post(
+      'paper',
+      (await paperForm(b, { ...answer, 'doc.plan.kind': 'notAddressed' }, { bytes: PNG, name: 'card.png' })).body,
+    );
+    expect(typed.status).toBe(422);
+    expect(formHtml(await typed.text(), 'paper')).toContain('选择了“不作答复”，但填写了意见');
+    expect(rounds.updates).toHaveLength(0);
+
+    const { body } = await paperForm(
+      b,
+      { ...answer, 'doc.annex.kind': 'notAddressed' },
+      { bytes: PNG, name: 'card.png' },
+    );
+    expect((await b.post('paper', body)).status).toBe(303);
+    const sent = rounds.updates[0]!.request as { reply: { perDocument: Record<string, unknown> } };
+    expect(Object.keys(sent.reply.perDocument)).toEqual(['plan']);
+  });
+
   it('refuses a scan that is not a PDF, PNG or JPEG, or too large', async () => {
     const b = await coordinator();
     const text = await b.post(
@@ -714,7 +756,7 @@ describe('recording a paper reply', () => {
     expect(form).toMatch(
       /name="doc\.plan\.0\.section" value="9\.9"[^>]*>\s*<span class="field-error" role="alert">找不到这个章节/,
     );
-    expect(form).toContain('Choose &quot;no comments&quot; or &quot;comments&quot;');
+    expect(form).toContain('Choose &quot;no comments&quot;, &quot;comments&quot; or &quot;not addressed&quot;');
     expect(form).toContain('数据应更新为 2021 年。</textarea>');
     expect(form).toContain(`name="scanSha256" value="${sha256Hex(PNG)}"`);
     expect(html).not.toContain(HOSTILE);
