@@ -14,7 +14,8 @@ import { ConfigError, loadConfig, type Config } from '../infra/config.js';
 import { messageIdDomain } from '../infra/mailer.js';
 import { startSmtpSink } from '../infra/smtpSink.js';
 import { PATIENT_TIMEOUTS, RoundGateway, RoundGatewayError, unwrap } from '../infra/roundGateway.js';
-import { loadRoundFile, RoundFileError } from '../infra/roundFile.js';
+import { loadRoundFile } from '../infra/roundFile.js';
+import { FileProblemsError } from '../infra/structuredFile.js';
 import { openStore, type OpenedStore } from '../infra/stores.js';
 import { connectClient, temporalAddress } from '../infra/temporal.js';
 import { actorOf, ensureInitialUsers, loadUsers } from '../infra/users.js';
@@ -384,7 +385,8 @@ function reportError(err: unknown): number {
   }
   if (
     err instanceof ConfigError ||
-    err instanceof RoundFileError ||
+    // A round file's problems (RoundFileError) and every other file's.
+    err instanceof FileProblemsError ||
     err instanceof RoundGatewayError ||
     err instanceof UnreachableError ||
     err instanceof InputFileError ||

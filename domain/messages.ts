@@ -58,6 +58,25 @@ export const MESSAGES = {
   rationaleRequired: { zh: '未完全采纳的意见须说明理由', en: 'a rationale is required unless the comment is adopted' },
   objectionRequired: { zh: '提出异议时请写明异议内容', en: 'write what you object to' },
 
+  // a round file (infra/roundFile.ts), from the CLI or uploaded on the web
+  roundFileUnreadable: { zh: '无法读取轮次文件“{name}”。', en: 'the round file {name} cannot be read' },
+  roundFileSyntax: {
+    zh: '不是有效的 {format} 文件，请检查缩进、冒号和引号',
+    en: 'is not valid {format}: check the indentation, colons and quotes',
+  },
+  roundFileMissing: {
+    zh: '缺少文件 {name}：请与轮次文件一起上传（按文件名对应）',
+    en: 'the file {name} is missing: upload it with the round file (matched by its name)',
+  },
+  roundFileDocument: {
+    zh: '文件“{name}”的格式不符合要求（见 docs/document-format.md）：{detail}。',
+    en: 'the document {name} is not in the format plan-review reads (see docs/document-format.md): {detail}',
+  },
+  roundFileDeadline: {
+    zh: '截止时间应为时长（如 P14D）或日期时间（如 2022-02-17T18:00）',
+    en: 'the deadline must be a duration (such as P14D) or a date and time (such as 2022-02-17T18:00)',
+  },
+
   // domain/expertReview.ts
   meetingDate: { zh: '应为日期，如 2030-03-01。', en: 'must be a date such as 2030-03-01' },
   realDate: { zh: '不是有效的日期', en: 'must be a real date' },
@@ -150,7 +169,18 @@ export const MESSAGES = {
     zh: '请至少填写一条意见，或选择“无意见”。',
     en: 'Add at least one comment, or choose "no comments".',
   },
-  paperChooseAnswer: { zh: '请选择“无意见”或“有意见”。', en: 'Choose "no comments" or "comments".' },
+  paperChooseAnswer: {
+    zh: '请选择“无意见”、“有意见”或“不作答复”。',
+    en: 'Choose "no comments", "comments" or "not addressed".',
+  },
+  paperNotAddressedButTyped: {
+    zh: '选择了“不作答复”，但填写了意见：请清空意见或选择“有意见”。',
+    en: 'You chose "not addressed" but typed comments: clear them or choose "comments".',
+  },
+  paperAnswerOne: {
+    zh: '纸质回复至少应对一份文件作答。',
+    en: 'A paper reply answers at least one document.',
+  },
   chooseComment: { zh: '请选择意见。', en: 'Choose a comment.' },
   noSuchComment: { zh: '本轮没有这条待处理的意见。', en: 'No such comment awaits a disposition in this round.' },
   chooseDecision: {

@@ -5,7 +5,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { OUTCOME_LABELS, ROLE_LABELS, STAGE_LABELS, WORKFLOW_STATUS_LABELS, type Label } from '../domain/labels.js';
+import {
+  MAIL_KIND_LABELS,
+  OUTCOME_LABELS,
+  ROLE_LABELS,
+  STAGE_LABELS,
+  WORKFLOW_STATUS_LABELS,
+  type Label,
+} from '../domain/labels.js';
 import { BureauOutcome } from '../domain/records.js';
 import { BureauStatus, Stage } from '../domain/round.js';
 import { zoneLabel } from '../domain/time.js';
@@ -48,6 +55,15 @@ export function englishStart(message: string): number {
 /** A "中文 English" message with its English marked as English. */
 export function bilingualHtml(message: string): Handlebars.SafeString {
   const esc = Handlebars.escapeExpression;
+  // An email's subject pairs its languages as "中文 / English".
+  const slash = message.lastIndexOf(' / ');
+  if (slash > 0 && CJK.test(message.slice(0, slash)) && !CJK.test(message.slice(slash + 3)))
+    return new Handlebars.SafeString(
+      `${esc(message.slice(0, slash))} / <span class="en" lang="en">${esc(message.slice(slash + 3))}</span>`,
+    );
+  // A message in English alone (a mail server's reply, a round recorded before its messages were bilingual).
+  if (!CJK.test(message) && /[A-Za-z]{3}/.test(message))
+    return new Handlebars.SafeString(`<span class="en" lang="en">${esc(message)}</span>`);
   const at = englishStart(message);
   if (at < 0) return new Handlebars.SafeString(esc(message));
   const zh = message.slice(0, at).trimEnd();
@@ -73,6 +89,8 @@ export function markEnglish(source: string): string {
 export interface TimeFormat {
   /** When something happened, for the record (a reply, an action, a sent email): to the second. */
   seconds?: boolean;
+  /** False where the zone is said once for many times (a table's heading): the time alone. */
+  zone?: boolean;
 }
 
 /**
@@ -94,7 +112,8 @@ export function formatInstant(iso: string, timeZone: string, format: TimeFormat 
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const clock = `${get('hour')}:${get('minute')}${format.seconds ? `:${get('second')}` : ''}`;
-  return `${get('year')}-${get('month')}-${get('day')} ${clock} ${zoneLabel(timeZone)}`;
+  const date = `${get('year')}-${get('month')}-${get('day')} ${clock}`;
+  return format.zone === false ? date : `${date} ${zoneLabel(timeZone)}`;
 }
 
 /** A time on a page: the text of formatInstant in a <time> element whose title names the IANA zone. */
@@ -171,6 +190,11 @@ export class Templates {
     // Stages and outcomes in words from the one catalog, never as enum names.
     this.hb.registerHelper('stageLabel', (s: unknown) => (isStage(s) ? labelHtml(STAGE_LABELS[s]) : String(s)));
     this.hb.registerHelper('outcomeLabel', (o: unknown) => (isOutcome(o) ? labelHtml(OUTCOME_LABELS[o]) : String(o)));
+    this.hb.registerHelper('mailKindLabel', (k: unknown) =>
+      typeof k === 'string' && Object.hasOwn(MAIL_KIND_LABELS, k)
+        ? labelHtml(MAIL_KIND_LABELS[k as keyof typeof MAIL_KIND_LABELS])
+        : String(k),
+    );
     this.hb.registerHelper('roleLabel', (r: unknown) =>
       typeof r === 'string' && r in ROLE_LABELS ? labelHtml(ROLE_LABELS[r as keyof typeof ROLE_LABELS]) : String(r),
     );

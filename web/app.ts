@@ -3,14 +3,10 @@
  * Built from its dependencies so tests call it in-process (app.request) without a port.
  */
 import { readFileSync } from 'node:fs';
-import { zValidator } from '@hono/zod-validator';
 import type { Client } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { except } from 'hono/combine';
-import { simpleParser } from 'mailparser';
-import { z } from 'zod';
 import type { Config } from '../infra/config.js';
-import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
@@ -18,13 +14,19 @@ import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
 import { recordsView } from './reviewView.js';
+import { roundListPage } from './roundList.js';
+import { createOutboxRoutes } from './outboxRoutes.js';
+import { createStartRoundRoutes, START_ROUND_PATH } from './startRoundRoutes.js';
+import { messageIdDomain } from '../infra/mailer.js';
+import { formsOffered, glanceView } from './roundGlance.js';
+import { DEFAULT_TIME_ZONE } from '../domain/round.js';
 import { createApprovalRoutes } from './approvalRoutes.js';
 import { createAuditRoutes } from './auditRoutes.js';
 import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js';
 import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { errorPage, KIB, limitBody, messagePage, noRoundPage, securityHeaders } from './guards.js';
+import { errorPage, KIB, limitBody, noRoundPage, securityHeaders } from './guards.js';
 import { roundParamValidator } from './roundRoute.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -53,17 +55,14 @@ export type AppDeps = CommonDeps &
 /** The signed-in user's navigation (set by the staff role check before these routes). */
 const viewerOf = (c: Context) => viewerNav(c.get('user' as never) as User);
 
-const MessageParam = z.object({ name: z.string().regex(/^[\w-]+\.eml$/, 'not a message name') });
-
-const NO_MESSAGE = { zh: '发件箱中没有这封邮件', en: 'There is no such message in the outbox' };
-
 /** The body limit of every route without one of its own. */
 export const DEFAULT_BODY_LIMIT = 64 * KIB;
 /**
  * Routes that set their own (larger) body limit: a bureau's reply (web/replyRoutes.ts: the scan
- * plus 1 MiB) and the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan).
+ * plus 1 MiB), the coordinator's actions (web/coordinatorRoutes.ts: the paper reply carries a scan) and
+ * starting a round (web/startRoundRoutes.ts: the round file with its documents).
  */
-const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action'];
+const OWN_BODY_LIMIT = ['/r/:token', '/rounds/:id/actions/:action', START_ROUND_PATH];
 
 /** Histories from Temporal through the client; without one (a fake round service), none to read. */
 function historiesOf(client: Client | undefined): RoundHistories {
@@ -136,6 +135,17 @@ export function createApp(deps: AppDeps) {
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
   app.route(
     '/',
+    createStartRoundRoutes({
+      rounds,
+      store,
+      templates,
+      auth,
+      messageIdDomain: messageIdDomain(config),
+      maxBytes: config.ATTACHMENT_MAX_BYTES,
+    }),
+  );
+  app.route(
+    '/',
     createAuditRoutes({
       histories: deps.histories ?? historiesOf(deps.client),
       templates,
@@ -150,65 +160,28 @@ export function createApp(deps: AppDeps) {
   app.use('/outbox', coordinator);
   app.use('/outbox/*', coordinator);
 
-  app.get('/', async (c) => {
-    const listed = await rounds.list();
-    if (listed.kind !== 'done') throw new RoundGatewayError(listed);
-    return c.html(
-      templates.render('pages/rounds', { rounds: listed.value, timeZone: 'Asia/Shanghai', ...viewerOf(c) }),
-    );
-  });
+  app.get('/', roundListPage({ rounds, templates, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
 
   app.get('/rounds/:id', roundParamValidator(templates), async (c) => {
     const { id } = c.req.valid('param');
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    const problems = problemsWithMailDelays(round.value, Date.now());
+    const now = Date.now();
+    const viewer = viewerOf(c);
     return c.html(
       templates.render('pages/round', {
-        round: { ...round.value, problems },
+        round: { ...round.value, problems: problemsWithMailDelays(round.value, now) },
+        glance: glanceView(round.value, now, formsOffered(round.value, viewer.canManage)),
+        // The bureaus' details (Message-IDs, link IDs, replies) are on the coordinator's page.
+        detailsHref: viewer.canManage ? `/rounds/${id}/manage#bureau-` : undefined,
         records: recordsView(round.value),
-        ...viewerOf(c),
+        ...viewer,
       }),
     );
   });
 
-  app.get('/outbox', async (c) => {
-    if (!outboxDir) return c.html(templates.render('pages/outbox', { sink: false }));
-    const names = (await listOutbox(outboxDir)).reverse().slice(0, 500);
-    const messages = await Promise.all(
-      names.map(async (name) => {
-        const mail = await simpleParser(await readOutboxMessage(outboxDir, name), {
-          skipHtmlToText: true,
-          skipTextToHtml: true,
-        });
-        const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
-        return {
-          name,
-          to,
-          subject: mail.subject ?? '',
-          received: name.slice(0, 19).replace(/T(\d\d)-(\d\d)-(\d\d)/, ' $1:$2:$3'),
-        };
-      }),
-    );
-    return c.html(templates.render('pages/outbox', { sink: true, messages }));
-  });
-
-  app.get(
-    '/outbox/:name',
-    zValidator('param', MessageParam, (result, c) => {
-      if (!result.success) return messagePage(c, templates, 404, NO_MESSAGE);
-    }),
-    async (c) => {
-      if (!outboxDir) return messagePage(c, templates, 404, NO_MESSAGE);
-      try {
-        const raw = await readOutboxMessage(outboxDir, c.req.valid('param').name);
-        return c.body(new Uint8Array(raw), 200, { 'content-type': 'text/plain; charset=utf-8' });
-      } catch {
-        return messagePage(c, templates, 404, NO_MESSAGE);
-      }
-    },
-  );
+  app.route('/', createOutboxRoutes({ templates, outboxDir, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
 
   app.onError(errorPage(templates));
   return app;

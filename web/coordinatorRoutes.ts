@@ -28,6 +28,8 @@ import type { ActionName as RoundAction } from '../domain/actions.js';
 import { countingReply, repliedLate } from '../workflows/stages/consultation/rules.js';
 import { ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, labelHtml, pageTime, type Templates } from '../infra/templates.js';
+import { BUREAU_FORMS, formsOffered, glanceView, type BureauForm } from './roundGlance.js';
+import { timeZoneOptions } from './timeZones.js';
 import { actorOf, type UserDirectory } from '../infra/users.js';
 import { createAuth, type Auth, type AuthEnv } from './auth.js';
 import {
@@ -76,6 +78,8 @@ export interface CoordinatorDeps {
    * When absent, one is made from the deps above and /login and /logout are served from here.
    */
   auth?: Auth;
+  /** The clock that tells a bureau past its deadline and the time left (tests fix it). */
+  now?: () => Date;
 }
 
 /** What the coordinator's routes keep for the handlers after them: the round, the paper reply's scan, the form's context. */
@@ -239,7 +243,13 @@ function bilingualTitle(title: string): Handlebars.SafeString {
   );
 }
 
-function formView(action: ActionName, round: RoundStatus, failed: Failed | undefined, defaults: FormValues = {}) {
+function formView(
+  action: ActionName,
+  round: RoundStatus,
+  failed: Failed | undefined,
+  defaults: FormValues = {},
+  chosen = false,
+) {
   const mine = failed?.action === action ? failed : undefined;
   const v = mine?.values ?? defaults;
   return {
@@ -252,6 +262,8 @@ function formView(action: ActionName, round: RoundStatus, failed: Failed | undef
     e: mine?.errors ?? {},
     error: mine?.errors[FORM_ERROR],
     failed: mine !== undefined,
+    /** Shown open: refused, or chosen from a bureau's row. */
+    open: mine !== undefined || chosen,
     bureauOptions: round.bureaus.map((b) => ({
       id: b.bureau.id,
       label: `${b.bureau.shortNameZh ?? b.bureau.nameZh} ${b.bureau.id} · ${OUTCOME_LABELS[b.outcome].zh} · ${formatInstant(b.deadline, bureauTz(b, round))}`,
@@ -279,6 +291,7 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
       canAddRow: rows < MAX_COMMENT_ROWS,
       noComments: v[`${prefix}.kind`] === 'noComments',
       comments: v[`${prefix}.kind`] === 'comments',
+      notAddressed: v[`${prefix}.kind`] === 'notAddressed',
       error: e[prefix],
       listId: `sections-${doc.key}`,
       sections: latestSections(round, doc.key).map(sectionLabel),
@@ -290,19 +303,33 @@ function paperDocsView(round: RoundStatus, failed: Failed | undefined) {
   });
 }
 
+/** A bureau's form chosen from its row or an attention item: that form opens with the bureau selected. */
+interface ChosenBureau {
+  form: BureauForm;
+  bureauId: string;
+}
+
 function manageView(
   round: RoundStatus,
   failed: Failed | undefined,
   texts: Map<number, Reply>,
+  now: number,
   chosen: FormValues = {},
+  bureauChosen?: ChosenBureau,
 ) {
   const defaults = reviewFormDefaults(round);
-  const forms = Object.fromEntries(ACTIONS.map((a) => [a, formView(a, round, failed, defaults[a])])) as Record<
-    ActionName,
-    ReturnType<typeof formView>
-  >;
+  const forms = Object.fromEntries(
+    ACTIONS.map((a) => {
+      const picked = bureauChosen?.form === a;
+      return [
+        a,
+        formView(a, round, failed, picked ? { ...defaults[a], bureauId: bureauChosen.bureauId } : defaults[a], picked),
+      ];
+    }),
+  ) as Record<ActionName, ReturnType<typeof formView>>;
   const canAct = round.stage !== 'cancelled' && round.stage !== 'approved';
   const disposing = round.stage === 'disposition';
+  const consultationForms = canAct && !disposing;
   const showDispositions = disposing || round.dispositions.length > 0 || round.dispositionsPublished !== null;
   const table = showDispositions ? dispositionTable(round, texts) : [];
   // A comment chosen in the table opens its form with the comment selected (a re-shown form keeps what was typed).
@@ -311,6 +338,8 @@ function manageView(
   return {
     round: {
       id: round.id,
+      n: round.n,
+      planId: round.planId,
       title: round.title,
       stage: labelHtml(STAGE_LABELS[round.stage]),
       timeZone: round.timeZone,
@@ -337,10 +366,12 @@ function manageView(
       })),
       documents: round.documents.map((d) => ({ key: d.key, title: d.title })),
     },
+    glance: glanceView(round, now, formsOffered(round, true)),
+    addBureauZones: timeZoneOptions(round.timeZone, forms['add-bureau'].v.timeZone),
     bureaus: round.bureaus.map((b) => bureauView(b, round, texts)),
     canAct,
     /** The consultation's own forms: while it runs (and, as before, outside the disposition stage). */
-    consultationForms: canAct && !disposing,
+    consultationForms,
     forms,
     dispositions: showDispositions && {
       bureaus: table,
@@ -378,6 +409,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
       trustedOrigins: deps.trustedOrigins,
     });
   const coordinator = auth.requireRole('coordinator');
+  const now = deps.now ?? (() => new Date());
   const app = new Hono<CoordinatorEnv>();
   app.onError(errorPage(templates));
   if (!deps.auth) app.route('/', auth.routes);
@@ -413,9 +445,10 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     failed?: Failed,
     flash?: string,
     chosen?: FormValues,
+    bureauChosen?: ChosenBureau,
   ) {
     c.header('cache-control', 'no-store');
-    const view = manageView(round, failed, await latestTexts(round), chosen);
+    const view = manageView(round, failed, await latestTexts(round), now().getTime(), chosen, bureauChosen);
     return c.html(
       templates.render('pages/coordinator-manage', {
         ...view,
@@ -473,7 +506,14 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     }
     const comment = c.req.query('comment');
     const chosen: FormValues = comment && comment.length <= 200 ? { commentId: comment } : {};
-    return render(c, round, 200, undefined, flash, chosen);
+    // ?form=extend&bureau=forestry: a bureau's row opens that form with the bureau selected (a GET that only pre-fills).
+    const form = c.req.query('form');
+    const bureauId = c.req.query('bureau');
+    const bureauChosen =
+      form && Object.hasOwn(BUREAU_FORMS, form) && round.bureaus.some((b) => b.bureau.id === bureauId)
+        ? { form: form as BureauForm, bureauId: bureauId! }
+        : undefined;
+    return render(c, round, 200, undefined, flash, chosen, bureauChosen);
   });
 
   /** Takes the action; a refusal by the round becomes a message next to the field it names. */

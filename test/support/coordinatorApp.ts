@@ -16,6 +16,7 @@ export async function coordinatorApp(
   rounds: RoundService,
   store: ContentStore,
   attachmentMaxBytes = 64 * 1024,
+  now?: () => Date,
 ): Promise<Hono> {
   const app = new Hono();
   app.onError((err, c) => {
@@ -38,6 +39,7 @@ export async function coordinatorApp(
       secret: Buffer.alloc(32, 7),
       users: staticUserDirectory([li]),
       attachmentMaxBytes,
+      ...(now && { now }),
     }),
   );
   return app;

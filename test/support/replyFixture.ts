@@ -110,7 +110,14 @@ export const START = new Date('2022-02-03T02:00:00.000Z');
 
 /** A round in consultation with two documents and three bureaus, served at /r like the web app does. */
 export async function replyFixture(
-  opts: { attachmentMaxBytes?: number; graceMs?: number; trustedOrigins?: string[]; seedDocuments?: boolean } = {},
+  opts: {
+    attachmentMaxBytes?: number;
+    graceMs?: number;
+    trustedOrigins?: string[];
+    seedDocuments?: boolean;
+    /** How many of the seed's seven bureaus the round consults (default 3). */
+    bureaus?: number;
+  } = {},
 ): Promise<ReplyFixture> {
   const store = new MemoryContentStore();
   const secret = randomBytes(32);
@@ -134,7 +141,7 @@ export async function replyFixture(
       ],
     });
   }
-  const bureaus: BureauStatus[] = SEED_BUREAUS.slice(0, 3).map((bureau) => ({
+  const bureaus: BureauStatus[] = SEED_BUREAUS.slice(0, opts.bureaus ?? 3).map((bureau) => ({
     bureau,
     outcome: 'pending',
     deadline: deadline.toISOString(),

@@ -12,6 +12,7 @@ import { loadConfig } from '../../infra/config.js';
 import { Templates } from '../../infra/templates.js';
 import { hashPassword, staticUserDirectory, type User } from '../../infra/users.js';
 import { createApp, DEFAULT_BODY_LIMIT } from '../../web/app.js';
+import { glanceRound } from '../support/glanceRound.js';
 import { ROUND_ID, replyFixture, type ReplyFixture } from '../support/replyFixture.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
@@ -67,13 +68,37 @@ describe('the round overview', () => {
     const app = await appFor(fx);
     const auditor = await new TestBrowser(app, LOCAL_ORIGIN).login('zhou', 'auditor-pw');
     const page = await (await auditor.fetch(`/rounds/${ROUND_ID}`)).text();
-    expect(page).toContain('征求意见 <span class="en" lang="en">Consultation');
-    expect(page).toContain('逾期未回复，视为无意见 <span class="en" lang="en">No reply: deemed no comments');
-    expect(page).toContain('待回复 <span class="en" lang="en">Pending');
+    const visible = page.replace(/<[^>]+>/g, '');
+    expect(visible).toContain('征求意见 Consultation');
+    expect(visible).toContain('逾期未回复，视为无意见 No reply: deemed no comments');
+    expect(visible).toContain('待回复 Pending');
     expect(page).not.toMatch(/>(consultation|deemedNoComments|pending)</);
     expect(page).toContain(
       `<a href="/rounds/${ROUND_ID}/approval">审批 <span class="en" lang="en">Approval</span></a>`,
     );
+  });
+});
+
+describe('the round overview at a glance', () => {
+  it("shows a coordinator what needs them with the forms' links, and a reader the table without them", async () => {
+    const fx = await glanceRound();
+    const app = await appFor(fx);
+    const coordinator = await new TestBrowser(app, LOCAL_ORIGIN).login('li', 'coordinator-pw');
+    // Handlebars writes '=' in attributes as &#x3D;.
+    const page = (await (await coordinator.fetch(`/rounds/${ROUND_ID}`)).text()).replace(/&#x3D;/g, '=');
+    const visible = page.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(visible).toContain('已回复 5/7 · 待回复 1 · 已豁免 1 · 逾期 1 · 需处理 2');
+    expect(visible).toContain('区林业局已过截止时间仍未回复');
+    expect(page).toContain(`href="/rounds/${ROUND_ID}/manage?form=extend&amp;bureau=forestry#form-extend"`);
+    expect(page).toContain(`href="/rounds/${ROUND_ID}/manage#bureau-forestry"`);
+    expect(page).toContain('<span class="status status-waived">已豁免 <span class="en" lang="en">Waived</span></span>');
+
+    const auditor = await new TestBrowser(app, LOCAL_ORIGIN).login('zhou', 'auditor-pw');
+    const read = await (await auditor.fetch(`/rounds/${ROUND_ID}`)).text();
+    expect(read).toContain('已回复 5/7');
+    expect(read).toContain('id="row-forestry"');
+    expect(read).not.toContain('/manage');
+    expect(read).not.toContain('id="attention-title"');
   });
 });
 
@@ -281,11 +306,13 @@ describe('mail not sent yet', () => {
     const html = await (await li.fetch(`/rounds/${ROUND_ID}/manage`)).text();
     const finance = html.slice(html.indexOf('id="bureau-finance"'), html.indexOf('id="bureau-science"'));
     expect(finance).toContain('Mail not sent yet');
-    expect(finance).toContain('invitation → finance@bureaus.example.org');
+    expect(finance).toContain(
+      '征求意见邀请 <span class="en" lang="en">Invitation</span> → finance@bureaus.example.org',
+    );
     expect(finance).toContain('attempt 7');
     expect(finance).toContain('connect ECONNREFUSED 10.0.0.25:25');
     const science = html.slice(html.indexOf('id="bureau-science"'));
-    expect(science).toContain('reminder → science@bureaus.example.org');
+    expect(science).toContain('<span class="en" lang="en">Reminder</span> → science@bureaus.example.org');
     // Only the one that has waited 15 minutes or more is a problem.
     const problems = html.slice(html.indexOf('class="error"'), html.indexOf('</ul>', html.indexOf('class="error"')));
     expect(problems).toContain('Mail not sent yet: invitation → finance@bureaus.example.org');

@@ -184,7 +184,7 @@ describe('the exports', () => {
     const b = await signIn(await app());
     const html = await page(b, auditPath(APPROVED_ROUND));
     expect(html).toContain(`href="/rounds/${APPROVED_ROUND}/audit/certificate.pdf" download`);
-    expect(html).toContain('审计证明书 PDF <span class="en">Audit certificate (PDF)</span>');
+    expect(html).toContain('审计证明书 PDF <span class="en" lang="en">Audit certificate (PDF)</span>');
     const res = await b.fetch(auditPath(APPROVED_ROUND, '/certificate.pdf'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');

@@ -490,6 +490,40 @@ describe('actions', () => {
     expect(again.requestId).not.toBe(hiddenFields(html, 'waive').requestId);
   });
 
+  it('offers a list of time zones for an added bureau, Asia/Shanghai first, and keeps one refused elsewhere', async () => {
+    const b = await coordinator();
+    const { html, hidden } = await b.form('add-bureau');
+    const select = formHtml(html, 'add-bureau').match(/<select id="add-tz" name="timeZone">([^]*?)<\/select>/)![1]!;
+    const values = [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    expect(values.slice(0, 2)).toEqual(['', 'Asia/Shanghai']);
+    expect(values).toContain('Asia/Urumqi');
+    expect(values).toContain('Europe/Berlin');
+    expect(new Set(values).size).toBe(values.length);
+    expect(formHtml(html, 'add-bureau')).toMatch(/<label for="add-tz">/);
+
+    const fields = {
+      ...hidden,
+      id: 'water',
+      nameZh: '区水务局',
+      shortNameZh: '',
+      nameEn: 'Water Bureau',
+      emails: 'water@bureaus.example.org',
+      contactPerson: '水务局办公室',
+      deadline: '',
+    };
+    // Not a zone (a hand-made post): refused beside the field, in both languages.
+    const bad = await b.post('add-bureau', new URLSearchParams({ ...fields, timeZone: 'Mars/Olympus' }));
+    expect(bad.status).toBe(422);
+    expect(formHtml(await bad.text(), 'add-bureau')).toMatch(
+      /<\/select>\s*<span class="field-error" role="alert">请填写时区，如 Asia\/Shanghai（北京时间）/,
+    );
+    expect(rounds.calls).toHaveLength(0);
+
+    const res = await b.post('add-bureau', new URLSearchParams({ ...fields, timeZone: 'Asia/Urumqi' }));
+    expect(res.status).toBe(303);
+    expect(rounds.calls.at(-1)).toMatchObject({ name: 'addBureau', request: { bureau: { timeZone: 'Asia/Urumqi' } } });
+  });
+
   it('re-shows the form with the message next to the field and the typed values kept (422)', async () => {
     const b = await coordinator();
     const { hidden } = await b.form('extend');
@@ -539,7 +573,7 @@ describe('actions', () => {
     expect(res.status).toBe(422);
     const form = formHtml(await res.text(), 'extend');
     expect(form).toMatch(
-      /name="deadline"[^>]*>\s*<span class="field-error" role="alert">the new deadline must be later than now/,
+      /name="deadline"[^>]*>\s*<span class="field-error" role="alert"><span class="en" lang="en">the new deadline must be later than now/,
     );
     expect(form).toContain('value="2020-01-01T00:00"');
     expect(rounds.updates).toHaveLength(0);
@@ -550,7 +584,7 @@ describe('actions', () => {
     const close = await b.post('close', new URLSearchParams({ ...(await b.form('close')).hidden, reason: '' }));
     expect(close.status).toBe(422);
     expect(formHtml(await close.text(), 'close')).toMatch(
-      /<p class="error" role="alert">2 bureaus have not answered yet: forestry, science<\/p>/,
+      /<p class="error" role="alert"><span class="en" lang="en">2 bureaus have not answered yet: forestry, science<\/span><\/p>/,
     );
   });
 
@@ -649,6 +683,48 @@ describe('recording a paper reply', () => {
     expect(await (await b.fetch(MANAGE)).text()).toContain('receipt no. 2');
   });
 
+  it('takes "not addressed" for a document, as the reply page does, and refuses a card that answers none', async () => {
+    const b = await coordinator();
+    const { html } = await b.form('paper');
+    expect(formHtml(html, 'paper')).toContain('<input type="radio" name="doc.annex.kind" value="notAddressed">');
+    const none = await b.post(
+      'paper',
+      (
+        await paperForm(
+          b,
+          {
+            bureauId: 'forestry',
+            responderName: '赵六',
+            responderPosition: '林业局局长',
+            'doc.plan.kind': 'notAddressed',
+            'doc.annex.kind': 'notAddressed',
+          },
+          { bytes: PNG, name: 'card.png' },
+        )
+      ).body,
+    );
+    expect(none.status).toBe(422);
+    expect(formHtml(await none.text(), 'paper')).toContain(
+      '纸质回复至少应对一份文件作答。<span class="en" lang="en">A paper reply answers at least one document.',
+    );
+    const typed = await b.post(
+      'paper',
+      (await paperForm(b, { ...answer, 'doc.plan.kind': 'notAddressed' }, { bytes: PNG, name: 'card.png' })).body,
+    );
+    expect(typed.status).toBe(422);
+    expect(formHtml(await typed.text(), 'paper')).toContain('选择了“不作答复”，但填写了意见');
+    expect(rounds.updates).toHaveLength(0);
+
+    const { body } = await paperForm(
+      b,
+      { ...answer, 'doc.annex.kind': 'notAddressed' },
+      { bytes: PNG, name: 'card.png' },
+    );
+    expect((await b.post('paper', body)).status).toBe(303);
+    const sent = rounds.updates[0]!.request as { reply: { perDocument: Record<string, unknown> } };
+    expect(Object.keys(sent.reply.perDocument)).toEqual(['plan']);
+  });
+
   it('refuses a scan that is not a PDF, PNG or JPEG, or too large', async () => {
     const b = await coordinator();
     const text = await b.post(
@@ -684,7 +760,7 @@ describe('recording a paper reply', () => {
     expect(form).toMatch(
       /name="doc\.plan\.0\.section" value="9\.9"[^>]*>\s*<span class="field-error" role="alert">找不到这个章节/,
     );
-    expect(form).toContain('Choose &quot;no comments&quot; or &quot;comments&quot;');
+    expect(form).toContain('Choose &quot;no comments&quot;, &quot;comments&quot; or &quot;not addressed&quot;');
     expect(form).toContain('数据应更新为 2021 年。</textarea>');
     expect(form).toContain(`name="scanSha256" value="${sha256Hex(PNG)}"`);
     expect(html).not.toContain(HOSTILE);
@@ -766,7 +842,7 @@ describe('recording a paper reply', () => {
     expect(res.status).toBe(422);
     // Comment 1 (0-based) of the request is form row 2: row 1 was left empty.
     expect(formHtml(await res.text(), 'paper')).toMatch(
-      /第二条意见<\/textarea><span class="field-error" role="alert">too similar to comment 1/,
+      /第二条意见<\/textarea><span class="field-error" role="alert"><span class="en" lang="en">too similar to comment 1/,
     );
   });
 });

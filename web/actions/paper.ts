@@ -93,10 +93,21 @@ function paperForm(ctx: FormContext) {
         } else if (kind === 'comments') {
           if (!typedRows) issue(prefix, coded('paperAddComment'));
           else perDocument[doc.key] = { kind: 'comments', comments };
+        } else if (kind === 'notAddressed') {
+          // The card says nothing about this document, as the reply page allows: it stays out of the reply.
+          if (typedRows) {
+            issue(prefix, coded('paperNotAddressedButTyped'));
+            failed = true;
+          }
+          continue;
         } else {
           issue(prefix, coded('paperChooseAnswer'));
         }
         if (!perDocument[doc.key]) failed = true;
+      }
+      if (round.documents.length > 0 && Object.keys(perDocument).length === 0 && !failed) {
+        issue(`doc.${round.documents[0]!.key}`, coded('paperAnswerOne'));
+        failed = true;
       }
       if (failed || !parsedHead.success) return z.NEVER;
       const f = parsedHead.data;

@@ -176,7 +176,7 @@ export class Round {
       invitation.failures.push(failure);
       invitation.failures.splice(0, Math.max(0, invitation.failures.length - ROUND_LIMITS.failuresKept));
     }
-    this.recordProblem(`${request.kind} to ${to.join(', ')} failed: ${error}`);
+    this.recordProblem(`邮件未能送达 Delivery failed: ${request.kind} → ${to.join(', ')}: ${error}`);
     if (request.kind !== 'deliveryFailure' && !to.includes(this.status.coordinator.email ?? '')) {
       this.notifyCoordinator('deliveryFailure', {
         ...(request.bureau && { bureau: request.bureau }),
