@@ -108,11 +108,18 @@ async function finish(
   };
 }
 
-/** The worker dies (SIGKILL) as the first invitations reach the mail server; a new one starts 2 s later. */
+/**
+ * The worker dies (SIGKILL) the moment the mail server has the first invitation and before it
+ * answers 250, with the other invitations on their way; a new worker starts 2 s later.
+ */
 export async function workerKilledDuringInvitations(stack: BatteryStack, rounds: number): Promise<ScenarioOutcome> {
-  const ids = await startRounds(stack, 'fault-invite', rounds);
-  await until('the first invitation', async () => (await stack.accepted()).some((m) => ids.includes(m.round)), MINUTE);
-  await stack.kill('worker');
+  const prefix = `fault-invite-${Date.now().toString(36)}`;
+  const killed = stack.onMail(
+    (h) => /^X-Plan-Review-Kind: invitation$/im.test(h) && h.includes(`round:${prefix}-`),
+    () => stack.kill('worker'),
+  );
+  const ids = await startRounds(stack, prefix, rounds);
+  await killed;
   const atKill = (await stack.accepted()).filter((m) => ids.includes(m.round) && m.kind === 'invitation').length;
   await sleep(2_000);
   await stack.startWorker();

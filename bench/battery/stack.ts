@@ -56,6 +56,7 @@ export class BatteryStack {
   private readonly expectedExit = new Set<number>();
   private readonly logs = new Map<string, WriteStream>();
   private readonly parsing: Array<Promise<void>> = [];
+  private readonly mailWatchers: Array<(headers: string) => boolean> = [];
 
   private constructor(
     readonly dir: string,
@@ -125,6 +126,9 @@ export class BatteryStack {
       port: this.ports.smtp,
       refuseRecipient: (a) => this.refused.get(a),
       onMessage: (raw, _file, acceptedAt) => {
+        const headers = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('latin1');
+        for (const [i, watcher] of [...this.mailWatchers.entries()].reverse())
+          if (watcher(headers)) this.mailWatchers.splice(i, 1);
         this.parsing.push(
           simpleParser(raw).then((m) => {
             const to = (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) =>
@@ -142,6 +146,20 @@ export class BatteryStack {
           }),
         );
       },
+    });
+  }
+
+  /**
+   * Runs `act` as soon as a message whose headers match arrives, before the server answers 250:
+   * a fault started there falls between the server's acceptance and the send's completion.
+   */
+  onMail<T>(match: (headers: string) => boolean, act: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.mailWatchers.push((headers) => {
+        if (!match(headers)) return false;
+        act().then(resolve, reject);
+        return true;
+      });
     });
   }
 
