@@ -68,7 +68,15 @@ export async function startSmtpSink({
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // A client that goes away mid-conversation (a worker killed while sending) resets its connection:
+  // its message was not taken, and it will send it again; the sink carries on for everyone else.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    console.error(`mail sink: a connection failed: ${err.code ?? err.message}`);
   });
   const address = server.server.address() as AddressInfo;
   return {

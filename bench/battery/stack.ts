@@ -81,7 +81,20 @@ export class BatteryStack {
       LINK_SECRET: randomBytes(32).toString('hex'),
     };
     await mkdir(path.join(dir, 'logs'), { recursive: true });
-    return new BatteryStack(dir, loadConfig(vars), { ...process.env, ...vars }, ports);
+    const stack = new BatteryStack(dir, loadConfig(vars), { ...process.env, ...vars }, ports);
+    // Whatever ends this process, the servers it started end with it.
+    process.once('exit', () => stack.killAllNow());
+    return stack;
+  }
+
+  private killAllNow(): void {
+    const pids = [...[...this.procs.values()].map((c) => c.pid), this.dev?.pid];
+    for (const pid of pids)
+      try {
+        if (pid) process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
   }
 
   get webUrl(): string {
@@ -224,6 +237,7 @@ export class BatteryStack {
     await this.client?.connection.close().catch(() => undefined);
     await this.sink?.stop();
     await this.dev?.stop();
+    this.dev = undefined;
     await Promise.all([...this.logs.values()].map((s) => new Promise((r) => s.end(r))));
   }
 }
