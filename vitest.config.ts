@@ -41,6 +41,11 @@ export default defineConfig({
           globalSetup: [DEV_SERVER, WORKFLOW_BUNDLE],
         },
       },
+      {
+        extends: true,
+        // The battery's sample starts its own stack as separate processes (it kills them), so no global setup.
+        test: { name: 'battery', include: ['test/battery/**/*.test.ts'] },
+      },
     ],
   },
 });

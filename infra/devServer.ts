@@ -27,6 +27,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  /** The server's process (a fault battery kills it). */
+  pid: number;
   uiUrl?: string;
   stop(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 
   return {
     address,
+    pid: child.pid!,
     uiUrl: opts.uiPort !== undefined ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     async stop() {
       if (child.exitCode === null) {

@@ -20,10 +20,19 @@ export async function startSmtpSink({
   dir,
   port,
   host = '127.0.0.1',
+  refuseRecipient,
+  onMessage,
 }: {
   dir: string;
   port: number;
   host?: string;
+  /** A recipient this server refuses for good (550), with the reason it gives: a mail server's permanent refusal. */
+  refuseRecipient?: (address: string) => string | undefined;
+  /**
+   * Called with each message once it is kept, before the client hears 250; `receivedAt` is when its
+   * last byte arrived (ms since the epoch): from then on the server has it, whatever befalls the client.
+   */
+  onMessage?: (raw: Buffer, file: string, receivedAt: number) => void;
 }): Promise<SmtpSink> {
   await mkdir(dir, { recursive: true });
   let seq = 0;
@@ -32,10 +41,16 @@ export async function startSmtpSink({
     disabledCommands: ['STARTTLS'],
     size: MAX_MESSAGE_BYTES,
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const refused = refuseRecipient?.(address.address);
+      if (refused) callback(Object.assign(new Error(refused), { responseCode: 550 }));
+      else callback();
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const receivedAt = Date.now();
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           callback(Object.assign(new Error('message too large'), { responseCode: 552 }));
           return;
@@ -43,15 +58,25 @@ export async function startSmtpSink({
         // Sortable names: arrival time, then a counter; written atomically so readers never see half a file.
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++seq).padStart(6, '0')}.eml`;
         const tmp = path.join(dir, `.${randomUUID()}.tmp`);
-        writeFile(tmp, Buffer.concat(chunks))
+        const raw = Buffer.concat(chunks);
+        writeFile(tmp, raw)
           .then(() => rename(tmp, path.join(dir, name)))
+          .then(() => onMessage?.(raw, name, receivedAt))
           .then(() => callback(), callback);
       });
     },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // A client that goes away mid-conversation (a worker killed while sending) resets its connection:
+  // its message was not taken, and it will send it again; the sink carries on for everyone else.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    console.error(`mail sink: a connection failed: ${err.code ?? err.message}`);
   });
   const address = server.server.address() as AddressInfo;
   return {
