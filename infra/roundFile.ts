@@ -2,7 +2,6 @@
  * Reads a round file (YAML or JSON), validates it, puts its documents into the store and resolves
  * its times, producing the reviewRound workflow's input. Errors name the file and the field.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { durationMs, parseInstantInput } from '../domain/time.js';
 import { z } from 'zod';
@@ -10,7 +9,7 @@ import { Bureau, type Actor } from '../domain/records.js';
 import { RoundFile, RoundInput, type DeadlineSpec } from '../domain/round.js';
 import { DocumentFormatError, parseDocument } from './documents.js';
 import type { ContentStore } from './store.js';
-import { FileProblemsError, readStructuredFile, zodProblems } from './structuredFile.js';
+import { FileProblemsError, readCheckedFile, readStructuredFile, zodProblems } from './structuredFile.js';
 
 /** A round file (or its bureau list) with problems, each named. */
 export { FileProblemsError as RoundFileError };
@@ -51,9 +50,10 @@ export async function loadRoundFile(
     const docPath = path.resolve(dir, doc.path);
     let bytes: Buffer;
     try {
-      bytes = await readFile(docPath);
+      bytes = await readCheckedFile(docPath);
     } catch (err) {
-      problems.push(`documents.${i}.path: cannot read ${docPath}: ${(err as Error).message}`);
+      if (!(err instanceof FileProblemsError)) throw err;
+      problems.push(`documents.${i}.path: ${err.problems.join('; ')} (${docPath})`);
       continue;
     }
     try {

@@ -24,7 +24,7 @@ import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js
 import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { errorPage, KIB, limitBody, messagePage, noRoundPage, securityHeaders } from './guards.js';
+import { errorPage, KIB, limitBody, messagePage, noPage, noRoundPage, securityHeaders } from './guards.js';
 import { roundParamValidator } from './roundRoute.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -44,6 +44,8 @@ interface CommonDeps {
   limiters?: LimiterFactory;
   /** Rounds' Temporal histories for the audit pages; default: fetched with `client` (tests give recorded ones). */
   histories?: RoundHistories;
+  /** The clock of the reply links' deadlines; default: the system clock (tests give the round's own). */
+  now?: () => Date;
 }
 
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
@@ -105,6 +107,7 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
       trustedOrigins,
       limiters,
+      ...(deps.now && { now: deps.now }),
       staff: async (c) => {
         const user = await auth.signedInUser(c);
         return user && actorOf(user, user.roles[0]!);
@@ -208,6 +211,7 @@ export function createApp(deps: AppDeps) {
     },
   );
 
+  app.notFound((c) => noPage(c, templates));
   app.onError(errorPage(templates));
   return app;
 }

@@ -29,6 +29,7 @@ import {
 } from '../infra/timeline.js';
 import { httpErrors, type Auth, type AuthEnv } from './auth.js';
 import { roundParamValidator } from './roundRoute.js';
+import { noRoundPage } from './guards.js';
 import { viewerNav } from './viewer.js';
 
 export interface AuditDeps {
@@ -146,7 +147,7 @@ export function createAuditRoutes(deps: AuditDeps) {
 
   async function historyOf(c: Context, id: string) {
     const fetched = await histories.history(id);
-    if (fetched.kind === 'notFound') return { response: c.text(`no round ${id}`, 404) };
+    if (fetched.kind === 'notFound') return { response: noRoundPage(c, templates, id) };
     if (fetched.kind !== 'done') throw new RoundGatewayError(fetched);
     return { history: fetched.value };
   }

@@ -46,7 +46,7 @@ import {
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { roundLoader, RoundParam, roundParamValidator } from './roundRoute.js';
-import { errorPage } from './guards.js';
+import { errorPage, noFilePage } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
 import { refusalMessage, say } from '../domain/messages.js';
@@ -645,15 +645,16 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   app.get(
     '/rounds/:id/files/:sha256',
     coordinator,
+    roundParamValidator(templates),
     zValidator('param', RoundParam.extend({ sha256: Sha256 }), (result, c) => {
-      if (!result.success) return c.text('not found', 404);
+      if (!result.success) return noFilePage(c, templates);
     }),
     loadRound,
     async (c) => {
       const round = c.get('round');
       const { sha256 } = c.req.valid('param');
       const referenced = round.bureaus.some((b) => b.replies.some((r) => r.scanSha256 === sha256));
-      if (!referenced) return c.text('not found', 404);
+      if (!referenced) return noFilePage(c, templates);
       try {
         const bytes = await store.get(sha256);
         return c.body(new Uint8Array(bytes), 200, {
@@ -663,7 +664,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
           'content-security-policy': "default-src 'none'; img-src 'self'; object-src 'self'; sandbox",
         });
       } catch (err) {
-        if (err instanceof ContentNotFoundError) return c.text('not found', 404);
+        if (err instanceof ContentNotFoundError) return noFilePage(c, templates);
         throw err;
       }
     },
