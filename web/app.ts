@@ -14,6 +14,7 @@ import { listOutbox, readOutboxMessage } from '../infra/smtpSink.js';
 import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
+import type { UploadLedger } from '../infra/uploads.js';
 import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
@@ -44,6 +45,8 @@ interface CommonDeps {
   limiters?: LimiterFactory;
   /** Rounds' Temporal histories for the audit pages; default: fetched with `client` (tests give recorded ones). */
   histories?: RoundHistories;
+  /** Records uploads for the per-round byte quota and the sweep (the opened store does); none: neither. */
+  uploadLedger?: UploadLedger;
   /** The clock of the reply links' deadlines; default: the system clock (tests give the round's own). */
   now?: () => Date;
 }
@@ -108,6 +111,7 @@ export function createApp(deps: AppDeps) {
       trustedOrigins,
       limiters,
       ...(deps.now && { now: deps.now }),
+      ...(deps.uploadLedger && { uploadLedger: deps.uploadLedger }),
       staff: async (c) => {
         const user = await auth.signedInUser(c);
         return user && actorOf(user, user.roles[0]!);
@@ -132,6 +136,7 @@ export function createApp(deps: AppDeps) {
       users,
       auth,
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+      ...(deps.uploadLedger && { uploadLedger: deps.uploadLedger }),
     }),
   );
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));

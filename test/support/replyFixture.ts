@@ -110,7 +110,14 @@ export const START = new Date('2022-02-03T02:00:00.000Z');
 
 /** A round in consultation with two documents and three bureaus, served at /r like the web app does. */
 export async function replyFixture(
-  opts: { attachmentMaxBytes?: number; graceMs?: number; trustedOrigins?: string[]; seedDocuments?: boolean } = {},
+  opts: {
+    attachmentMaxBytes?: number;
+    graceMs?: number;
+    trustedOrigins?: string[];
+    seedDocuments?: boolean;
+    /** Record uploads in the store's ledger and hold the round's to this many bytes. */
+    roundUploadQuotaBytes?: number;
+  } = {},
 ): Promise<ReplyFixture> {
   const store = new MemoryContentStore();
   const secret = randomBytes(32);
@@ -183,6 +190,10 @@ export async function replyFixture(
       templates: new Templates(),
       attachmentMaxBytes: opts.attachmentMaxBytes ?? 256 * 1024,
       ...(opts.trustedOrigins ? { trustedOrigins: opts.trustedOrigins } : {}),
+      ...(opts.roundUploadQuotaBytes !== undefined && {
+        uploadLedger: store,
+        roundUploadQuotaBytes: opts.roundUploadQuotaBytes,
+      }),
       now: () => clock.now,
     }),
   );
