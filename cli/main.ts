@@ -2,6 +2,7 @@
  * plan-review: one binary, several subcommands. Arguments and configuration are validated here,
  * once; everything below receives typed values.
  */
+import { parseAge, sweepUploads, SweepError } from '../infra/uploads.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,6 +45,9 @@ Usage:
   plan-review round list [--json]
   plan-review round records <id> [--out file.json]
                                        the round's records (the review record its PDF was rendered from, the approval)
+  plan-review store sweep [--older-than 7d] [--dry-run]
+                                       delete uploads (scans, revised versions) older than that which no round
+                                       refers to: a reply never submitted, a form left unsent
   plan-review render <document.md> <records.json> <out.pdf> [--draft]
                                        render the plan PDF (a preview before approval, or the draft)
   plan-review render --round <id> <out.pdf> [--draft]
@@ -232,6 +236,26 @@ async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(out.status, null, 2) : `${out.message}\n\n${formatRoundStatus(out.status)}`);
     return 0;
   }
+  if (argv[0] === 'store' && argv[1] === 'sweep') {
+    const { values } = parseArgs({
+      args: argv.slice(2),
+      options: { 'older-than': { type: 'string', default: '7d' }, 'dry-run': { type: 'boolean', default: false } },
+    });
+    const olderThan = parseAge(values['older-than']);
+    if (olderThan === undefined) throw new UsageError(`--older-than: expected an age such as 7d, 12h or 30m`);
+    const config = loadConfig();
+    const store = (opened ??= openStore(config)).store;
+    const report = await withRounds(config, (rounds) =>
+      sweepUploads(store, rounds, new Date(Date.now() - olderThan), { dryRun: values['dry-run'] }),
+    );
+    const bytes = report.deleted.reduce((n, d) => n + d.size, 0);
+    console.log(
+      `${values['dry-run'] ? 'would delete' : 'deleted'} ${report.deleted.length} unused upload(s), ${bytes} bytes; ` +
+        `${report.kept} in use kept; ${report.rounds} round(s) read`,
+    );
+    for (const d of report.deleted) console.log(`  ${d.sha256} ${d.size} bytes, ${d.roundId}, uploaded ${d.at}`);
+    return 0;
+  }
   if (argv[0] === 'audit' || argv[0] === 'verify') {
     const config = loadConfig();
     const out = await (argv[0] === 'audit' ? auditCommand : verifyCommand)(
@@ -390,6 +414,7 @@ function reportError(err: unknown): number {
     err instanceof RoundGatewayError ||
     err instanceof UnreachableError ||
     err instanceof InputFileError ||
+    err instanceof SweepError ||
     err instanceof AnchorError ||
     err instanceof FontMissingError ||
     err instanceof UnsupportedCharacterError

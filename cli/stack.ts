@@ -126,6 +126,7 @@ export async function runWeb(
     templates: new Templates(),
     secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
     store: opened.store,
+    uploadLedger: opened.store,
     users: fileUserDirectory(config.paths.users),
     outboxDir,
     // Several web servers on one store count sign-ins and uploads together.

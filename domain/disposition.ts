@@ -7,12 +7,12 @@
 import { z } from 'zod';
 import { ActionEnvelope } from './consultation.js';
 import { MESSAGES } from './messages.js';
-import { Actor, Decision, Instant, Sha256, Slug, text } from './records.js';
+import { Actor, Decision, Instant, Sha256, line, Slug, text } from './records.js';
 
 /** Where a change was made, as the coordinator names it: the round pins it to the document's current version. */
 export const AnchorDraft = z.strictObject({
   doc: Slug,
-  section: z.string().min(1).max(200),
+  section: line(200),
   quote: text(2000).optional(),
 });
 export type AnchorDraft = z.infer<typeof AnchorDraft>;

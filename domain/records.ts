@@ -8,8 +8,12 @@
 import { z } from 'zod';
 import { MESSAGES } from './messages.js';
 
-/** Control characters, and U+FFFD (what a decoder leaves of bytes that were not UTF-8). */
-export const BROKEN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+/**
+ * Control characters, U+FFFD (what a decoder leaves of bytes that were not UTF-8), and a lone
+ * surrogate (what a YAML or JSON escape such as "\ud800" spells: no character at all).
+ */
+export const BROKEN_TEXT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Characters that change the direction of the text after them (embeddings, overrides, isolates):

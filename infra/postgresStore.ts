@@ -6,9 +6,12 @@
 import pg from 'pg';
 import { Sha256 } from '../domain/records.js';
 import { checkName, ContentCorruptError, ContentNotFoundError, sha256Hex, type ContentStore } from './store.js';
+import { UploadRecord, type UploadLedger } from './uploads.js';
 
 export const CONTENT_TABLE = 'plan_review_content';
 export const NAME_TABLE = 'plan_review_name';
+/** Uploads that may never be used (infra/uploads.ts): one row per hash, first upload wins. */
+export const UPLOAD_TABLE = 'plan_review_upload';
 
 /** A connection pool to the PostgreSQL of STORE_URL (connections open on first use). */
 export function openPool(url: string, max = 10): pg.Pool {
@@ -31,7 +34,7 @@ export async function createIfMissing(pool: pg.Pool, ddl: string): Promise<void>
   }
 }
 
-export class PostgresContentStore implements ContentStore {
+export class PostgresContentStore implements ContentStore, UploadLedger {
   private ready: Promise<void> | undefined;
 
   constructor(private readonly pool: pg.Pool) {}
@@ -46,10 +49,22 @@ export class PostgresContentStore implements ContentStore {
         bytes bytea NOT NULL,
         stored_at timestamptz NOT NULL DEFAULT now()
       )`,
-    ).catch((err: unknown) => {
-      this.ready = undefined;
-      throw err;
-    });
+    )
+      .then(() =>
+        createIfMissing(
+          this.pool,
+          `CREATE TABLE IF NOT EXISTS ${UPLOAD_TABLE} (
+            sha256 char(64) PRIMARY KEY,
+            round_id text NOT NULL,
+            size bigint NOT NULL,
+            uploaded_at timestamptz NOT NULL
+          )`,
+        ),
+      )
+      .catch((err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      });
     return this.ready;
   }
 
@@ -123,5 +138,63 @@ export class PostgresContentStore implements ContentStore {
     await this.table();
     const result = await this.pool.query(`SELECT 1 FROM ${CONTENT_TABLE} WHERE sha256 = $1`, [sha256]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async recordUpload(record: UploadRecord): Promise<void> {
+    const r = UploadRecord.parse(record);
+    await this.table();
+    await this.pool.query(
+      `INSERT INTO ${UPLOAD_TABLE} (sha256, round_id, size, uploaded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+      [r.sha256, r.roundId, r.size, r.at],
+    );
+  }
+
+  async uploadedBytes(roundId: string): Promise<number> {
+    await this.table();
+    const result = await this.pool.query<{ total: string | null }>(
+      `SELECT sum(size) AS total FROM ${UPLOAD_TABLE} WHERE round_id = $1`,
+      [roundId],
+    );
+    return Number(result.rows[0]?.total ?? 0);
+  }
+
+  async uploadsBefore(cutoff: Date): Promise<UploadRecord[]> {
+    await this.table();
+    const result = await this.pool.query<{ sha256: string; round_id: string; size: string; uploaded_at: Date }>(
+      `SELECT sha256, round_id, size, uploaded_at FROM ${UPLOAD_TABLE} WHERE uploaded_at < $1 ORDER BY uploaded_at`,
+      [cutoff.toISOString()],
+    );
+    return result.rows.map((r) =>
+      UploadRecord.parse({
+        sha256: r.sha256,
+        roundId: r.round_id,
+        size: Number(r.size),
+        at: r.uploaded_at.toISOString(),
+      }),
+    );
+  }
+
+  async forgetUpload(sha256: string): Promise<void> {
+    PostgresContentStore.check(sha256);
+    await this.table();
+    await this.pool.query(`DELETE FROM ${UPLOAD_TABLE} WHERE sha256 = $1`, [sha256]);
+  }
+
+  async deleteUpload(sha256: string): Promise<void> {
+    PostgresContentStore.check(sha256);
+    await this.table();
+    // One transaction: the bytes never outlive their record unnoticed, nor the other way round.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${CONTENT_TABLE} WHERE sha256 = $1`, [sha256]);
+      await client.query(`DELETE FROM ${UPLOAD_TABLE} WHERE sha256 = $1`, [sha256]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 }

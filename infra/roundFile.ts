@@ -4,7 +4,6 @@
  * CLI reads the file and the paths it names from disk (loadRoundFile); the web reads them from the
  * files uploaded together (roundInputFrom with uploadedRoundFiles): one reading, one schema.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { durationMs, parseInstantInput } from '../domain/time.js';
@@ -14,7 +13,7 @@ import { Bureau, type Actor } from '../domain/records.js';
 import { RoundFile, RoundInput, type DeadlineSpec } from '../domain/round.js';
 import { DocumentFormatError, parseDocument } from './documents.js';
 import type { ContentStore } from './store.js';
-import { FileProblemsError } from './structuredFile.js';
+import { FileProblemsError, readCheckedFile } from './structuredFile.js';
 
 /** A problem of a round file as a person reads it: the field, and what is wrong in Chinese and English. */
 export interface RoundFileProblem extends Text {
@@ -49,13 +48,13 @@ export interface RoundFileSource {
 export async function roundFileOnDisk(file: string): Promise<RoundFileSource> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Only a regular file of bounded size: a device or a pipe would be read without end.
+    text = (await readCheckedFile(file)).toString('utf8');
   } catch (err) {
-    throw new RoundFileError(
-      file,
-      [`cannot read: ${(err as Error).message}`],
-      [{ field: '(file)', ...messageText('roundFileUnreadable', { name: file }) }],
-    );
+    if (!(err instanceof FileProblemsError)) throw err;
+    throw new RoundFileError(file, err.problems, [
+      { field: '(file)', ...messageText('roundFileUnreadable', { name: file }) },
+    ]);
   }
   const dir = path.dirname(file);
   return {
@@ -64,9 +63,10 @@ export async function roundFileOnDisk(file: string): Promise<RoundFileSource> {
     read: async (relative) => {
       const full = path.resolve(dir, relative);
       try {
-        return { bytes: await readFile(full) };
+        return { bytes: await readCheckedFile(full) };
       } catch (err) {
-        return { missing: `cannot read ${full}: ${(err as Error).message}` };
+        if (!(err instanceof FileProblemsError)) throw err;
+        return { missing: `${err.problems.join('; ')} (${full})` };
       }
     },
   };

@@ -5,9 +5,10 @@
  * when workers run on several machines.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Sha256 } from '../domain/records.js';
+import { UploadRecord, type UploadLedger } from './uploads.js';
 
 export interface ContentStore {
   /** Stores bytes (idempotent: the same bytes give the same hash and are written once). */
@@ -52,9 +53,67 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** A folder of files named by hash (ab/abcdef...), written atomically. */
-export class LocalContentStore implements ContentStore {
+/** A folder of files named by hash (ab/abcdef...), written atomically; uploads recorded in `_uploads/<hash>.json`. */
+export class LocalContentStore implements ContentStore, UploadLedger {
   constructor(private readonly root: string) {}
+
+  private uploadFile(sha256: string): string {
+    if (!Sha256.safeParse(sha256).success) throw new Error(`not a SHA-256: ${JSON.stringify(sha256)}`);
+    return path.join(this.root, '_uploads', `${sha256}.json`);
+  }
+
+  private async uploads(): Promise<UploadRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(path.join(this.root, '_uploads'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const records: UploadRecord[] = [];
+    for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+      try {
+        records.push(UploadRecord.parse(JSON.parse(await readFile(path.join(this.root, '_uploads', name), 'utf8'))));
+      } catch (err) {
+        // Forgotten (or deleted) between the listing and the read.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return records;
+  }
+
+  async recordUpload(record: UploadRecord): Promise<void> {
+    const file = this.uploadFile(record.sha256);
+    // Once per hash: the first upload of the bytes is the one that counts.
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, JSON.stringify(UploadRecord.parse(record)));
+    await rename(tmp, file);
+  }
+
+  async uploadedBytes(roundId: string): Promise<number> {
+    return (await this.uploads()).filter((u) => u.roundId === roundId).reduce((n, u) => n + u.size, 0);
+  }
+
+  async uploadsBefore(cutoff: Date): Promise<UploadRecord[]> {
+    return (await this.uploads()).filter((u) => Date.parse(u.at) < cutoff.getTime());
+  }
+
+  async forgetUpload(sha256: string): Promise<void> {
+    await rm(this.uploadFile(sha256), { force: true });
+  }
+
+  async deleteUpload(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+    await this.forgetUpload(sha256);
+  }
 
   private pathOf(sha256: string): string {
     const valid = Sha256.safeParse(sha256);
@@ -124,8 +183,30 @@ export class LocalContentStore implements ContentStore {
  * Bytes kept in memory, for a worker that lives as long as one process (a benchmark, a test):
  * nothing to clean up, nothing shared with another run.
  */
-export class MemoryContentStore implements ContentStore {
+export class MemoryContentStore implements ContentStore, UploadLedger {
   readonly blobs = new Map<string, Buffer>();
+  readonly uploads = new Map<string, UploadRecord>();
+
+  async recordUpload(record: UploadRecord): Promise<void> {
+    if (!this.uploads.has(record.sha256)) this.uploads.set(record.sha256, UploadRecord.parse(record));
+  }
+
+  async uploadedBytes(roundId: string): Promise<number> {
+    return [...this.uploads.values()].filter((u) => u.roundId === roundId).reduce((n, u) => n + u.size, 0);
+  }
+
+  async uploadsBefore(cutoff: Date): Promise<UploadRecord[]> {
+    return [...this.uploads.values()].filter((u) => Date.parse(u.at) < cutoff.getTime());
+  }
+
+  async forgetUpload(sha256: string): Promise<void> {
+    this.uploads.delete(sha256);
+  }
+
+  async deleteUpload(sha256: string): Promise<void> {
+    this.blobs.delete(sha256);
+    this.uploads.delete(sha256);
+  }
 
   async put(bytes: Uint8Array): Promise<{ sha256: string; size: number }> {
     const sha256 = sha256Hex(bytes);

@@ -2,10 +2,12 @@
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { openPool, PostgresContentStore } from './postgresStore.js';
-import { LocalContentStore, type ContentStore } from './store.js';
+import { LocalContentStore } from './store.js';
+import type { UploadStore } from './uploads.js';
 
 export interface OpenedStore {
-  store: ContentStore;
+  /** The document store, which also records uploads (infra/uploads.ts). */
+  store: UploadStore;
   /** The PostgreSQL pool when STORE_URL is set (the web server keeps its throttles there too). */
   pool?: pg.Pool;
   close(): Promise<void>;

@@ -3,7 +3,7 @@
  * extension, read and checked against a schema, every problem named with its place in the file; and
  * files taken as they are (scans, revised versions), checked by their bytes.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 
@@ -16,6 +16,9 @@ export class FileProblemsError extends Error {
     this.name = 'FileProblemsError';
   }
 }
+
+/** The largest file the CLI reads (round files, documents, scans): far above any real one. */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 /** How an issue reads: zod's message by default; the CLI's newer commands give the catalog's words (issueMessage). */
 type Describe = (issue: z.core.$ZodIssue) => string;
@@ -31,8 +34,14 @@ export async function readCheckedFile(
 ): Promise<Buffer> {
   let bytes: Buffer;
   try {
+    // A device or a pipe (/dev/zero, a FIFO) would be read without end: only regular files, of a bounded size.
+    const info = await stat(file);
+    if (!info.isFile()) throw new FileProblemsError(file, ['is not a regular file']);
+    if (info.size > MAX_FILE_BYTES)
+      throw new FileProblemsError(file, [`is too large (${info.size} bytes; at most ${MAX_FILE_BYTES})`]);
     bytes = await readFile(file);
   } catch (err) {
+    if (err instanceof FileProblemsError) throw err;
     throw new FileProblemsError(file, [`cannot read: ${(err as Error).message}`]);
   }
   const found = problem(bytes);

@@ -172,7 +172,13 @@ export function parseUsers(file: string, raw: string): User[] {
       file,
       doc.errors.map((e) => `not valid YAML: ${e.message}`),
     );
-  const data: unknown = doc.toJS() ?? [];
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? [];
+  } catch (err) {
+    // The yaml library refuses aliases that would expand without bound (and the like) here, after parsing.
+    throw new UsersFileError(file, [`not valid YAML: ${(err as Error).message}`]);
+  }
   if (!Array.isArray(data))
     throw new UsersFileError(file, [
       'must be a YAML list of users (- username: ..., name: ..., roles: [...], passwordHash: ...)',

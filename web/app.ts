@@ -10,6 +10,7 @@ import type { Config } from '../infra/config.js';
 import { RoundGateway, RoundGatewayError, type RoundService } from '../infra/roundGateway.js';
 import type { Templates } from '../infra/templates.js';
 import type { ContentStore } from '../infra/store.js';
+import type { UploadLedger } from '../infra/uploads.js';
 import { createReplyRoutes } from './replyRoutes.js';
 import { createAuth } from './auth.js';
 import { createCoordinatorRoutes } from './coordinatorRoutes.js';
@@ -26,7 +27,7 @@ import { TemporalHistories, type RoundHistories } from '../infra/roundHistory.js
 import { actorOf, type User, type UserDirectory } from '../infra/users.js';
 import { viewerNav } from './viewer.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
-import { errorPage, KIB, limitBody, noRoundPage, securityHeaders } from './guards.js';
+import { errorPage, KIB, limitBody, noPage, noRoundPage, securityHeaders } from './guards.js';
 import { roundParamValidator } from './roundRoute.js';
 import type { LimiterFactory } from './throttle.js';
 
@@ -46,6 +47,10 @@ interface CommonDeps {
   limiters?: LimiterFactory;
   /** Rounds' Temporal histories for the audit pages; default: fetched with `client` (tests give recorded ones). */
   histories?: RoundHistories;
+  /** Records uploads for the per-round byte quota and the sweep (the opened store does); none: neither. */
+  uploadLedger?: UploadLedger;
+  /** The clock of the reply links' deadlines; default: the system clock (tests give the round's own). */
+  now?: () => Date;
 }
 
 /** The rounds: the real gateway over a Temporal `client`, or a RoundService of the caller's (tests give a typed fake). */
@@ -106,6 +111,8 @@ export function createApp(deps: AppDeps) {
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
       trustedOrigins,
       limiters,
+      ...(deps.now && { now: deps.now }),
+      ...(deps.uploadLedger && { uploadLedger: deps.uploadLedger }),
       staff: async (c) => {
         const user = await auth.signedInUser(c);
         return user && actorOf(user, user.roles[0]!);
@@ -130,6 +137,7 @@ export function createApp(deps: AppDeps) {
       users,
       auth,
       attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+      ...(deps.uploadLedger && { uploadLedger: deps.uploadLedger }),
     }),
   );
   app.route('/', createApprovalRoutes({ rounds, store, templates, auth }));
@@ -183,6 +191,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', createOutboxRoutes({ templates, outboxDir, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
 
+  app.notFound((c) => noPage(c, templates));
   app.onError(errorPage(templates));
   return app;
 }

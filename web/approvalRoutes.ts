@@ -34,6 +34,7 @@ import {
   type FieldErrors,
   type FormValues,
 } from './coordinatorForms.js';
+import { noFilePage } from './guards.js';
 import { roundLoader, RoundParam, roundParamValidator, type RoundEnv } from './roundRoute.js';
 import { viewerNav } from './viewer.js';
 
@@ -239,19 +240,20 @@ export function createApprovalRoutes(deps: ApprovalDeps) {
   app.get(
     '/rounds/:id/candidate/:file',
     staff,
+    roundParam,
     zValidator('param', PdfParam, (result, c) => {
-      if (!result.success) return c.text('not found', 404);
+      if (!result.success) return noFilePage(c, templates);
     }),
     loadRound,
     async (c) => {
       const round = c.get('round');
       const sha256 = c.req.valid('param').file.slice(0, 64);
-      if (!servablePdfs(round).has(sha256)) return c.text('not found', 404);
+      if (!servablePdfs(round).has(sha256)) return noFilePage(c, templates);
       let bytes: Buffer;
       try {
         bytes = await store.get(sha256);
       } catch (err) {
-        if (err instanceof ContentNotFoundError) return c.text('not found', 404);
+        if (err instanceof ContentNotFoundError) return noFilePage(c, templates);
         throw err;
       }
       const disposition = c.req.query('download') === '1' ? 'attachment' : 'inline';

@@ -49,11 +49,12 @@ import {
 } from './coordinatorForms.js';
 import { COORDINATOR_ACTIONS, FORM_ACTIONS } from './actions/index.js';
 import { roundLoader, RoundParam, roundParamValidator } from './roundRoute.js';
-import { errorPage } from './guards.js';
+import { errorPage, noFilePage } from './guards.js';
 import { dispositionForms, dispositionTable } from './dispositionView.js';
 import { recordsView, reviewFormDefaults, reviewForms } from './reviewView.js';
 import { refusalMessage, say } from '../domain/messages.js';
 import { checkScan, scanTooLarge, sniffScan } from '../infra/scans.js';
+import { putUpload, type UploadLedger } from '../infra/uploads.js';
 import { documentFileProblem } from '../infra/documents.js';
 import { checkPaperScanProof, paperScanProofFor } from '../infra/linkTokens.js';
 import { problemsWithMailDelays } from '../domain/mail.js';
@@ -69,6 +70,8 @@ export interface CoordinatorDeps {
   /** Who may sign in: fileUserDirectory(config.paths.users) in the server. */
   users: UserDirectory;
   attachmentMaxBytes: number;
+  /** Records the paper scans and revised versions uploaded, for the sweep of unused ones (infra/uploads.ts). */
+  uploadLedger?: UploadLedger;
   /** Set the Secure flag on cookies (PUBLIC_URL is https). */
   secureCookies?: boolean;
   /** Origins besides the request's own that may post forms (PUBLIC_URL's origin behind a proxy). */
@@ -579,6 +582,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
    * form keeps it by hash (the hidden `<field>Sha256` and `<field>Name`), checked again when kept.
    */
   async function upload(
+    roundId: string,
     body: Record<string, unknown>,
     values: FormValues,
     field: string,
@@ -591,7 +595,10 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const error = problem(bytes);
       if (error) return { error };
-      return { file: { sha256: (await store.put(bytes)).sha256, name: file.name.slice(0, 200) } };
+      // The coordinator's own uploads are not held to the bureaus' quota; they are recorded for the sweep.
+      const kept = await putUpload(store, deps.uploadLedger, roundId, bytes, { quotaBytes: Number.POSITIVE_INFINITY });
+      if (!kept.ok) throw new Error('an unlimited upload was refused');
+      return { file: { sha256: kept.sha256, name: file.name.slice(0, 200) } };
     }
     const kept = values[`${field}Sha256`];
     if (Sha256.safeParse(kept).success && (await store.has(kept!)) && !problem(await store.get(kept!)))
@@ -618,7 +625,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
       !checkPaperScanProof(deps.secret, round.id, sid, values.scanSha256, values.scanProof);
     const uploaded = unproven
       ? { error: say('scanNotFromForm') }
-      : await upload(body, values, 'scan', (bytes) => checkScan(bytes, max), scanTooLarge(max));
+      : await upload(round.id, body, values, 'scan', (bytes) => checkScan(bytes, max), scanTooLarge(max));
     const scanError = uploaded.error;
     const scan: KeptScan | undefined = uploaded.file && {
       ...uploaded.file,
@@ -646,6 +653,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
     const body = await c.req.parseBody({ all: true });
     const max = deps.attachmentMaxBytes;
     const { file, error } = await upload(
+      c.get('round').id,
       body,
       formValues(body),
       'file',
@@ -695,15 +703,16 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
   app.get(
     '/rounds/:id/files/:sha256',
     coordinator,
+    roundParamValidator(templates),
     zValidator('param', RoundParam.extend({ sha256: Sha256 }), (result, c) => {
-      if (!result.success) return c.text('not found', 404);
+      if (!result.success) return noFilePage(c, templates);
     }),
     loadRound,
     async (c) => {
       const round = c.get('round');
       const { sha256 } = c.req.valid('param');
       const referenced = round.bureaus.some((b) => b.replies.some((r) => r.scanSha256 === sha256));
-      if (!referenced) return c.text('not found', 404);
+      if (!referenced) return noFilePage(c, templates);
       try {
         const bytes = await store.get(sha256);
         return c.body(new Uint8Array(bytes), 200, {
@@ -713,7 +722,7 @@ export function createCoordinatorRoutes(deps: CoordinatorDeps) {
           'content-security-policy': "default-src 'none'; img-src 'self'; object-src 'self'; sandbox",
         });
       } catch (err) {
-        if (err instanceof ContentNotFoundError) return c.text('not found', 404);
+        if (err instanceof ContentNotFoundError) return noFilePage(c, templates);
         throw err;
       }
     },

@@ -97,6 +97,26 @@ export function noRoundPage(c: Context, templates: Templates, roundId: string): 
   });
 }
 
+/** An address the app has no page for. */
+export function noPage(c: Context, templates: Templates): Response {
+  return messagePage(c, templates, 404, {
+    zh: '找不到此页面',
+    en: 'There is no such page',
+    detailZh: '请检查网址，或从首页或邀请邮件中的链接进入。',
+    detailEn: 'Check the address, or start from the home page or the link in your email.',
+  });
+}
+
+/** A file of a round that the round does not reference (or the store no longer has), or a malformed file name. */
+export function noFilePage(c: Context, templates: Templates): Response {
+  return messagePage(c, templates, 404, {
+    zh: '此审查轮次中没有这个文件',
+    en: 'This round has no such file',
+    detailZh: '请从审查轮次页面上的链接打开文件。',
+    detailEn: "Open the file from the link on the round's page.",
+  });
+}
+
 export const tooLargeMessage = (maxBytes: number): Message => ({
   zh: '提交的内容过大，未予受理',
   en: 'What was sent is too large and was not accepted',

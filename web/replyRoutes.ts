@@ -54,6 +54,7 @@ import {
   type ReplyFormState,
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
+import { putUpload, roundQuotaMessage, type UploadLedger } from '../infra/uploads.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
 import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
 import { memoryLimiters, Throttle, type LimiterFactory } from './throttle.js';
@@ -69,6 +70,10 @@ export interface ReplyRoutesDeps {
   trustedOrigins?: string[];
   /** Scans a link may upload (stored) within the window; default UPLOAD_QUOTA. */
   uploadQuota?: { limit: number; windowMs: number };
+  /** Records each upload with its round, for the round's byte quota and the sweep (infra/uploads.ts); none: neither. */
+  uploadLedger?: UploadLedger;
+  /** A round's uploads together may take at most this many bytes; default ROUND_UPLOAD_QUOTA_BYTES. */
+  roundUploadQuotaBytes?: number;
   /** Where the upload quota keeps its counts; default: this process's memory. */
   limiters?: LimiterFactory;
   /** The clock of deadlines. The upload quota reads the system clock (web/throttle.ts). */
@@ -867,7 +872,15 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
             errors[fieldNames.attachment] =
               '附件须为 PDF、PNG 或 JPEG 文件 the attachment must be a PDF, PNG or JPEG file';
           } else {
-            form.attachmentKeep = (await store.put(bytes)).sha256;
+            const kept = await putUpload(store, deps.uploadLedger, link.target.roundId, bytes, {
+              quotaBytes: deps.roundUploadQuotaBytes,
+              now: now(),
+            });
+            if (kept.ok) form.attachmentKeep = kept.sha256;
+            else {
+              await uploads.giveBack(uploadKey);
+              errors[fieldNames.attachment] = roundQuotaMessage(kept.quotaBytes);
+            }
           }
         }
       }

@@ -117,6 +117,8 @@ export async function replyFixture(
     seedDocuments?: boolean;
     /** How many of the seed's seven bureaus the round consults (default 3). */
     bureaus?: number;
+    /** Record uploads in the store's ledger and hold the round's to this many bytes. */
+    roundUploadQuotaBytes?: number;
   } = {},
 ): Promise<ReplyFixture> {
   const store = new MemoryContentStore();
@@ -190,6 +192,10 @@ export async function replyFixture(
       templates: new Templates(),
       attachmentMaxBytes: opts.attachmentMaxBytes ?? 256 * 1024,
       ...(opts.trustedOrigins ? { trustedOrigins: opts.trustedOrigins } : {}),
+      ...(opts.roundUploadQuotaBytes !== undefined && {
+        uploadLedger: store,
+        roundUploadQuotaBytes: opts.roundUploadQuotaBytes,
+      }),
       now: () => clock.now,
     }),
   );

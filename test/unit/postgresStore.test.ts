@@ -6,6 +6,8 @@ import { CONTENT_TABLE, openPool, PostgresContentStore } from '../../infra/postg
 import { ContentCorruptError, ContentNotFoundError, LocalContentStore, sha256Hex } from '../../infra/store.js';
 import { openStore } from '../../infra/stores.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { replyFixture } from '../support/replyFixture.js';
+import { quotaScenario, sweepScenario, unreadableScenario } from '../support/uploadScenarios.js';
 
 let server: TestPostgres;
 const pools: pg.Pool[] = [];
@@ -116,5 +118,17 @@ describe('openStore', () => {
     const { sha256 } = await shared.store.put(Buffer.from('through the configuration'));
     expect((await freshStore().store.get(sha256)).toString()).toBe('through the configuration');
     await shared.close();
+  });
+});
+
+describe('uploads in PostgreSQL', () => {
+  it("refuses an upload past the round's byte quota, storing nothing", async () => {
+    await quotaScenario(freshStore().store, 'round:pg-plan:1');
+  });
+  it('sweeps old uploads no round refers to, and keeps the used, the recent and what was stored before', async () => {
+    await sweepScenario(freshStore().store, { ...(await replyFixture()).status, id: 'round:pg-sweep:1' });
+  });
+  it('deletes nothing when a round cannot be read', async () => {
+    await unreadableScenario(freshStore().store, (await replyFixture()).status);
   });
 });
