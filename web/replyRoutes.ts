@@ -289,6 +289,12 @@ interface TypedBack {
     comments: { n: number; page: string; section: string; quote: string; text: string; change: string }[];
   }[];
   attachmentName?: string;
+  /**
+   * When the round could not be read (503): the form as it was posted, to post again as the same
+   * request. A bureau that reopened its link instead would start a new request, and the first one,
+   * still queued at Temporal, would be recorded too.
+   */
+  resend?: Array<{ name: string; value: string }>;
 }
 
 const ANSWER_LABELS: Record<string, string> = {
@@ -460,6 +466,14 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     };
     const empty = !typed.responderName.trim() && !typed.responderPosition.trim() && documents.length === 0 && !file;
     return empty ? undefined : typed;
+  }
+
+  /** The text fields of the posted form, in order (files cannot be posted back; a kept file's hash can). */
+  async function postedFields(c: Context): Promise<Array<{ name: string; value: string }>> {
+    const body = ((await readFormBody(c)) ?? {}) as Body;
+    return Object.entries(body).flatMap(([name, v]) =>
+      (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((value) => ({ name, value })),
+    );
   }
 
   // ------------------------------------------------------------------------------------------
@@ -816,7 +830,11 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   router.post('/:token', limit, async (c) => {
     const token = c.req.param('token');
     const link = await resolveLink(token, 'act');
-    if (!link.ok) return refuse(c, link.refusal, link.status, await typedBack(c, token, link.status));
+    if (!link.ok) {
+      const typed = await typedBack(c, token, link.status);
+      if (typed && link.unavailable) typed.resend = await postedFields(c);
+      return refuse(c, link.refusal, link.status, typed);
+    }
 
     let body: Body;
     try {
