@@ -621,6 +621,34 @@ describe('a refused submission keeps what was typed', () => {
     expect(fx.fake.calls).toEqual([]);
   });
 
+  it('offers to send the same request again after a 503, so a reply that reached the round meanwhile is recorded once', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    const posted = fullReply(form);
+    fx.fake.unavailable = true;
+    const html = await (await post(fx, token, posted)).text();
+    expect(html).toContain('重新提交 <span class="en" lang="en">Submit again</span>');
+    const resend = html.slice(html.indexOf('<form method="post" class="reply-resend">'), html.indexOf('</form>'));
+    const hidden = Object.fromEntries(
+      [...resend.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!
+          .replace(/&#x3D;/g, '=')
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&'),
+      ]),
+    );
+    expect(hidden.requestId).toBe(posted.requestId);
+    expect(hidden['doc.eco-plan.c.1.text']).toBe(posted['doc.eco-plan.c.1.text']);
+    fx.fake.unavailable = false;
+    expect((await post(fx, token, hidden)).status).toBe(303);
+    expect((await post(fx, token, hidden)).status).toBe(303);
+    const replies = fx.fake.updates.filter((u) => u.name === 'submitReply');
+    expect(new Set(replies.map((u) => u.updateId))).toEqual(new Set([posted.requestId]));
+    expect(fx.fake.current.bureaus.find((b) => b.bureau.id === 'finance')!.replies).toHaveLength(1);
+  });
+
   it('shows the typed reply back with the document titles when the deadline passed while typing (410)', async () => {
     const fx = await replyFixture();
     const token = fx.tokenFor('finance');
