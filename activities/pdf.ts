@@ -2,6 +2,7 @@
  * PDF rendering in the worker: fonts are loaded once per process (the renderer caches them), the
  * PDF goes into the document store, and the workflow keeps its hash and the fonts' hashes.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import type { Anchor, ReviewRecord } from '../domain/records.js';
@@ -37,10 +38,34 @@ export function draftRecord(round: { id: string; title: string }, planId: string
   };
 }
 
+/** How often a render heartbeats: its heartbeat timeout (workflows/stages/approval/run.ts) is a few times this. */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+/**
+ * Runs `work` while heartbeating, when called as an activity: a render whose worker died is then
+ * tried again on another worker once its heartbeats stop, not after its whole start-to-close timeout.
+ * Outside an activity (the CLI's render) it just runs.
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    return work();
+  }
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createPdfActivities({ store, fonts }: { store: ContentStore; fonts?: FontPaths }) {
   async function render(source: string, record: ReviewRecord, mode: 'draft' | 'approved', docKey?: string) {
     try {
-      return await renderPlan({ source, record, mode, fonts, docKey });
+      return await heartbeating(() => renderPlan({ source, record, mode, fonts, docKey }));
     } catch (err) {
       if (
         err instanceof FontMissingError ||

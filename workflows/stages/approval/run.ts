@@ -10,8 +10,16 @@ import { PATCHES } from '../../patches.js';
 import type { Round } from '../../round/round.js';
 import { approvalBlockers, planDocKey, recordFingerprint } from './rules.js';
 
-/** A render takes seconds; the plan is long. */
-const pdf = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3 } });
+/**
+ * A render takes seconds; the plan is long. It heartbeats (activities/pdf.ts), so a render whose
+ * worker died is tried again once its heartbeats stop for a minute, not after five. (Activity
+ * options are not part of a history's determinism: rounds started before keep replaying.)
+ */
+const pdf = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+});
 
 export class Approval {
   constructor(readonly round: Round) {}
