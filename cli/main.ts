@@ -2,6 +2,8 @@
  * plan-review: one binary, several subcommands. Arguments and configuration are validated here,
  * once; everything below receives typed values.
  */
+import { localTimeZone } from '../domain/time.js';
+import { formatInstant } from '../infra/templates.js';
 import { parseAge, sweepUploads, SweepError } from '../infra/uploads.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -111,12 +113,20 @@ async function withClient<T>(config: Config, fn: (client: Client) => Promise<T>)
 
 async function startRoundFromFile(config: Config, rounds: RoundGateway, file: string, startedBy: Actor) {
   const store = contentStore(config);
+  // Progress on stderr: stdout keeps only the result ("started <id>") for scripts.
+  console.error(`[1/3] reading ${file} and the documents it names…`);
   const { input, warnings } = await loadRoundFile(path.resolve(file), store, {
     startedBy,
     messageIdDomain: messageIdDomain(config),
   });
   for (const w of warnings) console.error(`warning: ${w}`);
-  return rounds.start(input);
+  console.error(
+    `[2/3] ${input.documents.length} document(s) stored by hash, ${input.bureaus.length} bureaus; starting the round…`,
+  );
+  const started = await rounds.start(input);
+  if (started.kind === 'done')
+    console.error(`[3/3] started; the worker sends the invitations now (plan-review round status ${started.value})`);
+  return started;
 }
 
 /** Renders a preview, turning unreadable or invalid inputs into messages that name the file. */
@@ -253,7 +263,8 @@ async function main(argv: string[]): Promise<number> {
       `${values['dry-run'] ? 'would delete' : 'deleted'} ${report.deleted.length} unused upload(s), ${bytes} bytes; ` +
         `${report.kept} in use kept; ${report.rounds} round(s) read`,
     );
-    for (const d of report.deleted) console.log(`  ${d.sha256} ${d.size} bytes, ${d.roundId}, uploaded ${d.at}`);
+    for (const d of report.deleted)
+      console.log(`  ${d.sha256} ${d.size} bytes, ${d.roundId}, uploaded ${formatInstant(d.at, localTimeZone())}`);
     return 0;
   }
   if (argv[0] === 'audit' || argv[0] === 'verify') {

@@ -67,3 +67,8 @@ const BEIJING_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking
 export function zoneLabel(timeZone: string): string {
   return BEIJING_TIME.has(timeZone) ? '北京时间 (UTC+8)' : `(${timeZone})`;
 }
+
+/** The zone of the machine a person runs the CLI on: times in its output are read there. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
