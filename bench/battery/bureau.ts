@@ -128,7 +128,12 @@ export async function replyThroughLinkPatiently(
         body.includes('temporarily unavailable') &&
         body.includes('What you typed (not sent)') &&
         body.includes(answer.typed);
-      if (formKept) {
+      // The round could not be read: the page offers the same request again ("Submit again").
+      const resendOffered =
+        typedShown &&
+        body.includes('class="reply-resend"') &&
+        hidden(body, fieldNames.requestId) === form.get(fieldNames.requestId);
+      if (formKept || resendOffered) {
         outcome.clearErrors++;
         // The page gives the form back as typed, with the same request: Submit again on it.
         page = body;
