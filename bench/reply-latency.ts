@@ -17,7 +17,7 @@ import { rawUpdateRate } from './support/bare.js';
 import { cpuMsOf, latencySummary, loadSampler, machine, pool } from './support/report.js';
 import { benchReply, benchRoundInput, openReplyForm, replyLink, submitReply } from './support/rounds.js';
 import { roundCalls } from './support/roundCalls.js';
-import { startTarget, type Target } from './support/target.js';
+import { reportOn, startTarget, type Target } from './support/target.js';
 
 const positive = z.coerce.number().positive();
 const args = benchArgs(
@@ -113,7 +113,7 @@ const target = await startTarget({
   workers: args.workers,
   webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
 });
-try {
+await reportOn(target, async () => {
   const template = await benchRoundInput(target);
   const rounds = roundCalls(target.client, target.store, target.taskQueue);
   const run = Date.now().toString(36);
@@ -151,31 +151,18 @@ try {
     sustained = rate;
   }
   const raw = await rawUpdateRate(target, 50, 32, 10);
-  console.log(
-    JSON.stringify(
-      {
-        ...info,
-        target: args.target,
-        workers: args.workers,
-        webServers: target.webUrls.length,
-        openRounds: args.rounds,
-        setupMs,
-        fixedRate: fixed,
-        ladder,
-        sustainedPerSecond: sustained,
-        stoppedBecause,
-        rawUpdates: raw,
-        sustainedShareOfRawUpdateRate:
-          sustained === null ? null : Math.round((sustained / raw.perSecond) * 1000) / 1000,
-      },
-      null,
-      2,
-    ),
-  );
-} catch (err) {
-  // Printed before the stop: calls still in flight fail once their connection closes.
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  await target.stop();
-}
+  return {
+    ...info,
+    target: args.target,
+    workers: args.workers,
+    webServers: target.webUrls.length,
+    openRounds: args.rounds,
+    setupMs,
+    fixedRate: fixed,
+    ladder,
+    sustainedPerSecond: sustained,
+    stoppedBecause,
+    rawUpdates: raw,
+    sustainedShareOfRawUpdateRate: sustained === null ? null : Math.round((sustained / raw.perSecond) * 1000) / 1000,
+  };
+});

@@ -14,7 +14,7 @@ import { benchArgs, CommonArgs } from './support/args.js';
 import { runBare, sumBillable } from './support/bare.js';
 import { loadSampler, machine, pool } from './support/report.js';
 import { benchRoundInput, runBenchRound } from './support/rounds.js';
-import { startTarget } from './support/target.js';
+import { reportOn, startTarget } from './support/target.js';
 
 const args = benchArgs(
   CommonArgs.extend({
@@ -28,7 +28,7 @@ const target = await startTarget({
   workers: args.workers,
   webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
 });
-try {
+await reportOn(target, async () => {
   const template = await benchRoundInput(target);
   let k = 0;
   const web = () => target.webUrls[k++ % target.webUrls.length]!;
@@ -63,45 +63,33 @@ try {
   const roundRate = rate(billable.total!, roundsMs);
   const bareRate = rate(bare.billable.total!, bare.ms);
   const times = rounds.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(
-    JSON.stringify(
-      {
-        ...info,
-        target: args.target,
-        workers: args.workers,
-        webServers: target.webUrls.length,
-        concurrency: args.concurrency,
-        warmRoundMs: warm.ms,
-        rounds: {
-          count: args.rounds,
-          replies: rounds.reduce((a, r) => a + r.replies, 0),
-          ms: roundsMs,
-          billable,
-          actionsPerSecond: roundRate,
-          msPerRound: Math.round(roundsMs / args.rounds),
-          roundDurationMs: { p50: times[Math.floor(times.length / 2)], max: times.at(-1) },
-          emails: Object.fromEntries(target.sink.counts),
-          emailsInRun: target.sink.total() - warmMails,
-          loadAverage: loadRounds,
-        },
-        reference: {
-          workflows: bare.workflows,
-          perWorkflow: mix,
-          ms: bare.ms,
-          billable: bare.billable,
-          actionsPerSecond: bareRate,
-          loadAverage: bareLoad,
-        },
-        ratio: Math.round((roundRate / bareRate) * 1000) / 1000,
-      },
-      null,
-      2,
-    ),
-  );
-} catch (err) {
-  // Printed before the stop: calls still in flight fail once their connection closes.
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  await target.stop();
-}
+  return {
+    ...info,
+    target: args.target,
+    workers: args.workers,
+    webServers: target.webUrls.length,
+    concurrency: args.concurrency,
+    warmRoundMs: warm.ms,
+    rounds: {
+      count: args.rounds,
+      replies: rounds.reduce((a, r) => a + r.replies, 0),
+      ms: roundsMs,
+      billable,
+      actionsPerSecond: roundRate,
+      msPerRound: Math.round(roundsMs / args.rounds),
+      roundDurationMs: { p50: times[Math.floor(times.length / 2)], max: times.at(-1) },
+      emails: Object.fromEntries(target.sink.counts),
+      emailsInRun: target.sink.total() - warmMails,
+      loadAverage: loadRounds,
+    },
+    reference: {
+      workflows: bare.workflows,
+      perWorkflow: mix,
+      ms: bare.ms,
+      billable: bare.billable,
+      actionsPerSecond: bareRate,
+      loadAverage: bareLoad,
+    },
+    ratio: Math.round((roundRate / bareRate) * 1000) / 1000,
+  };
+});

@@ -14,7 +14,7 @@ import { benchArgs, CommonArgs } from './support/args.js';
 import { loadSampler, machine, pool, rssOf } from './support/report.js';
 import { benchRoundInput } from './support/rounds.js';
 import { roundCalls } from './support/roundCalls.js';
-import { startTarget } from './support/target.js';
+import { reportOn, startTarget } from './support/target.js';
 
 const args = benchArgs(
   CommonArgs.extend({
@@ -31,7 +31,7 @@ const target = await startTarget({
   maxCachedWorkflows: args.cache,
 });
 const settle = () => new Promise((r) => setTimeout(r, 5000));
-try {
+await reportOn(target, async () => {
   const template = await benchRoundInput(target);
   const rounds = roundCalls(target.client, target.store, target.taskQueue);
   const run = Date.now().toString(36);
@@ -60,34 +60,22 @@ try {
   const readMs = Date.now() - readStarted;
   await settle();
   const evicted = await rssOf(second);
-  console.log(
-    JSON.stringify(
-      {
-        ...info,
-        target: args.target,
-        openRounds: args.rounds,
-        emails: Object.fromEntries(target.sink.counts),
-        maxCachedWorkflows: args.cache ?? 'the deployed default (WORKER_MAX_CACHED_WORKFLOWS)',
-        openingEveryRound: {
-          idleBeforeRounds: idle,
-          afterEveryRoundOpened: cached,
-          msToOpenAll: openMs,
-        },
-        secondWorkerReadingEveryRound: {
-          idleBeforeReads: secondIdle,
-          afterReadingEveryRound: evicted,
-          msToReadAll: readMs,
-        },
-        loadAverage: load.stop(),
-      },
-      null,
-      2,
-    ),
-  );
-} catch (err) {
-  // Printed before the stop: calls still in flight fail once their connection closes.
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  await target.stop();
-}
+  return {
+    ...info,
+    target: args.target,
+    openRounds: args.rounds,
+    emails: Object.fromEntries(target.sink.counts),
+    maxCachedWorkflows: args.cache ?? 'the deployed default (WORKER_MAX_CACHED_WORKFLOWS)',
+    openingEveryRound: {
+      idleBeforeRounds: idle,
+      afterEveryRoundOpened: cached,
+      msToOpenAll: openMs,
+    },
+    secondWorkerReadingEveryRound: {
+      idleBeforeReads: secondIdle,
+      afterReadingEveryRound: evicted,
+      msToReadAll: readMs,
+    },
+    loadAverage: load.stop(),
+  };
+});

@@ -200,3 +200,19 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     throw err;
   }
 }
+
+/**
+ * Runs a benchmark's measurement on its target, prints the result as JSON (what BENCHMARKS.md quotes),
+ * and stops the target whatever happens; a failure is printed before the stop, since calls still in
+ * flight fail once their connection closes.
+ */
+export async function reportOn(target: Target, measure: () => Promise<unknown>): Promise<void> {
+  try {
+    console.log(JSON.stringify(await measure(), null, 2));
+  } catch (err) {
+    console.error(err);
+    process.exitCode = 1;
+  } finally {
+    await target.stop();
+  }
+}
