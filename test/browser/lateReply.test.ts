@@ -68,6 +68,8 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('a late reply'), () => {
     const { page, problems } = await chromium.page(1280);
     const manage = `/rounds/${ROUND_ID}/manage`;
     await signIn(page, served.base, 'li', 'coordinator-pw', manage);
+    // Each bureau's particulars are folded under the round's summary table: open the forestry bureau's.
+    await page.locator('details.coord-bureau-details:has(#bureau-forestry) > summary').click();
     const forestry = page.locator('#bureau-forestry');
     await expect(forestry.locator('.coord-outcome').locator('xpath=..').locator('.late-tag').count()).resolves.toBe(1);
     await expect(forestry.locator('.coord-reply h4 .late-tag').count()).resolves.toBe(1);

@@ -118,7 +118,7 @@ describe("the coordinator's actions from the web, on a real round", () => {
     expect(refused.status).toBe(422);
     const form = formHtml(await refused.text(), id, 'extend');
     expect(form).toMatch(
-      /name="deadline"[^>]*>\s*<span class="field-error" role="alert">新的截止时间必须晚于原截止时间 the new deadline must be later than the current one/,
+      /name="deadline"[^>]*>\s*<span class="field-error" role="alert">新的截止时间必须晚于原截止时间 <span class="en" lang="en">the new deadline must be later than the current one/,
     );
     expect(form).toContain(`value="${earlier}"`);
     expect(bureau(await rounds().status(id), 'finance').extensions).toEqual([]);

@@ -100,7 +100,7 @@ describe('the expert review from the web, on a real round', () => {
     form = await b.refused('revision-note', { n: '1', text: '已补充编制背景。', anchors: 'plan#9.9' });
     expect(form).toContain('第 1 行：《测试规划（征求意见稿）》的当前版本中没有章节“9.9”');
     form = await b.refused('revision-note', { n: '3', text: '已补充。' });
-    expect(form).toContain('没有第 3 条专家意见 there is no expert opinion 3');
+    expect(form).toContain('没有第 3 条专家意见 <span class="en" lang="en">there is no expert opinion 3');
 
     await b.act('revision-note', { n: '1', text: '已补充编制背景。', anchors: 'plan#1.1.1 | 新荣区位于大同市北部' });
     status = await rounds().status(id);
