@@ -23,7 +23,7 @@ describe('approval from the web, on a real round', () => {
 
     const b = await new ApprovalBrowser(real.app, id).login('wang', 'approver-pw');
     const html = await b.page();
-    expect(html).toContain('审批 Approval');
+    expect(html).toContain('审批 <span class="en" lang="en">Approval');
     expect(html).toContain(`<code class="approval-sha">${candidate.pdfSha256}</code>`);
     expect(html).toContain(`<dd>${candidate.pages}</dd>`);
     const pdf = await b.fetch(`/rounds/${id}/candidate/${candidate.pdfSha256}.pdf`);
