@@ -7,13 +7,11 @@
  *   npm run battery:hostile               # 1000 per route and file
  *   npm run battery:hostile -- 2000 7     # runs per route, seed
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { BATTERY_RESULTS_DIR, writeResult } from '../../bench/battery/result.js';
 import { FILE_CASES, runFile } from './cliFiles.js';
 import { appRoutes, INPUTLESS_ROUTES, runRoute, type RouteCount } from './webRoutes.js';
 import { hostileWorld } from './webWorld.js';
 
-const RESULTS_DIR = 'test-output/battery';
 const runs = Number(process.argv[2] ?? 1000);
 const seed = Number(process.argv[3] ?? 20260);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
@@ -61,8 +59,6 @@ const result = {
   broken,
   at: new Date().toISOString(),
 };
-await mkdir(RESULTS_DIR, { recursive: true });
-const file = path.join(RESULTS_DIR, 'hostile.json');
-await writeFile(file, JSON.stringify(result, null, 2) + '\n');
+const file = await writeResult(BATTERY_RESULTS_DIR, result);
 console.log(`${result.ok ? 'ok' : 'BROKEN'}: ${file} (${figures.seconds} s)`);
 process.exit(result.ok ? 0 : 1);
