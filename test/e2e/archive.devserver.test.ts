@@ -19,7 +19,8 @@ import type { Actor } from '../../domain/records.js';
 import { TemporalHistories } from '../../infra/roundHistory.js';
 import { LocalContentStore, sha256Hex } from '../../infra/store.js';
 import { buildTimeline, type Timeline } from '../../infra/timeline.js';
-import { buildTrail, entrySha256, trailJson, type Trail } from '../../infra/trail.js';
+import { buildTrail, trailJson, type Trail } from '../../infra/trail.js';
+import { approvalEdited, rechained } from '../support/tamperedTrail.js';
 import { roundInApproval } from '../support/roundInApproval.js';
 import { SMALL_PLAN } from '../support/rounds.js';
 import { devServerWorker } from '../support/testWorker.js';
@@ -143,7 +144,7 @@ describe('plan-review verify once the server has deleted the round', () => {
   it('a line of the exported JSON edited: the entry named; chained again: the archive’s head refuses it', async () => {
     const json = trailJson(trail);
     const approval = trail.entries.find((e) => e.kind === 'approveCandidate')!;
-    const edited = json.replace('"en": "Approved the candidate PDF: ', '"en": "Rejected the candidate PDF: ');
+    const edited = approvalEdited(json);
     expect(edited).not.toBe(json);
     const out = await verify(approvedPdf, edited);
     expect(out.exitCode).toBe(1);
@@ -151,17 +152,9 @@ describe('plan-review verify once the server has deleted the round', () => {
       `Entry ${approval.n} (event #${approval.eventId}) was altered: its content no longer hashes to its sha256`,
     );
 
-    const file = JSON.parse(edited) as Trail;
-    let prev = file.entries[0]!.prev;
-    for (const e of file.entries) {
-      e.prev = prev;
-      e.sha256 = entrySha256(e);
-      prev = e.sha256;
-    }
-    file.head = prev;
-    const rechained = await verify(approvedPdf, JSON.stringify(file, null, 2));
-    expect(rechained.exitCode).toBe(1);
-    expect(rechained.output).toContain(
+    const again = await verify(approvedPdf, rechained(edited));
+    expect(again.exitCode).toBe(1);
+    expect(again.output).toContain(
       `No: entry ${recorded.trailEntries}'s sha256 is not the head recorded in the archive ${recorded.archiveSha256.slice(0, 16)}… (the file was edited and re-chained)`,
     );
   });

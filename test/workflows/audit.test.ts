@@ -19,6 +19,7 @@ import { TemporalHistories } from '../../infra/roundHistory.js';
 import { LocalContentStore, sha256Hex } from '../../infra/store.js';
 import { buildTimeline } from '../../infra/timeline.js';
 import { buildTrail, entrySha256, trailJson, type Trail } from '../../infra/trail.js';
+import { approvalEdited, rechained } from '../support/tamperedTrail.js';
 import { recordHistory } from '../support/recordHistory.js';
 import { roundInApproval } from '../support/roundInApproval.js';
 import { SMALL_PLAN } from '../support/rounds.js';
@@ -103,7 +104,7 @@ describe('plan-review verify', () => {
     const json = trailJson(trail);
     const approval = trail.entries.find((e) => e.kind === 'approveCandidate')!;
     // One line of the approval's entry: what it says was done.
-    const edited = json.replace('"en": "Approved the candidate PDF: ', '"en": "Rejected the candidate PDF: ');
+    const edited = approvalEdited(json);
     expect(edited).not.toBe(json);
     const out = await verify(approvedPdf, edited);
     expect(out.exitCode).toBe(1);
@@ -112,25 +113,17 @@ describe('plan-review verify', () => {
     );
 
     // The same edit with every hash after it computed again: the file's chain holds, the history does not.
-    const file = JSON.parse(edited) as Trail;
-    let prev = file.entries[0]!.prev;
-    for (const e of file.entries) {
-      e.prev = prev;
-      e.sha256 = entrySha256(e);
-      prev = e.sha256;
-    }
-    file.head = prev;
-    const rechained = await verify(approvedPdf, JSON.stringify(file, null, 2));
-    expect(rechained.exitCode).toBe(1);
+    const again = await verify(approvedPdf, rechained(edited));
+    expect(again.exitCode).toBe(1);
     // The head the archiving recorded in the history no longer closes the archived entries.
     const archived = trail.entries.find((e) => e.kind === 'archiveRound')!;
     const recorded = archived.hashes.trailHead!;
     const n = trail.entries.findIndex((e) => e.sha256 === recorded) + 1;
     expect(n).toBeGreaterThanOrEqual(approval.n);
-    expect(rechained.output).toContain(
+    expect(again.output).toContain(
       `No: entry ${n}'s sha256 is not the head recorded in the round's history, event #${archived.eventId} (the file was edited and re-chained)`,
     );
-    expect(rechained.output).toContain(`Recorded head ${recorded}`);
+    expect(again.output).toContain(`Recorded head ${recorded}`);
   });
 
   it('an entry after the archived head edited and re-chained: named against the history', async () => {
