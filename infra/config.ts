@@ -30,12 +30,15 @@ export const ConfigSchema = z.object({
   TEMPORAL_TLS_KEY: optionalNonEmpty,
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('plan-review'),
-  /** How many rounds a worker keeps in its workflow cache (worker/createWorker.ts says why it is small). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
-    .number({ message: 'must be a whole number of rounds (2 or more)' })
-    .int('must be a whole number of rounds (2 or more)')
-    .min(2, 'must be a whole number of rounds (2 or more)')
-    .default(40),
+  /** How many rounds a worker keeps in its workflow cache; unset: the SDK's default (worker/createWorker.ts says why). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: 'must be a whole number of rounds (2 or more)' })
+      .int('must be a whole number of rounds (2 or more)')
+      .min(2, 'must be a whole number of rounds (2 or more)')
+      .optional(),
+  ),
   /** The embedded dev server: its gRPC port, and how long closed rounds' histories are kept. */
   TEMPORAL_DEV_PORT: port.default(7233),
   /**

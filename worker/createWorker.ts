@@ -35,13 +35,13 @@ export async function createWorker(opts: {
   /** A pre-built bundle (tests bundle once and share it); else bundled in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
-   * How many rounds stay in the workflow cache (WORKER_MAX_CACHED_WORKFLOWS, default 40). A cached
-   * round holds its own copy of the workflow code's modules (the schemas above all: about 4.5 MB a
-   * round, as the SDK evaluates a bundle's modules once per workflow), and a round waits days
-   * between events, so the SDK's default (about 2,300 here) would keep every open round in memory
-   * for nothing. A round that left the cache is replayed from its history at its next event.
+   * How many rounds stay in the workflow cache (WORKER_MAX_CACHED_WORKFLOWS); unset, the SDK's
+   * default. A cached round holds its own copy of the workflow code's modules (about 4.5 MB), so a
+   * small cache saves memory; but a cache of 40 wedged the worker under the battery's load (200 open
+   * rounds: the SDK's core logged "Extra buffered run should not have produced an activation" and
+   * stopped taking workflow tasks), so the default stays the SDK's until that is understood.
    */
-  maxCachedWorkflows: number;
+  maxCachedWorkflows?: number;
   /** Activities that replace the real ones (the benchmarks' stand-ins); never set by a deployed worker. */
   activityOverrides?: Partial<Activities>;
 }): Promise<Worker> {
@@ -50,7 +50,7 @@ export async function createWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
-    maxCachedWorkflows: opts.maxCachedWorkflows,
+    ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     activities: { ...createActivities(opts.deps), ...opts.activityOverrides },
   });
 }
