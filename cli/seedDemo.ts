@@ -6,6 +6,7 @@
  * (seeds/review/). The bureaus act through the links in the emails they received; the coordinator
  * and the approver act as the web pages and the CLI do, through the round's Updates.
  */
+import { zoneLabel } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -132,7 +133,7 @@ export async function runSeedDemo(opts: SeedDemoOptions): Promise<SeedDemoResult
   const invitations = await waitForMail(opts.outboxDir, id, 'meetingInvitation', er.experts.length + 1);
   let s = await status(id);
   log(
-    `2/9 expert meeting ${planned.date} ${planned.start}-${planned.end} (${planned.timeZone}) at ${planned.place}: ` +
+    `2/9 expert meeting ${planned.date} ${planned.start}-${planned.end} ${zoneLabel(planned.timeZone)} at ${planned.place}: ` +
       `${invitations.length} invitations with meeting.ics (UID ${s.expertReview!.meeting!.uid}, SEQUENCE 0) to ` +
       `${er.experts.map((e) => e.name).join('、')} (stand-ins) and the coordinator`,
   );
