@@ -405,6 +405,13 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says on stderr what went wrong; the exit code: 2 for a usage error, else 1. */
 function reportError(err: unknown): number {
+  if (err instanceof RoundGatewayError && err.outcome.kind === 'unavailable') {
+    // The server or the client library failed: the line says why; the library's trace only when asked.
+    console.error(`plan-review: ${err.message}`);
+    if (DEBUG) console.error(err.cause ?? err);
+    else console.error('plan-review: run again with --debug to see the details');
+    return 1;
+  }
   const known =
     describeReviewError(err) ?? describeApprovalError(err) ?? describeAuditError(err) ?? describeCliError(err);
   if (known) {

@@ -13,7 +13,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
-import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  NamespaceNotFoundError,
+  WorkflowNotFoundError,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
@@ -32,7 +37,8 @@ export type Outcome<T> =
   | { kind: 'notFound'; roundId: string }
   | { kind: 'exists'; roundId: string }
   | { kind: 'refused'; refusal: Refusal }
-  | { kind: 'unavailable'; cause: string };
+  /** `error`: what the client library threw, for a `--debug` trace; the cause says it in a line. */
+  | { kind: 'unavailable'; cause: string; error?: unknown };
 
 export type ActionRequest<K extends ActionName> = z.input<(typeof ACTIONS)[K]['request']>;
 export type ActionResult<K extends ActionName> =
@@ -48,7 +54,7 @@ export interface RoundListing {
 /** An outcome that was not `done`, as an error for callers that stop on the first problem (the CLI). */
 export class RoundGatewayError extends Error {
   constructor(readonly outcome: Exclude<Outcome<unknown>, { kind: 'done' }>) {
-    super(describeOutcome(outcome));
+    super(describeOutcome(outcome), outcome.kind === 'unavailable' ? { cause: outcome.error } : undefined);
     this.name = 'RoundGatewayError';
   }
 }
@@ -104,8 +110,11 @@ function unavailable(err: unknown, waitedMs?: number): Outcome<never> {
     return {
       kind: 'unavailable',
       cause: `no worker answered within ${waitedMs / 1000} s: is a worker running (plan-review worker)?`,
+      error: err,
     };
-  return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err) };
+  if (err instanceof NamespaceNotFoundError)
+    return { kind: 'unavailable', cause: `${err.message}: is TEMPORAL_NAMESPACE right?`, error: err };
+  return { kind: 'unavailable', cause: err instanceof Error ? err.message : String(err), error: err };
 }
 
 /** What the edges need of rounds; RoundGateway is the real one, tests may give a typed fake. */
