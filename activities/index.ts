@@ -3,9 +3,10 @@ import { createArchiveActivities } from './archive.js';
 import { createDocumentActivities } from './documents.js';
 import { createEmailActivities, type EmailDeps } from './email.js';
 import { createPdfActivities } from './pdf.js';
+import { createUploadSweepActivities, type UploadSweepDeps } from './uploadSweep.js';
 import type { FontPaths } from '../pdf/render.js';
 
-export type ActivityDeps = EmailDeps & { fonts?: FontPaths };
+export type ActivityDeps = EmailDeps & UploadSweepDeps & { fonts?: FontPaths };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities(deps),
     ...createPdfActivities(deps),
     ...createArchiveActivities(deps),
+    ...createUploadSweepActivities(deps),
   };
 }
 

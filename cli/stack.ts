@@ -20,6 +20,9 @@ import { changePages, draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
 import { loadOrCreateSecret } from '../infra/linkTokens.js';
 import { fileUserDirectory } from '../infra/users.js';
+import { PATIENT_TIMEOUTS, RoundGateway } from '../infra/roundGateway.js';
+import { parseAge } from '../infra/uploads.js';
+import { ensureUploadSweepSchedule, uploadSweepScheduleId } from '../infra/uploadSweepSchedule.js';
 
 export interface Stack {
   client: Client;
@@ -86,6 +89,8 @@ export async function startStack(config: Config, log: (line: string) => void): P
 export async function runWorker(config: Config, log: (line: string) => void): Promise<() => Promise<void>> {
   const { store, close: closeStore } = openStore(config);
   const connection = await connectWorker(config);
+  // The upload sweep reads every round through a client of its own (queries, listing).
+  const client = await connectClient(config);
   const worker: Worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -100,17 +105,50 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
       from: config.MAIL_FROM,
       renderAttachment: draftPdfAttachments({ store }),
       pageOf: changePages(),
+      uploadSweep: {
+        ledger: store,
+        rounds: new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS),
+      },
     },
   });
   const running = worker.run();
   running.catch((err) => log(`worker stopped: ${String(err)}`));
+  await scheduleUploadSweep(client, config, log);
   return async () => {
     // The SDK also stops the worker on SIGINT/SIGTERM by itself; shut down only if it has not.
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch(() => undefined);
     await connection.close();
+    await client.connection.close();
     await closeStore();
   };
+}
+
+/**
+ * Creates or updates the task queue's upload-sweep schedule. A worker that cannot (a namespace that
+ * refuses schedules) still runs its rounds: the sweep is housekeeping, and `plan-review store sweep`
+ * does the same by hand.
+ */
+async function scheduleUploadSweep(client: Client, config: Config, log: (line: string) => void): Promise<void> {
+  const plan = {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    everyMs: config.UPLOAD_SWEEP_EVERY === 'off' ? undefined : parseAge(config.UPLOAD_SWEEP_EVERY),
+    olderThanMs: parseAge(config.UPLOAD_SWEEP_OLDER_THAN)!,
+  };
+  try {
+    const done = await ensureUploadSweepSchedule(client, plan);
+    if (done !== 'off')
+      log(
+        `upload sweep ${done}: ${uploadSweepScheduleId(plan.taskQueue)}` +
+          (plan.everyMs
+            ? `, every ${config.UPLOAD_SWEEP_EVERY}, uploads unused for ${config.UPLOAD_SWEEP_OLDER_THAN}`
+            : ''),
+      );
+  } catch (err) {
+    log(
+      `the upload sweep could not be scheduled (${err instanceof Error ? err.message : String(err)}); plan-review store sweep does it by hand`,
+    );
+  }
 }
 
 /** The web server with its Temporal client. */

@@ -3,6 +3,8 @@
  * and a round's ID is stable: the same plan and round number always name the same workflow.
  */
 export const REVIEW_ROUND_WORKFLOW_TYPE = 'reviewRound';
+/** The periodic sweep of unused uploads (workflows/uploadSweep.ts). */
+export const UPLOAD_SWEEP_WORKFLOW_TYPE = 'uploadSweep';
 
 export function reviewRoundId(planId: string, n: number): string {
   return `round:${planId}:${n}`;

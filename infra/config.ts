@@ -15,6 +15,12 @@ const optionalNonEmpty = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = z.url({ message: 'must be a URL such as http://localhost:3000' });
+/** A variable set to blank counts as unset (its default applies). */
+const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+/** How often, how old: 7d, 12h, 30m (infra/uploads.ts parseAge reads it). */
+const AGE_MESSAGE = 'must be an age such as 7d, 12h or 30m';
+const age = z.string().regex(/^[1-9]\d{0,4}[dhm]$/, AGE_MESSAGE);
 /** Durations accepted by the Temporal CLI: 3650d, 8760h. */
 const retention = z.string().regex(/^\d+(d|h)$/, 'must be a whole number of days or hours, such as 3650d or 8760h');
 
@@ -31,21 +37,29 @@ export const ConfigSchema = z.object({
   TEMPORAL_API_KEY: optionalNonEmpty,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('plan-review'),
   /** How many rounds a worker keeps in its workflow cache; unset: the SDK's default (worker/createWorker.ts says why). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  WORKER_MAX_CACHED_WORKFLOWS: blankAsUnset(
     z.coerce
       .number({ message: 'must be a whole number of rounds (2 or more)' })
       .int('must be a whole number of rounds (2 or more)')
       .min(2, 'must be a whole number of rounds (2 or more)')
       .optional(),
   ),
+  /** How often the workers' schedule sweeps unused uploads (a scan never submitted), or off. */
+  UPLOAD_SWEEP_EVERY: blankAsUnset(
+    z
+      .string()
+      .regex(/^(off|[1-9]\d{0,4}[dhm])$/, 'must be off, or an interval such as 1d, 12h or 30m')
+      .default('1d'),
+  ),
+  /** How old an unused upload must be before the sweep removes it. */
+  UPLOAD_SWEEP_OLDER_THAN: blankAsUnset(age.default('7d')),
   /** The embedded dev server: its gRPC port, and how long closed rounds' histories are kept. */
   TEMPORAL_DEV_PORT: port.default(7233),
   /**
    * The embedded dev server's Web UI, only when set: it has no sign-in and offers cancel, signal and
    * terminate, so the stack runs headless and auditors read the app's audit pages (README, "The Temporal Web UI").
    */
-  TEMPORAL_UI_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port.optional()),
+  TEMPORAL_UI_PORT: blankAsUnset(port.optional()),
   TEMPORAL_RETENTION: retention.default('3650d'),
   /** The Temporal Web UI auditors may open (read-only, behind sign-in): the audit pages link each entry to its event there. */
   TEMPORAL_UI_URL: optionalNonEmpty.pipe(url.optional()),
