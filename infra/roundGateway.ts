@@ -120,7 +120,11 @@ function unavailable(err: unknown, waitedMs?: number): Outcome<never> {
 /** What the edges need of rounds; RoundGateway is the real one, tests may give a typed fake. */
 export interface RoundService {
   start(input: z.input<typeof RoundInput>): Promise<Outcome<string>>;
-  status(roundId: string): Promise<Outcome<RoundStatus>>;
+  /**
+   * `mailAttempts: false` leaves out what Temporal knows of emails still being sent (attempts, last
+   * error): one call fewer, for pages that do not show the round's mail (a bureau's link).
+   */
+  status(roundId: string, opts?: { mailAttempts?: boolean }): Promise<Outcome<RoundStatus>>;
   list(limit?: number): Promise<Outcome<RoundListing[]>>;
   act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>>;
   loadReply(summary: ReplySummary): Promise<Reply>;
@@ -170,7 +174,7 @@ export class RoundGateway implements RoundService {
     return { kind: 'done', value: workflowId };
   }
 
-  async status(roundId: string): Promise<Outcome<RoundStatus>> {
+  async status(roundId: string, opts: { mailAttempts?: boolean } = {}): Promise<Outcome<RoundStatus>> {
     const handle = this.client.workflow.getHandle(roundId);
     let status: RoundStatus;
     try {
@@ -179,7 +183,7 @@ export class RoundGateway implements RoundService {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
       return unavailable(err, this.timeouts.queryMs);
     }
-    await this.addMailAttempts(handle, status);
+    if (opts.mailAttempts !== false) await this.addMailAttempts(handle, status);
     return { kind: 'done', value: status };
   }
 

@@ -372,7 +372,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
-    const found = await rounds.status(target.roundId);
+    const found = await rounds.status(target.roundId, { mailAttempts: false });
     if (found.kind === 'notFound') {
       return {
         ok: false,
@@ -748,7 +748,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     } catch {
       return undefined;
     }
-    const found = await rounds.status(target.roundId);
+    const found = await rounds.status(target.roundId, { mailAttempts: false });
     if (found.kind !== 'done') return undefined;
     const status = found.value;
     const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
