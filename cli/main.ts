@@ -124,8 +124,11 @@ async function startRoundFromFile(config: Config, rounds: RoundGateway, file: st
     `[2/3] ${input.documents.length} document(s) stored by hash, ${input.bureaus.length} bureaus; starting the round…`,
   );
   const started = await rounds.start(input);
+  // When the server took the start, by this machine's clock, in the round's zone as its pages show it.
   if (started.kind === 'done')
-    console.error(`[3/3] started; the worker sends the invitations now (plan-review round status ${started.value})`);
+    console.error(
+      `[3/3] started at ${formatInstant(new Date().toISOString(), input.timeZone, { seconds: true })}; the worker sends the invitations now (plan-review round status ${started.value})`,
+    );
   return started;
 }
 

@@ -18,6 +18,8 @@ import { FileProblemsError, readCheckedFile } from './structuredFile.js';
 /** A problem of a round file as a person reads it: the field, and what is wrong in Chinese and English. */
 export interface RoundFileProblem extends Text {
   field: string;
+  /** A file the round file names that is not there (on disk, or among the uploads): the page shows it beside the files. */
+  missingFile?: string;
 }
 
 /**
@@ -116,9 +118,9 @@ export async function loadRoundFile(
 class Problems {
   readonly lines: string[] = [];
   readonly fields: RoundFileProblem[] = [];
-  add(field: string, line: string, text: Text) {
+  add(field: string, line: string, text: Text, missingFile?: string) {
     this.lines.push(`${field}: ${line}`);
-    this.fields.push({ field, ...text });
+    this.fields.push({ field, ...text, ...(missingFile !== undefined && { missingFile }) });
   }
   zod(err: z.ZodError, prefix = '') {
     for (const issue of err.issues) {
@@ -169,7 +171,8 @@ export async function roundInputFrom(
     const found = await source.read(round.bureaus);
     const field = `bureaus (${round.bureaus})`;
     if ('missing' in found) {
-      problems.add('bureaus', found.missing, messageText('roundFileMissing', { name: path.basename(round.bureaus) }));
+      const name = path.basename(round.bureaus);
+      problems.add('bureaus', found.missing, messageText('roundFileMissing', { name }), name);
     } else {
       const list = parseStructured(round.bureaus, found.bytes.toString('utf8'));
       if ('error' in list) {
@@ -188,11 +191,8 @@ export async function roundInputFrom(
   for (const [i, doc] of round.documents.entries()) {
     const found = await source.read(doc.path);
     if ('missing' in found) {
-      problems.add(
-        `documents.${i}.path`,
-        found.missing,
-        messageText('roundFileMissing', { name: path.basename(doc.path) }),
-      );
+      const name = path.basename(doc.path);
+      problems.add(`documents.${i}.path`, found.missing, messageText('roundFileMissing', { name }), name);
       continue;
     }
     const { bytes } = found;

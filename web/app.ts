@@ -49,7 +49,10 @@ interface CommonDeps {
   histories?: RoundHistories;
   /** Records uploads for the per-round byte quota and the sweep (the opened store does); none: neither. */
   uploadLedger?: UploadLedger;
-  /** The clock of the reply links' deadlines; default: the system clock (tests give the round's own). */
+  /**
+   * The clock of the reply links' deadlines and of what the round list and a round's page count as
+   * late; default: the system clock (tests give the round's own).
+   */
   now?: () => Date;
 }
 
@@ -168,14 +171,23 @@ export function createApp(deps: AppDeps) {
   app.use('/outbox', coordinator);
   app.use('/outbox/*', coordinator);
 
-  app.get('/', roundListPage({ rounds, templates, timeZone: DEFAULT_TIME_ZONE, viewer: viewerOf }));
+  app.get(
+    '/',
+    roundListPage({
+      rounds,
+      templates,
+      timeZone: DEFAULT_TIME_ZONE,
+      viewer: viewerOf,
+      ...(deps.now && { now: deps.now }),
+    }),
+  );
 
   app.get('/rounds/:id', roundParamValidator(templates), async (c) => {
     const { id } = c.req.valid('param');
     const round = await rounds.status(id);
     if (round.kind === 'notFound') return noRoundPage(c, templates, id);
     if (round.kind !== 'done') throw new RoundGatewayError(round);
-    const now = Date.now();
+    const now = deps.now ? deps.now().getTime() : Date.now();
     const viewer = viewerOf(c);
     return c.html(
       templates.render('pages/round', {

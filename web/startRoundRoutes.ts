@@ -33,6 +33,34 @@ const filesOf = (body: FormBody, name: string): File[] =>
 
 const bytesOf = async (f: File) => Buffer.from(await f.arrayBuffer());
 
+const TITLE = '开始审查轮次 Start a round';
+
+/**
+ * A refused upload as the page shows it: each problem beside the field to correct (a file the round
+ * file names but was not uploaded beside the files, the rest beside the round file), and the summary
+ * at the top listing them in the form's order, each a link to its field, plus a refusal of the round
+ * itself (no field); the count leads the title so that it is the first thing a screen reader says.
+ */
+function refusedView(problems: RoundFileProblem[], error: string | undefined) {
+  const roundFile = problems.filter((p) => p.missingFile === undefined);
+  const files = problems.filter((p) => p.missingFile !== undefined);
+  const summary = [
+    ...roundFile.map((p) => ({ ...p, href: '#round-file' })),
+    ...files.map((p) => ({ ...p, href: '#round-files' })),
+  ];
+  const errorCount = summary.length + (error ? 1 : 0);
+  if (errorCount === 0) return { title: TITLE };
+  return {
+    title: `有 ${errorCount} 处需要修改 ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} · ${TITLE}`,
+    error,
+    errorCount,
+    oneError: errorCount === 1,
+    summary,
+    roundFileProblems: roundFile,
+    filesProblems: files,
+  };
+}
+
 export function createStartRoundRoutes(deps: StartRoundDeps) {
   const { rounds, store, templates, auth } = deps;
   const app = new Hono<AuthEnv>();
@@ -49,7 +77,7 @@ export function createStartRoundRoutes(deps: StartRoundDeps) {
         user: { name: user.name, username: user.username },
         csrf: auth.formToken(c),
         action: START_ROUND_PATH,
-        ...view,
+        ...refusedView(view.problems ?? [], view.error),
       }),
       status,
     );
