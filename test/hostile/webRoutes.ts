@@ -34,6 +34,7 @@ import {
   PNG,
   OUTBOX_MESSAGE,
   ROUNDS,
+  SIGN_OUT_USER,
   type PageForm,
   type Who,
   type World,
@@ -517,7 +518,7 @@ export async function runRoute(w: World, route: string, numRuns: number, seed: n
         const { TestBrowser } = await import('../support/testBrowser.js');
         const b = new TestBrowser(w.app, ORIGIN);
         const page = route === 'POST /login' ? '/login' : `/rounds/${ROUNDS.approval}/approval`;
-        if (route === 'POST /logout') await b.login('zhou', 'auditor-pw');
+        if (route === 'POST /logout') await b.login(SIGN_OUT_USER.username, SIGN_OUT_USER.password);
         const form = await formOn(b, page, req.path);
         const body = new URLSearchParams(req.body as string);
         if (body.has('csrf')) body.set('csrf', form.fields.csrf!);

@@ -14,7 +14,7 @@ import { loadConfig } from '../../infra/config.js';
 import { signLink } from '../../infra/linkTokens.js';
 import type { MemoryContentStore } from '../../infra/store.js';
 import { Templates } from '../../infra/templates.js';
-import { staticUserDirectory } from '../../infra/users.js';
+import { hashPassword, staticUserDirectory } from '../../infra/users.js';
 import { freshRoundRecords, type RoundStatus } from '../../domain/round.js';
 import { createApp } from '../../web/app.js';
 import { approvalRound } from '../support/approvalRound.js';
@@ -25,6 +25,9 @@ import { APPROVED_ROUND, RecordedHistories } from '../support/recordedHistories.
 import { DAY, ROUND_ID, replyFixture } from '../support/replyFixture.js';
 import { coordinator, meetingOn } from '../support/rounds.js';
 import { TestBrowser } from '../support/testBrowser.js';
+
+/** The account the sign-out route signs in as, each run afresh. */
+export const SIGN_OUT_USER = { username: 'sun', password: 'sign-out-pw' };
 
 export const ORIGIN = 'http://localhost';
 /** The smallest bytes the app takes as a PNG scan. */
@@ -158,7 +161,17 @@ export async function hostileWorld(): Promise<World> {
     templates: new Templates(),
     secret,
     store,
-    users: staticUserDirectory(await approvalUsers()),
+    // The sign-in route's generated inputs guess wrong passwords for the three staff accounts until
+    // the throttle stops them; the sign-out route signs in as an account that route never tries.
+    users: staticUserDirectory([
+      ...(await approvalUsers()),
+      {
+        username: SIGN_OUT_USER.username,
+        name: '孙审计',
+        roles: ['auditor'],
+        passwordHash: await hashPassword(SIGN_OUT_USER.password, { N: 1024, r: 8, p: 1 }),
+      },
+    ]),
     outboxDir: dir,
     histories: new RecordedHistories({ [APPROVED_ROUND]: 'approval' }),
     now: () => fx.clock.now,
