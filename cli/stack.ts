@@ -91,6 +91,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
   const connection = await connectWorker(config);
   // The upload sweep reads every round through a client of its own (queries, listing).
   const client = await connectClient(config);
+  const transport = createMailTransport(config);
   const worker: Worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -98,7 +99,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     deps: {
       store,
-      transport: createMailTransport(config),
+      transport,
       templates: new Templates(),
       secret: await loadOrCreateSecret(config.LINK_SECRET, config.paths.data),
       publicUrl: config.PUBLIC_URL,
@@ -120,6 +121,7 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
     await running.catch(() => undefined);
     await connection.close();
     await client.connection.close();
+    transport.close();
     await closeStore();
   };
 }
