@@ -41,14 +41,14 @@ export class ApprovalUsageError extends CliError {
   }
 }
 
-/** How cli/main.ts reports a usage error of these commands; undefined for any other error. */
+/** How cli/run.ts reports a usage error of these commands; undefined for any other error. */
 export function describeApprovalError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof ApprovalUsageError) return { message: `${err.message}\n\n${APPROVAL_USAGE}`, exitCode: 2 };
   return undefined;
 }
 
 export interface ApprovalContext {
-  /** Connects, hands the rounds to `fn`, and closes the connection (cli/main.ts withRounds). */
+  /** Connects, hands the rounds to `fn`, and closes the connection (cli/run.ts withRounds). */
   withRounds<T>(fn: (rounds: RoundService) => Promise<T>): Promise<T>;
   /** The document store the workers keep the PDFs in. */
   store: ContentStore;
@@ -211,6 +211,14 @@ export const approvalCommands: Record<'candidate' | 'approve' | 'reject' | 'pdf'
 };
 
 export type ApprovalCommandName = keyof typeof approvalCommands;
+
+/** The role each approval command acts in (PLAN_REVIEW_USER must hold it), or null for those that only read. */
+export const APPROVAL_COMMAND_ROLES: Record<ApprovalCommandName, 'approver' | null> = {
+  candidate: null,
+  approve: 'approver',
+  reject: 'approver',
+  pdf: null,
+};
 
 export function isApprovalCommand(name: string | undefined): name is ApprovalCommandName {
   return name !== undefined && Object.hasOwn(approvalCommands, name);

@@ -60,7 +60,7 @@ export class AuditUsageError extends CliError {
   }
 }
 
-/** How cli/main.ts reports a usage error of these commands; undefined for any other error. */
+/** How cli/run.ts reports a usage error of these commands; undefined for any other error. */
 export function describeAuditError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof AuditUsageError) return { message: `${err.message}\n\n${AUDIT_USAGE}`, exitCode: 2 };
   return undefined;

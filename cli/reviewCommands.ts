@@ -67,7 +67,7 @@ export class ReviewUsageError extends CliUsageError {
   }
 }
 
-/** How cli/main.ts reports these commands' wrong arguments: the message and their usage; undefined for others. */
+/** How cli/run.ts reports these commands' wrong arguments: the message and their usage; undefined for others. */
 export function describeReviewError(err: unknown): { message: string; exitCode: number } | undefined {
   return err instanceof ReviewUsageError ? { message: `${err.message}\n\n${REVIEW_USAGE}`, exitCode: 2 } : undefined;
 }

@@ -3,7 +3,7 @@
  *   plan-review user add <username> --name N --role R [--role R2] [--email E]
  *   plan-review round extend|waive|contact|resend|add-bureau|close|cancel|paper ...
  * The CLI acts as the user named by PLAN_REVIEW_USER (looked up in the users file); every action
- * records that user as its actor. Wired into cli/main.ts by the lead.
+ * records that user as its actor. Wired into cli/run.ts.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -34,7 +34,7 @@ import { parseContactLines } from '../domain/contactLines.js';
 import { checkScan } from '../infra/scans.js';
 import { latestSections, resolveSection } from '../domain/sections.js';
 import type { AnchorDraft } from '../domain/disposition.js';
-import { DECISION_LABELS } from '../domain/labels.js';
+import { DECISION_LABELS, ROLE_LABELS } from '../domain/labels.js';
 import type { Decision } from '../domain/records.js';
 import { undisposed } from '../workflows/stages/disposition/rules.js';
 
@@ -76,7 +76,7 @@ export const USERS_USAGE = `  plan-review user add <username> --name N --role co
                                        publish every disposition (refused while a comment is undecided)
   (round actions act as PLAN_REVIEW_USER; --request-id X makes a retry the same action)`;
 
-/** How cli/main.ts reports these errors: the message and the exit code, or undefined for others. */
+/** How cli/run.ts reports these errors: the message and the exit code, or undefined for others. */
 export function describeCliError(err: unknown): { message: string; exitCode: number } | undefined {
   if (err instanceof CliUsageError) return { message: `${err.message}\n\n${USERS_USAGE}`, exitCode: 2 };
   if (err instanceof CliError || err instanceof UsersFileError || err instanceof FileProblemsError)
@@ -156,6 +156,21 @@ export async function userAddCommand(argv: string[], opts: UserAddOptions): Prom
     : `added ${user.username} (${user.name}) with ${roleText} to ${opts.usersFile}`;
 }
 
+/**
+ * Why the CLI does not act as this user, Chinese then English; an auditor (who holds no role that
+ * acts) also learns what its account is for, so the refusal is not mistaken for a fault.
+ */
+function withoutRole(username: string, role: Role, has: Role[]): string {
+  const zhRoles = has.map((r) => `${ROLE_LABELS[r].zh}（${r}）`).join('、');
+  const readsOnly = !has.includes('coordinator') && !has.includes('approver');
+  return [
+    `PLAN_REVIEW_USER=${username} 没有${ROLE_LABELS[role].zh}（${role}）角色（现有角色：${zhRoles}），命令行不以该用户执行此操作，审查轮次未作任何更改。`,
+    ...(readsOnly ? ['审计人只能查阅：round status、round records、audit、verify 等。'] : []),
+    `PLAN_REVIEW_USER=${username}: this user does not have the role ${role} (has: ${has.join(', ')}), so the CLI does not act as them; nothing on the round changed.`,
+    ...(readsOnly ? ['An auditor only reads: round status, round records, audit, verify and the like.'] : []),
+  ].join(' ');
+}
+
 /** The Actor the CLI acts as: PLAN_REVIEW_USER, looked up in the users file, in the given role. */
 export async function cliActor(
   config: Pick<Config, 'PLAN_REVIEW_USER' | 'paths'>,
@@ -172,10 +187,7 @@ export async function cliActor(
     throw new CliError(
       `PLAN_REVIEW_USER=${username}: no such user in ${config.paths.users} (add one with plan-review user add)`,
     );
-  if (!user.roles.includes(role))
-    throw new CliError(
-      `PLAN_REVIEW_USER=${username}: this user does not have the role ${role} (has: ${user.roles.join(', ')})`,
-    );
+  if (!user.roles.includes(role)) throw new CliError(withoutRole(username, role, user.roles));
   return actorOf(user, role);
 }
 

@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { renderRoundToFile } from '../../cli/roundOutputs.js';
 import { runSeedDemo, type SeedDemoResult } from '../../cli/seedDemo.js';
 import { runWeb, runWorker } from '../../cli/stack.js';
-import { ReviewRecord } from '../../domain/records.js';
+import type { Client } from '@temporalio/client';
+import { fetchTimeline } from '../../cli/auditCommands.js';
+import { ReviewRecord, type Actor } from '../../domain/records.js';
+import { TemporalHistories } from '../../infra/roundHistory.js';
+import type { TimelineEntry } from '../../infra/timeline.js';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { messageIdDomain } from '../../infra/mailer.js';
 import { PATIENT_TIMEOUTS, RoundGateway, unwrap } from '../../infra/roundGateway.js';
@@ -33,6 +37,9 @@ let web: Awaited<ReturnType<typeof runWeb>>;
 let rounds: RoundGateway;
 let store: LocalContentStore;
 let demo: SeedDemoResult;
+let client: Client;
+let coordinator: Actor;
+let approver: Actor;
 const log: string[] = [];
 
 beforeAll(async () => {
@@ -52,7 +59,8 @@ beforeAll(async () => {
   stopWorker = await runWorker(config, () => undefined);
   web = await runWeb(config, config.paths.outbox);
   store = new LocalContentStore(config.paths.store);
-  rounds = new RoundGateway(await connectClient(config), store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
+  client = await connectClient(config);
+  rounds = new RoundGateway(client, store, config.TEMPORAL_TASK_QUEUE, PATIENT_TIMEOUTS);
   const users = await loadUsers(config.paths.users);
   const userOf = (role: 'coordinator' | 'approver') =>
     actorOf(
@@ -64,8 +72,8 @@ beforeAll(async () => {
     store,
     outboxDir: config.paths.outbox,
     outDir: path.join(dir, 'approved'),
-    coordinator: userOf('coordinator'),
-    approver: userOf('approver'),
+    coordinator: (coordinator = userOf('coordinator')),
+    approver: (approver = userOf('approver')),
     messageIdDomain: messageIdDomain(config),
     log: (l) => log.push(l),
     pollMs: 200,
@@ -195,6 +203,115 @@ describe('the seed review cycle end to end (dev server, SMTP, HTTP)', () => {
       (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes('forestry@')),
     );
     expect(forestry?.html).toContain('该处文字在修改后的版本中未变');
+  });
+
+  it("lists every step of the seed's process in its audit timeline, in order, each by the person who took it", async () => {
+    // The timeline `plan-review audit` prints and the audit page shows, from the round's Temporal history.
+    const { timeline } = await fetchTimeline(
+      { withHistories: (fn) => fn(new TemporalHistories(client)), store, namespace: config.TEMPORAL_NAMESPACE },
+      demo.roundId,
+    );
+    const seed = await loadSeedReview();
+    const bureaus = unwrap(await rounds.status(demo.roundId)).bureaus.map((b) => b.bureau.id);
+    expect(bureaus).toEqual(['finance', 'science', 'forestry', 'energy', 'education', 'water', 'culture']);
+    const { entries } = timeline;
+    const pos = (e: TimelineEntry) => entries.indexOf(e);
+    const of = (category: TimelineEntry['category'], kind: string) =>
+      entries.filter((e) => e.category === category && e.kind === kind);
+    const one = (category: TimelineEntry['category'], kind: string) => {
+      const found = of(category, kind);
+      expect(
+        found.map((e) => e.kind),
+        kind,
+      ).toHaveLength(1);
+      return found[0]!;
+    };
+    const byCoordinator = (e: TimelineEntry) => expect(e.actor, `${e.kind} #${e.eventId}`).toEqual(coordinator);
+    /** Every entry of `later` comes after every entry of `earlier`. */
+    const after = (earlier: TimelineEntry[], later: TimelineEntry[]) => {
+      expect(earlier.length * later.length, 'both steps are in the timeline').toBeGreaterThan(0);
+      expect(Math.min(...later.map(pos)), `${later[0]!.kind} after ${earlier[0]!.kind}`).toBeGreaterThan(
+        Math.max(...earlier.map(pos)),
+      );
+    };
+    for (const e of entries.filter((x) => x.category === 'action')) expect(e.status, e.kind).toBe('done');
+
+    // The coordinator starts the round, for the seven bureaus.
+    const started = entries[0]!;
+    expect(started).toMatchObject({ category: 'round', kind: 'started', bureaus });
+    byCoordinator(started);
+
+    // The seed's order: the expert review first, the meeting scheduled, then moved, each with its emails.
+    const scheduled = one('action', 'scheduleMeeting');
+    const moved = one('action', 'rescheduleMeeting');
+    const opinions = one('action', 'recordOpinions');
+    const notes = of('action', 'writeRevisionNote');
+    for (const e of [scheduled, moved, opinions, ...notes]) byCoordinator(e);
+    expect(notes).toHaveLength(seed.expertReview.opinions.length);
+    expect(notes.map((e) => e.what.en)).toEqual(notes.map((_, i) => `Revision note of opinion ${i + 1}`));
+    const experts = seed.expertReview.experts.length + 1;
+    expect(of('email', 'meetingInvitation')).toHaveLength(experts);
+    expect(of('email', 'meetingUpdate')).toHaveLength(experts);
+    after([started], [scheduled]);
+    after([scheduled], of('email', 'meetingInvitation'));
+    after([scheduled], [moved]);
+    after([moved], of('email', 'meetingUpdate'));
+    after([moved], [opinions]);
+    after([opinions], notes);
+
+    // The consultation: an invitation to each bureau, then each bureau's reply, by that bureau.
+    const invitations = of('email', 'invitation');
+    expect(invitations.map((e) => e.bureaus).sort()).toEqual(bureaus.map((b) => [b]).sort());
+    after(notes, invitations);
+    const replies = of('action', 'submitReply');
+    expect(replies.map((e) => e.bureaus).sort()).toEqual(bureaus.map((b) => [b]).sort());
+    for (const r of replies) {
+      const reply = seed.replies.find((x) => x.bureau === r.bureaus[0])!;
+      expect(r.actor, r.bureaus[0]).toEqual({ name: reply.responder.name, role: 'bureau' });
+      expect(r.hashes.replyContent, r.bureaus[0]).toMatch(/^[0-9a-f]{64}$/);
+    }
+    after(invitations, replies);
+
+    // The coordinator closes the consultation, adds the revised plan, decides each comment and publishes.
+    const closed = one('action', 'closeConsultation');
+    const revised = one('action', 'addDocumentVersion');
+    const dispositions = of('action', 'disposeComment');
+    const published = one('action', 'publishDispositions');
+    for (const e of [closed, revised, ...dispositions, published]) byCoordinator(e);
+    expect(dispositions.map((e) => e.bureaus)).toEqual(seed.dispositions.map((d) => [d.bureau]));
+    after(replies, [closed]);
+    after([closed], [revised]);
+    after([revised], dispositions);
+    after(dispositions, [published]);
+
+    // Each bureau with comments is sent its outcome notice and acknowledges it itself.
+    const commented = [...new Set(seed.dispositions.map((d) => d.bureau))].sort();
+    const notices = of('email', 'outcomeNotice');
+    expect(notices.map((e) => e.bureaus[0]).sort()).toEqual(commented);
+    after([published], notices);
+    const acknowledged = of('action', 'respondToOutcome');
+    expect(acknowledged.map((e) => e.bureaus[0]).sort()).toEqual(commented);
+    const status = unwrap(await rounds.status(demo.roundId));
+    for (const a of acknowledged) {
+      const b = status.bureaus.find((x) => x.bureau.id === a.bureaus[0])!;
+      expect(a.actor, b.bureau.id).toEqual({ name: b.bureau.contactPerson, role: 'bureau' });
+      expect(a.what.en, b.bureau.id).toContain('Acknowledged');
+    }
+    after([published], acknowledged);
+
+    // The candidate rendered from the records, approved by the approver by that PDF's hash; then archived.
+    const rendered = of('pdf', 'renderRoundPdf').filter((e) => e.hashes.pdf === demo.pdfSha256);
+    expect(rendered).toHaveLength(1);
+    after(acknowledged, rendered);
+    const approved = one('action', 'approveCandidate');
+    expect(approved.actor).toEqual(approver);
+    expect(approved.hashes.pdf).toBe(demo.pdfSha256);
+    after(rendered, [approved]);
+    expect(timeline.approved).toMatchObject({ pdfSha256: demo.pdfSha256, by: approver, eventId: approved.eventId });
+    const archived = one('document', 'archiveRound');
+    after([approved], [archived]);
+    expect(entries.at(-1)).toMatchObject({ category: 'round', kind: 'completed' });
+    expect(timeline).toMatchObject({ workflowStatus: 'COMPLETED', stage: 'approved', allHeard: true });
   });
 
   it('exports the records that seeds/records/xinrong-round-1.json holds, but for the clock and generated ids', async () => {

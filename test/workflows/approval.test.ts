@@ -159,7 +159,7 @@ describe('approval of the candidate PDF', () => {
     await recordHistory(env.client.workflow.getHandle(id), 'approval-rejected-then-approved');
   });
 
-  it('sends each bureau with comments its outcome notice; an objection blocks approval until resolved; silence counts as acknowledged', async () => {
+  it('sends each bureau with comments its outcome notice; an objection blocks approval until resolved; silence counts as acknowledged; the round ends approved', async () => {
     const id = await rounds().start(
       await smallRoundInput(store, { stages: ['consultation', 'disposition', 'approval'] }),
     );
@@ -235,5 +235,15 @@ describe('approval of the candidate PDF', () => {
     const ready = await rounds().until(id, (x) => x.approval.candidate !== null, 60_000);
     expect(ready.notices[0]!.resolution).toMatchObject({ by: coordinator, note: '已与科技局沟通，维持原处理意见' });
     await recordHistory(env.client.workflow.getHandle(id), 'outcome-objection');
+
+    // To the round's end: the candidate rendered once the objection was resolved is approved.
+    await rounds().act(id, 'approveCandidate', by(approver, { pdfSha256: ready.approval.candidate!.pdfSha256 }));
+    const done = await env.client.workflow.getHandle(id).result();
+    expect(done.stage).toBe('approved');
+    expect((await rounds().status(id)).notices.map((n) => [n.bureauId, n.response, n.resolution?.note])).toEqual([
+      ['science', 'objected', '已与科技局沟通，维持原处理意见'],
+      ['forestry', 'silent', undefined],
+    ]);
+    await recordHistory(env.client.workflow.getHandle(id), 'outcome-objection-complete');
   });
 });
