@@ -3,7 +3,7 @@
  * Chromium at a phone's width (360 px) and a desktop's (1280 px) by axe-core (all rules, nothing
  * excluded: no serious or critical violation) and by the checks of test/support/axe.ts (English
  * marked lang="en", headings nested, every field labelled, a skip link to the main content, no
- * sideways scroll); then the bureau's emails at 360 px. Screenshots go to
+ * sideways scroll). The emails are checked the same way in emails.test.ts. Screenshots go to
  * test-output/screenshots/a11y-*.png.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
