@@ -4,6 +4,7 @@
  * at-least-once: a worker that dies after the server accepted a message and before the activity
  * completed sends it again with the same Message-ID.
  */
+import { DECISION_LABELS } from '../domain/labels.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z, ZodError } from 'zod';
@@ -82,12 +83,6 @@ const SUBJECTS: Record<MailKind, (r: MailRequest) => string> = {
     `专家评审会提醒（明天）：${roundZh(r)} / Reminder: expert review meeting tomorrow${roundEn(r)}`,
 };
 
-const DECISIONS: Record<string, string> = {
-  adopted: '采纳 Adopted',
-  partial: '部分采纳 Partially adopted',
-  notAdopted: '不采纳 Not adopted',
-};
-
 /**
  * Whether retrying cannot help: the server's 5xx answer (except 503, "bad sequence", which a new
  * session clears), or an envelope refused with no server code (an address nodemailer itself
@@ -160,7 +155,12 @@ export function createEmailActivities(deps: EmailDeps) {
           parts: diff.parts.map((p) => ({ ...p, removed: p.kind === 'removed', added: p.kind === 'added' })),
         });
       }
-      items.push({ text: comment?.text ?? '', decision: DECISIONS[item.decision], rationale: item.rationale, changes });
+      items.push({
+        text: comment?.text ?? '',
+        decision: DECISION_LABELS[item.decision],
+        rationale: item.rationale,
+        changes,
+      });
     }
     return { items, respondBy: formatInstant(r.outcome.respondBy, r.bureau?.timeZone ?? r.round.timeZone) };
   }

@@ -2,7 +2,8 @@
  * The bureau's emails as a phone's mail app (their HTML in Chromium at 360 px) and a desktop's
  * (1280 px) show them: the invitation's and the reminder's "立即回复 Reply now" button on the first
  * screen with the link written out below it, the coordinator's phone and email, the confirmation's
- * button to the receipt; nothing scrolls sideways, not even the 200-character link; axe-core finds
+ * button to the receipt, the outcome notice's decisions with the changed text and its button to
+ * acknowledge or object; nothing scrolls sideways, not even the 200-character link; axe-core finds
  * nothing serious. Screenshots go to test-output/screenshots/email-*-<width>.png.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -113,6 +114,72 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone and on 
       await expectNoSidewaysScroll(page);
       await screenshot(page, `email-confirmation-${width}`, true);
       await expectAccessible(page, `the confirmation at ${width} px`);
+      expect(await unmarkedEnglish(page), 'English outside lang="en"').toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`the outcome notice at ${width} px: each decision with the changed text, the button to acknowledge or object`, async () => {
+      const section = (text: string) => Buffer.from(`# 第七章 保障措施\n\n## 7.7 全民行动\n\n${text}\n`);
+      const before = (await store.put(section('大、中、小学定期组织生态文明主题活动。'))).sha256;
+      const after = (await store.put(section('中、小学定期组织生态文明主题活动。'))).sha256;
+      const draft: ReplyDraft = {
+        responder: { name: '李林', position: '办公室主任' },
+        perDocument: {
+          'eco-plan': {
+            kind: 'comments',
+            comments: [
+              { section: '7.7', text: '我区无大学，建议删去“大”字。' },
+              { text: '建议增加林草湿地保护的量化指标，并明确责任单位和完成时限。' },
+            ],
+          },
+        },
+      };
+      await storeReplyDraft(store, draft);
+      const reply = summarizeReply(
+        {
+          n: 1,
+          bureauId: bureau.id,
+          version: 1,
+          submittedAt: '2030-02-10T02:00:00.000Z',
+          channel: 'link',
+          responder: draft.responder,
+        },
+        draft,
+        [{ key: 'eco-plan', version: 1 }],
+      );
+      const { page, problems } = await shown(
+        {
+          kind: 'outcomeNotice',
+          linkId: 'forestry-1',
+          outcome: {
+            respondBy: '2030-03-05T10:00:00.000Z',
+            items: [
+              {
+                commentId: `${bureau.id}-1-1`,
+                reply,
+                decision: 'adopted',
+                changes: [{ doc: 'eco-plan', section: '7.7', beforeSha256: before, afterSha256: after }],
+              },
+              {
+                commentId: `${bureau.id}-1-2`,
+                reply,
+                decision: 'notAdopted',
+                rationale: '量化指标已在第十章表10-1中列明，不再重复。',
+                changes: [],
+              },
+            ],
+          },
+        },
+        width,
+      );
+      await expect(page.getByText('采纳 Adopted', { exact: false }).count()).resolves.toBeGreaterThan(0);
+      await expect(page.locator('del').first().textContent()).resolves.toBe('大、');
+      const button = page.getByRole('link', { name: '认可或提出异议 Acknowledge or object' });
+      await expect(button.getAttribute('href')).resolves.toMatch(/^http:\/\/plan-review\.test\/r\/[\w.-]{40,}/);
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, `email-outcome-${width}`, true);
+      await expectAccessible(page, `the outcome notice at ${width} px`);
       expect(await unmarkedEnglish(page), 'English outside lang="en"').toEqual([]);
       expect(problems).toEqual([]);
       await page.close();

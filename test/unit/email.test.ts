@@ -352,8 +352,8 @@ describe('the outcome notice', () => {
     );
     const html = mail.sent[0]!.html;
     expect(html).toContain('我区无大学，删去“大”字。');
-    expect(html).toContain('采纳 Adopted');
-    expect(html).toContain('不采纳 Not adopted');
+    expect(html).toContain('采纳 <span lang="en">Adopted</span>');
+    expect(html).toContain('不采纳 <span lang="en">Not adopted</span>');
     expect(html).toMatch(/<del[^>]*>大、<\/del>中、小学定期组织/);
     expect(html).toContain('2022-02-25 18:00');
     expect(html).not.toMatch(/<script>/);
