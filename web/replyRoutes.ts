@@ -14,7 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { canonicalJson } from '../domain/replyHash.js';
 import type { BureauStatus, RoundStatus } from '../domain/round.js';
-import type { DocumentRef, Reply } from '../domain/records.js';
+import type { DocumentRef } from '../domain/records.js';
 import type { StaffActor } from '../domain/consultation.js';
 import { documentToHtml, sectionAnchor, type DocumentHtml } from '../infra/documentHtml.js';
 import {
@@ -54,6 +54,7 @@ import {
   type ReplyFormState,
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
+import { FreshReceipts, receiptContext, type FoundReply } from './freshReceipts.js';
 import { putUpload, roundQuotaMessage, type UploadLedger } from '../infra/uploads.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
 import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
@@ -349,6 +350,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const router = new Hono();
   const htmlCache = new Map<string, DocumentHtml | null>();
+  const freshReceipts = new FreshReceipts();
   const quota = deps.uploadQuota ?? UPLOAD_QUOTA;
   const uploads = new Throttle({ name: 'reply-upload', ...quota }, deps.limiters ?? memoryLimiters);
 
@@ -952,7 +954,17 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       reply: result.draft,
       ...(submittedBy && { submittedBy }),
     });
-    if (sent.kind === 'done') return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
+    if (sent.kind === 'done') {
+      freshReceipts.remember(token, {
+        status: link.status,
+        bureau: link.bureau,
+        timeZone: link.timeZone,
+        draft: result.draft,
+        submittedBy,
+        receipt: sent.value,
+      });
+      return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
+    }
     if (sent.kind === 'refused') {
       // Not recorded: a corrected form is a new request.
       form.requestId = randomUUID();
@@ -972,23 +984,6 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   // ------------------------------------------------------------------------------------------
   // The receipt
 
-  /** What a receipt shows of its round: from the round's status, or from its history while no worker runs. */
-  interface ReceiptContext {
-    round: { id: string; title: string };
-    bureau: { nameZh: string; nameEn: string };
-    timeZone: string;
-    documents: Array<{ key: string; title: string; sectionLabel(version: number, id: string): string }>;
-    /** The bureau's latest reply. */
-    latest?: { n: number; version: number };
-  }
-
-  const sectionLabelIn =
-    (doc: DocumentRef) =>
-    (version: number, id: string): string => {
-      const s = doc.versions.find((v) => v.n === version)?.sections.find((x) => x.id === id);
-      return s ? `${s.number ? s.number + ' ' : ''}${s.title}` : id;
-    };
-
   const noSuchReceipt: Refusal = {
     status: 404,
     zh: '未找到此回执',
@@ -1002,9 +997,11 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
    * says which of the bureau's replies the link may see; while no worker runs (the status cannot be
    * read) a reply made through this very link is read from the round's history instead.
    */
-  async function findReply(c: Context): Promise<{ receipt: ReceiptContext; reply: Reply } | Response> {
+  async function findReply(c: Context): Promise<FoundReply | Response> {
     const token = c.req.param('token')!;
     const n = /^[1-9]\d{0,8}$/.test(c.req.param('n') ?? '') ? Number(c.req.param('n')) : NaN;
+    const fresh = freshReceipts.take(token, n);
+    if (fresh) return fresh;
     const link = await resolveLink(token, 'receipt');
     if (!link.ok) {
       const recorded = link.unavailable && (await fromHistory(link.unavailable, n));
@@ -1012,24 +1009,10 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     }
     const summary = link.bureau.replies.find((r) => r.n === n);
     if (!summary) return refuse(c, noSuchReceipt);
-    const { status, bureau } = link;
-    const latest = bureau.replies[bureau.replies.length - 1];
-    return {
-      reply: await rounds.loadReply(summary),
-      receipt: {
-        round: { id: status.id, title: status.title },
-        bureau: { nameZh: bureau.bureau.nameZh, nameEn: bureau.bureau.nameEn },
-        timeZone: link.timeZone,
-        documents: status.documents.map((d) => ({ key: d.key, title: d.title, sectionLabel: sectionLabelIn(d) })),
-        ...(latest && { latest: { n: latest.n, version: latest.version } }),
-      },
-    };
+    return { reply: await rounds.loadReply(summary), receipt: receiptContext(link.status, link.bureau, link.timeZone) };
   }
 
-  async function fromHistory(
-    target: LinkTarget,
-    n: number,
-  ): Promise<{ receipt: ReceiptContext; reply: Reply } | undefined> {
+  async function fromHistory(target: LinkTarget, n: number): Promise<FoundReply | undefined> {
     const found = await rounds.recordedRound?.(target.roundId);
     if (found?.kind !== 'done') return undefined;
     const round = found.value;

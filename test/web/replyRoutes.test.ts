@@ -185,6 +185,23 @@ describe('POST /r/:token', () => {
     expect(contentSha256).toBe(reply.contentSha256);
   });
 
+  it("answers the receipt Submit leads to from the round's answer, without reading the round again", async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('forestry');
+    const res = await post(fx, token, fullReply(await openForm(fx, token)));
+    const statusReads = vi.spyOn(fx.fake, 'status');
+
+    const first = await (await fx.app.request(res.headers.get('location')!)).text();
+    expect(statusReads).not.toHaveBeenCalled();
+    // The same page as one read from the round: a reload reads the round.
+    const reloaded = await (await fx.app.request(res.headers.get('location')!)).text();
+    expect(statusReads).toHaveBeenCalledTimes(1);
+    const strip = (html: string) => html.replace(/name="csrf" value="[^"]*"/g, '');
+    expect(strip(first)).toBe(strip(reloaded));
+    const reply = fx.fake.current.bureaus.find((b) => b.bureau.id === 'forestry')!.replies[0]!;
+    expect(first).toContain(reply.contentSha256);
+  });
+
   it('lets a document be left unaddressed, but not every document', async () => {
     const fx = await replyFixture();
     const token = fx.tokenFor('forestry');
