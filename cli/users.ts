@@ -243,7 +243,7 @@ export const PaperReplyFile = z
   .object({
     responder: Responder,
     /** When it was received: local to the round's time zone unless it carries an offset; default: now. */
-    receivedAt: z.string().optional(),
+    receivedAt: line(64).optional(),
     perDocument: z.record(
       Slug,
       z.union([

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { CommentDraft } from './consultation.js';
 import { coded, issueMessage, say } from './messages.js';
-import { BIDI_CONTROL, BROKEN_TEXT, type Section } from './records.js';
+import { BIDI_CONTROL, BROKEN_TEXT, LINE_BREAK, type Section } from './records.js';
 import { resolveSection } from './sections.js';
 
 export const MAX_DRAFT_PAGE = 100000;
@@ -22,9 +22,21 @@ export const MAX_COMMENT_TEXT = 20000;
 const PAGE_SPELLING = /^(?:p(?:age)?\.?\s*|第\s*)?(\d{1,15})\s*页?$/i;
 
 const typedPage = z.union([z.string(), z.number()], { error: say('cardPage') });
-const typedSection = z.union([z.string(), z.number()], { error: say('cardSectionType') });
-const typedText = (what: { zh: string; en: string }) =>
-  z.string({ error: say('cardTextType', { whatZh: what.zh, what: what.en }) });
+/** A section is one line of a number or a title: no control characters, line breaks or direction changes. */
+const typedSection = z
+  .union([z.string(), z.number()], { error: say('cardSectionType') })
+  .refine((v) => typeof v === 'number' || !(BROKEN_TEXT.test(v) || LINE_BREAK.test(v) || BIDI_CONTROL.test(v)), {
+    error: say('cardSectionType'),
+  })
+  .refine((v) => String(v).length <= 200, { error: say('cardSectionType') });
+/** Text as typed on a card: refused already as a file is checked when it is broken or turns direction. */
+const typedText = (what: { zh: string; en: string }) => {
+  const named = { whatZh: what.zh, what: what.en };
+  return z
+    .string({ error: say('cardTextType', named) })
+    .refine((v) => !BROKEN_TEXT.test(v), coded('cardTextBroken', named))
+    .refine((v) => !BIDI_CONTROL.test(v), coded('cardTextBidi', named));
+};
 const QUOTE = { zh: '原文引用', en: 'quotation' };
 const COMMENT = { zh: '意见内容', en: 'comment' };
 const CHANGE = { zh: '修改建议', en: 'suggested change' };
@@ -71,10 +83,6 @@ function cardText(max: number, what: { zh: string; en: string }, required: boole
         return undefined;
       }
       if (typed.length > max) ctx.addIssue({ code: 'custom', ...coded('cardTextTooLong', { ...named, max }) });
-      if (BROKEN_TEXT.test(typed)) {
-        ctx.addIssue({ code: 'custom', ...coded('cardTextBroken', named) });
-      }
-      if (BIDI_CONTROL.test(typed)) ctx.addIssue({ code: 'custom', ...coded('cardTextBidi', named) });
       return typed;
     });
 }

@@ -6,7 +6,21 @@
  */
 import { z } from 'zod';
 import { MESSAGES } from './messages.js';
-import { Actor, Bureau, Contact, Instant, Responder, Sha256, Slug, line, text, type Reply } from './records.js';
+import {
+  Actor,
+  BIDI_CONTROL,
+  BROKEN_TEXT,
+  Bureau,
+  Contact,
+  Instant,
+  LINE_BREAK,
+  Responder,
+  Sha256,
+  Slug,
+  line,
+  text,
+  type Reply,
+} from './records.js';
 
 /** Every human action: who acted, and an idempotency key (a double submit is one action). */
 export const ActionEnvelope = z.strictObject({
@@ -16,7 +30,16 @@ export const ActionEnvelope = z.strictObject({
 
 /** A comment as a bureau writes it; the workflow gives it its id and pins the document version. */
 export const CommentDraft = z.strictObject({
-  section: z.string().min(1).max(200).optional(),
+  // A section's id as sent (not trimmed: a stored draft is read back byte for byte), one clean line.
+  section: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => !(BROKEN_TEXT.test(s) || LINE_BREAK.test(s) || BIDI_CONTROL.test(s)), {
+      message: MESSAGES.brokenText.en,
+      params: { code: 'brokenText' },
+    })
+    .optional(),
   quote: text(2000).optional(),
   draftPage: z.number().int().positive().max(100000).optional(),
   text: text(20000),

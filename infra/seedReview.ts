@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CommentDraft, type ReplyDraft } from '../domain/consultation.js';
 import { AnchorDraft } from '../domain/disposition.js';
 import { ExpertDraft, ExpertReport } from '../domain/expertReview.js';
-import { Decision, IanaTimeZone, Responder, Slug, text } from '../domain/records.js';
+import { Decision, IanaTimeZone, line, Responder, Slug, text } from '../domain/records.js';
 import { readStructuredFile } from './structuredFile.js';
 import { PROJECT_ROOT } from './tools.js';
 
@@ -18,7 +18,7 @@ export const SEED_REVIEW_DIR = path.join(PROJECT_ROOT, 'seeds', 'review');
 export const SeedReply = z.strictObject({
   bureau: Slug,
   /** Where the seed prints it. */
-  source: z.string().min(1),
+  source: line(300),
   responder: Responder,
   /** Per circulated document: no comments, or the card's comments in order; a document left out was not addressed. */
   documents: z.record(Slug, z.union([z.literal('noComments'), z.array(CommentDraft).min(1)])),
@@ -38,13 +38,13 @@ export type SeedDisposition = z.infer<typeof SeedDisposition>;
 export const SeedExpertReview = z.strictObject({
   /** The meeting, apart from its time: the demo schedules it a few minutes ahead. */
   meeting: z.strictObject({
-    organiser: text(200),
-    place: text(300),
+    organiser: line(200),
+    place: line(300),
     timeZone: IanaTimeZone,
     durationMinutes: z.number().int().positive().max(600),
   }),
   experts: z.array(ExpertDraft).min(1),
-  signedBy: text(300),
+  signedBy: line(300),
   report: ExpertReport,
   opinions: z
     .array(

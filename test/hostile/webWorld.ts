@@ -150,7 +150,11 @@ export async function hostileWorld(): Promise<World> {
   if (first.kind !== 'done') throw new Error(`the first reply was not taken: ${JSON.stringify(first)}`);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-hostile-'));
-  await writeFile(path.join(dir, OUTBOX_MESSAGE), 'To: finance@example.org\r\nSubject: invitation\r\n\r\nhello\r\n');
+  // An HTML email, as the worker sends them: the outbox shows its HTML part.
+  await writeFile(
+    path.join(dir, OUTBOX_MESSAGE),
+    'To: finance@example.org\r\nSubject: invitation\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>hello</p>\r\n',
+  );
   const config = loadConfig(
     { PUBLIC_URL: `${ORIGIN}/`, PLAN_REVIEW_DATA_DIR: dir, ATTACHMENT_MAX_BYTES: String(256 * 1024) },
     dir,
