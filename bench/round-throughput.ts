@@ -73,6 +73,7 @@ await reportOn(target, async () => {
     rounds: {
       count: args.rounds,
       replies: rounds.reduce((a, r) => a + r.replies, 0),
+      retried503: rounds.reduce((a, r) => a + r.retried503, 0),
       ms: roundsMs,
       billable,
       actionsPerSecond: roundRate,

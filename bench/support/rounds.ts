@@ -61,30 +61,49 @@ export interface OpenForm {
   csrf: string;
 }
 
+/**
+ * How a bureau meets "temporarily unavailable, try again" (503): strictly, as a failure (the
+ * latency benchmark counts it), or as a person does, sending the same request again a second
+ * later, counted in `retried`.
+ */
+export interface On503 {
+  retried: number;
+}
+
+async function sent(request: () => Promise<Response>, on503?: On503): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await request();
+    if (res.status !== 503 || !on503 || attempt >= 60) return res;
+    await res.body?.cancel();
+    on503.retried++;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** GET of the reply page: what a bureau's browser holds before it submits. */
-export async function openReplyForm(link: string): Promise<OpenForm> {
-  const page = await fetch(link);
+export async function openReplyForm(link: string, on503?: On503): Promise<OpenForm> {
+  const page = await sent(() => fetch(link), on503);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`GET ${link}: ${page.status}`);
   return { link, requestId: hiddenField(html, fieldNames.requestId), csrf: hiddenField(html, fieldNames.csrf) };
 }
 
 /** POST of the reply form, then its receipt's record, checked against the receipt's hash. */
-export async function submitReply(form: OpenForm, reply: ReplyDraft, docKeys: string[]): Promise<Reply> {
+export async function submitReply(form: OpenForm, reply: ReplyDraft, docKeys: string[], on503?: On503): Promise<Reply> {
   const body = replyFormFields(reply, docKeys);
   body.set(fieldNames.requestId, form.requestId);
   body.set(fieldNames.csrf, form.csrf);
   body.set(fieldNames.action, 'submit');
-  const posted = await fetch(form.link, {
-    method: 'POST',
-    body,
-    redirect: 'manual',
-    headers: { origin: new URL(form.link).origin },
-  });
+  // The same request ID each time: a second send is the same reply, as the 503 page's "Submit again".
+  const posted = await sent(
+    () =>
+      fetch(form.link, { method: 'POST', body, redirect: 'manual', headers: { origin: new URL(form.link).origin } }),
+    on503,
+  );
   if (posted.status !== 303)
     throw new Error(`the reply form answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
   const receipt = new URL(posted.headers.get('location')!, form.link).toString();
-  const got = await fetch(`${receipt}/record.json`);
+  const got = await sent(() => fetch(`${receipt}/record.json`), on503);
   if (got.status !== 200) throw new Error(`GET ${receipt}/record.json: ${got.status}`);
   const record = (await got.json()) as Reply;
   if (replyContentSha256(record) !== record.contentSha256)
@@ -93,21 +112,21 @@ export async function submitReply(form: OpenForm, reply: ReplyDraft, docKeys: st
 }
 
 /** The acknowledgement of an outcome notice through the link's outcome form. */
-async function acknowledge(link: string): Promise<void> {
+async function acknowledge(link: string, on503: On503): Promise<void> {
   const token = link.slice(link.lastIndexOf('/') + 1);
-  const page = await fetch(link);
+  const page = await sent(() => fetch(link), on503);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`GET ${link}: ${page.status}`);
-  const posted = await fetch(`${link}/outcome`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      csrf: hiddenField(html, 'csrf'),
-      requestId: hiddenField(html, 'requestId'),
-      response: 'acknowledge',
-    }),
-    redirect: 'manual',
-    headers: { origin: new URL(link).origin },
+  const body = new URLSearchParams({
+    csrf: hiddenField(html, 'csrf'),
+    requestId: hiddenField(html, 'requestId'),
+    response: 'acknowledge',
   });
+  const posted = await sent(
+    () =>
+      fetch(`${link}/outcome`, { method: 'POST', body, redirect: 'manual', headers: { origin: new URL(link).origin } }),
+    on503,
+  );
   if (posted.status !== 303) throw new Error(`${token}: the outcome form answered ${posted.status}`);
 }
 
@@ -115,6 +134,8 @@ export interface RoundRun {
   id: string;
   replies: number;
   ms: number;
+  /** Requests a bureau sent again after a 503 (the web server's limit on waiting for the round). */
+  retried503: number;
 }
 
 /** Starts a round and drives it to approval; `web` picks the web server for each request. */
@@ -132,9 +153,10 @@ export async function runBenchRound(
   const act = rounds.act;
   const invited = await until((s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
   const docKeys = invited.documents.map((d) => d.key);
+  const on503: On503 = { retried: 0 };
   for (const b of invited.bureaus) {
-    const form = await openReplyForm(replyLink(target, web(), invited, b.bureau.id));
-    await submitReply(form, benchReply(invited, b.bureau.id), docKeys);
+    const form = await openReplyForm(replyLink(target, web(), invited, b.bureau.id), on503);
+    await submitReply(form, benchReply(invited, b.bureau.id), docKeys, on503);
   }
   await act(id, 'closeConsultation', { requestId: randomUUID(), actor: coordinator });
   const disposing = await until((s) => s.stage === 'disposition');
@@ -152,7 +174,7 @@ export async function runBenchRound(
   await act(id, 'publishDispositions', { requestId: randomUUID(), actor: coordinator });
   // A notice's link shows the outcome once the notice has gone out.
   const published = await until((s) => s.notices.every((n) => n.sentAt !== undefined));
-  for (const n of published.notices) await acknowledge(replyLink(target, web(), published, n.bureauId));
+  for (const n of published.notices) await acknowledge(replyLink(target, web(), published, n.bureauId), on503);
   const ready = await until((s) => s.approval.candidate !== null);
   await act(id, 'approveCandidate', {
     requestId: randomUUID(),
@@ -160,5 +182,5 @@ export async function runBenchRound(
     pdfSha256: ready.approval.candidate!.pdfSha256,
   });
   await until((s) => s.stage === 'approved');
-  return { id, replies: invited.bureaus.length, ms: Date.now() - started };
+  return { id, replies: invited.bureaus.length, ms: Date.now() - started, retried503: on503.retried };
 }
