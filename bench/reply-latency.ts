@@ -4,8 +4,9 @@
  * is opened two seconds before (its GET, a status query, at the same rate), the form is posted at
  * the scheduled moment, and the time runs until the receipt's record has been read back and checked
  * against its SHA-256. Latency counts from the scheduled moment, so a server that falls behind
- * shows it. First `--rate` for `--seconds`; then rising rates, `--step-seconds` each, until the p99
- * passes one second; then the same server's raw Update rate on bare reference workflows.
+ * shows it. First `--rate` for `--seconds`; then, `--step-seconds` each, rising rates until the p99
+ * passes one second, or (when the first rate did not hold) falling rates until it stays under;
+ * then the same server's raw Update rate on bare reference workflows.
  *
  *   npx tsx bench/reply-latency.ts [--rounds 100] [--target devserver|cluster] [--workers 1]
  *     [--rate 20] [--seconds 30] [--step-seconds 10]
@@ -134,21 +135,36 @@ await reportOn(target, async () => {
   await phase(target, next, 5, 1, web);
 
   const fixed = await phase(target, next, args.rate, args.seconds, web);
+  if (fixed.exhausted) throw new Error(`too few rounds for ${args.seconds} s at ${args.rate}/s: give more --rounds`);
+  const holds = (step: { errors: number; latencyMs: { p99: number } }) =>
+    step.errors === 0 && step.latencyMs.p99 <= LIMIT_MS;
+  // From the fixed rate: up (×1.5) while the p99 stays under a second, or down (÷1.5) until it does.
+  const up = holds(fixed);
   const ladder: unknown[] = [];
-  let sustained: number | null = null;
-  let stoppedBecause = 'the p99 passed one second';
-  for (let rate = args.rate; ; rate = Math.round(rate * 1.5)) {
+  let sustained: number | null = up ? args.rate : null;
+  let stoppedBecause: string;
+  for (let rate = args.rate; ;) {
+    rate = up ? Math.round(rate * 1.5) : Math.floor(rate / 1.5);
+    if (rate < 1) {
+      stoppedBecause = 'not even one reply a second kept its p99 under one second';
+      break;
+    }
     const step = await phase(target, next, rate, args.stepSeconds, web);
     if (step.exhausted) {
       stoppedBecause = `the pool's reply slots ran out (${args.rounds} rounds × 7 bureaus × ${VERSIONS} versions)`;
       break;
     }
     ladder.push(step);
-    if (step.errors > 0 || step.latencyMs.p99 > LIMIT_MS) {
-      if (step.errors > 0) stoppedBecause = 'replies failed';
+    if (up && !holds(step)) {
+      stoppedBecause = step.errors > 0 ? 'replies failed' : 'the p99 passed one second';
       break;
     }
-    sustained = rate;
+    if (up) sustained = rate;
+    else if (holds(step)) {
+      sustained = rate;
+      stoppedBecause = 'the first rate below the fixed one whose p99 stayed under one second';
+      break;
+    }
   }
   const raw = await rawUpdateRate(target, 50, 32, 10);
   return {
