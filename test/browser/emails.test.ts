@@ -52,6 +52,23 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone and on 
     };
   });
 
+  /** A reply through the link, its texts in the store, as the round records it: receipt number `n`. */
+  async function storedReply(draft: ReplyDraft, n: number) {
+    await storeReplyDraft(store, draft);
+    return summarizeReply(
+      {
+        n,
+        bureauId: bureau.id,
+        version: 1,
+        submittedAt: '2030-02-10T02:00:00.000Z',
+        channel: 'link',
+        responder: draft.responder,
+      },
+      draft,
+      [{ key: 'eco-plan', version: 1 }],
+    );
+  }
+
   /** Sends one email and opens its HTML `width` px wide. */
   async function shown(request: Omit<MailRequest, 'messageId' | 'to' | 'round' | 'bureau'>, width: number) {
     await new MockActivityEnvironment().run(() =>
@@ -94,19 +111,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone and on 
         responder: { name: '李林', position: '办公室主任' },
         perDocument: { 'eco-plan': { kind: 'noComments' } },
       };
-      await storeReplyDraft(store, draft);
-      const reply = summarizeReply(
-        {
-          n: 4,
-          bureauId: bureau.id,
-          version: 1,
-          submittedAt: '2030-02-10T02:00:00.000Z',
-          channel: 'link',
-          responder: draft.responder,
-        },
-        draft,
-        [{ key: 'eco-plan', version: 1 }],
-      );
+      const reply = await storedReply(draft, 4);
       const { page, problems } = await shown({ kind: 'replyConfirmation', reply, linkId: 'forestry-1' }, width);
       const button = page.getByRole('link', { name: '查看回执 See the receipt' });
       await expect(button.getAttribute('href')).resolves.toMatch(/\/r\/[\w.-]+\/receipt\/4$/);
@@ -135,19 +140,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("a bureau's emails on a phone and on 
           },
         },
       };
-      await storeReplyDraft(store, draft);
-      const reply = summarizeReply(
-        {
-          n: 1,
-          bureauId: bureau.id,
-          version: 1,
-          submittedAt: '2030-02-10T02:00:00.000Z',
-          channel: 'link',
-          responder: draft.responder,
-        },
-        draft,
-        [{ key: 'eco-plan', version: 1 }],
-      );
+      const reply = await storedReply(draft, 1);
       const { page, problems } = await shown(
         {
           kind: 'outcomeNotice',

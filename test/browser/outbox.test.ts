@@ -4,13 +4,11 @@
  * sandboxed frame (the "Reply now" button as the bureau sees it), with nothing allowed to run there.
  * Screenshots go to test-output/screenshots/outbox-*.png.
  */
+import { fixtureApp } from '../support/fixtureApp.js';
 import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infra/config.js';
-import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory } from '../../infra/users.js';
-import { createApp } from '../../web/app.js';
+import type { createApp } from '../../web/app.js';
 import { expectPageAccessible } from '../support/axe.js';
 import {
   expectNoSidewaysScroll,
@@ -33,17 +31,11 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium('the outbox'), () => {
   beforeAll(async () => {
     mail = await outboxWithMail();
     const fx = await replyFixture();
-    const passwordHash = await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 });
-    const config = loadConfig({ PUBLIC_URL: `${served.base}/`, PLAN_REVIEW_DATA_DIR: mail.dir }, mail.dir);
-    app = createApp({
-      rounds: fx.fake,
-      config,
-      templates: new Templates(),
-      secret: fx.secret,
-      store: fx.store,
-      users: staticUserDirectory([{ username: 'li', name: '李协调', roles: ['coordinator'], passwordHash }]),
-      outboxDir: mail.dir,
-    });
+    app = await fixtureApp(
+      fx,
+      { PUBLIC_URL: `${served.base}/`, PLAN_REVIEW_DATA_DIR: mail.dir },
+      { outboxDir: mail.dir },
+    );
   });
 
   afterAll(async () => {

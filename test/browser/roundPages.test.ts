@@ -6,12 +6,10 @@
  * up at the top, focused, counted in the title, each beside its field. Every page passes the checks
  * of test/support/axe.ts. Screenshots go to test-output/screenshots/round-*.png.
  */
+import { fixtureApp } from '../support/fixtureApp.js';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infra/config.js';
-import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory } from '../../infra/users.js';
-import { createApp } from '../../web/app.js';
+import type { createApp } from '../../web/app.js';
 import { expectPageAccessible } from '../support/axe.js';
 import {
   expectNoSidewaysScroll,
@@ -41,22 +39,7 @@ describe.skipIf(!HAVE_CHROMIUM)(inChromium("the web app's round overview and sta
 
   beforeAll(async () => {
     fx = await glanceRound();
-    app = createApp({
-      rounds: fx.fake,
-      config: loadConfig({ PUBLIC_URL: `${served.base}/` }, '/tmp'),
-      templates: new Templates(),
-      secret: fx.secret,
-      store: fx.store,
-      users: staticUserDirectory([
-        {
-          username: 'li',
-          name: '李协调',
-          roles: ['coordinator'],
-          passwordHash: await hashPassword('coordinator-pw', { N: 1024, r: 8, p: 1 }),
-        },
-      ]),
-      now: () => fx.clock.now,
-    });
+    app = await fixtureApp(fx, { PUBLIC_URL: `${served.base}/` }, { now: () => fx.clock.now });
   });
 
   async function signedIn(width: number, next: string, expectStatus: number[] = []) {

@@ -4,16 +4,13 @@
  * from disk (infra/roundFile.ts), and the coordinator lands on the round's page; a wrong file is
  * refused field by field in Chinese and English, nothing started; only coordinators may.
  */
+import { fixtureApp } from '../support/fixtureApp.js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../infra/config.js';
 import { loadRoundFile } from '../../infra/roundFile.js';
 import { MemoryContentStore } from '../../infra/store.js';
-import { Templates } from '../../infra/templates.js';
-import { hashPassword, staticUserDirectory } from '../../infra/users.js';
-import { createApp } from '../../web/app.js';
 import { replyFixture, ROUND_ID, type ReplyFixture } from '../support/replyFixture.js';
 import { TestBrowser } from '../support/testBrowser.js';
 
@@ -27,24 +24,7 @@ let app: Hono;
 
 beforeEach(async () => {
   fx = await replyFixture();
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost/' }, '/tmp');
-  const cheap = { N: 1024, r: 8, p: 1 };
-  app = createApp({
-    rounds: fx.fake,
-    config,
-    templates: new Templates(),
-    secret: fx.secret,
-    store: fx.store,
-    users: staticUserDirectory([
-      {
-        username: 'li',
-        name: '李协调',
-        roles: ['coordinator'],
-        passwordHash: await hashPassword('coordinator-pw', cheap),
-      },
-      { username: 'zhou', name: '周审计', roles: ['auditor'], passwordHash: await hashPassword('auditor-pw', cheap) },
-    ]),
-  });
+  app = await fixtureApp(fx, { PUBLIC_URL: 'http://localhost/' });
 });
 
 const file = async (relative: string, name = relative.split('/').pop()!) =>
