@@ -131,30 +131,48 @@ export async function workerKilledDuringInvitations(stack: BatteryStack, rounds:
 }
 
 /**
- * The worker dies while the bureaus' reply Updates are being handled and a new one starts `downMs`
- * later: longer than the web server waits for an Update (15 s), so some bureaus get the error page
- * and submit again.
+ * A process dies once the bureaus' replies are coming in (at least three submits posted) and comes
+ * back `downMs` later; every bureau whose submit failed submits again.
  */
-export async function workerKilledDuringReplies(
+async function killedDuringReplies(
   stack: BatteryStack,
-  rounds: number,
-  downMs: number,
+  what: { name: string; prefix: string; rounds: number; downMs: number },
+  kill: () => Promise<void> | void,
+  restart: () => Promise<void>,
 ): Promise<ScenarioOutcome> {
-  const ids = await startRounds(stack, 'fault-reply', rounds);
+  const ids = await startRounds(stack, what.prefix, what.rounds);
   const links = await waitForLinks(stack, ids, 2 * MINUTE);
   let atKill = 0;
   const answered = await answerAll(stack, ids, links, {
     during: async (traffic) => {
       await traffic.atLeast(3);
       atKill = traffic.posting;
-      await stack.kill('worker');
-      await sleep(downMs);
-      await stack.startWorker();
+      await kill();
+      await sleep(what.downMs);
+      await restart();
     },
   });
-  return finish(stack, 'worker killed while reply Updates are handled', ids, answered, {
-    figures: { submitsInFlightAtKill: atKill, replies: rounds * 7, secondsDown: downMs / 1000 },
+  return finish(stack, what.name, ids, answered, {
+    figures: { submitsInFlightAtKill: atKill, replies: what.rounds * 7, secondsDown: what.downMs / 1000 },
   });
+}
+
+/**
+ * The worker dies while the bureaus' reply Updates are being handled and a new one starts `downMs`
+ * later: longer than the web server waits for an Update (15 s), so some bureaus get the error page
+ * and submit again.
+ */
+export function workerKilledDuringReplies(
+  stack: BatteryStack,
+  rounds: number,
+  downMs: number,
+): Promise<ScenarioOutcome> {
+  return killedDuringReplies(
+    stack,
+    { name: 'worker killed while reply Updates are handled', prefix: 'fault-reply', rounds, downMs },
+    () => stack.kill('worker'),
+    () => stack.startWorker(),
+  );
 }
 
 /** The worker dies while the candidate PDF renders (its activity started); a new one renders it. */
@@ -192,26 +210,13 @@ export async function workerKilledDuringPdf(stack: BatteryStack): Promise<Scenar
 }
 
 /** The dev server dies (SIGKILL) mid-round, while replies come in, and restarts on the same SQLite file `downMs` later. */
-export async function devServerKilledMidRound(
-  stack: BatteryStack,
-  rounds: number,
-  downMs: number,
-): Promise<ScenarioOutcome> {
-  const ids = await startRounds(stack, 'fault-dev', rounds);
-  const links = await waitForLinks(stack, ids, 2 * MINUTE);
-  let atKill = 0;
-  const answered = await answerAll(stack, ids, links, {
-    during: async (traffic) => {
-      await traffic.atLeast(3);
-      atKill = traffic.posting;
-      stack.killDevServer();
-      await sleep(downMs);
-      await stack.startDevServer();
-    },
-  });
-  return finish(stack, 'dev server killed and restarted mid-round', ids, answered, {
-    figures: { submitsInFlightAtKill: atKill, replies: rounds * 7, secondsDown: downMs / 1000 },
-  });
+export function devServerKilledMidRound(stack: BatteryStack, rounds: number, downMs: number): Promise<ScenarioOutcome> {
+  return killedDuringReplies(
+    stack,
+    { name: 'dev server killed and restarted mid-round', prefix: 'fault-dev', rounds, downMs },
+    () => stack.killDevServer(),
+    () => stack.startDevServer(),
+  );
 }
 
 /** The mail server is gone for `outageMs` while replies come in (confirmations and notices wait), then back. */
