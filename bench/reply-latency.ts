@@ -18,7 +18,7 @@ import { rawUpdateRate } from './support/bare.js';
 import { cpuMsOf, latencySummary, loadSampler, machine, pool } from './support/report.js';
 import { benchReply, benchRoundInput, openReplyForm, replyLink, submitReply } from './support/rounds.js';
 import { roundCalls } from './support/roundCalls.js';
-import { reportOn, startTarget, type Target } from './support/target.js';
+import { reportOn, startTargetFor, type Target } from './support/target.js';
 
 const positive = z.coerce.number().positive();
 const args = benchArgs(
@@ -109,11 +109,7 @@ async function cpuNow(target: Target) {
 }
 
 const info = machine();
-const target = await startTarget({
-  target: args.target,
-  workers: args.workers,
-  webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
-});
+const target = await startTargetFor(args);
 await reportOn(target, async () => {
   const template = await benchRoundInput(target);
   const rounds = roundCalls(target.client, target.store, target.taskQueue);

@@ -14,7 +14,7 @@ import { benchArgs, CommonArgs } from './support/args.js';
 import { runBare, sumBillable } from './support/bare.js';
 import { loadSampler, machine, pool } from './support/report.js';
 import { benchRoundInput, runBenchRound } from './support/rounds.js';
-import { reportOn, startTarget } from './support/target.js';
+import { reportOn, startTargetFor } from './support/target.js';
 
 const args = benchArgs(
   CommonArgs.extend({
@@ -23,11 +23,7 @@ const args = benchArgs(
   }),
 );
 const info = machine();
-const target = await startTarget({
-  target: args.target,
-  workers: args.workers,
-  webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
-});
+const target = await startTargetFor(args);
 await reportOn(target, async () => {
   const template = await benchRoundInput(target);
   let k = 0;

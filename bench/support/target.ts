@@ -91,6 +91,19 @@ function waitForLine(child: ChildProcess, line: string, what: string, timeoutMs 
   });
 }
 
+/** The target a driving benchmark's common options name: its workers, and its web servers (two on a cluster unless given). */
+export function startTargetFor(args: {
+  target: 'devserver' | 'cluster';
+  workers: number;
+  webServers?: number | undefined;
+}): Promise<Target> {
+  return startTarget({
+    target: args.target,
+    workers: args.workers,
+    webServers: args.webServers ?? (args.target === 'cluster' ? 2 : 1),
+  });
+}
+
 export async function startTarget(opts: TargetOptions): Promise<Target> {
   const stoppers: Array<() => Promise<void>> = [];
   const stopAll = async () => {
