@@ -49,6 +49,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ TEMPORAL_UI_PORT: ' ' }).TEMPORAL_UI_PORT).toBeUndefined();
   });
 
+  it('sweeps unused uploads daily after a week unless told otherwise, and refuses an interval it cannot read', () => {
+    expect(loadConfig({})).toMatchObject({ UPLOAD_SWEEP_EVERY: '1d', UPLOAD_SWEEP_OLDER_THAN: '7d' });
+    expect(loadConfig({ UPLOAD_SWEEP_EVERY: ' ' }).UPLOAD_SWEEP_EVERY).toBe('1d');
+    expect(loadConfig({ UPLOAD_SWEEP_EVERY: 'off', UPLOAD_SWEEP_OLDER_THAN: '12h' })).toMatchObject({
+      UPLOAD_SWEEP_EVERY: 'off',
+      UPLOAD_SWEEP_OLDER_THAN: '12h',
+    });
+    expect(() => loadConfig({ UPLOAD_SWEEP_EVERY: '0m' })).toThrow(
+      'UPLOAD_SWEEP_EVERY="0m": must be off, or an interval such as 1d, 12h or 30m',
+    );
+    expect(() => loadConfig({ UPLOAD_SWEEP_OLDER_THAN: 'a week' })).toThrow(
+      'UPLOAD_SWEEP_OLDER_THAN="a week": must be an age such as 7d, 12h or 30m',
+    );
+  });
+
   it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {
     expect(loadConfig({}).STORE_URL).toBeUndefined();
     expect(loadConfig({ STORE_URL: '' }).STORE_URL).toBeUndefined();
