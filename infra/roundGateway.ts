@@ -49,6 +49,11 @@ export interface RoundListing {
   title: string;
   status: string;
   startTime: string;
+  /**
+   * The SHA-256 of each document the round was started with, from its start (the memo): a round
+   * refers to them before its status has described them. Empty for rounds started without it.
+   */
+  documents: string[];
 }
 
 /** An outcome that was not `done`, as an error for callers that stop on the first problem (the CLI). */
@@ -165,7 +170,7 @@ export class RoundGateway implements RoundService {
         // was cancelled; only a round that failed (e.g. on a document that could not be read) may start again.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        memo: { planId: input.planId, n: input.n, title: input.title },
+        memo: { planId: input.planId, n: input.n, title: input.title, documents: input.documents.map((d) => d.sha256) },
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'exists', roundId: workflowId };
@@ -225,6 +230,9 @@ export class RoundGateway implements RoundService {
           title: typeof wf.memo?.title === 'string' ? wf.memo.title : '',
           status: wf.status.name,
           startTime: wf.startTime.toISOString(),
+          documents: Array.isArray(wf.memo?.documents)
+            ? wf.memo.documents.filter((d): d is string => typeof d === 'string')
+            : [],
         });
         if (rounds.length >= limit) break;
       }

@@ -87,7 +87,8 @@ export function hashesIn(value: unknown, into = new Set<string>()): Set<string> 
 
 /** What the sweep reads the rounds through (the round gateway, or a fake in tests). */
 export interface RoundsToSweep {
-  list(limit?: number): Promise<Outcome<{ id: string }[]>>;
+  /** The rounds, each with what its listing names (the documents it was started with). */
+  list(limit?: number): Promise<Outcome<{ id: string; documents?: string[] }[]>>;
   status(roundId: string): Promise<Outcome<unknown>>;
 }
 
@@ -115,7 +116,8 @@ export async function sweepUploads(
   const listed = await rounds.list(MAX_ROUNDS);
   if (listed.kind !== 'done') throw new SweepError(`the rounds could not be listed (${listed.kind})`);
   if (listed.value.length >= MAX_ROUNDS) throw new SweepError(`more than ${MAX_ROUNDS} rounds: not all could be read`);
-  const referenced = new Set<string>();
+  // A round refers to its documents from its start, before its status has described them.
+  const referenced = hashesIn(listed.value.map((r) => r.documents ?? []));
   for (const { id } of listed.value) {
     const status = await rounds.status(id);
     // A round listed but gone by now refers to nothing any more; any other answer stops the sweep.

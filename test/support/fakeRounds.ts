@@ -223,6 +223,7 @@ export class FakeRounds implements RoundService {
             ? 'COMPLETED'
             : 'RUNNING',
       startTime: r.startedAt,
+      documents: r.documents.map((d) => d.versions[0]!.sha256),
     }));
     return { kind: 'done', value: listing.slice(0, limit) };
   }

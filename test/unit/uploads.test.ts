@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalContentStore, MemoryContentStore } from '../../infra/store.js';
-import { parseAge, roundQuotaMessage } from '../../infra/uploads.js';
+import { parseAge, roundQuotaMessage, sweepUploads, type RoundsToSweep } from '../../infra/uploads.js';
 import { replyFixture } from '../support/replyFixture.js';
 import { quotaScenario, sweepScenario, unreadableScenario } from '../support/uploadScenarios.js';
 
@@ -30,6 +30,25 @@ describe.each([
   });
   it('deletes nothing when a round cannot be read', async () => {
     await unreadableScenario(await open(), (await replyFixture()).status);
+  });
+});
+
+describe('a round just started', () => {
+  it('keeps the documents it was started with while its status has not described them yet', async () => {
+    const store = new MemoryContentStore();
+    const week = 8 * 86_400_000;
+    const doc = await store.put(Buffer.from('# 第一章\n'));
+    const unused = await store.put(Buffer.from('a scan never submitted'));
+    for (const u of [doc, unused])
+      await store.recordUpload({ ...u, roundId: 'round:test-plan:1', at: new Date(Date.now() - week).toISOString() });
+    // As Temporal answers for a round whose first task has not run: listed with its start's documents, no documents yet in its status.
+    const starting: RoundsToSweep = {
+      list: async () => ({ kind: 'done', value: [{ id: 'round:test-plan:1', documents: [doc.sha256] }] }),
+      status: async () => ({ kind: 'done', value: { id: 'round:test-plan:1', documents: [] } }),
+    };
+    const swept = await sweepUploads(store, starting, new Date());
+    expect(swept.deleted.map((d) => d.sha256)).toEqual([unused.sha256]);
+    expect(await store.has(doc.sha256)).toBe(true);
   });
 });
 
