@@ -12,7 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { temporalTestServer } from '../infra/tools.js';
-import { WORKFLOWS_PATH } from '../worker/createWorker.js';
+import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../worker/bundleOptions.js';
 import nodemailer from 'nodemailer';
 import { MemoryContentStore } from '../infra/store.js';
 import { inProcessActivityDeps } from './support/activityDeps.js';
@@ -38,6 +38,7 @@ const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue: 'bench-actions',
   workflowsPath: WORKFLOWS_PATH,
+  bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
   activities: createActivities(inProcessActivityDeps(store, mail)),
 });
 

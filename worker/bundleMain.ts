@@ -5,9 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './createWorker.js';
+import { workflowBundleOptions } from './bundleOptions.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: bundleMain.ts <out.js>');
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+const { code } = await bundleWorkflowCode(workflowBundleOptions());
 await writeFile(out, code);

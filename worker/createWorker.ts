@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../activities/index.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
 /** The workflow bundle, built by a child process (worker/bundleMain.ts) so that webpack's memory is not the worker's. */
 export async function bundleWorkflows(): Promise<{ code: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'plan-review-bundle-'));

@@ -1,18 +1,19 @@
 /** The workflows bundled as another release would have them: one exact replacement in one source file. */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../worker/createWorker.js';
+import { workflowBundleOptions } from '../../worker/bundleOptions.js';
 
 const LOADER = fileURLToPath(new URL('./replaceLoader.cjs', import.meta.url));
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 export function bundleVariant(file: RegExp, from: string, to: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: quiet,
-    webpackConfigHook: (config) => {
-      config.module?.rules?.push({ test: file, enforce: 'pre', use: [{ loader: LOADER, options: { from, to } }] });
-      return config;
-    },
-  });
+  return bundleWorkflowCode(
+    workflowBundleOptions({
+      logger: quiet,
+      webpackConfigHook: (config) => {
+        config.module?.rules?.push({ test: file, enforce: 'pre', use: [{ loader: LOADER, options: { from, to } }] });
+        return config;
+      },
+    }),
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { WORKFLOWS_PATH } from '../../worker/createWorker.js';
+import { workflowBundleOptions } from '../../worker/bundleOptions.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +19,7 @@ type Shared = typeof globalThis & { [SHARED]?: Promise<string> };
 
 export default async function setup(project: TestProject) {
   const shared = globalThis as Shared;
-  shared[SHARED] ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }).then((b) => b.code);
+  shared[SHARED] ??= bundleWorkflowCode(workflowBundleOptions({ logger: quietLogger })).then((b) => b.code);
   project.provide('workflowBundleCode', await shared[SHARED]);
   return () => {
     // Forget it at the end of the run, so a watch-mode restart bundles the edited workflows.
