@@ -19,6 +19,7 @@ import { openStore } from '../../infra/stores.js';
 import type { ContentStore } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
 import { PROJECT_ROOT, temporalCli } from '../../infra/tools.js';
+import { workerNodeFlags } from '../../worker/nodeFlags.js';
 import { startCountingSink, type CountingSink } from './countingSink.js';
 
 export type TargetName = 'devserver' | 'cluster';
@@ -160,8 +161,8 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     stoppers.push(async () => {
       await Promise.all([...children.keys()].map(stopChild));
     });
-    const spawnNode = (args: string[], extra: Record<string, string>) => {
-      const child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], {
+    const spawnNode = (args: string[], extra: Record<string, string>, nodeFlags: string[] = []) => {
+      const child = spawn(process.execPath, [...nodeFlags, '--import', TSX_LOADER, ...args], {
         cwd: PROJECT_ROOT,
         env: { ...process.env, ...env, ...extra },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,10 +172,15 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     };
     const addWorker = async (w: { maxCachedWorkflows?: number } = {}) => {
       const cache = w.maxCachedWorkflows ?? opts.maxCachedWorkflows;
-      const child = spawnNode([path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')], {
-        ...(cache !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }),
-        ...(process.env.BENCH_WORKER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
-      });
+      // With the deployed worker's V8 flags, as `plan-review worker` has them.
+      const child = spawnNode(
+        [path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')],
+        {
+          ...(cache !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }),
+          ...(process.env.BENCH_WORKER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
+        },
+        workerNodeFlags(),
+      );
       await waitForLine(child, 'ready', 'a bench worker');
       return child.pid!;
     };
