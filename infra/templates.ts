@@ -94,22 +94,37 @@ export interface TimeFormat {
 }
 
 /**
+ * One formatter per zone and precision: building an Intl.DateTimeFormat costs far more than using
+ * one, and every email and page formats many times. Zones are IANA names, a bounded set.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string, seconds: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone}|${seconds}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(seconds && { second: '2-digit' }),
+      hourCycle: 'h23',
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/**
  * "2022-02-17 18:00 北京时间 (UTC+8)", or "2022-02-17 18:00 (Europe/Berlin)": a person reads times in
  * the zone they live in; `seconds` for the times an audit reads.
  */
 export function formatInstant(iso: string, timeZone: string, format: TimeFormat = {}): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(format.seconds && { second: '2-digit' }),
-    hourCycle: 'h23',
-  }).formatToParts(d);
+  const parts = formatterFor(timeZone, format.seconds === true).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const clock = `${get('hour')}:${get('minute')}${format.seconds ? `:${get('second')}` : ''}`;
   const date = `${get('year')}-${get('month')}-${get('day')} ${clock}`;
