@@ -34,10 +34,12 @@ export async function createWorker(opts: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
    * How many rounds stay in the workflow cache (WORKER_MAX_CACHED_WORKFLOWS); unset, the SDK's
-   * default. A cached round holds its own copy of the workflow code's modules (about 4.5 MB), so a
-   * small cache saves memory; but a cache of 40 wedged the worker under the battery's load (200 open
-   * rounds: the SDK's core logged "Extra buffered run should not have produced an activation" and
-   * stopped taking workflow tasks), so the default stays the SDK's until that is understood.
+   * default (about 2,300 with a 4 GB heap). A cached round costs about 0.5 MB (the domain modules
+   * are shared, worker/bundleOptions.ts), so 1,000 cached rounds cost about 470 MB. A small cache
+   * saves that, but it is only safe while fewer rounds than it holds are busy at the same moment:
+   * with a cache of 40 and 200 rounds answered at once, the SDK's core logged "Extra buffered run
+   * should not have produced an activation" (two tasks of one round, a query among them, waiting
+   * for the same cache slot) and stopped answering those rounds. So the default stays the SDK's.
    */
   maxCachedWorkflows?: number;
   /** Activities that replace the real ones (the benchmarks' stand-ins); never set by a deployed worker. */
