@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const WORKER_NODE_FLAGS_FILE = fileURLToPath(new URL('./node-flags', import.meta.url));
+const WORKER_NODE_FLAGS_FILE = fileURLToPath(new URL('./node-flags', import.meta.url));
 
 export function workerNodeFlags(): string[] {
   return readFileSync(WORKER_NODE_FLAGS_FILE, 'utf8').split(/\s+/).filter(Boolean);
