@@ -93,17 +93,19 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
       webServers: perReply(cpu.web, spent.web),
       workers: perReply(cpu.workers, spent.workers),
       driver: perReply(cpu.driver, spent.driver),
+      temporalServer: cpu.server === null || spent.server === null ? null : perReply(cpu.server, spent.server),
     },
   };
 }
 
-/** CPU time used so far by the web servers, the workers and this process (the driver). */
+/** CPU time used so far by the web servers, the workers, this process (the driver) and the Temporal server when the benchmark started it. */
 async function cpuNow(target: Target) {
   const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuMsOf))).reduce((a, b) => a + b, 0);
   const own = process.cpuUsage();
   return {
     web: await sum(target.webPids),
     workers: await sum(target.workerPids),
+    server: target.serverPids.length > 0 ? await sum(target.serverPids) : null,
     driver: (own.user + own.system) / 1000,
   };
 }
@@ -162,6 +164,8 @@ await reportOn(target, async () => {
       break;
     }
   }
+  // What a reply page's status query carries by now: the round with every version of every bureau's reply.
+  const statusBytes = Buffer.byteLength(JSON.stringify(await rounds.status(statuses[0]!.id)));
   const raw = await rawUpdateRate(target, 50, 32, 10);
   return {
     ...info,
@@ -170,6 +174,7 @@ await reportOn(target, async () => {
     webServers: target.webUrls.length,
     openRounds: args.rounds,
     setupMs,
+    statusBytesAtEnd: statusBytes,
     fixedRate: fixed,
     ladder,
     sustainedPerSecond: sustained,

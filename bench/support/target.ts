@@ -45,6 +45,8 @@ export interface Target {
   webPids: number[];
   sink: CountingSink;
   workerPids: number[];
+  /** The Temporal server's processes when the benchmark started them (the dev server); empty on a cluster. */
+  serverPids: number[];
   /** Stops one worker (SIGTERM) and waits for it to exit. */
   stopWorker(pid: number): Promise<void>;
   /** Starts one more worker; resolves with its pid once it polls. */
@@ -116,6 +118,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     const sink = await startCountingSink();
     stoppers.push(sink.stop);
     const runId = randomUUID().slice(0, 8);
+    const serverPids: number[] = [];
     const env: Record<string, string> = {
       PLAN_REVIEW_DATA_DIR: dir,
       TEMPORAL_TASK_QUEUE: `bench-${runId}`,
@@ -134,6 +137,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
         logFile: path.join(dir, 'temporal.log'),
       });
       stoppers.push(() => dev.stop());
+      serverPids.push(dev.pid);
       env.TEMPORAL_ADDRESS = dev.address;
     } else {
       const cluster = await clusterEnv();
@@ -162,11 +166,23 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       await Promise.all([...children.keys()].map(stopChild));
     });
     const spawnNode = (args: string[], extra: Record<string, string>, nodeFlags: string[] = []) => {
-      const child = spawn(process.execPath, [...nodeFlags, '--import', TSX_LOADER, ...args], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...env, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...nodeFlags,
+          ...(process.env.BENCH_CPU_PROFILE_DIR
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+            : []),
+          '--import',
+          TSX_LOADER,
+          ...args,
+        ],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, ...env, ...extra },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       children.set(child.pid!, child);
       return child;
     };
@@ -210,6 +226,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       webPids,
       sink,
       workerPids,
+      serverPids,
       stopWorker: stopChild,
       addWorker,
       stop: stopAll,

@@ -4,7 +4,7 @@
  * uploads no round refers to, and nothing else. On a dev server of its own, so that the rounds it
  * reads are this test's only.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
@@ -118,5 +118,14 @@ describe('the upload sweep schedule', () => {
     await expect(client.schedule.getHandle(uploadSweepScheduleId('upload-sweep-test')).describe()).rejects.toThrow(
       ScheduleNotFoundError,
     );
+  });
+});
+
+describe('the embedded dev server', () => {
+  it('keeps its state in SQLite write-ahead-log mode', async () => {
+    // Bytes 18 and 19 of an SQLite file's header are its write and read versions: 2 in WAL mode, 1 with a rollback journal.
+    const header = await readFile(path.join(dir, 'temporal.sqlite'));
+    expect([header[18], header[19]]).toEqual([2, 2]);
+    await expect(stat(path.join(dir, 'temporal.sqlite-wal'))).resolves.toBeTruthy();
   });
 });
