@@ -1,8 +1,10 @@
 /**
- * Sends one email per activity: renders its template, signs its reply link, attaches the drafts,
- * and delivers it with the Message-ID the workflow chose, so a retry reuses it. Delivery is
- * at-least-once: a worker that dies after the server accepted a message and before the activity
- * completed sends it again with the same Message-ID.
+ * Sends the round's emails: one per activity (sendEmail), or the several a round queued at once
+ * (sendEmails: a reply's confirmation and the coordinator's notice, the invitations), each rendered
+ * from its template with its reply link signed and the drafts attached, and delivered with the
+ * Message-ID the workflow chose, so a retry reuses it. Delivery is at-least-once per message: a
+ * worker that dies after the server accepted a message and before the activity completed sends it
+ * again with the same Message-ID; a retry of several sends only those not done yet.
  */
 import { DECISION_LABELS } from '../domain/labels.js';
 import { Context } from '@temporalio/activity';
@@ -10,7 +12,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z, ZodError } from 'zod';
 import { DraftMismatchError } from '../domain/replies.js';
 import type { Transporter } from 'nodemailer';
-import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
+import {
+  MAIL_RETRY_MAX_INTERVAL_MS,
+  type MailBatchOutcome,
+  type MailKind,
+  type MailRequest,
+  type MailResult,
+} from '../domain/mail.js';
 import { outcomeText } from '../domain/labels.js';
 import type { BureauOutcome, Reply } from '../domain/records.js';
 import { parseReviewRoundId } from '../domain/ids.js';
@@ -110,12 +118,41 @@ async function permanentOn<T>(
   }
 }
 
+/**
+ * Whether a failing-for-now message has no retry left: the next attempt would start (after at most
+ * MAIL_RETRY_MAX_INTERVAL_MS of backoff) too late to finish before the sends' schedule-to-close deadline.
+ */
+function lastAttempt(info: {
+  scheduledTimestampMs: number;
+  scheduleToCloseTimeoutMs: number;
+  startToCloseTimeoutMs: number;
+}): boolean {
+  if (!info.scheduleToCloseTimeoutMs) return false;
+  const deadline = info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs;
+  return Date.now() + MAIL_RETRY_MAX_INTERVAL_MS + info.startToCloseTimeoutMs > deadline;
+}
+
 /** What earlier attempts of one send achieved, carried to the next attempt in heartbeat details. */
 const Progress = z.object({
   delivered: z.array(z.string()),
   refused: z.array(z.object({ address: z.string(), error: z.string() })),
 });
 type Progress = z.infer<typeof Progress>;
+const NO_PROGRESS: Progress = { delivered: [], refused: [] };
+
+/** What earlier attempts of several sends achieved: each message's progress, and the messages finished. */
+const BatchProgress = z.object({
+  progress: z.record(z.string(), Progress),
+  finished: z.record(z.string(), z.object({ result: z.custom<MailResult>().optional(), error: z.string().optional() })),
+});
+type BatchProgress = z.infer<typeof BatchProgress>;
+
+/** How a failure reads in the round's records: `Type: message`, as the workflow words an activity's failure. */
+function failureText(err: unknown): string {
+  return err instanceof ApplicationFailure
+    ? `${err.type ?? 'Error'}: ${err.message}`
+    : String((err as Error).message ?? err);
+}
 
 export function createEmailActivities(deps: EmailDeps) {
   const linkFor = (r: MailRequest) =>
@@ -241,21 +278,81 @@ export function createEmailActivities(deps: EmailDeps) {
     async sendEmail(r: MailRequest): Promise<MailResult> {
       const context = Context.current();
       const previous = Progress.safeParse(context.info.heartbeatDetails);
-      const done: Progress = previous.success ? previous.data : { delivered: [], refused: [] };
+      const done: Progress = previous.success ? previous.data : NO_PROGRESS;
       const beat = setInterval(() => context.heartbeat(done), deps.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
       try {
-        return await send(r, done);
+        return await send(r, done, (p) => context.heartbeat(p), replyLoader());
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /**
+     * Several messages in one activity, one after the other. A message that fails for good (its
+     * template, its reply's texts, a permanent SMTP refusal) is answered as failed and the others go
+     * on; one that fails for now is tried again in the activity's next attempt, which sends only the
+     * messages not finished (kept in the heartbeat details). In the last attempt the retries would
+     * not outlive, a message failing for now is answered as failed too, so that the round learns
+     * which messages went and which did not.
+     */
+    async sendEmails(requests: MailRequest[]): Promise<MailBatchOutcome[]> {
+      const context = Context.current();
+      const previous = BatchProgress.safeParse(context.info.heartbeatDetails);
+      const state: BatchProgress = previous.success ? previous.data : { progress: {}, finished: {} };
+      const beat = setInterval(() => context.heartbeat(state), deps.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
+      const loadReplyOnce = replyLoader();
+      const later: string[] = [];
+      try {
+        for (const r of requests) {
+          if (state.finished[r.messageId]) continue;
+          const progress = (p: Progress) => {
+            state.progress[r.messageId] = p;
+            context.heartbeat(state);
+          };
+          try {
+            const result = await send(r, state.progress[r.messageId] ?? NO_PROGRESS, progress, loadReplyOnce);
+            state.finished[r.messageId] = { result };
+          } catch (err) {
+            if (err instanceof ApplicationFailure && err.nonRetryable) {
+              state.finished[r.messageId] = { error: failureText(err) };
+            } else if (lastAttempt(context.info)) {
+              state.finished[r.messageId] = { error: `${failureText(err)} (retries ran out)` };
+            } else {
+              later.push(`${r.messageId}: ${failureText(err)}`);
+            }
+          }
+        }
+        if (later.length > 0) {
+          context.heartbeat(state);
+          throw new Error(`not sent yet, retrying them only: ${later.join('; ')}`);
+        }
+        return requests.map((r) => ({ messageId: r.messageId, ...state.finished[r.messageId] }));
       } finally {
         clearInterval(beat);
       }
     },
   };
 
-  async function send(r: MailRequest, done: Progress): Promise<MailResult> {
+  /** Reads each reply's texts once per activity (a reply's confirmation and notice share them). */
+  function replyLoader(): (summary: NonNullable<MailRequest['reply']>) => Promise<Reply> {
+    const loaded = new Map<string, Promise<Reply>>();
+    return (summary) => {
+      const key = `${summary.draftSha256}:${summary.contentSha256}`;
+      if (!loaded.has(key)) loaded.set(key, loadReply(deps.store, summary));
+      return loaded.get(key)!;
+    };
+  }
+
+  async function send(
+    r: MailRequest,
+    done: Progress,
+    recordProgress: (p: Progress) => void,
+    readReply: ReturnType<typeof replyLoader>,
+  ): Promise<MailResult> {
     const reply = await permanentOn(
       'ReplyTextError',
       [ContentNotFoundError, ContentCorruptError, DraftMismatchError, ZodError],
-      () => (r.reply ? loadReply(deps.store, r.reply) : Promise.resolve(undefined)),
+      () => (r.reply ? readReply(r.reply) : Promise.resolve(undefined)),
     );
     const outcome = await permanentOn(
       'ReplyTextError',
@@ -306,7 +403,7 @@ export function createEmailActivities(deps: EmailDeps) {
         else progress.refused.push({ address: a, error: e?.message ?? 'rejected by the mail server' });
       }
       if (later.length > 0) {
-        Context.current().heartbeat(progress);
+        recordProgress(progress);
         throw new Error(`temporarily refused for ${later.join(', ')}; retrying them only`);
       }
       return {

@@ -7,6 +7,9 @@
 import type { Bureau, Expert, Meeting, ReplySummary } from './records.js';
 import type { MailInFlight } from './round.js';
 
+/** The longest wait between two attempts of a send (the mail activities' retry policy, workflows/round/outbox.ts). */
+export const MAIL_RETRY_MAX_INTERVAL_MS = 60_000;
+
 /** An email not sent this long after the round asked for it is a problem the coordinator is shown. */
 export const MAIL_DELAY_PROBLEM_MS = 15 * 60_000;
 
@@ -114,6 +117,13 @@ export interface MailResult {
   sentAt: string;
   accepted: string[];
   rejected: Array<{ address: string; error: string }>;
+}
+
+/** One message of several sent in one activity: its result, or why it was not delivered. */
+export interface MailBatchOutcome {
+  messageId: string;
+  result?: MailResult;
+  error?: string;
 }
 
 /**

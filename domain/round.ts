@@ -179,6 +179,8 @@ export const MailInFlight = z.object({
   lastError: z.string().optional(),
   /** When the last attempt failed. */
   lastAttemptAt: Instant.optional(),
+  /** The send's activity when it carries several messages (its ID is then another message's); absent: the Message-ID. */
+  activityId: z.string().optional(),
 });
 export type MailInFlight = z.infer<typeof MailInFlight>;
 

@@ -194,7 +194,8 @@ export class RoundGateway implements RoundService {
 
   /**
    * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is
-   * its Message-ID, and the round's pending activities tell its attempts and last error. Without
+   * its Message-ID (the first one's, for several messages sent together), and the round's pending
+   * activities tell its attempts and last error. Without
    * them (a round started before sends had such IDs, or the describe failed) the list still says
    * since when each email waits.
    */
@@ -209,7 +210,7 @@ export class RoundGateway implements RoundService {
     }
     const byId = new Map(pending.map((p) => [p.activityId, p]));
     for (const m of status.mailInFlight) {
-      const p = byId.get(m.messageId);
+      const p = byId.get(m.activityId ?? m.messageId);
       if (!p) continue;
       if (p.attempt) m.attempts = p.attempt;
       if (p.lastFailure?.message) m.lastError = p.lastFailure.message.slice(0, 500);

@@ -24,7 +24,7 @@ import {
   STAGE_LABELS,
   type Label,
 } from '../domain/labels.js';
-import type { MailKind, MailRequest, MailResult } from '../domain/mail.js';
+import type { MailBatchOutcome, MailKind, MailRequest, MailResult } from '../domain/mail.js';
 import type { Actor, Bureau, BureauOutcome } from '../domain/records.js';
 import { canonicalSha256 } from '../domain/replyHash.js';
 import type { RoundInput, RoundResult, Stage } from '../domain/round.js';
@@ -674,6 +674,16 @@ class Builder {
     if (!act) return;
     this.activities.delete(scheduledEventId);
     if (act.name === 'sendEmail') return this.email(eventId, at, act, closed);
+    if (act.name === 'sendEmails') {
+      // Several messages sent together: each has its own entry, with its own result or failure.
+      const outcomes = (closed.result as MailBatchOutcome[] | undefined) ?? [];
+      for (const req of act.input as MailRequest[]) {
+        const o = outcomes.find((x) => x.messageId === req.messageId);
+        const error = closed.error ?? o?.error;
+        this.email(eventId, at, { ...act, input: req }, { result: o?.result, ...(error && { error }) });
+      }
+      return;
+    }
     if (closed.error) {
       this.push({
         eventId,
@@ -874,7 +884,12 @@ class Builder {
 
   /** Activities still running when the history was read: queued emails and renders, listed where they were scheduled. */
   finishOpen(): void {
-    for (const act of this.activities.values()) {
+    const open = [...this.activities.values()].flatMap((act) =>
+      act.name === 'sendEmails'
+        ? (act.input as MailRequest[]).map((req) => ({ ...act, name: 'sendEmail', input: req }))
+        : [act],
+    );
+    for (const act of open) {
       const req = act.input as Partial<MailRequest>;
       const isMail = act.name === 'sendEmail';
       const kind =

@@ -43,4 +43,10 @@ export const PATCHES = {
    * result records the archive's hash and the trail's head in the history; before, nothing was archived.
    */
   archiveAtApproval: 'archive-at-approval',
+  /**
+   * 2026-12-01: the messages a round queues together (a reply's confirmation and the coordinator's
+   * notice, the invitations, the outcome notices) go in one activity, `sendEmails`, which answers
+   * for each message; before, each message had an activity of its own.
+   */
+  mailBatches: 'mail-batches',
 } as const;

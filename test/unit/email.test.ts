@@ -2,9 +2,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createTransport } from 'nodemailer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
-import { messageIdFor, type MailRequest, type MailResult } from '../../domain/mail.js';
+import { messageIdFor, type MailBatchOutcome, type MailRequest, type MailResult } from '../../domain/mail.js';
 import type { ReplyDraft } from '../../domain/consultation.js';
 import type { ReplySummary } from '../../domain/records.js';
 import { summarizeReply } from '../../domain/replies.js';
@@ -357,5 +357,83 @@ describe('the outcome notice', () => {
     expect(html).toMatch(/<del[^>]*>大、<\/del>中、小学定期组织/);
     expect(html).toContain('2022-02-25 18:00');
     expect(html).not.toMatch(/<script>/);
+  });
+});
+
+describe('sendEmails', () => {
+  /** A reply's confirmation to the bureau and its notice to the coordinator, as a round queues them together. */
+  async function replyPair(to = { bureau: 'finance@example.org', coordinator: 'c@example.org' }) {
+    const { mail, acts, round, bureau } = await setup();
+    const reply = await storedLinkReply(
+      {
+        responder: { name: '王五', position: '科长' },
+        perDocument: { plan: { kind: 'comments', comments: [{ section: '1', text: '建议补充。' }] } },
+      },
+      { n: 1, version: 1, submittedAt: '2030-01-02T03:04:05.000Z' },
+    );
+    const requests: MailRequest[] = [
+      { kind: 'replyConfirmation', messageId: '<conf@y>', to: [to.bureau], round, bureau, reply },
+      { kind: 'replyNotice', messageId: '<note@y>', to: [to.coordinator], round, bureau, reply },
+    ];
+    return { mail, acts, requests };
+  }
+
+  it('sends each message once, reading the reply’s texts once, and answers for each', async () => {
+    const { mail, acts, requests } = await replyPair();
+    const reads = vi.spyOn(store, 'get');
+    const outcomes = (await run(() => acts.sendEmails(requests))) as MailBatchOutcome[];
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    expect(mail.sent.map((m) => [m.kind, m.to, m.messageId])).toEqual([
+      ['replyConfirmation', ['finance@example.org'], '<conf@y>'],
+      ['replyNotice', ['c@example.org'], '<note@y>'],
+    ]);
+    expect(outcomes.map((o) => [o.messageId, o.result?.accepted, o.error])).toEqual([
+      ['<conf@y>', ['finance@example.org'], undefined],
+      ['<note@y>', ['c@example.org'], undefined],
+    ]);
+  });
+
+  it('answers a message refused for good as not delivered, and sends the others', async () => {
+    const { mail, acts, requests } = await replyPair();
+    mail.rejectAddresses.add('finance@example.org');
+    const outcomes = (await run(() => acts.sendEmails(requests))) as MailBatchOutcome[];
+    expect(outcomes[0]!.result).toBeUndefined();
+    expect(outcomes[0]!.error).toMatch(/^PermanentDeliveryFailure: .*550/);
+    expect(outcomes[1]!.result?.accepted).toEqual(['c@example.org']);
+    expect(mail.sent.map((m) => m.messageId)).toEqual(['<note@y>']);
+  });
+
+  it('retries only the messages that failed for now, carrying what went across attempts', async () => {
+    const { mail, acts, requests } = await replyPair();
+    mail.unreachableAddresses.add('finance@example.org');
+    // Scheduled now, with a day of retries ahead.
+    const attempt = { scheduledTimestampMs: Date.now(), scheduleToCloseTimeoutMs: 24 * 3600_000 };
+    const first = new MockActivityEnvironment(attempt);
+    let progress: unknown;
+    first.on('heartbeat', (d: unknown) => (progress = d));
+    await expect(first.run(() => acts.sendEmails(requests))).rejects.toThrow(/not sent yet.*<conf@y>/);
+    expect(mail.sent.map((m) => m.messageId)).toEqual(['<note@y>']);
+
+    mail.unreachableAddresses.clear();
+    const outcomes = (await new MockActivityEnvironment({ ...attempt, heartbeatDetails: progress }).run(() =>
+      acts.sendEmails(requests),
+    )) as MailBatchOutcome[];
+    expect(mail.sent.map((m) => m.messageId)).toEqual(['<note@y>', '<conf@y>']);
+    expect(outcomes.map((o) => o.result?.accepted)).toEqual([['finance@example.org'], ['c@example.org']]);
+  });
+
+  it('in the last attempt its retries allow, answers a message still failing as not delivered', async () => {
+    const { mail, acts, requests } = await replyPair();
+    mail.unreachableAddresses.add('finance@example.org');
+    const day = 24 * 3600_000;
+    const last = new MockActivityEnvironment({
+      scheduledTimestampMs: Date.now() - day + 2 * 60_000,
+      scheduleToCloseTimeoutMs: day,
+      startToCloseTimeoutMs: 5 * 60_000,
+    });
+    const outcomes = (await last.run(() => acts.sendEmails(requests))) as MailBatchOutcome[];
+    expect(outcomes[0]!.error).toMatch(/ECONNREFUSED.*retries ran out/);
+    expect(outcomes[1]!.result?.accepted).toEqual(['c@example.org']);
   });
 });

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplyDraft, StaffActor } from '../../domain/consultation.js';
 import type { Actor } from '../../domain/records.js';
+import type { MailRequest } from '../../domain/mail.js';
 import type { RoundInput, RoundResult, RoundStatus } from '../../domain/round.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
 import { RoundGatewayError } from '../../infra/roundGateway.js';
@@ -568,6 +569,29 @@ describe('consultation', () => {
     expect(mail.ofKind('cancellation', second.id)).toHaveLength(3);
     await record(id, 'cancel');
     await record(second.id, 'cancel-from-temporal');
+  });
+
+  it('sends the messages it queues together in one activity: the invitations, a reply’s confirmation and notice', async () => {
+    const { id, input } = await start();
+    await reply(id, 'finance', withComment('建议补充。'));
+    await waitFor(id, (x) => x.mailInFlight.length === 0 && mail.ofKind('replyNotice', id).length === 1);
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    const sends = history.events!.flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (!a?.activityType?.name?.startsWith('sendEmail')) return [];
+      const input = JSON.parse(Buffer.from(a.input!.payloads![0]!.data!).toString('utf8')) as
+        MailRequest | MailRequest[];
+      return [[a.activityType.name, [input].flat().map((r) => `${r.kind}:${r.to.join(',')}`)]];
+    });
+    expect(sends).toEqual([
+      ['sendEmails', input.bureaus.map((b) => `invitation:${b.contacts.map((c) => c.email).join(',')}`)],
+      ['sendEmails', ['replyConfirmation:finance@bureaus.example.org', `replyNotice:${coordinator.email}`]],
+    ]);
+    // Each message is still its own email, with its own Message-ID.
+    expect(mail.ofKind('replyConfirmation', id)).toHaveLength(1);
+    expect(mail.ofKind('replyNotice', id)).toHaveLength(1);
+    expect(new Set(mail.sent.filter((m) => m.round === id).map((m) => m.messageId)).size).toBe(5);
+    await record(id, 'mail-batches');
   });
 
   it('arms one timer for the next due moment, not one per reply', async () => {

@@ -3,6 +3,8 @@
  * Sends run without holding the round's clock (a send retrying for hours while the SMTP server is
  * down must not delay reminders or deadlines); each finished send wakes the loop. Message-IDs are
  * deterministic per recipient, kind and sequence, so a retried send reuses its Message-ID.
+ * Messages queued together (a reply's confirmation and the coordinator's notice, the seven
+ * invitations) go in one activity: one task for Temporal and the worker instead of one each.
  */
 import {
   ActivityFailure,
@@ -16,7 +18,15 @@ import type { Activities } from '../../activities/index.js';
 import type { MailInFlight } from '../../domain/round.js';
 import { iso } from '../../domain/time.js';
 import { PATCHES } from '../patches.js';
-import { messageIdFor, type MailKind, type MailRequest, type MailResult, type MailRound } from '../../domain/mail.js';
+import {
+  MAIL_RETRY_MAX_INTERVAL_MS,
+  messageIdFor,
+  type MailBatchOutcome,
+  type MailKind,
+  type MailRequest,
+  type MailResult,
+  type MailRound,
+} from '../../domain/mail.js';
 
 /**
  * Transient SMTP trouble is retried with backoff for up to a day; permanent failures are not retried.
@@ -30,8 +40,11 @@ const MAIL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: MAIL_RETRY_MAX_INTERVAL_MS },
 } as const satisfies ActivityOptions;
+
+/** At most this many messages in one activity, so that one attempt stays well inside its five minutes. */
+export const MAIL_BATCH_MAX = 10;
 
 const mail = proxyActivities<Activities>(MAIL_ACTIVITY_OPTIONS);
 
@@ -88,15 +101,32 @@ export class Outbox {
 
   /** Starts every queued message without waiting for it. */
   startSends(): void {
-    for (const item of this.queue.splice(0)) {
-      this.inFlight++;
-      void this.deliver(item).finally(() => {
-        this.inFlight--;
+    const items = this.queue.splice(0);
+    // Rounds started before messages went together send one per activity, as they did.
+    if (items.length > 1 && patched(PATCHES.mailBatches)) {
+      for (let i = 0; i < items.length; i += MAIL_BATCH_MAX) {
+        const batch = items.slice(i, i + MAIL_BATCH_MAX);
+        // The batch's activity ID is its first Message-ID: the edges find each message's attempts under it.
+        const activityId = batch[0]!.request.messageId;
+        for (const m of this.deps.inFlight)
+          if (batch.some((b) => b.request.messageId === m.messageId)) m.activityId = activityId;
+        this.track(batch, this.deliverBatch(batch, activityId));
+      }
+    } else {
+      for (const item of items) this.track([item], this.deliver(item));
+    }
+  }
+
+  private track(items: Queued[], sending: Promise<void>): void {
+    this.inFlight += items.length;
+    void sending.finally(() => {
+      this.inFlight -= items.length;
+      for (const item of items) {
         const at = this.deps.inFlight.findIndex((m) => m.messageId === item.request.messageId);
         if (at >= 0) this.deps.inFlight.splice(at, 1);
-        this.deps.poke();
-      });
-    }
+      }
+      this.deps.poke();
+    });
   }
 
   private async deliver(item: Queued): Promise<void> {
@@ -106,24 +136,55 @@ export class Outbox {
       const send = patched(PATCHES.mailActivityIds)
         ? proxyActivities<Activities>({ ...MAIL_ACTIVITY_OPTIONS, activityId: item.request.messageId })
         : mail;
-      const result = await send.sendEmail(item.request);
-      item.onSent?.(result);
-      if (result.rejected.length > 0) {
-        this.deps.onFailure(
-          item.request,
-          result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '),
-          result.rejected.map((r) => r.address),
-        );
-      }
+      this.delivered(item, await send.sendEmail(item.request));
     } catch (err) {
       // A send stopped because the round itself was cancelled is not a delivery failure.
       if (isCancellation(err)) return;
       if (!(err instanceof ActivityFailure)) throw err;
-      const cause =
-        err.cause instanceof ApplicationFailure
-          ? `${err.cause.type ?? 'Error'}: ${err.cause.message}`
-          : String(err.cause?.message ?? err.message);
-      this.deps.onFailure(item.request, cause, item.request.to);
+      this.deps.onFailure(item.request, failureCause(err), item.request.to);
     }
   }
+
+  private async deliverBatch(items: Queued[], activityId: string): Promise<void> {
+    let outcomes: MailBatchOutcome[];
+    try {
+      const send = proxyActivities<Activities>({ ...MAIL_ACTIVITY_OPTIONS, activityId });
+      outcomes = await send.sendEmails(items.map((i) => i.request));
+    } catch (err) {
+      if (isCancellation(err)) return;
+      if (!(err instanceof ActivityFailure)) throw err;
+      // The activity itself failed (its retries ran out with a worker gone): none of its messages is known sent.
+      const cause = failureCause(err);
+      for (const item of items) this.deps.onFailure(item.request, cause, item.request.to);
+      return;
+    }
+    for (const item of items) {
+      const outcome = outcomes.find((o) => o.messageId === item.request.messageId);
+      if (outcome?.result) this.delivered(item, outcome.result);
+      else
+        this.deps.onFailure(
+          item.request,
+          outcome?.error ?? 'the send gave no answer for this message',
+          item.request.to,
+        );
+    }
+  }
+
+  private delivered(item: Queued, result: MailResult): void {
+    item.onSent?.(result);
+    if (result.rejected.length > 0) {
+      this.deps.onFailure(
+        item.request,
+        result.rejected.map((r) => `${r.address}: ${r.error}`).join('; '),
+        result.rejected.map((r) => r.address),
+      );
+    }
+  }
+}
+
+/** How a failed send reads in the round's records: `Type: message`. */
+function failureCause(err: ActivityFailure): string {
+  return err.cause instanceof ApplicationFailure
+    ? `${err.cause.type ?? 'Error'}: ${err.cause.message}`
+    : String(err.cause?.message ?? err.message);
 }
