@@ -5,6 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -31,6 +32,16 @@ export interface DevServer {
   pid: number;
   uiUrl?: string;
   stop(): Promise<void>;
+}
+
+/**
+ * How many threads the embedded server's Go runtime runs at once: half the cores (at least one),
+ * unless GOMAXPROCS is set. The server shares the machine with the worker and the web server, and a
+ * Go runtime allowed every core keeps idle threads spinning for work between requests: on two cores
+ * that took CPU the worker needed (the reply-latency benchmark in BENCHMARKS.md).
+ */
+export function devServerGoMaxProcs(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): string {
+  return env.GOMAXPROCS || String(Math.max(1, Math.floor(cores / 2)));
 }
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -63,7 +74,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   else args.push('--headless');
 
   const log = createWriteStream(opts.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(opts.cli, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GOMAXPROCS: devServerGoMaxProcs() },
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

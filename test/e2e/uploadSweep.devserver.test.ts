@@ -14,7 +14,7 @@ import { roundCalls } from '../../bench/support/roundCalls.js';
 import { UPLOAD_SWEEP_WORKFLOW_TYPE } from '../../domain/ids.js';
 import type { UploadSweepSummary } from '../../activities/uploadSweep.js';
 import { loadConfig, type Config } from '../../infra/config.js';
-import { startDevServer, type DevServer } from '../../infra/devServer.js';
+import { devServerGoMaxProcs, startDevServer, type DevServer } from '../../infra/devServer.js';
 import { freePort } from '../../infra/ports.js';
 import { LocalContentStore } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
@@ -127,5 +127,14 @@ describe('the embedded dev server', () => {
     const header = await readFile(path.join(dir, 'temporal.sqlite'));
     expect([header[18], header[19]]).toEqual([2, 2]);
     await expect(stat(path.join(dir, 'temporal.sqlite-wal'))).resolves.toBeTruthy();
+  });
+
+  it('runs its Go runtime on half the cores, or on as many as GOMAXPROCS says', async () => {
+    const environ = (await readFile(`/proc/${server.pid}/environ`, 'utf8')).split('\0');
+    expect(environ).toContain(`GOMAXPROCS=${devServerGoMaxProcs()}`);
+    expect(devServerGoMaxProcs({}, 2)).toBe('1');
+    expect(devServerGoMaxProcs({}, 1)).toBe('1');
+    expect(devServerGoMaxProcs({}, 16)).toBe('8');
+    expect(devServerGoMaxProcs({ GOMAXPROCS: '3' }, 16)).toBe('3');
   });
 });
