@@ -195,9 +195,8 @@ export class RoundGateway implements RoundService {
   /**
    * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is
    * its Message-ID (the first one's, for several messages sent together), and the round's pending
-   * activities tell its attempts and last error. Without
-   * them (a round started before sends had such IDs, or the describe failed) the list still says
-   * since when each email waits.
+   * activities tell its attempts and last error. Without them (a round started before sends had
+   * such IDs, or the describe failed) the list still says since when each email waits.
    */
   private async addMailAttempts(handle: WorkflowHandle, status: RoundStatus): Promise<void> {
     if (!status.mailInFlight?.length) return;
