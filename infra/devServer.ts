@@ -36,9 +36,9 @@ export interface DevServer {
 
 /**
  * How many threads the embedded server's Go runtime runs at once: half the cores (at least one),
- * unless GOMAXPROCS is set. The server shares the machine with the worker and the web server, and a
- * Go runtime allowed every core keeps idle threads spinning for work between requests: on two cores
- * that took CPU the worker needed (the reply-latency benchmark in BENCHMARKS.md).
+ * unless GOMAXPROCS is set. The server shares the machine with the worker and the web server; on two
+ * cores, allowed both, it spent a fifth more CPU per reply (likely its scheduler spinning for work
+ * between requests), CPU the worker needed (the reply-latency benchmark in BENCHMARKS.md).
  */
 export function devServerGoMaxProcs(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): string {
   return env.GOMAXPROCS || String(Math.max(1, Math.floor(cores / 2)));
