@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import * as fontkit from 'fontkit';
 import type { Font, Glyph, GlyphRun } from 'fontkit';
+import { LRUCache } from 'lru-cache';
 import { CffFont } from './cff.js';
 import type { FontFace, FontPaths } from './config.js';
 
@@ -38,6 +39,19 @@ export class LoadedFont {
   private readonly words = new Map<string, number>();
   /** Glyphs of drawn strings (the glyphs pdfkit would draw for them). */
   private readonly shapes = new Map<string, Shaped>();
+  /**
+   * The face's layouts of recent words and pieces: a piece of a line that was measured to break the
+   * line (a hash, a time at the end of a line) is not shaped a second time to be drawn.
+   */
+  private readonly runs = new LRUCache<string, GlyphRun>({ max: 4_000 });
+  private readonly layoutOf = (text: string): GlyphRun => {
+    let run = this.runs.get(text);
+    if (!run) {
+      run = this.font.layout(text);
+      this.runs.set(text, run);
+    }
+    return run;
+  };
   private cffFont: CffFont | null | undefined;
 
   constructor(
@@ -73,7 +87,7 @@ export class LoadedFont {
   shape(text: string): Shaped {
     let v = this.shapes.get(text);
     if (!v) {
-      v = shapeText(this.font, text);
+      v = shapeText(this.layoutOf, this.font.unitsPerEm, text);
       if (this.shapes.size > 50_000) this.shapes.clear();
       this.shapes.set(text, v);
     }
@@ -114,7 +128,7 @@ export class LoadedFont {
     }
     let v = this.words.get(s);
     if (v === undefined) {
-      v = this.font.layout(s).advanceWidth;
+      v = this.layoutOf(s).advanceWidth;
       if (this.words.size > 50_000) this.words.clear();
       this.words.set(s, v);
     }
@@ -144,7 +158,7 @@ export function pdfNum(n: number): string {
   return String(Math.round(n * 1e6) / 1e6);
 }
 
-function shapeText(font: Font, text: string): Shaped {
+function shapeText(layout: (piece: string) => GlyphRun, unitsPerEm: number, text: string): Shaped {
   const out: Shaped = {
     gids: [],
     codePoints: [],
@@ -162,7 +176,7 @@ function shapeText(font: Font, text: string): Shaped {
     const chunk = text.slice(last, end ? i : i + 1);
     last = i + 1;
     if (!chunk) continue;
-    const run = font.layout(chunk);
+    const run = layout(chunk);
     run.glyphs.forEach((g, k) => {
       const p = run.positions[k]!;
       out.gids.push(g.id);
@@ -175,7 +189,7 @@ function shapeText(font: Font, text: string): Shaped {
     });
   }
   // As pdfkit: a kerning adjustment after each glyph whose advance differs from its width.
-  const scale = 1000 / font.unitsPerEm;
+  const scale = 1000 / unitsPerEm;
   const parts: string[] = [];
   let cur = '';
   for (let k = 0; k < out.gids.length; k++) {
