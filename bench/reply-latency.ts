@@ -15,10 +15,10 @@ import { z } from 'zod';
 import type { RoundStatus } from '../domain/round.js';
 import { benchArgs, CommonArgs } from './support/args.js';
 import { rawUpdateRate } from './support/bare.js';
-import { cpuMsOf, latencySummary, loadSampler, machine, pool } from './support/report.js';
+import { latencySummary, loadSampler, machine, pool } from './support/report.js';
 import { benchReply, benchRoundInput, openReplyForm, replyLink, submitReply } from './support/rounds.js';
 import { roundCalls } from './support/roundCalls.js';
-import { reportOn, startTargetFor, type Target } from './support/target.js';
+import { cpuPer, cpuSpent, reportOn, startTargetFor, type Target } from './support/target.js';
 
 const positive = z.coerce.number().positive();
 const args = benchArgs(
@@ -54,7 +54,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
   const errors: string[] = [];
   let last = t0;
   const load = loadSampler();
-  const cpu = await cpuNow(target);
+  const cpu = await cpuSpent(target);
   const jobs: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const slot = next();
@@ -78,8 +78,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
     );
   }
   await Promise.all(jobs);
-  const spent = await cpuNow(target);
-  const perReply = (a: number, b: number) => Math.round((b - a) / Math.max(1, latencies.length));
+  const spent = await cpuSpent(target);
   return {
     exhausted: false as const,
     offeredPerSecond: rate,
@@ -89,24 +88,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
     firstErrors: [...new Set(errors)].slice(0, 3),
     completedPerSecond: Math.round((latencies.length / ((last - t0) / 1000)) * 10) / 10,
     loadAverage: load.stop(),
-    cpuMsPerReply: {
-      webServers: perReply(cpu.web, spent.web),
-      workers: perReply(cpu.workers, spent.workers),
-      driver: perReply(cpu.driver, spent.driver),
-      temporalServer: cpu.server === null || spent.server === null ? null : perReply(cpu.server, spent.server),
-    },
-  };
-}
-
-/** CPU time used so far by the web servers, the workers, this process (the driver) and the Temporal server when the benchmark started it. */
-async function cpuNow(target: Target) {
-  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuMsOf))).reduce((a, b) => a + b, 0);
-  const own = process.cpuUsage();
-  return {
-    web: await sum(target.webPids),
-    workers: await sum(target.workerPids),
-    server: target.serverPids.length > 0 ? await sum(target.serverPids) : null,
-    driver: (own.user + own.system) / 1000,
+    cpuMsPerReply: cpuPer(cpu, spent, latencies.length),
   };
 }
 

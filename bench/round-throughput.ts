@@ -14,7 +14,7 @@ import { benchArgs, CommonArgs } from './support/args.js';
 import { runBare, sumBillable } from './support/bare.js';
 import { loadSampler, machine, pool } from './support/report.js';
 import { benchRoundInput, runBenchRound } from './support/rounds.js';
-import { reportOn, startTargetFor } from './support/target.js';
+import { cpuPer, cpuSpent, reportOn, startTargetFor } from './support/target.js';
 
 const args = benchArgs(
   CommonArgs.extend({
@@ -35,11 +35,13 @@ await reportOn(target, async () => {
   const warmMails = target.sink.total();
 
   const load = loadSampler();
+  const cpuBeforeRounds = await cpuSpent(target);
   const startedRounds = Date.now();
   const rounds = await pool(args.rounds, args.concurrency, (i) =>
     runBenchRound(target, template, `bench-${run}-${i}`, web),
   );
   const roundsMs = Date.now() - startedRounds;
+  const cpuRounds = cpuPer(cpuBeforeRounds, await cpuSpent(target), args.rounds);
   const loadRounds = load.stop();
   const billable = await sumBillable(
     target,
@@ -52,7 +54,9 @@ await reportOn(target, async () => {
     timers: Math.round(per('timers')),
   };
   const loadBare = loadSampler();
+  const cpuBeforeBare = await cpuSpent(target);
   const bare = await runBare(target, args.rounds, mix, args.concurrency);
+  const cpuBare = cpuPer(cpuBeforeBare, await cpuSpent(target), args.rounds);
   const bareLoad = loadBare.stop();
 
   const rate = (actions: number, ms: number) => Math.round((actions / ms) * 10000) / 10;
@@ -70,6 +74,7 @@ await reportOn(target, async () => {
       count: args.rounds,
       replies: rounds.reduce((a, r) => a + r.replies, 0),
       retried503: rounds.reduce((a, r) => a + r.retried503, 0),
+      statusReadsPerRound: Math.round(rounds.reduce((a, r) => a + r.statusReads, 0) / args.rounds),
       ms: roundsMs,
       billable,
       actionsPerSecond: roundRate,
@@ -78,6 +83,7 @@ await reportOn(target, async () => {
       emails: Object.fromEntries(target.sink.counts),
       emailsInRun: target.sink.total() - warmMails,
       loadAverage: loadRounds,
+      cpuMsPerRound: cpuRounds,
     },
     reference: {
       workflows: bare.workflows,
@@ -86,6 +92,7 @@ await reportOn(target, async () => {
       billable: bare.billable,
       actionsPerSecond: bareRate,
       loadAverage: bareLoad,
+      cpuMsPerWorkflow: cpuBare,
     },
     ratio: Math.round((roundRate / bareRate) * 1000) / 1000,
   };

@@ -55,6 +55,7 @@ import {
 } from './replyForm.js';
 import { sniffScan } from '../infra/scans.js';
 import { FreshReceipts, receiptContext, type FoundReply } from './freshReceipts.js';
+import { RecentStatuses } from './recentStatuses.js';
 import { putUpload, roundQuotaMessage, type UploadLedger } from '../infra/uploads.js';
 import { fieldNames, type RowField } from '../domain/replyFormFields.js';
 import { originCheck as checkOrigin, readFormBody, SECURITY_HEADERS } from './guards.js';
@@ -305,10 +306,19 @@ const ANSWER_LABELS: Record<string, string> = {
   '': '未选择 Not chosen',
 };
 
+/** `reused`: checked against a status read earlier (web/recentStatuses.ts), not one read for this request. */
 type LinkState =
-  | { ok: true; target: LinkTarget; status: RoundStatus; bureau: BureauStatus; timeZone: string; late: boolean }
+  | {
+      ok: true;
+      target: LinkTarget;
+      status: RoundStatus;
+      bureau: BureauStatus;
+      timeZone: string;
+      late: boolean;
+      reused: boolean;
+    }
   /** `unavailable`: the link is genuine but its round's status could not be read (no worker answers). */
-  | { ok: false; refusal: Refusal; status?: RoundStatus; unavailable?: LinkTarget };
+  | { ok: false; refusal: Refusal; status?: RoundStatus; unavailable?: LinkTarget; reused?: boolean };
 
 /** How a link the round no longer lets act is explained to the bureau. */
 function linkRefusalPage(code: RefusalCode, deadline: string): Refusal {
@@ -351,13 +361,23 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   const router = new Hono();
   const htmlCache = new Map<string, DocumentHtml | null>();
   const freshReceipts = new FreshReceipts();
+  const statuses = new RecentStatuses(rounds, now);
   const quota = deps.uploadQuota ?? UPLOAD_QUOTA;
   const uploads = new Throttle({ name: 'reply-upload', ...quota }, deps.limiters ?? memoryLimiters);
 
   // ------------------------------------------------------------------------------------------
   // Link checks
 
-  async function resolveLink(token: string, purpose: 'act' | 'receipt'): Promise<LinkState> {
+  /**
+   * What a link's request may do, from the round's status. With `reuse`, a status this web server
+   * read within the last minute will do; a refusal based on it is checked again on a fresh read.
+   */
+  async function resolveLink(token: string, purpose: 'act' | 'receipt', reuse = false): Promise<LinkState> {
+    const first = await resolveLinkOnce(token, purpose, reuse);
+    return !first.ok && first.reused ? resolveLinkOnce(token, purpose, false) : first;
+  }
+
+  async function resolveLinkOnce(token: string, purpose: 'act' | 'receipt', reuse: boolean): Promise<LinkState> {
     let target: LinkTarget;
     try {
       target = verifyLink(secret, token);
@@ -374,7 +394,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
-    const found = await rounds.status(target.roundId, { mailAttempts: false });
+    const { found, reused } = await statuses.read(target.roundId, reuse);
     if (found.kind === 'notFound') {
       return {
         ok: false,
@@ -399,6 +419,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       return {
         ok: false,
         status,
+        reused,
         refusal: {
           status: 404,
           zh: '此链接不属于本轮审查的任何单位',
@@ -412,9 +433,14 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     // The round's own rule decides; a receipt stays readable after the link stops taking replies.
     const refusal = replyLinkRefusal(status, bureau, target.linkId, at);
     if (refusal && (purpose === 'act' || refusal.code === 'linkReplaced')) {
-      return { ok: false, status, refusal: linkRefusalPage(refusal.code, formatInstant(bureau.deadline, timeZone)) };
+      return {
+        ok: false,
+        status,
+        reused,
+        refusal: linkRefusalPage(refusal.code, formatInstant(bureau.deadline, timeZone)),
+      };
     }
-    return { ok: true, target, status, bureau, timeZone, late };
+    return { ok: true, target, status, bureau, timeZone, late, reused };
   }
 
   function refuse(c: Context, refusal: Refusal, status?: RoundStatus, typed?: TypedBack) {
@@ -703,7 +729,8 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const token = c.req.param('token');
     const outcome = await outcomeState(token);
     if (outcome) return renderOutcome(c, token, outcome);
-    const link = await resolveLink(token, 'act');
+    // The status the outcome check just read.
+    const link = await resolveLink(token, 'act', true);
     if (!link.ok) return refuse(c, link.refusal, link.status);
     const docs = formDocuments(link.status);
     const latest = link.bureau.replies[link.bureau.replies.length - 1];
@@ -743,20 +770,26 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
   // The outcome notice: after publication the same link shows how the bureau's comments were
   // handled, and takes its acknowledgement or objection until the notice's deadline.
 
-  async function outcomeState(token: string) {
+  /** The outcome notice a link answers; with `reuse`, as in resolveLink (none found is checked again). */
+  async function outcomeState(token: string, reuse = false) {
+    const first = await outcomeStateOnce(token, reuse);
+    return first.state ?? (first.reused ? (await outcomeStateOnce(token, false)).state : undefined);
+  }
+
+  async function outcomeStateOnce(token: string, reuse: boolean) {
     let target: LinkTarget;
     try {
       target = verifyLink(secret, token);
     } catch {
-      return undefined;
+      return { reused: false };
     }
-    const found = await rounds.status(target.roundId, { mailAttempts: false });
-    if (found.kind !== 'done') return undefined;
+    const { found, reused } = await statuses.read(target.roundId, reuse);
+    if (found.kind !== 'done') return { reused };
     const status = found.value;
     const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
     const notice = status.notices.find((n) => n.bureauId === target.bureauId);
-    if (!bureau || !notice || bureau.invitation?.linkId !== target.linkId) return undefined;
-    return { target, status, bureau, notice };
+    if (!bureau || !notice || bureau.invitation?.linkId !== target.linkId) return { reused };
+    return { reused, state: { target, status, bureau, notice } };
   }
 
   async function renderOutcome(
@@ -797,7 +830,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
 
   router.post('/:token/outcome', async (c) => {
     const token = c.req.param('token');
-    const state = await outcomeState(token);
+    const state = await outcomeState(token, true);
     if (!state)
       return refuse(c, { status: 404, zh: '没有需要答复的意见处理结果', en: 'There is no outcome notice to answer' });
     const body = (await readFormBody(c)) as Body | undefined;
@@ -811,6 +844,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const response = str(body, 'response', 20) === 'object' ? 'object' : 'acknowledge';
     const objection = str(body, 'objection', 6000).trim();
     const requestId = str(body, 'requestId', 200);
+    statuses.forget(state.target.roundId);
     const sent = await rounds.act(state.target.roundId, 'respondToOutcome', {
       requestId: requestId.length >= 8 ? requestId : randomUUID(),
       actor: { name: state.bureau.bureau.contactPerson, role: 'bureau' },
@@ -831,7 +865,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
 
   router.post('/:token', limit, async (c) => {
     const token = c.req.param('token');
-    const link = await resolveLink(token, 'act');
+    const link = await resolveLink(token, 'act', true);
     if (!link.ok) {
       const typed = await typedBack(c, token, link.status);
       if (typed && link.unavailable) typed.resend = await postedFields(c);
@@ -940,12 +974,14 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       });
     }
     // The round's own limits (revisions, bytes), asked here first so a refused reply costs no round trip.
-    const early = replyDraftRefusal(link.status, link.bureau, result.draft);
+    // A reused status may be stale: its refusal is left to the round, which has the latest.
+    const early = link.reused ? null : replyDraftRefusal(link.status, link.bureau, result.draft);
     if (early) {
       const name = formFieldOf(early.field.split('.'), rowIndexes(form));
       return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(early) }, status: 422 });
     }
     const submittedBy = await deps.staff?.(c);
+    statuses.forget(link.target.roundId);
     const sent = await rounds.act(link.target.roundId, 'submitReply', {
       requestId: form.requestId,
       actor: { name: result.draft.responder.name, role: 'bureau' },
@@ -966,6 +1002,11 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       return c.redirect(`${basePath(c, token).base}/receipt/${sent.value.n}`, 303);
     }
     if (sent.kind === 'refused') {
+      if (link.reused) {
+        // The link itself may be what the round refused (replaced, past its deadline): say so as a fresh read does.
+        const fresh = await resolveLink(token, 'act');
+        if (!fresh.ok) return refuse(c, fresh.refusal, fresh.status);
+      }
       // Not recorded: a corrected form is a new request.
       form.requestId = randomUUID();
       const name = formFieldOf(sent.refusal.field.split('.'), rowIndexes(form));

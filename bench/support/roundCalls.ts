@@ -11,8 +11,11 @@ import type { ContentStore } from '../../infra/store.js';
 
 export function roundCalls(client: Client, store: ContentStore, taskQueue: string) {
   const gateway = new RoundGateway(client, store, taskQueue, PATIENT_TIMEOUTS);
+  /** Status reads made by `until`, each a query to the round (and a describe while emails wait). */
+  const counts = { statusReads: 0 };
   return {
     gateway,
+    counts,
     start: async (input: RoundInput) => unwrap(await gateway.start(input)),
     status: async (id: string) => unwrap(await gateway.status(id)),
     act: async <K extends ActionName>(id: string, name: K, request: ActionRequest<K>) =>
@@ -35,6 +38,7 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = unwrap(await gateway.status(id));
+        counts.statusReads++;
         if (pred(s)) return s;
         if (Date.now() > deadline)
           throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);

@@ -11,7 +11,7 @@ import type { ReplyDraft } from '../../domain/consultation.js';
 import type { Actor, Reply } from '../../domain/records.js';
 import { commentIds } from '../../domain/replies.js';
 import { replyContentSha256 } from '../../domain/replyHash.js';
-import type { RoundInput, RoundStatus } from '../../domain/round.js';
+import { RoundResult, type RoundInput, type RoundStatus } from '../../domain/round.js';
 import { hiddenField, replyFormFields } from '../../cli/linkReplies.js';
 import { fieldNames } from '../../domain/replyFormFields.js';
 import { signLink } from '../../infra/linkTokens.js';
@@ -136,6 +136,8 @@ export interface RoundRun {
   ms: number;
   /** Requests a bureau sent again after a 503 (the web server's limit on waiting for the round). */
   retried503: number;
+  /** Status reads the driver made while waiting for the round to act on its own. */
+  statusReads: number;
 }
 
 /** Starts a round and drives it to approval; `web` picks the web server for each request. */
@@ -181,6 +183,15 @@ export async function runBenchRound(
     actor: approver,
     pdfSha256: ready.approval.candidate!.pdfSha256,
   });
-  await until((s) => s.stage === 'approved');
-  return { id, replies: invited.bureaus.length, ms: Date.now() - started, retried503: on503.retried };
+  // The end is awaited as the reference awaits its workflows (the result's long poll): a status read
+  // of a round that has ended would replay its whole history on the worker.
+  const result = RoundResult.parse(await target.client.workflow.getHandle(id).result());
+  if (result.stage !== 'approved') throw new Error(`round ${id} ended at stage ${result.stage}, not approved`);
+  return {
+    id,
+    replies: invited.bureaus.length,
+    ms: Date.now() - started,
+    retried503: on503.retried,
+    statusReads: rounds.counts.statusReads,
+  };
 }

@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../infra/config.js';
 import { startDevServer } from '../../infra/devServer.js';
 import { freePort } from '../../infra/ports.js';
+import { cpuMsOf } from './report.js';
 import { openStore } from '../../infra/stores.js';
 import type { ContentStore } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
@@ -251,4 +252,28 @@ export async function reportOn(target: Target, measure: () => Promise<unknown>):
   } finally {
     await target.stop();
   }
+}
+
+/** CPU time (ms) used so far by the web servers, the workers, this process (the driver) and the Temporal server when the benchmark started it. */
+export async function cpuSpent(target: Target) {
+  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuMsOf))).reduce((a, b) => a + b, 0);
+  const own = process.cpuUsage();
+  return {
+    web: await sum(target.webPids),
+    workers: await sum(target.workerPids),
+    server: target.serverPids.length > 0 ? await sum(target.serverPids) : null,
+    driver: (own.user + own.system) / 1000,
+  };
+}
+export type CpuSpent = Awaited<ReturnType<typeof cpuSpent>>;
+
+/** CPU per unit of work (ms) of each process between two readings of cpuSpent. */
+export function cpuPer(before: CpuSpent, after: CpuSpent, units: number) {
+  const per = (a: number, b: number) => Math.round((b - a) / Math.max(1, units));
+  return {
+    webServers: per(before.web, after.web),
+    workers: per(before.workers, after.workers),
+    driver: per(before.driver, after.driver),
+    temporalServer: before.server === null || after.server === null ? null : per(before.server, after.server),
+  };
 }

@@ -125,6 +125,8 @@ export class FakeRounds implements RoundService {
   refuseWith: Refuser | undefined;
   /** When true, every call answers `unavailable`, as the gateway does when Temporal cannot be reached. */
   unavailable = false;
+  /** How many times the round's status was asked for (each a query to the round's worker). */
+  statusReads = 0;
 
   constructor(
     readonly store: ContentStore,
@@ -206,6 +208,7 @@ export class FakeRounds implements RoundService {
   }
 
   async status(roundId: string): Promise<Outcome<RoundStatus>> {
+    this.statusReads++;
     if (this.unavailable) return unavailableOutcome;
     const r = this.rounds.get(roundId);
     return r ? { kind: 'done', value: structuredClone(r) } : { kind: 'notFound', roundId };

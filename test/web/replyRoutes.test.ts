@@ -5,6 +5,7 @@ import type { Reply } from '../../domain/records.js';
 import { makeRefusal } from '../../domain/refusals.js';
 import { scanProofFor, signLink } from '../../infra/linkTokens.js';
 import { DAY, ROUND_ID, replyFixture, type ReplyFixture } from '../support/replyFixture.js';
+import { STATUS_REUSE_MS } from '../../web/recentStatuses.js';
 
 const ORIGIN = 'http://localhost';
 const XSS = '<script>alert(1)</script>';
@@ -609,12 +610,18 @@ describe('revisions and receipts', () => {
   });
 });
 
+/** The form was read long enough ago that its Submit reads the round again. */
+function pageReadOverAMinuteAgo(fx: ReplyFixture): void {
+  fx.clock.now = new Date(fx.clock.now.getTime() + STATUS_REUSE_MS + 1);
+}
+
 describe('a refused submission keeps what was typed', () => {
   it('shows the typed reply back, read-only and escaped, when the round status cannot be read (503)', async () => {
     const fx = await replyFixture();
     const token = fx.tokenFor('finance');
     const form = await openForm(fx, token);
     fx.fake.unavailable = true;
+    pageReadOverAMinuteAgo(fx);
     const res = await post(fx, token, { ...fullReply(form), 'doc.eco-plan.c.1.change': `${XSS} 改` });
     expect(res.status).toBe(503);
     const html = await res.text();
@@ -644,6 +651,7 @@ describe('a refused submission keeps what was typed', () => {
     const form = await openForm(fx, token);
     const posted = fullReply(form);
     fx.fake.unavailable = true;
+    pageReadOverAMinuteAgo(fx);
     const html = await (await post(fx, token, posted)).text();
     expect(html).toContain('重新提交 <span class="en" lang="en">Submit again</span>');
     const resend = html.slice(html.indexOf('<form method="post" class="reply-resend">'), html.indexOf('</form>'));
@@ -688,6 +696,7 @@ describe('a refused submission keeps what was typed', () => {
     const token = fx.tokenFor('finance');
     const form = await openForm(fx, token);
     fx.fake.unavailable = true;
+    pageReadOverAMinuteAgo(fx);
     const res = await post(fx, token, { ...fullReply(form), csrf: 'x'.repeat(43), 'responder.name': '伪造的文字' });
     expect(res.status).toBe(503);
     const html = await res.text();
@@ -849,6 +858,7 @@ describe('the outcome notice behind the same link', () => {
     expect(page).toContain('不采纳');
     expect(page).not.toContain('<script>alert(1)');
     const form = hidden(page);
+    const readsForPage = fx.fake.statusReads;
     const answer = (fields: Record<string, string>) =>
       fx.app.request(`/r/${token}/outcome`, {
         method: 'POST',
@@ -861,6 +871,8 @@ describe('the outcome notice behind the same link', () => {
     expect(empty.status).toBe(422);
     expect(await empty.text()).toContain('提出异议时请写明异议内容');
     expect(fx.fake.sent('respondToOutcome')).toHaveLength(0);
+    // Answered within a minute of the page: the page's status did (the refusal was the round's own).
+    expect(fx.fake.statusReads).toBe(readsForPage);
 
     const objected = await answer({ response: 'object', objection: '不采纳理由不充分' });
     expect(objected.status).toBe(303);
@@ -876,5 +888,64 @@ describe('the outcome notice behind the same link', () => {
     ]);
     // A forged form is refused.
     expect((await answer({ csrf: 'x'.repeat(43), response: 'acknowledge' })).status).toBe(403);
+  });
+});
+
+describe('how often a link reads its round (each read is a query its worker answers)', () => {
+  it('reads the round once for the page, and not again for a Submit within a minute', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    expect(fx.fake.statusReads).toBe(1);
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(303);
+    expect(await (await fx.app.request(res.headers.get('location')!)).text()).toContain('王明');
+    expect(fx.fake.statusReads).toBe(1);
+    expect(fx.fake.sent('submitReply')).toHaveLength(1);
+    // The Submit changed the round: its page reads it again and shows the reply.
+    const html = await (await fx.app.request(`/r/${token}`)).text();
+    expect(fx.fake.statusReads).toBe(2);
+    expect(html).toContain('第 1 号回复');
+  });
+
+  it('reads the round again for a Submit more than a minute after its page', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    pageReadOverAMinuteAgo(fx);
+    expect((await post(fx, token, fullReply(form))).status).toBe(303);
+    expect(fx.fake.statusReads).toBe(2);
+  });
+
+  it('shows the withdrawn-link page when the link was replaced after its page was read', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    const form = await openForm(fx, token);
+    fx.fake.current.bureaus[0]!.invitation!.linkId = 'finance-link-3';
+    // The kept status lets the Submit through; the round refuses it, and a fresh read says why.
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain('此链接已失效');
+    expect(fx.fake.statusReads).toBe(2);
+    expect(fx.fake.calls).toHaveLength(1);
+    expect(fx.fake.updates).toEqual([]);
+  });
+
+  it('reads the round again when the status it kept would refuse the Submit', async () => {
+    const fx = await replyFixture();
+    const token = fx.tokenFor('finance');
+    fx.fake.current.bureaus[0]!.invitation!.linkId = 'finance-link-3';
+    expect((await fx.app.request(`/r/${token}`)).status).toBe(410);
+    // The link is valid again (a test's shortcut for a round whose state moved the other way).
+    fx.fake.current.bureaus[0]!.invitation!.linkId = 'finance-link-2';
+    const form = await openForm(fx, token);
+    fx.fake.current.bureaus[0]!.invitation!.linkId = 'finance-link-3';
+    await fx.app.request(`/r/${token}`);
+    fx.fake.current.bureaus[0]!.invitation!.linkId = 'finance-link-2';
+    const reads = fx.fake.statusReads;
+    const res = await post(fx, token, fullReply(form));
+    expect(res.status).toBe(303);
+    expect(fx.fake.statusReads).toBe(reads + 1);
+    expect(fx.fake.sent('submitReply')).toHaveLength(1);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The round statuses this web server read in the last minute (STATUS_REUSE_MS), by round. A reply link's page reads
+ * its round once, and a Submit sent soon after its page was read (an acknowledgement, a quick
+ * correction) is checked against the status that page was built from instead of asking the round
+ * again: each read is a query the round's worker answers.
+ *
+ * A reused status may only let a request through. The round's own validator checks the Update again
+ * when it arrives, so a stale status cannot record what the round would refuse; a request that a
+ * reused status would turn away is checked again on a fresh read, so a stale status cannot refuse
+ * what the round would take. A change this web server makes to a round forgets its status.
+ */
+import { LRUCache } from 'lru-cache';
+import type { RoundStatus } from '../domain/round.js';
+import type { Outcome, RoundService } from '../infra/roundGateway.js';
+
+export interface StatusRead {
+  found: Outcome<RoundStatus>;
+  /** True when the status is one read earlier, not asked of the round for this request. */
+  reused: boolean;
+}
+
+/** How long a status read for a link's page may stand in for a new read. */
+export const STATUS_REUSE_MS = 60_000;
+
+export class RecentStatuses {
+  private readonly kept = new LRUCache<string, { status: RoundStatus; at: number }>({ max: 1_000 });
+
+  constructor(
+    private readonly rounds: Pick<RoundService, 'status'>,
+    /** The web server's clock (the routes' own, so tests can move it). */
+    private readonly now: () => Date,
+    private readonly reuseMs = STATUS_REUSE_MS,
+  ) {}
+
+  /** The round's status: one read within the reuse time when `reuse`, else a fresh one (then kept). */
+  async read(roundId: string, reuse: boolean): Promise<StatusRead> {
+    if (reuse) {
+      const kept = this.kept.get(roundId);
+      const age = kept ? this.now().getTime() - kept.at : -1;
+      if (kept && age >= 0 && age <= this.reuseMs) return { found: { kind: 'done', value: kept.status }, reused: true };
+    }
+    // A bureau's link shows none of the round's mail: no describe of its pending activities.
+    const found = await this.rounds.status(roundId, { mailAttempts: false });
+    if (found.kind === 'done') this.kept.set(roundId, { status: found.value, at: this.now().getTime() });
+    else this.kept.delete(roundId);
+    return { found, reused: false };
+  }
+
+  /** After an Update this web server sent: the round has changed (or may have). */
+  forget(roundId: string): void {
+    this.kept.delete(roundId);
+  }
+}
