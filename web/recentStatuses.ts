@@ -1,8 +1,9 @@
 /**
- * The round statuses this web server read in the last minute (STATUS_REUSE_MS), by round. A reply link's page reads
- * its round once, and a Submit sent soon after its page was read (an acknowledgement, a quick
- * correction) is checked against the status that page was built from instead of asking the round
- * again: each read is a query the round's worker answers.
+ * The round statuses this web server read in the last minute (STATUS_REUSE_MS), by round. A reply
+ * link's page reads its round once, and a Submit sent soon after its page was read (an
+ * acknowledgement, a quick correction) is checked against the status that page was built from
+ * instead of asking the round again: each read is a query the round's worker answers. At most 200
+ * rounds are kept (a few MB); a round pushed out is simply read again.
  *
  * A reused status may only let a request through. The round's own validator checks the Update again
  * when it arrives, so a stale status cannot record what the round would refuse; a request that a
@@ -23,13 +24,12 @@ export interface StatusRead {
 export const STATUS_REUSE_MS = 60_000;
 
 export class RecentStatuses {
-  private readonly kept = new LRUCache<string, { status: RoundStatus; at: number }>({ max: 1_000 });
+  private readonly kept = new LRUCache<string, { status: RoundStatus; at: number }>({ max: 200 });
 
   constructor(
     private readonly rounds: Pick<RoundService, 'status'>,
     /** The web server's clock (the routes' own, so tests can move it). */
     private readonly now: () => Date,
-    private readonly reuseMs = STATUS_REUSE_MS,
   ) {}
 
   /** The round's status: one read within the reuse time when `reuse`, else a fresh one (then kept). */
@@ -37,7 +37,8 @@ export class RecentStatuses {
     if (reuse) {
       const kept = this.kept.get(roundId);
       const age = kept ? this.now().getTime() - kept.at : -1;
-      if (kept && age >= 0 && age <= this.reuseMs) return { found: { kind: 'done', value: kept.status }, reused: true };
+      if (kept && age >= 0 && age <= STATUS_REUSE_MS)
+        return { found: { kind: 'done', value: kept.status }, reused: true };
     }
     // A bureau's link shows none of the round's mail: no describe of its pending activities.
     const found = await this.rounds.status(roundId, { mailAttempts: false });
