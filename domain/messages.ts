@@ -300,12 +300,11 @@ export function coded(code: MessageCode, params: MessageParams = {}) {
 }
 
 /** Fixed wordings (no parameters) → their code: a check's message names its code. */
-const BY_WORDING = new Map<string, MessageCode>();
-for (const code of Object.keys(MESSAGES) as MessageCode[]) {
-  const t = MESSAGES[code];
-  if (/\{\w+\}/.test(t.zh + t.en)) continue;
-  for (const wording of [t.en, joined(t), code]) BY_WORDING.set(wording, code);
-}
+const BY_WORDING: ReadonlyMap<string, MessageCode> = new Map(
+  (Object.keys(MESSAGES) as MessageCode[])
+    .filter((code) => !/\{\w+\}/.test(MESSAGES[code].zh + MESSAGES[code].en))
+    .flatMap((code) => [MESSAGES[code].en, joined(MESSAGES[code]), code].map((wording) => [wording, code] as const)),
+);
 
 const TYPE_WORDS: Record<string, Text> = {
   string: { zh: '文字', en: 'text' },

@@ -61,7 +61,13 @@ export function nextLocalMidnight(ms: number, timeZone: string): number {
 }
 
 /** Zones a reader in China knows as Beijing time; the IANA name stays one hover (or `--json`) away. */
-const BEIJING_TIME = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC']);
+const BEIJING_TIME: ReadonlySet<string> = new Set([
+  'Asia/Shanghai',
+  'Asia/Chongqing',
+  'Asia/Chungking',
+  'Asia/Harbin',
+  'PRC',
+]);
 
 /** How a zone is named beside a time: "北京时间 (UTC+8)" for China's, the IANA name in brackets for the rest. */
 export function zoneLabel(timeZone: string): string {

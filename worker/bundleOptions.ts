@@ -8,12 +8,12 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 
 /**
  * Modules evaluated once per worker and shared by every cached round, instead of once per round:
- * the domain modules (workflows/sharedDomain.ts says why that is safe) and the libraries they
+ * the domain modules (workflows/sharedModules.ts says why that is safe) and the libraries they
  * import (zod, the Temporal polyfill, the hash functions). Without it, each cached round held its
  * own copy of them: about 3.5 MB a round.
  */
 export const SHARED_WORKFLOW_MODULES: readonly string[] = [
-  fileURLToPath(new URL('../workflows/sharedDomain.ts', import.meta.url)),
+  fileURLToPath(new URL('../workflows/sharedModules.ts', import.meta.url)),
 ];
 
 export function workflowBundleOptions(

@@ -1,8 +1,8 @@
 /**
- * The domain modules the workflow code uses are evaluated once per worker and shared by every
- * cached round (workflows/sharedDomain.ts). A module the workflows start to use without being
- * listed there would be evaluated again in every round, and a module that kept state of its own
- * would leak it from one round to the next.
+ * The workflow modules and the domain modules they use are evaluated once per worker and shared by
+ * every cached round (workflows/sharedModules.ts). A module left off that list would be evaluated
+ * again in every round, and a module that kept state of its own would leak it from one round to the
+ * next.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,7 @@ function workflowFiles(dir = 'workflows'): string[] {
 function domainModulesOfTheWorkflows(): Set<string> {
   const seen = new Set<string>();
   const queue = workflowFiles()
-    .filter((f) => !f.endsWith('sharedDomain.ts'))
+    .filter((f) => !f.endsWith('sharedModules.ts'))
     .flatMap(runtimeImports);
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -42,24 +42,32 @@ function domainModulesOfTheWorkflows(): Set<string> {
   return seen;
 }
 
-describe('the domain modules every round shares', () => {
-  const shared = new Set(runtimeImports('workflows/sharedDomain.ts'));
+describe('the modules every round shares', () => {
+  const shared = new Set(runtimeImports('workflows/sharedModules.ts'));
+
+  it('include every workflow module', () => {
+    const workflows = workflowFiles().filter((f) => !f.endsWith('sharedModules.ts'));
+    expect(workflows.filter((m) => !shared.has(m))).toEqual([]);
+    expect(workflows.length).toBeGreaterThan(20);
+  });
 
   it('include every domain module the workflow code uses', () => {
     expect([...domainModulesOfTheWorkflows()].filter((m) => !shared.has(m))).toEqual([]);
-    expect(shared.size).toBeGreaterThan(10);
+    expect([...shared].filter((m) => m.startsWith('domain/')).length).toBeGreaterThan(10);
   });
 
   it('have their exports frozen, each of them', () => {
-    const source = read('workflows/sharedDomain.ts');
-    const names = [...source.matchAll(/^import \* as (\w+) from '\.\.\/domain\//gm)].map((m) => m[1]!);
+    const source = read('workflows/sharedModules.ts');
+    const names = [...source.matchAll(/^import \* as (\w+) from '\.\.?\//gm)].map((m) => m[1]!);
     const frozen = /for \(const exports of \[([^\]]*)\]\)/.exec(source)?.[1]?.split(/[\s,]+/) ?? [];
     expect(names).toHaveLength(shared.size);
     expect(names.filter((n) => !frozen.includes(n))).toEqual([]);
   });
 
-  it('keep no state of their own: no module-level variable', () => {
-    const stateful = [...shared].filter((m) => /^(?:export\s+)?(?:let|var)\s/m.test(read(m)));
+  it('keep no state of their own: no module-level variable, writable collection or static field', () => {
+    const state =
+      /^(?:export\s+)?(?:let|var)\s|^(?:export\s+)?const\s+\w+(?::(?!\s*Readonly)[^=]+)?\s*=\s*new\s+(?:Map|Set|WeakMap|WeakSet)\b|^\s+static\s+(?!readonly\s)(?!(?:async\s+)?\w+\s*\()/m;
+    const stateful = [...shared].filter((m) => state.test(read(m)));
     expect(stateful).toEqual([]);
   });
 });
