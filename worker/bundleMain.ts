@@ -4,10 +4,9 @@
  * instead of staying in the worker for as long as it runs.
  */
 import { writeFile } from 'node:fs/promises';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowBundleOptions } from './bundleOptions.js';
+import { bundleRoundWorkflows } from './bundleOptions.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: bundleMain.ts <out.js>');
-const { code } = await bundleWorkflowCode(workflowBundleOptions());
+const { code } = await bundleRoundWorkflows();
 await writeFile(out, code);

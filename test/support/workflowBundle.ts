@@ -2,9 +2,8 @@
  * Global setup of the projects whose tests run a worker: the workflows bundled once, so each test
  * file neither bundles again nor pays the seconds it takes.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { workflowBundleOptions } from '../../worker/bundleOptions.js';
+import { bundleRoundWorkflows } from '../../worker/bundleOptions.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +18,7 @@ type Shared = typeof globalThis & { [SHARED]?: Promise<string> };
 
 export default async function setup(project: TestProject) {
   const shared = globalThis as Shared;
-  shared[SHARED] ??= bundleWorkflowCode(workflowBundleOptions({ logger: quietLogger })).then((b) => b.code);
+  shared[SHARED] ??= bundleRoundWorkflows({ logger: quietLogger }).then((b) => b.code);
   project.provide('workflowBundleCode', await shared[SHARED]);
   return () => {
     // Forget it at the end of the run, so a watch-mode restart bundles the edited workflows.
