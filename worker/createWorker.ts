@@ -34,9 +34,11 @@ export async function createWorker(opts: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
    * How many rounds stay in the workflow cache (WORKER_MAX_CACHED_WORKFLOWS); unset, the SDK's
-   * default (about 2,300 with a 4 GB heap). A cached round costs about 0.5 MB (the domain modules
-   * are shared, worker/bundleOptions.ts), so 1,000 cached rounds cost about 470 MB. A small cache
-   * saves that, but it is only safe while fewer rounds than it holds are busy at the same moment:
+   * default (about 2,300 with a 4 GB heap). A cached round costs about 0.1 MB once the worker has
+   * settled (the workflow modules are shared, worker/bundleOptions.ts, and `plan-review worker`
+   * runs on jemalloc, bin/plan-review): 1,000 open rounds kept a worker under 400 MB in
+   * BENCHMARKS.md. A small cache saves little more, and it is only safe while fewer rounds than it
+   * holds are busy at the same moment:
    * with a cache of 40 and 200 rounds answered at once, the SDK's core logged "Extra buffered run
    * should not have produced an activation" (two tasks of one round, a query among them, waiting
    * for the same cache slot) and stopped answering those rounds. So the default stays the SDK's.

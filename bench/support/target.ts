@@ -20,7 +20,7 @@ import { openStore } from '../../infra/stores.js';
 import type { ContentStore } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
 import { PROJECT_ROOT, temporalCli } from '../../infra/tools.js';
-import { workerNodeFlags } from '../../worker/nodeFlags.js';
+import { workerEnv, workerNodeFlags } from '../../worker/launchSettings.js';
 import { startCountingSink, type CountingSink } from './countingSink.js';
 
 export type TargetName = 'devserver' | 'cluster';
@@ -189,10 +189,11 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     };
     const addWorker = async (w: { maxCachedWorkflows?: number } = {}) => {
       const cache = w.maxCachedWorkflows ?? opts.maxCachedWorkflows;
-      // With the deployed worker's V8 flags, as `plan-review worker` has them.
+      // With the deployed worker's V8 flags and environment, as `plan-review worker` has them.
       const child = spawnNode(
         [path.join(PROJECT_ROOT, 'bench', 'support', 'benchWorker.ts')],
         {
+          ...workerEnv(),
           ...(cache !== undefined && { WORKER_MAX_CACHED_WORKFLOWS: String(cache) }),
           ...(process.env.BENCH_WORKER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
         },
