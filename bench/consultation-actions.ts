@@ -12,7 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { temporalTestServer } from '../infra/tools.js';
-import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../worker/bundleOptions.js';
+import { bundleRoundWorkflows } from '../worker/bundleOptions.js';
 import nodemailer from 'nodemailer';
 import { MemoryContentStore } from '../infra/store.js';
 import { inProcessActivityDeps } from './support/activityDeps.js';
@@ -37,8 +37,7 @@ mail.use('compile', (message, done) => {
 const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue: 'bench-actions',
-  workflowsPath: WORKFLOWS_PATH,
-  bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
+  workflowBundle: await bundleRoundWorkflows(),
   activities: createActivities(inProcessActivityDeps(store, mail)),
 });
 

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
  * Modules evaluated once per worker and shared by every cached round, instead of once per round:
@@ -12,21 +12,19 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * the libraries they import (zod, the Temporal polyfill, the hash functions). Without it, each
  * cached round held its own copy of them: about 3.5 MB a round.
  */
-export const SHARED_WORKFLOW_MODULES: readonly string[] = [
+const SHARED_WORKFLOW_MODULES: readonly string[] = [
   fileURLToPath(new URL('../workflows/sharedModules.ts', import.meta.url)),
 ];
-
-export function workflowBundleOptions(
-  extra: Omit<BundleOptions, 'workflowsPath' | 'preloadModules'> = {},
-): BundleOptions {
-  return { workflowsPath: WORKFLOWS_PATH, preloadModules: [...SHARED_WORKFLOW_MODULES], ...extra };
-}
 
 /** The workflows bundled, with every character beyond Latin-1 written as an escape (oneBytePerChar). */
 export async function bundleRoundWorkflows(
   extra: Omit<BundleOptions, 'workflowsPath' | 'preloadModules'> = {},
 ): Promise<WorkflowBundleWithSourceMap> {
-  const bundle = await bundleWorkflowCode(workflowBundleOptions(extra));
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: [...SHARED_WORKFLOW_MODULES],
+    ...extra,
+  });
   return { ...bundle, code: oneBytePerChar(bundle.code) };
 }
 
