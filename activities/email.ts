@@ -24,7 +24,7 @@ import type { BureauOutcome, Reply } from '../domain/records.js';
 import { parseReviewRoundId } from '../domain/ids.js';
 import { htmlToText } from '../infra/emailText.js';
 import { loadReply } from '../infra/replyStore.js';
-import { changedText, sectionText } from '../infra/changedText.js';
+import { changedText, SectionsByVersion } from '../infra/changedText.js';
 import { signLink } from '../infra/linkTokens.js';
 import { ContentCorruptError, ContentNotFoundError, type ContentStore } from '../infra/store.js';
 import { formatInstant, formatMeetingTime, type Templates } from '../infra/templates.js';
@@ -160,6 +160,8 @@ export function createEmailActivities(deps: EmailDeps) {
       ? `${deps.publicUrl.replace(/\/$/, '')}/r/${signLink(deps.secret, { roundId: r.round.id, bureauId: r.bureau.id, linkId: r.linkId })}`
       : undefined;
 
+  const sections = new SectionsByVersion();
+
   /** An outcome notice's items: each comment's text and decision, and each change's text before and after. */
   async function outcomeView(r: MailRequest) {
     if (!r.outcome) return undefined;
@@ -177,8 +179,9 @@ export function createEmailActivities(deps: EmailDeps) {
         .find((c) => c.id === item.commentId);
       const changes = [];
       for (const ch of item.changes) {
-        const after = sectionText(await source(ch.afterSha256), ch.section) ?? '';
-        const before = ch.beforeSha256 ? (sectionText(await source(ch.beforeSha256), ch.section) ?? '') : '';
+        const sectionIn = async (sha: string) => (await sections.of(sha, () => source(sha))).text(ch.section) ?? '';
+        const after = await sectionIn(ch.afterSha256);
+        const before = ch.beforeSha256 ? await sectionIn(ch.beforeSha256) : '';
         const diff = changedText(before, after);
         const page = await deps.pageOf?.(
           { source: await source(ch.afterSha256), sourceSha256: ch.afterSha256, docKey: ch.doc },

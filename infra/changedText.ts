@@ -5,26 +5,72 @@
  */
 import { diffChars } from 'diff';
 import type { Heading, RootContent } from 'mdast';
+import { LRUCache } from 'lru-cache';
 import { toString } from 'mdast-util-to-string';
 import { parseMarkdown, sectionId, splitHeading } from './documents.js';
 
-/**
- * The text of a section: from its heading to the next heading of the same or a higher level
- * (its subsections included), one line per block; undefined when the document has no such section.
- */
-export function sectionText(source: string, id: string): string | undefined {
-  const blocks = parseMarkdown(source).children;
-  const start = blocks.findIndex((n) => n.type === 'heading' && sectionId(splitHeading(toString(n))) === id);
-  if (start < 0) return undefined;
-  const depth = (blocks[start] as Heading).depth;
-  const lines: string[] = [];
-  for (const node of blocks.slice(start + 1) as RootContent[]) {
-    if (node.type === 'heading' && node.depth <= depth) break;
-    if (node.type === 'yaml') continue;
-    const text = toString(node).trim();
-    if (text) lines.push(text);
+/** A document's top-level blocks as sectionText reads them: each one's text, and what a heading opens. */
+interface Block {
+  text: string;
+  heading?: { id: string; depth: number };
+}
+
+/** A version's sections, read from one parse of its source. */
+export class Sections {
+  private readonly blocks: Block[];
+
+  constructor(source: string) {
+    this.blocks = parseMarkdown(source)
+      .children.filter((n) => n.type !== 'yaml')
+      .map((n: RootContent) => {
+        const text = toString(n);
+        return n.type === 'heading'
+          ? { text: text.trim(), heading: { id: sectionId(splitHeading(text)), depth: (n as Heading).depth } }
+          : { text: text.trim() };
+      });
   }
-  return lines.join('\n');
+
+  /**
+   * The text of a section: from its heading to the next heading of the same or a higher level
+   * (its subsections included), one line per block; undefined when the document has no such section.
+   */
+  text(id: string): string | undefined {
+    const start = this.blocks.findIndex((b) => b.heading?.id === id);
+    if (start < 0) return undefined;
+    const depth = this.blocks[start]!.heading!.depth;
+    const lines: string[] = [];
+    for (const b of this.blocks.slice(start + 1)) {
+      if (b.heading && b.heading.depth <= depth) break;
+      if (b.text) lines.push(b.text);
+    }
+    return lines.join('\n');
+  }
+}
+
+export function sectionText(source: string, id: string): string | undefined {
+  return new Sections(source).text(id);
+}
+
+/**
+ * Sections by version, for a process that shows changes again and again (each outcome notice of a
+ * round reads the same versions): a version is content-addressed, so its sections, parsed once, never
+ * change. The most recently read versions are kept.
+ */
+export class SectionsByVersion {
+  private readonly kept: LRUCache<string, Sections>;
+
+  constructor(max = 16) {
+    this.kept = new LRUCache({ max });
+  }
+
+  async of(sha256: string, source: () => Promise<string>): Promise<Sections> {
+    let sections = this.kept.get(sha256);
+    if (!sections) {
+      sections = new Sections(await source());
+      this.kept.set(sha256, sections);
+    }
+    return sections;
+  }
 }
 
 export interface ChangedText {

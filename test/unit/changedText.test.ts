@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { changedText, sectionText } from '../../infra/changedText.js';
+import { changedText, sectionText, SectionsByVersion } from '../../infra/changedText.js';
 
 const APPROVED = readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8');
 const DRAFT = APPROVED.replace('特点开展环境保护教育，中、小学定期组织', '特点开展环境保护教育，大、中、小学定期组织');
@@ -41,5 +41,33 @@ describe('the text of a section and what a revision changed in it', () => {
     const same = changedText(sectionText(DRAFT, '3.7')!, sectionText(APPROVED, '3.7')!);
     expect(same.identical).toBe(true);
     expect(same.parts.every((p) => p.kind === 'same')).toBe(true);
+  });
+});
+
+describe('sections by version', () => {
+  it('reads each version once and answers every section from it', async () => {
+    const byVersion = new SectionsByVersion(2);
+    let reads = 0;
+    const load = (source: string) => async () => {
+      reads++;
+      return source;
+    };
+    for (const id of ['7.7', '3.7', '7.7', '99.9'])
+      expect((await byVersion.of('approved', load(APPROVED))).text(id)).toBe(sectionText(APPROVED, id));
+    expect((await byVersion.of('draft', load(DRAFT))).text('7.7')).toBe(sectionText(DRAFT, '7.7'));
+    expect(reads).toBe(2);
+  });
+
+  it('keeps the most recently read versions only', async () => {
+    const byVersion = new SectionsByVersion(1);
+    let reads = 0;
+    const load = async () => {
+      reads++;
+      return APPROVED;
+    };
+    await byVersion.of('a', load);
+    await byVersion.of('b', load);
+    await byVersion.of('a', load);
+    expect(reads).toBe(3);
   });
 });
