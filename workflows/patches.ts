@@ -49,4 +49,10 @@ export const PATCHES = {
    * for each message; before, each message had an activity of its own.
    */
   mailBatches: 'mail-batches',
+  /**
+   * 2026-12-07: a stage's loop waits on one condition over the round's changes and the due timer's
+   * fires; before, it raced the timer's promise with a condition on the changes. Same wake-ups,
+   * fewer promises in workflow code (each costs the worker a stack trace).
+   */
+  wakeOnCounters: 'wake-on-counters',
 } as const;

@@ -102,6 +102,7 @@ describe('a behaviour change behind patched()', () => {
         workflowBundle: { code: inject('workflowBundleCode') },
         activities: activities(),
       });
+      let fresh = '';
       await after.runUntil(async () => {
         const s = await rounds().status(id);
         expect(s.bureaus.find((b) => b.bureau.id === 'water')!.deadline).toBe(old.extended);
@@ -109,10 +110,66 @@ describe('a behaviour change behind patched()', () => {
         expect((await rounds().status(id)).bureaus.find((b) => b.bureau.id === 'culture')!.deadline).toBe(old.round);
 
         // A round started after the upgrade has the new behaviour throughout.
-        const fresh = await rounds().start(await smallRoundInput(store));
+        fresh = await rounds().start(await smallRoundInput(store));
         const now = await extendThenAdd(fresh, 'water');
         expect(now.added).toBe(now.round);
         expect(now.added).not.toBe(now.extended);
+      });
+      // Their reminders and deadlines are not this test's: no worker would run them when a later test skips time.
+      for (const round of [id, fresh]) await env.client.workflow.getHandle(round).terminate('test finished');
+    },
+  );
+});
+
+describe('the stage loop waking on counters (PATCHES.wakeOnCounters)', () => {
+  /** The workflows before the change: the loop always races the due timer's promise with a condition. */
+  const bundleBeforeCounters = () => bundleVariant(/round[\\/]round\.ts$/, '!patched(PATCHES.wakeOnCounters)', 'true');
+
+  it(
+    'wakes a round that waited the old way, after the upgrade, on its reminders, a reply and its deadline',
+    { timeout: 120_000 },
+    async () => {
+      const before = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: TASK_QUEUE,
+        workflowBundle: await bundleBeforeCounters(),
+        activities: activities(),
+        maxCachedWorkflows: 0,
+      });
+      const id = await before.runUntil(async () => {
+        const id = await rounds().start(await smallRoundInput(store));
+        const invited = await rounds().until(id, (s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
+        await rounds().replyAs(invited, 'finance', {
+          responder: { name: '王明', position: '办公室主任' },
+          perDocument: { plan: { kind: 'noComments' } },
+        });
+        await rounds().until(id, (s) => s.bureaus[0]!.outcome === 'noComments');
+        return id;
+      });
+
+      const after = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: TASK_QUEUE,
+        workflowBundle: { code: inject('workflowBundleCode') },
+        activities: activities(),
+      });
+      await after.runUntil(async () => {
+        const remindersOf = (s: Awaited<ReturnType<ReturnType<typeof rounds>['status']>>) =>
+          s.bureaus.map((b) => b.invitation!.remindersSent.length);
+        await env.sleep(7 * DAY + 60_000); // the first reminder, due on the timer armed before the upgrade
+        expect(remindersOf(await rounds().until(id, (s) => remindersOf(s)[1] === 1))).toEqual([0, 1, 1]);
+
+        const s = await rounds().status(id);
+        await rounds().replyAs(s, 'science', {
+          responder: { name: '李华', position: '科长' },
+          perDocument: { plan: { kind: 'noComments' } },
+        });
+        await rounds().until(id, (x) => x.bureaus[1]!.outcome === 'noComments');
+
+        await env.sleep(7 * DAY); // past the deadline: forestry is deemed to have no comments
+        const done = await rounds().until(id, (x) => x.stage === 'completed');
+        expect(done.bureaus.map((b) => b.outcome)).toEqual(['noComments', 'noComments', 'deemedNoComments']);
+        expect(remindersOf(done)).toEqual([0, 1, 3]);
       });
     },
   );

@@ -13,6 +13,8 @@ interface Armed {
 
 export class DueTimer {
   private armed: Armed | null = null;
+  /** How many armed moments have arrived: a loop that saw this number can wait for it to change. */
+  fires = 0;
 
   /** Resolves when the armed moment arrives; never, when nothing is armed. */
   get fired(): Promise<void> {
@@ -33,6 +35,7 @@ export class DueTimer {
         .then(
           () => {
             if (this.armed === armed) this.armed = null;
+            this.fires++;
           },
           (err: unknown) => {
             if (!isCancellation(err)) throw err;

@@ -3,7 +3,14 @@
  * the outbox, the due timer, the idempotency of human actions, problems and the coordinator's
  * notices. Stages (workflows/stages/) hold their own rules and act on this.
  */
-import { ActivityFailure, allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ActionAck } from '../../domain/consultation.js';
 import { ROUND_LIMITS } from '../../domain/limits.js';
@@ -22,6 +29,7 @@ import { reviewRoundId } from '../../domain/ids.js';
 import { iso } from '../../domain/time.js';
 import { DueTimer } from './dueTimer.js';
 import { Outbox } from './outbox.js';
+import { PATCHES } from '../patches.js';
 import { refuse } from './refuse.js';
 
 const documents = proxyActivities<Activities>({
@@ -105,6 +113,19 @@ export class Round {
   async waitForChange(): Promise<void> {
     const seen = this.changes;
     await condition(() => this.changes !== seen);
+  }
+
+  /**
+   * Resolves at the next change to the round or when the due timer fires: one condition on both
+   * counters, where the rounds before PATCHES.wakeOnCounters raced the timer's promise with the
+   * condition (`old`). A round's workflow code makes fewer promises this way, and the worker
+   * captures a stack trace for each promise.
+   */
+  changeOrDue(old: () => Promise<void>): Promise<void> {
+    if (!patched(PATCHES.wakeOnCounters)) return old();
+    const seen = this.changes;
+    const fires = this.timer.fires;
+    return condition(() => this.changes !== seen || this.timer.fires !== fires);
   }
 
   enter(stage: Stage): void {
@@ -242,7 +263,7 @@ export class Round {
       if (this.cancelled || schedule.isOver()) break;
       this.timer.arm(schedule.nextDue());
       const seen = this.changes;
-      await Promise.race([this.timer.fired, condition(() => this.changes !== seen)]);
+      await this.changeOrDue(() => Promise.race([this.timer.fired, condition(() => this.changes !== seen)]));
     }
     this.timer.arm(null);
   }

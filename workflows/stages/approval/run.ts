@@ -75,6 +75,6 @@ export class Approval {
   private async nextChange(at: number | null): Promise<void> {
     if (at === null) return this.round.waitForChange();
     this.round.timer.arm(at);
-    await Promise.race([this.round.timer.fired, this.round.waitForChange()]);
+    await this.round.changeOrDue(() => Promise.race([this.round.timer.fired, this.round.waitForChange()]));
   }
 }
