@@ -51,8 +51,8 @@ export const PATCHES = {
   mailBatches: 'mail-batches',
   /**
    * 2026-12-07: a stage's loop waits on one condition over the round's changes and the due timer's
-   * fires; before, it raced the timer's promise with a condition on the changes. Same wake-ups,
-   * fewer promises in workflow code (each costs the worker a stack trace).
+   * fires; before, it raced the timer's promise with a condition on the changes. The same wake-ups
+   * while a loop waits, with fewer promises in workflow code (the worker captures a stack trace for each).
    */
   wakeOnCounters: 'wake-on-counters',
 } as const;

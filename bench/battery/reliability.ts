@@ -5,6 +5,7 @@
  * duplicate emails) and the machine it ran on.
  */
 import os from 'node:os';
+import { speedProbe } from '../support/report.js';
 import type { BatteryResult } from './result.js';
 
 export interface RunFacts {
@@ -21,7 +22,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function machine(): string {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.versions.node}, ${os.platform()} ${os.release()}`;
+  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.versions.node}, ${os.platform()} ${os.release()}, speed probe ${speedProbe()} ms`;
 }
 
 export function reliabilityMarkdown(results: BatteryResult[], run: RunFacts, unreadable: string[] = []): string {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { changedText, sectionText, SectionsByVersion } from '../../infra/changedText.js';
+import { changedText, Sections, sectionText, SectionsByVersion } from '../../infra/changedText.js';
 
 const APPROVED = readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8');
 const DRAFT = APPROVED.replace('特点开展环境保护教育，中、小学定期组织', '特点开展环境保护教育，大、中、小学定期组织');
@@ -69,5 +69,44 @@ describe('sections by version', () => {
     await byVersion.of('b', load);
     await byVersion.of('a', load);
     expect(reads).toBe(3);
+  });
+});
+
+describe('a section read from a version', () => {
+  // Front matter, a chapter, a section with a subsection and a list, the next section.
+  const DOC = [
+    '---',
+    'title: 示例规划',
+    '---',
+    '',
+    '# 第一章 总则',
+    '',
+    '## 1.1 规划目的',
+    '',
+    '甲段。',
+    '',
+    '### 1.1.1 细则',
+    '',
+    '乙段，',
+    '续行。',
+    '',
+    '- 一项',
+    '- 二项',
+    '',
+    '## 1.2 规划范围',
+    '',
+    '丙段。',
+    '',
+  ].join('\n');
+
+  it('has its blocks one a line, its subsections with their headings, and stops at the next section of its level', () => {
+    const sections = new Sections(DOC);
+    expect(sections.text('1.1')).toBe('甲段。\n1.1.1 细则\n乙段，\n续行。\n一项二项');
+    expect(sections.text('1.1.1')).toBe('乙段，\n续行。\n一项二项');
+    expect(sections.text('1.2')).toBe('丙段。');
+    expect(sections.text('第一章')).toBe(
+      '1.1 规划目的\n甲段。\n1.1.1 细则\n乙段，\n续行。\n一项二项\n1.2 规划范围\n丙段。',
+    );
+    expect(sections.text('总则')).toBeUndefined();
   });
 });

@@ -17,6 +17,7 @@ import { MemoryContentStore } from '../../infra/store.js';
 import { recordHistory } from '../support/recordHistory.js';
 import { roundCalls } from '../../bench/support/roundCalls.js';
 import { bundleVariant } from '../support/variantBundle.js';
+import { PATCHES } from '../../workflows/patches.js';
 import { coordinator, smallRoundInput } from '../support/rounds.js';
 
 const TASK_QUEUE = 'test-patches';
@@ -125,6 +126,17 @@ describe('the stage loop waking on counters (PATCHES.wakeOnCounters)', () => {
   /** The workflows before the change: the loop always races the due timer's promise with a condition. */
   const bundleBeforeCounters = () => bundleVariant(/round[\\/]round\.ts$/, '!patched(PATCHES.wakeOnCounters)', 'true');
 
+  /** The patches a round's history has recorded, in order (the SDK's patch markers). */
+  async function patchesRecorded(id: string): Promise<string[]> {
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const marker = e.markerRecordedEventAttributes;
+      const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+      if (marker?.markerName !== 'core_patch' || !data) return [];
+      return [(JSON.parse(new TextDecoder().decode(data)) as { id: string }).id];
+    });
+  }
+
   it(
     'wakes a round that waited the old way, after the upgrade, on its reminders, a reply and its deadline',
     { timeout: 120_000 },
@@ -146,6 +158,7 @@ describe('the stage loop waking on counters (PATCHES.wakeOnCounters)', () => {
         await rounds().until(id, (s) => s.bureaus[0]!.outcome === 'noComments');
         return id;
       });
+      expect(await patchesRecorded(id)).not.toContain(PATCHES.wakeOnCounters);
 
       const after = await Worker.create({
         connection: env.nativeConnection,
@@ -171,6 +184,10 @@ describe('the stage loop waking on counters (PATCHES.wakeOnCounters)', () => {
         expect(done.bureaus.map((b) => b.outcome)).toEqual(['noComments', 'noComments', 'deemedNoComments']);
         expect(remindersOf(done)).toEqual([0, 1, 3]);
       });
+      // The waits after the upgrade were the new ones: the round recorded the patch then, once.
+      expect((await patchesRecorded(id)).filter((p) => p === PATCHES.wakeOnCounters)).toHaveLength(1);
+      // The replay suite keeps this round, waits of both kinds in one history, replaying with today's code.
+      await recordHistory(env.client.workflow.getHandle(id), 'wake-on-counters-upgrade');
     },
   );
 });

@@ -13,12 +13,16 @@ interface Armed {
 
 export class DueTimer {
   private armed: Armed | null = null;
-  /** How many armed moments have arrived: a loop that saw this number can wait for it to change. */
-  fires = 0;
+  private fireCount = 0;
 
   /** Resolves when the armed moment arrives; never, when nothing is armed. */
   get fired(): Promise<void> {
     return this.armed?.fired ?? new Promise<void>(() => undefined);
+  }
+
+  /** How many armed moments have arrived: a loop that saw this number can wait for it to change. */
+  get fires(): number {
+    return this.fireCount;
   }
 
   arm(at: number | null): void {
@@ -35,7 +39,7 @@ export class DueTimer {
         .then(
           () => {
             if (this.armed === armed) this.armed = null;
-            this.fires++;
+            this.fireCount++;
           },
           (err: unknown) => {
             if (!isCancellation(err)) throw err;

@@ -262,8 +262,10 @@ export class Round {
       this.outbox.startSends();
       if (this.cancelled || schedule.isOver()) break;
       this.timer.arm(schedule.nextDue());
-      const seen = this.changes;
-      await this.changeOrDue(() => Promise.race([this.timer.fired, condition(() => this.changes !== seen)]));
+      await this.changeOrDue(() => {
+        const seen = this.changes;
+        return Promise.race([this.timer.fired, condition(() => this.changes !== seen)]);
+      });
     }
     this.timer.arm(null);
   }
