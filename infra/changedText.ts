@@ -9,7 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { toString } from 'mdast-util-to-string';
 import { parseMarkdown, sectionId, splitHeading } from './documents.js';
 
-/** A document's top-level blocks as sectionText reads them: each one's text, and what a heading opens. */
+/** A document's top-level blocks as Sections reads them: each one's text, and what a heading opens. */
 interface Block {
   text: string;
   heading?: { id: string; depth: number };
@@ -45,10 +45,6 @@ export class Sections {
     }
     return lines.join('\n');
   }
-}
-
-export function sectionText(source: string, id: string): string | undefined {
-  return new Sections(source).text(id);
 }
 
 /**

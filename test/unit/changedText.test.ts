@@ -4,23 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { changedText, Sections, sectionText, SectionsByVersion } from '../../infra/changedText.js';
+import { changedText, Sections, SectionsByVersion } from '../../infra/changedText.js';
 
 const APPROVED = readFileSync(new URL('../../seeds/plan/xinrong-eco-plan.md', import.meta.url), 'utf8');
 const DRAFT = APPROVED.replace('特点开展环境保护教育，中、小学定期组织', '特点开展环境保护教育，大、中、小学定期组织');
 
 describe('the text of a section and what a revision changed in it', () => {
   it('reads a section from its heading to the next heading of its level, subsections included', () => {
-    const text = sectionText(APPROVED, '7.7')!;
+    const text = new Sections(APPROVED).text('7.7')!;
     expect(text.startsWith('打造新荣区生态文化')).toBe(true);
     expect(text).toContain('1、树立生态文明全民意识');
     expect(text).not.toContain('7.8');
-    expect(sectionText(APPROVED, '99.9')).toBeUndefined();
+    expect(new Sections(APPROVED).text('99.9')).toBeUndefined();
   });
 
   it("shows education's change as one removed run, characters kept around it", () => {
     expect(DRAFT).not.toBe(APPROVED);
-    const change = changedText(sectionText(DRAFT, '7.7')!, sectionText(APPROVED, '7.7')!);
+    const change = changedText(new Sections(DRAFT).text('7.7')!, new Sections(APPROVED).text('7.7')!);
     expect(change.identical).toBe(false);
     expect(change.parts.filter((p) => p.kind !== 'same')).toEqual([{ kind: 'removed', text: '大、' }]);
     expect(
@@ -38,7 +38,7 @@ describe('the text of a section and what a revision changed in it', () => {
   });
 
   it('says so when a section is the same in both versions', () => {
-    const same = changedText(sectionText(DRAFT, '3.7')!, sectionText(APPROVED, '3.7')!);
+    const same = changedText(new Sections(DRAFT).text('3.7')!, new Sections(APPROVED).text('3.7')!);
     expect(same.identical).toBe(true);
     expect(same.parts.every((p) => p.kind === 'same')).toBe(true);
   });
@@ -53,8 +53,8 @@ describe('sections by version', () => {
       return source;
     };
     for (const id of ['7.7', '3.7', '7.7', '99.9'])
-      expect((await byVersion.of('approved', load(APPROVED))).text(id)).toBe(sectionText(APPROVED, id));
-    expect((await byVersion.of('draft', load(DRAFT))).text('7.7')).toBe(sectionText(DRAFT, '7.7'));
+      expect((await byVersion.of('approved', load(APPROVED))).text(id)).toBe(new Sections(APPROVED).text(id));
+    expect((await byVersion.of('draft', load(DRAFT))).text('7.7')).toBe(new Sections(DRAFT).text('7.7'));
     expect(reads).toBe(2);
   });
 
