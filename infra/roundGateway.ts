@@ -10,7 +10,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
-  type WorkflowHandle,
+  type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import {
@@ -19,6 +19,7 @@ import {
   WorkflowNotFoundError,
   type UpdateDefinition,
 } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
@@ -140,7 +141,31 @@ export interface RoundService {
   recordedRound?(roundId: string): Promise<Outcome<RecordedRound>>;
 }
 
+/**
+ * How long a status read may answer for its round while the round's history has not grown. A round
+ * changes only in workflow tasks, each of which adds to its history, so the bound is only there for
+ * a worker deployed since the read (which might describe the same history differently).
+ */
+export const STATUS_KEPT_MS = 10 * 60_000;
+
+/** A status this gateway read, with the run and the length of its history when it was read. */
+interface KnownStatus {
+  runId: string;
+  historyLength: number;
+  status: RoundStatus;
+}
+
 export class RoundGateway implements RoundService {
+  /**
+   * Status reads that describe the round first (every read but a bureau link's): the status last
+   * read for each round answers again while the round's history has not grown since, so a page
+   * looked at again, or a script waiting for the round to act, costs the round's worker nothing
+   * (and Temporal Cloud no query). The same describe gives the mail attempts.
+   */
+  private readonly known = new LRUCache<string, KnownStatus>({ max: 500, ttl: STATUS_KEPT_MS });
+  /** Status queries sent, and status reads answered by a status read before (the benchmarks report them). */
+  readonly reads = { queries: 0, reused: 0 };
+
   constructor(
     private readonly client: Client,
     private readonly store: ContentStore,
@@ -180,41 +205,41 @@ export class RoundGateway implements RoundService {
   }
 
   async status(roundId: string, opts: { mailAttempts?: boolean } = {}): Promise<Outcome<RoundStatus>> {
-    const handle = this.client.workflow.getHandle(roundId);
-    let status: RoundStatus;
+    if (opts.mailAttempts === false) return this.query(roundId);
+    let described: WorkflowExecutionDescription;
     try {
-      status = await this.needsWorker(this.timeouts.queryMs, () => handle.query(statusQuery));
+      described = await this.client.workflow.getHandle(roundId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
+      return unavailable(err);
+    }
+    const { runId, historyLength } = described;
+    const kept = this.known.get(roundId);
+    let status: RoundStatus;
+    if (kept && historyLength > 0 && kept.runId === runId && kept.historyLength === historyLength) {
+      this.reads.reused++;
+      status = kept.status;
+    } else {
+      const found = await this.query(roundId);
+      if (found.kind !== 'done') return found;
+      status = found.value;
+      this.known.set(roundId, { runId, historyLength, status });
+    }
+    // A copy: the caller's status gets this read's mail attempts, and may be changed, while the kept one stays as read.
+    const copy = structuredClone(status);
+    addMailAttempts(copy, described.raw.pendingActivities ?? []);
+    return { kind: 'done', value: copy };
+  }
+
+  /** The round's status as its worker answers it (a query). */
+  private async query(roundId: string): Promise<Outcome<RoundStatus>> {
+    this.reads.queries++;
+    try {
+      const handle = this.client.workflow.getHandle(roundId);
+      return { kind: 'done', value: await this.needsWorker(this.timeouts.queryMs, () => handle.query(statusQuery)) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
       return unavailable(err, this.timeouts.queryMs);
-    }
-    if (opts.mailAttempts !== false) await this.addMailAttempts(handle, status);
-    return { kind: 'done', value: status };
-  }
-
-  /**
-   * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is
-   * its Message-ID (the first one's, for several messages sent together), and the round's pending
-   * activities tell its attempts and last error. Without them (a round started before sends had
-   * such IDs, or the describe failed) the list still says since when each email waits.
-   */
-  private async addMailAttempts(handle: WorkflowHandle, status: RoundStatus): Promise<void> {
-    if (!status.mailInFlight?.length) return;
-    let pending;
-    try {
-      pending = (await handle.describe()).raw.pendingActivities ?? [];
-    } catch (err) {
-      console.error(`round gateway: pending activities of ${status.id}:`, err);
-      return;
-    }
-    const byId = new Map(pending.map((p) => [p.activityId, p]));
-    for (const m of status.mailInFlight) {
-      const p = byId.get(m.activityId ?? m.messageId);
-      if (!p) continue;
-      if (p.attempt) m.attempts = p.attempt;
-      if (p.lastFailure?.message) m.lastError = p.lastFailure.message.slice(0, 500);
-      const last = optionalTsToMs(p.lastAttemptCompleteTime);
-      if (last) m.lastAttemptAt = new Date(last).toISOString();
     }
   }
 
@@ -307,5 +332,26 @@ export class RoundGateway implements RoundService {
     return round
       ? { kind: 'done', value: round }
       : { kind: 'unavailable', cause: `no start in the history of ${roundId}` };
+  }
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+/**
+ * What Temporal knows of the round's emails not sent yet: each send is an activity whose ID is its
+ * Message-ID (the first one's, for several messages sent together), and the round's pending
+ * activities tell its attempts and last error. Without them (a round started before sends had such
+ * IDs) the list still says since when each email waits.
+ */
+function addMailAttempts(status: RoundStatus, pending: PendingActivity[]): void {
+  if (!status.mailInFlight?.length) return;
+  const byId = new Map(pending.map((p) => [p.activityId, p]));
+  for (const m of status.mailInFlight) {
+    const p = byId.get(m.activityId ?? m.messageId);
+    if (!p) continue;
+    if (p.attempt) m.attempts = p.attempt;
+    if (p.lastFailure?.message) m.lastError = p.lastFailure.message.slice(0, 500);
+    const last = optionalTsToMs(p.lastAttemptCompleteTime);
+    if (last) m.lastAttemptAt = new Date(last).toISOString();
   }
 }

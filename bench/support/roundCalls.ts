@@ -11,7 +11,7 @@ import type { ContentStore } from '../../infra/store.js';
 
 export function roundCalls(client: Client, store: ContentStore, taskQueue: string) {
   const gateway = new RoundGateway(client, store, taskQueue, PATIENT_TIMEOUTS);
-  /** Status reads made by `until`, each a query to the round (and a describe while emails wait). */
+  /** Status reads made by `until`: each a describe, and a query when the round's history has grown (`gateway.reads`). */
   const counts = { statusReads: 0 };
   return {
     gateway,

@@ -138,6 +138,8 @@ export interface RoundRun {
   retried503: number;
   /** Status reads the driver made while waiting for the round to act on its own. */
   statusReads: number;
+  /** Of those, the reads the round's worker answered (a query); the others found the round's history unchanged. */
+  statusQueries: number;
 }
 
 /** Starts a round and drives it to approval; `web` picks the web server for each request. */
@@ -193,5 +195,6 @@ export async function runBenchRound(
     ms: Date.now() - started,
     retried503: on503.retried,
     statusReads: rounds.counts.statusReads,
+    statusQueries: rounds.gateway.reads.queries,
   };
 }
