@@ -1,14 +1,15 @@
 /**
  * A short document of headings, paragraphs and rules on A4 pages, drawn with the plan's own
- * renderer and fonts (the CJK faces subset into the PDF, the same line breaking and page footer):
- * the audit certificate is laid out with it. Deterministic: same blocks, fonts and date, same bytes.
+ * renderer and fonts (the CJK faces subset into the PDF, the same line breaking and page footer),
+ * its SHA-256 digests and Message-IDs in the monospaced face: the audit certificate is laid out
+ * with it. Deterministic: same blocks, fonts and date, same bytes.
  */
 import { createHash } from 'node:crypto';
 import { CONTENT_WIDTH, DEFAULT_FONTS, PAGE, TYPE, type FontPaths } from './config.js';
 import { drawPdf } from './draw.js';
 import { loadFonts } from './fonts.js';
 import type { LayoutResult } from './layout.js';
-import { breakLines, type TextRole } from './linebreak.js';
+import { breakLines, type Run, type TextRole } from './linebreak.js';
 import { Flow } from './pages.js';
 
 export type SimpleBlock =
@@ -27,6 +28,22 @@ export interface SimpleDocument {
 }
 
 const SMALL = { size: 8.5, lineHeight: 12 } as const;
+
+/** SHA-256 digests and Message-IDs: what a reader compares character by character. */
+const CODE = /\b[0-9a-f]{64}\b|<[!-;=?-~]+@[!-;=?-~]+>/g;
+
+/** The text as runs, its hashes and Message-IDs in the monospaced face. */
+function withCodes(text: string, role: TextRole, size: number): Run[] {
+  const runs: Run[] = [];
+  let last = 0;
+  for (const m of text.matchAll(CODE)) {
+    if (m.index > last) runs.push({ text: text.slice(last, m.index), role, size });
+    runs.push({ text: m[0], role: 'mono', size });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length || runs.length === 0) runs.push({ text: text.slice(last), role, size });
+  return runs;
+}
 
 function baseline(top: number, lineHeight: number, size: number): number {
   return top + lineHeight / 2 + size * 0.36;
@@ -48,7 +65,7 @@ export async function renderSimpleDocument(
   ) => {
     const x0 = PAGE.marginSide + (opts.indent ?? 0);
     const width = CONTENT_WIDTH - (opts.indent ?? 0);
-    const lines = breakLines(set, [{ text, role, size: style.size }], width, { where: 'certificate' });
+    const lines = breakLines(set, withCodes(text, role, style.size), width, { where: 'certificate' });
     // A short paragraph (or a heading with what follows) is not split from its next lines.
     flow.need(style.lineHeight * Math.min(lines.length + (opts.keep ?? 0), 4));
     for (const line of lines) {

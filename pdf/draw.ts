@@ -55,6 +55,7 @@ export async function drawPdf(
   doc.registerFont('body', fonts.body.font as never);
   doc.registerFont('heading', fonts.heading.font as never);
   doc.registerFont('fallback', fonts.fallback.font as never);
+  doc.registerFont('mono', fonts.mono.font as never);
 
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { CffFont } from './cff.js';
 import type { FontFace, FontPaths } from './config.js';
 
-export type FontRole = 'body' | 'heading' | 'fallback';
+export type FontRole = 'body' | 'heading' | 'fallback' | 'mono';
 
 export class FontMissingError extends Error {
   constructor(readonly missing: string[]) {
@@ -61,6 +61,8 @@ export class LoadedFont {
     readonly sha256: string,
     /** The font file (the whole collection for a .ttc face). */
     private readonly file?: Uint8Array,
+    /** Strings this face draws glyph by glyph, each with its own advance (no shaping needed). */
+    private readonly simple: (s: string) => boolean = isSimple,
   ) {}
 
   /** The face's CFF outlines for the PDF subsetter; null for a TrueType face (pdfkit embeds those). Parsed once. */
@@ -121,7 +123,7 @@ export class LoadedFont {
 
   /** Width in font units of a string as pdfkit will draw it (shaped unless every character is simple). */
   width(s: string): number {
-    if (s.length === 1 || isSimple(s)) {
+    if (s.length === 1 || this.simple(s)) {
       let w = 0;
       for (const ch of s) w += this.advance(ch.codePointAt(0)!);
       return w;
@@ -209,9 +211,10 @@ export interface FontSet {
   body: LoadedFont;
   heading: LoadedFont;
   fallback: LoadedFont;
+  mono: LoadedFont;
   /** SHA-256 of each font file used, keyed by path. */
   sha256: Record<string, string>;
-  /** Identifies the three faces (for caches of measurements shared across renders). */
+  /** Identifies the faces (for caches of measurements shared across renders). */
   key: string;
 }
 
@@ -246,16 +249,29 @@ export function isSimple(s: string): boolean {
 }
 
 /**
+ * In the monospaced face (Noto Sans Mono CJK), printable ASCII too: none of the lookups of its
+ * default features takes an ASCII glyph and it has no kerning, so a hash is its characters' glyphs
+ * side by side (test/pdf/fonts.test.ts compares this with the face's own layout).
+ */
+export function isSimpleInMono(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x21 || c > 0x7e) && !simpleCp(c)) return false;
+  }
+  return !s.includes('——');
+}
+
+/**
  * Replaces the face's layout with one that (a) maps simple CJK strings straight to glyphs and
  * advances, and (b) shapes everything else with `ccmp` off, except strings with a double em dash
  * (the only visible effect of ccmp in Noto CJK is joining "——"). pdfkit caches per-string layouts
  * per document; this keeps that cache usable (no per-call features) and cheap to fill.
  */
-function speedUpLayout(font: Font): void {
+function speedUpLayout(font: Font, simple: (s: string) => boolean): void {
   const original = font.layout.bind(font);
   const noCcmp = { ccmp: false };
   const fast = (text: string, features?: string[] | Record<string, boolean>): GlyphRun => {
-    if (features === undefined && isSimple(text)) {
+    if (features === undefined && simple(text)) {
       const glyphs: Glyph[] = [];
       const positions = [];
       let advanceWidth = 0;
@@ -300,8 +316,9 @@ async function loadFace(role: FontRole, face: FontFace): Promise<LoadedFont> {
   } else {
     font = opened;
   }
-  speedUpLayout(font);
-  return new LoadedFont(role, face, font, sha, bytes);
+  const simple = role === 'mono' ? isSimpleInMono : isSimple;
+  speedUpLayout(font, simple);
+  return new LoadedFont(role, face, font, sha, bytes, simple);
 }
 
 /** Loads (or returns the cached) font set; fails naming every missing file. */
@@ -310,6 +327,7 @@ export async function loadFonts(paths: FontPaths): Promise<FontSet> {
     ['body', paths.body],
     ['heading', paths.heading],
     ['fallback', paths.fallback],
+    ['mono', paths.mono],
   ];
   const missing: string[] = [];
   for (const [, face] of entries) {
@@ -333,10 +351,10 @@ export async function loadFonts(paths: FontPaths): Promise<FontSet> {
       return p;
     }),
   );
-  const [body, heading, fallback] = loaded as [LoadedFont, LoadedFont, LoadedFont];
+  const [body, heading, fallback, mono] = loaded as [LoadedFont, LoadedFont, LoadedFont, LoadedFont];
   const sha256: Record<string, string> = {};
   for (const f of loaded) sha256[f.face.path] = f.sha256;
-  return { body, heading, fallback, sha256, key: loaded.map((f) => `${key(f.face)}@${f.sha256}`).join('|') };
+  return { body, heading, fallback, mono, sha256, key: loaded.map((f) => `${key(f.face)}@${f.sha256}`).join('|') };
 }
 
 function key(face: FontFace): string {

@@ -6,8 +6,9 @@
  */
 import { UnsupportedCharacterError, type FontSet, type LoadedFont } from './fonts.js';
 
-export type TextRole = 'body' | 'heading';
-export type SegFont = 'body' | 'heading' | 'fallback';
+/** `mono`: a hash or an identifier (pdf/config.ts). */
+export type TextRole = 'body' | 'heading' | 'mono';
+export type SegFont = TextRole | 'fallback';
 
 /** A run of text in one style. */
 export interface Run {

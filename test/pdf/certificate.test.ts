@@ -1,7 +1,8 @@
 /**
  * The audit certificate of a recorded approved round (test/histories/approval.json), rendered with
  * the plan's renderer and CJK fonts and read back with poppler: the round, every participant, the
- * approved PDF's hash, the trail's head, and every entry with its chain hash, Chinese and English.
+ * approved PDF's hash, the trail's head, and every entry with its chain hash (in the monospaced
+ * face), Chinese and English.
  */
 import { describe, expect, it } from 'vitest';
 import { participants, renderCertificate } from '../../infra/certificate.js';
@@ -44,8 +45,9 @@ describe('the audit certificate', () => {
       expect(all.slice(head, at)).toContain(norm(e.what.en));
       from = at;
     }
-    // The plan's own CJK faces, embedded as subsets.
+    // The plan's own CJK faces, embedded as subsets; the hashes in the monospaced one.
     expect(pdffonts(file)).toMatch(/NotoSerifCJK/);
+    expect(pdffonts(file)).toMatch(/NotoSansMonoCJKsc/);
   });
 
   it('renders the same bytes again', async () => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { ReviewRecord } from '../../domain/records.js';
 import { localDate } from '../../domain/time.js';
 import { parseDocument } from '../../infra/documents.js';
-import { renderPlan, type RenderResult } from '../../pdf/render.js';
+import { DEFAULT_FONTS, renderPlan, type RenderResult } from '../../pdf/render.js';
 import {
   darkPixels,
   loadSeedRecord,
@@ -149,7 +149,12 @@ describe('the seed plan rendered', () => {
     expect(info).toMatch(new RegExp(`CreationDate:\\s+\\w{3} ${mon}\\s+${Number(day)} ${time} ${year} UTC`));
     const { dark, total } = darkPixels(path, first + 1);
     expect(dark / total).toBeGreaterThan(0.005); // a blank page has 0; this one is full of body text
-    expect(Object.keys(result.fontSha256).length).toBe(3);
+    // Every font file of the renderer by hash: body, headings, fallback and the monospaced face.
+    expect(Object.keys(result.fontSha256).sort()).toEqual(
+      Object.values(DEFAULT_FONTS)
+        .map((f) => f.path)
+        .sort(),
+    );
   });
 
   it('renders byte-identical PDFs for the same inputs', async () => {
