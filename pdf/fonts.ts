@@ -270,16 +270,24 @@ export function isSimpleInMono(s: string): boolean {
 function speedUpLayout(font: Font, simple: (s: string) => boolean): void {
   const original = font.layout.bind(font);
   const noCcmp = { ccmp: false };
+  // A face's cmap is searched for every character otherwise (fontkit keeps glyphs by id, not by character).
+  const byCodePoint = new Map<number, { glyph: Glyph; advance: number }>();
   const fast = (text: string, features?: string[] | Record<string, boolean>): GlyphRun => {
     if (features === undefined && simple(text)) {
       const glyphs: Glyph[] = [];
       const positions = [];
       let advanceWidth = 0;
       for (const ch of text) {
-        const g = font.glyphForCodePoint(ch.codePointAt(0)!);
-        glyphs.push(g);
-        positions.push({ xAdvance: g.advanceWidth, yAdvance: 0, xOffset: 0, yOffset: 0 });
-        advanceWidth += g.advanceWidth;
+        const cp = ch.codePointAt(0)!;
+        let g = byCodePoint.get(cp);
+        if (!g) {
+          const glyph = font.glyphForCodePoint(cp);
+          g = { glyph, advance: glyph.advanceWidth };
+          byCodePoint.set(cp, g);
+        }
+        glyphs.push(g.glyph);
+        positions.push({ xAdvance: g.advance, yAdvance: 0, xOffset: 0, yOffset: 0 });
+        advanceWidth += g.advance;
       }
       return { glyphs, positions, advanceWidth };
     }
