@@ -11,6 +11,7 @@
  * what the round would take. A change this web server makes to a round forgets its status.
  */
 import { LRUCache } from 'lru-cache';
+import { linkView } from '../domain/linkView.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Outcome, RoundService } from '../infra/roundGateway.js';
 
@@ -32,19 +33,25 @@ export class RecentStatuses {
     private readonly now: () => Date,
   ) {}
 
-  /** The round's status: one read within the reuse time when `reuse`, else a fresh one (then kept). */
-  async read(roundId: string, reuse: boolean): Promise<StatusRead> {
+  /**
+   * What a bureau's link shows of its round (domain/linkView.ts): from one read within the reuse
+   * time when `reuse`, else from a fresh one (then kept).
+   */
+  async read({ roundId, bureauId }: { roundId: string; bureauId: string }, reuse: boolean): Promise<StatusRead> {
     if (reuse) {
       const kept = this.kept.get(roundId);
       const age = kept ? this.now().getTime() - kept.at : -1;
       if (kept && age >= 0 && age <= STATUS_REUSE_MS)
-        return { found: { kind: 'done', value: kept.status }, reused: true };
+        return { found: { kind: 'done', value: linkView(kept.status, bureauId) }, reused: true };
     }
     // A bureau's link shows none of the round's mail: no describe of its pending activities.
     const found = await this.rounds.status(roundId, { mailAttempts: false });
-    if (found.kind === 'done') this.kept.set(roundId, { status: found.value, at: this.now().getTime() });
-    else this.kept.delete(roundId);
-    return { found, reused: false };
+    if (found.kind !== 'done') {
+      this.kept.delete(roundId);
+      return { found, reused: false };
+    }
+    this.kept.set(roundId, { status: found.value, at: this.now().getTime() });
+    return { found: { kind: 'done', value: linkView(found.value, bureauId) }, reused: false };
   }
 
   /** After an Update this web server sent: the round has changed (or may have). */

@@ -394,7 +394,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
         },
       };
     }
-    const { found, reused } = await statuses.read(target.roundId, reuse);
+    const { found, reused } = await statuses.read(target, reuse);
     if (found.kind === 'notFound') {
       return {
         ok: false,
@@ -783,7 +783,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     } catch {
       return { reused: false };
     }
-    const { found, reused } = await statuses.read(target.roundId, reuse);
+    const { found, reused } = await statuses.read(target, reuse);
     if (found.kind !== 'done') return { reused };
     const status = found.value;
     const bureau = status.bureaus.find((b) => b.bureau.id === target.bureauId);
