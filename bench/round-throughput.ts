@@ -14,7 +14,7 @@ import { benchArgs, CommonArgs } from './support/args.js';
 import { runBare, sumBillable } from './support/bare.js';
 import { loadSampler, machine, pool } from './support/report.js';
 import { benchRoundInput, runBenchRound } from './support/rounds.js';
-import { cpuPer, cpuSpent, reportOn, startTargetFor } from './support/target.js';
+import { cpuPer, cpuSpent, reportOn, requestsPer, startTargetFor } from './support/target.js';
 
 const args = benchArgs(
   CommonArgs.extend({
@@ -36,12 +36,18 @@ await reportOn(target, async () => {
 
   const load = loadSampler();
   const cpuBeforeRounds = await cpuSpent(target);
+  const requestsBeforeRounds = await target.serverRequests();
   const startedRounds = Date.now();
   const rounds = await pool(args.rounds, args.concurrency, (i) =>
     runBenchRound(target, template, `bench-${run}-${i}`, web),
   );
   const roundsMs = Date.now() - startedRounds;
   const cpuRounds = cpuPer(cpuBeforeRounds, await cpuSpent(target), args.rounds);
+  const requestsRounds = requestsPer(requestsBeforeRounds, await target.serverRequests(), args.rounds, [
+    'QueryWorkflow',
+    'DescribeWorkflowExecution',
+    'UpdateWorkflowExecution',
+  ]);
   const loadRounds = load.stop();
   const billable = await sumBillable(
     target,
@@ -85,6 +91,8 @@ await reportOn(target, async () => {
       emailsInRun: target.sink.total() - warmMails,
       loadAverage: loadRounds,
       cpuMsPerRound: cpuRounds,
+      /** Every process's calls, as the Temporal server counted them (the dev server only). */
+      serverRequestsPerRound: requestsRounds,
     },
     reference: {
       workflows: bare.workflows,

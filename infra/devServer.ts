@@ -24,6 +24,8 @@ export interface DevServerOptions {
   logFile: string;
   /** How long to wait for the server to answer. */
   startTimeoutMs?: number;
+  /** Serve the server's metrics (Prometheus text) on this port at /metrics; omit for none. */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -72,6 +74,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   ];
   if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
 
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(opts.cli, args, {

@@ -48,6 +48,12 @@ export interface Target {
   workerPids: number[];
   /** The Temporal server's processes when the benchmark started them (the dev server); empty on a cluster. */
   serverPids: number[];
+  /**
+   * The requests the Temporal server's frontend has answered so far, by operation (QueryWorkflow,
+   * DescribeWorkflowExecution, …), from its own metrics: every process's calls counted in one place.
+   * Null when the benchmark did not start the server.
+   */
+  serverRequests(): Promise<Record<string, number> | null>;
   /** Stops one worker (SIGTERM) and waits for it to exit. */
   stopWorker(pid: number): Promise<void>;
   /** Starts one more worker; resolves with its pid once it polls. */
@@ -120,6 +126,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     stoppers.push(sink.stop);
     const runId = randomUUID().slice(0, 8);
     const serverPids: number[] = [];
+    let metricsUrl: string | null = null;
     const env: Record<string, string> = {
       PLAN_REVIEW_DATA_DIR: dir,
       TEMPORAL_TASK_QUEUE: `bench-${runId}`,
@@ -129,6 +136,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     };
     if (opts.target === 'devserver') {
       const port = await freePort();
+      const metricsPort = await freePort();
       const dev = await startDevServer({
         cli: temporalCli(undefined),
         dbFile: path.join(dir, 'temporal.sqlite'),
@@ -136,7 +144,9 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
         namespace: 'default',
         retention: '1d',
         logFile: path.join(dir, 'temporal.log'),
+        metricsPort,
       });
+      metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
       stoppers.push(() => dev.stop());
       serverPids.push(dev.pid);
       env.TEMPORAL_ADDRESS = dev.address;
@@ -229,6 +239,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       sink,
       workerPids,
       serverPids,
+      serverRequests: () => (metricsUrl ? frontendRequests(metricsUrl) : Promise.resolve(null)),
       stopWorker: stopChild,
       addWorker,
       stop: stopAll,
@@ -237,6 +248,32 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     await stopAll();
     throw err;
   }
+}
+
+/** The frontend's `service_requests` counters of the Temporal server's metrics, by operation. */
+async function frontendRequests(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(url)).text();
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^service_requests\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || !/service_name="frontend"/.test(m[1]!)) continue;
+    const operation = /operation="([^"]+)"/.exec(m[1]!)?.[1];
+    if (operation) counts[operation] = (counts[operation] ?? 0) + Number(m[2]);
+  }
+  return counts;
+}
+
+/** The requests of each operation answered between two readings of serverRequests, per unit of work. */
+export function requestsPer(
+  before: Record<string, number> | null,
+  after: Record<string, number> | null,
+  units: number,
+  operations: readonly string[],
+): Record<string, number> | null {
+  if (!before || !after) return null;
+  return Object.fromEntries(
+    operations.map((op) => [op, Math.round((((after[op] ?? 0) - (before[op] ?? 0)) / units) * 10) / 10]),
+  );
 }
 
 /**
