@@ -22,7 +22,6 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
-import { LINK_VIEWS_MEMO_KEY, linkView, linkViewFingerprint } from '../domain/linkView.js';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
 import type { Reply, ReplySummary } from '../domain/records.js';
 import { invalidFieldRefusal } from '../domain/messages.js';
@@ -128,11 +127,10 @@ function unavailable(err: unknown, waitedMs?: number): Outcome<never> {
 export interface RoundService {
   start(input: z.input<typeof RoundInput>): Promise<Outcome<string>>;
   /**
-   * The round's status, with what Temporal knows of its emails still being sent (attempts, last
-   * error). `forBureau`: what that bureau's link shows of it instead (domain/linkView.ts), which
-   * leaves out the mail's attempts.
+   * `mailAttempts: false` leaves out what Temporal knows of emails still being sent (attempts, last
+   * error): one call fewer, for pages that do not show the round's mail (a bureau's link).
    */
-  status(roundId: string, opts?: { forBureau?: string }): Promise<Outcome<RoundStatus>>;
+  status(roundId: string, opts?: { mailAttempts?: boolean }): Promise<Outcome<RoundStatus>>;
   list(limit?: number): Promise<Outcome<RoundListing[]>>;
   act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>>;
   loadReply(summary: ReplySummary): Promise<Reply>;
@@ -159,12 +157,10 @@ interface KnownStatus {
 
 export class RoundGateway implements RoundService {
   /**
-   * Status reads describe the round first: the status last read for each round answers again while
-   * the round's history has not grown since, so a page looked at again, or a script waiting for the
-   * round to act, costs the round's worker nothing (and Temporal Cloud no query). A bureau link's
-   * read also answers from it while the round's memo gives that bureau's view the fingerprint of the
-   * kept status's view (workflows/linkViewsMemo.ts): other bureaus' replies leave a link's page as
-   * it was. The same describe gives the mail attempts.
+   * Status reads that describe the round first (every read but a bureau link's): the status last
+   * read for each round answers again while the round's history has not grown since, so a page
+   * looked at again, or a script waiting for the round to act, costs the round's worker nothing
+   * (and Temporal Cloud no query). The same describe gives the mail attempts.
    */
   private readonly known = new LRUCache<string, KnownStatus>({ max: 500, ttl: STATUS_KEPT_MS });
   /** Status queries sent, and status reads answered by a status read before (the benchmarks report them). */
@@ -208,7 +204,8 @@ export class RoundGateway implements RoundService {
     return { kind: 'done', value: workflowId };
   }
 
-  async status(roundId: string, opts: { forBureau?: string } = {}): Promise<Outcome<RoundStatus>> {
+  async status(roundId: string, opts: { mailAttempts?: boolean } = {}): Promise<Outcome<RoundStatus>> {
+    if (opts.mailAttempts === false) return this.query(roundId);
     let described: WorkflowExecutionDescription;
     try {
       described = await this.client.workflow.getHandle(roundId).describe();
@@ -217,16 +214,9 @@ export class RoundGateway implements RoundService {
       return unavailable(err);
     }
     const { runId, historyLength } = described;
-    const { forBureau } = opts;
     const kept = this.known.get(roundId);
     let status: RoundStatus;
-    if (
-      kept &&
-      historyLength > 0 &&
-      kept.runId === runId &&
-      (kept.historyLength === historyLength ||
-        (forBureau !== undefined && sameLinkView(kept.status, forBureau, described.memo)))
-    ) {
+    if (kept && historyLength > 0 && kept.runId === runId && kept.historyLength === historyLength) {
       this.reads.reused++;
       status = kept.status;
     } else {
@@ -235,7 +225,6 @@ export class RoundGateway implements RoundService {
       status = found.value;
       this.known.set(roundId, { runId, historyLength, status });
     }
-    if (forBureau !== undefined) return { kind: 'done', value: structuredClone(linkView(status, forBureau)) };
     // A copy: the caller's status gets this read's mail attempts, and may be changed, while the kept one stays as read.
     const copy = structuredClone(status);
     addMailAttempts(copy, described.raw.pendingActivities ?? []);
@@ -344,17 +333,6 @@ export class RoundGateway implements RoundService {
       ? { kind: 'done', value: round }
       : { kind: 'unavailable', cause: `no start in the history of ${roundId}` };
   }
-}
-
-/**
- * Whether the round's memo, as of its last workflow task, gives the bureau's view the fingerprint of
- * its view in `kept`: then that view is what a query would show the bureau now. A round started
- * before the memo had fingerprints never matches.
- */
-function sameLinkView(kept: RoundStatus, bureauId: string, memo: Record<string, unknown> | undefined): boolean {
-  const published = memo?.[LINK_VIEWS_MEMO_KEY] as Record<string, unknown> | undefined;
-  const fingerprint = published?.[bureauId];
-  return typeof fingerprint === 'string' && fingerprint === linkViewFingerprint(kept, bureauId);
 }
 
 type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];

@@ -1,10 +1,9 @@
 /**
- * What each bureau's link was shown of its round in the last minute (STATUS_REUSE_MS), by round and
- * bureau. A reply link's page reads its round once, and a Submit sent soon after its page was read
- * (an acknowledgement, a quick correction) is checked against what that page was built from instead
- * of reading the round again. At most 200 rounds are kept (a few MB); a round pushed out is simply
- * read again. A fresh read costs a describe, and a query only when the bureau's part of the round
- * has changed (infra/roundGateway.ts).
+ * The round statuses this web server read in the last minute (STATUS_REUSE_MS), by round. A reply
+ * link's page reads its round once, and a Submit sent soon after its page was read (an
+ * acknowledgement, a quick correction) is checked against the status that page was built from
+ * instead of asking the round again: each read is a query the round's worker answers. At most 200
+ * rounds are kept (a few MB); a round pushed out is simply read again.
  *
  * A reused status may only let a request through. The round's own validator checks the Update again
  * when it arrives, so a stale status cannot record what the round would refuse; a request that a
@@ -12,6 +11,7 @@
  * what the round would take. A change this web server makes to a round forgets its status.
  */
 import { LRUCache } from 'lru-cache';
+import { linkView } from '../domain/linkView.js';
 import type { RoundStatus } from '../domain/round.js';
 import type { Outcome, RoundService } from '../infra/roundGateway.js';
 
@@ -24,14 +24,8 @@ export interface StatusRead {
 /** How long a status read for a link's page may stand in for a new read. */
 export const STATUS_REUSE_MS = 60_000;
 
-interface Kept {
-  view: RoundStatus;
-  at: number;
-}
-
 export class RecentStatuses {
-  /** By round, then by bureau: what each bureau's link was last shown of the round. */
-  private readonly kept = new LRUCache<string, Map<string, Kept>>({ max: 200 });
+  private readonly kept = new LRUCache<string, { status: RoundStatus; at: number }>({ max: 200 });
 
   constructor(
     private readonly rounds: Pick<RoundService, 'status'>,
@@ -45,20 +39,19 @@ export class RecentStatuses {
    */
   async read({ roundId, bureauId }: { roundId: string; bureauId: string }, reuse: boolean): Promise<StatusRead> {
     if (reuse) {
-      const kept = this.kept.get(roundId)?.get(bureauId);
+      const kept = this.kept.get(roundId);
       const age = kept ? this.now().getTime() - kept.at : -1;
       if (kept && age >= 0 && age <= STATUS_REUSE_MS)
-        return { found: { kind: 'done', value: kept.view }, reused: true };
+        return { found: { kind: 'done', value: linkView(kept.status, bureauId) }, reused: true };
     }
-    const found = await this.rounds.status(roundId, { forBureau: bureauId });
+    // A bureau's link shows none of the round's mail: no describe of its pending activities.
+    const found = await this.rounds.status(roundId, { mailAttempts: false });
     if (found.kind !== 'done') {
-      this.kept.get(roundId)?.delete(bureauId);
+      this.kept.delete(roundId);
       return { found, reused: false };
     }
-    const views = this.kept.get(roundId) ?? new Map<string, Kept>();
-    views.set(bureauId, { view: found.value, at: this.now().getTime() });
-    this.kept.set(roundId, views);
-    return { found, reused: false };
+    this.kept.set(roundId, { status: found.value, at: this.now().getTime() });
+    return { found: { kind: 'done', value: linkView(found.value, bureauId) }, reused: false };
   }
 
   /** After an Update this web server sent: the round has changed (or may have). */

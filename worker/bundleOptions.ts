@@ -5,8 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-/** What runs at the end of each of a round's workflow tasks: the fingerprints of its bureaus' views in its memo. */
-const WORKFLOW_INTERCEPTORS = [fileURLToPath(new URL('../workflows/linkViewsMemo.ts', import.meta.url))];
 
 /**
  * Modules evaluated once per worker and shared by every cached round, instead of once per round:
@@ -20,12 +18,11 @@ const SHARED_WORKFLOW_MODULES: readonly string[] = [
 
 /** The workflows bundled, with every character beyond Latin-1 written as an escape (oneBytePerChar). */
 export async function bundleRoundWorkflows(
-  extra: Omit<BundleOptions, 'workflowsPath' | 'preloadModules' | 'workflowInterceptorModules'> = {},
+  extra: Omit<BundleOptions, 'workflowsPath' | 'preloadModules'> = {},
 ): Promise<WorkflowBundleWithSourceMap> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: [...SHARED_WORKFLOW_MODULES],
-    workflowInterceptorModules: WORKFLOW_INTERCEPTORS,
     ...extra,
   });
   return { ...bundle, code: oneBytePerChar(bundle.code) };

@@ -55,11 +55,4 @@ export const PATCHES = {
    * while a loop waits, with fewer promises in workflow code (the worker captures a stack trace for each).
    */
   wakeOnCounters: 'wake-on-counters',
-  /**
-   * 2026-12-07: the round publishes in its memo, at the end of each workflow task, the fingerprint of
-   * what each bureau's link shows (workflows/linkViewsMemo.ts), so a web server can show a link's page
-   * again without a query while that bureau's part is unchanged; before, the memo held only what the
-   * round was started with.
-   */
-  linkViewsInMemo: 'link-views-in-memo',
 } as const;

@@ -9,7 +9,6 @@ import { CancellationScope, isCancellation, patched, proxyActivities, setHandler
 import type { Activities } from '../activities/index.js';
 import { DEFAULT_STAGES, type RoundInput, type RoundResult } from '../domain/round.js';
 import { statusQuery } from './messages.js';
-import { publishLinkViews } from './linkViewsMemo.js';
 import { PATCHES } from './patches.js';
 import { registerActions } from './round/actions.js';
 import { Round } from './round/round.js';
@@ -23,7 +22,6 @@ export async function reviewRound(input: RoundInput): Promise<RoundResult> {
   const round = new Round(input);
   setHandler(statusQuery, () => round.status);
   registerActions(round, round, roundActions);
-  if (patched(PATCHES.linkViewsInMemo)) publishLinkViews(() => round.status);
   const stages = (input.stages ?? DEFAULT_STAGES).map((name) => STAGES[name](round));
 
   try {

@@ -7,7 +7,7 @@
  *
  * Sharing is safe because these modules hold no state of their own after they are evaluated: their
  * exports are schemas, constants, classes and functions, and a round's state lives in the objects
- * its workflow function creates. The one exception, linkViewsMemo.ts, keeps its state by run ID. What needs the round (its activities, timers, handlers) is looked
+ * its workflow function creates. What needs the round (its activities, timers, handlers) is looked
  * up when called, never when a module is evaluated. The SDK deep-freezes what rounds share, which
  * zod's schemas cannot take (they memoize on first use, the same for every round); freezing each
  * module's exports object here makes the SDK's freeze stop at it, while the exports themselves stay
@@ -23,7 +23,6 @@ import * as expertReview from '../domain/expertReview.js';
 import * as ids from '../domain/ids.js';
 import * as labels from '../domain/labels.js';
 import * as limits from '../domain/limits.js';
-import * as linkView from '../domain/linkView.js';
 import * as mail from '../domain/mail.js';
 import * as messages from '../domain/messages.js';
 import * as records from '../domain/records.js';
@@ -33,7 +32,6 @@ import * as replyHash from '../domain/replyHash.js';
 import * as round from '../domain/round.js';
 import * as time from '../domain/time.js';
 import * as wfIndex from './index.js';
-import * as wfLinkViewsMemo from './linkViewsMemo.js';
 import * as wfMessages from './messages.js';
 import * as wfPatches from './patches.js';
 import * as wfReviewRound from './reviewRound.js';
@@ -72,7 +70,6 @@ for (const exports of [
   ids,
   labels,
   limits,
-  linkView,
   mail,
   messages,
   records,
@@ -82,7 +79,6 @@ for (const exports of [
   round,
   time,
   wfIndex,
-  wfLinkViewsMemo,
   wfMessages,
   wfPatches,
   wfReviewRound,

@@ -43,7 +43,6 @@ import type {
 } from '../../domain/disposition.js';
 import { reviewRoundId } from '../../domain/ids.js';
 import { STAGE_LABELS } from '../../domain/labels.js';
-import { linkView } from '../../domain/linkView.js';
 import type { Disposition, Reply, ReplySummary } from '../../domain/records.js';
 import { invalidFieldRefusal } from '../../domain/messages.js';
 import { makeRefusal, type Refusal } from '../../domain/refusals.js';
@@ -208,12 +207,11 @@ export class FakeRounds implements RoundService {
     return { kind: 'done', value: id };
   }
 
-  async status(roundId: string, opts: { forBureau?: string } = {}): Promise<Outcome<RoundStatus>> {
+  async status(roundId: string): Promise<Outcome<RoundStatus>> {
     this.statusReads++;
     if (this.unavailable) return unavailableOutcome;
     const r = this.rounds.get(roundId);
-    if (!r) return { kind: 'notFound', roundId };
-    return { kind: 'done', value: structuredClone(opts.forBureau === undefined ? r : linkView(r, opts.forBureau)) };
+    return r ? { kind: 'done', value: structuredClone(r) } : { kind: 'notFound', roundId };
   }
 
   async list(limit = 200): Promise<Outcome<RoundListing[]>> {

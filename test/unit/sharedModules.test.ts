@@ -42,12 +42,6 @@ function domainModulesOfTheWorkflows(): Set<string> {
   return seen;
 }
 
-/**
- * Shared modules that keep something for each round, by its run ID (the one workflow interceptor,
- * which runs outside the round's code and so cannot be handed its state any other way).
- */
-const KEPT_BY_RUN = ['workflows/linkViewsMemo.ts'];
-
 describe('the modules every round shares', () => {
   const shared = new Set(runtimeImports('workflows/sharedModules.ts'));
 
@@ -73,17 +67,7 @@ describe('the modules every round shares', () => {
   it('keep no state of their own: no module-level variable, writable collection or static field', () => {
     const state =
       /^(?:export\s+)?(?:let|var)\s|^(?:export\s+)?const\s+\w+(?::(?!\s*Readonly)[^=]+)?\s*=\s*new\s+(?:Map|Set|WeakMap|WeakSet)\b|^\s+static\s+(?!readonly\s)(?!(?:async\s+)?\w+\s*\()/m;
-    const stateful = [...shared].filter((m) => state.test(read(m)) && !KEPT_BY_RUN.includes(m));
+    const stateful = [...shared].filter((m) => state.test(read(m)));
     expect(stateful).toEqual([]);
-  });
-
-  it('keep what one round needs of them by its run ID, and let it go when the worker lets the round go', () => {
-    for (const m of KEPT_BY_RUN) {
-      const source = read(m);
-      expect(shared.has(m), m).toBe(true);
-      expect(source, m).toMatch(/^const \w+ = new Map<string, .+>\(\);$/m);
-      expect(source.match(/\.set\(workflowInfo\(\)\.runId, /g), m).toHaveLength(1);
-      expect(source, m).toMatch(/dispose\(input, next\) \{\s+\w+\.delete\(workflowInfo\(\)\.runId\);/);
-    }
   });
 });
