@@ -388,6 +388,10 @@ export function createEmailActivities(deps: EmailDeps) {
         subject: SUBJECTS[r.kind](r),
         html,
         text: htmlToText(html),
+        // Base64 rather than quoted-printable, which nodemailer picks when Latin letters outnumber the
+        // rest (markup and the English beside the Chinese): quoted-printable writes each byte of a
+        // Chinese character as three, and encodes and dot-stuffs byte by byte in JavaScript.
+        textEncoding: 'base64',
         messageId: r.messageId,
         headers: { 'X-Plan-Review-Round': r.round.id, 'X-Plan-Review-Kind': r.kind },
         attachments: files,

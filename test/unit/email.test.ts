@@ -1,6 +1,7 @@
 /** The email activity with nodemailer's JSON transport: templates, escaping, links, failure kinds. */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { describe, expect, it, vi } from 'vitest';
 import { createEmailActivities, isPermanentSmtpError } from '../../activities/email.js';
@@ -100,6 +101,43 @@ describe('sendEmail', () => {
     expect(sent!.text).toContain('c@example.org');
     expect(sent!.text).toContain(`财政局${XSS}：`);
     expect(sent!.text).not.toMatch(/<(?!script)[a-z]|&lt;|&amp;/);
+  });
+
+  it('writes its HTML and text parts in base64, which a mail client reads back as they were rendered', async () => {
+    const { round, bureau } = await setup();
+    const stream = createTransport({ streamTransport: true, buffer: true });
+    const raws: Buffer[] = [];
+    const transport = {
+      async sendMail(m: Parameters<typeof stream.sendMail>[0]) {
+        const info = await stream.sendMail(m);
+        raws.push(info.message as Buffer);
+        return { ...info, accepted: ([] as string[]).concat((m.to as string[]) ?? []), rejected: [] };
+      },
+    } as unknown as Parameters<typeof inProcessActivityDeps>[1];
+    const mail = new RecordingTransport();
+    const acts = createEmailActivities(inProcessActivityDeps(store, transport));
+    const recorded = createEmailActivities(inProcessActivityDeps(store, mail.asTransporter()));
+    const request: MailRequest = {
+      kind: 'invitation',
+      messageId: '<b64@y>',
+      to: ['finance@bureaus.example.org'],
+      round,
+      bureau,
+      linkId: 'link-1',
+      deadline: '2022-02-17T10:00:00Z',
+    };
+    await run(() => acts.sendEmail(request));
+    await run(() => recorded.sendEmail(request));
+    const raw = raws[0]!.toString('latin1');
+    const encodings = [...raw.matchAll(/Content-Type: text\/(html|plain)[^]*?Content-Transfer-Encoding: ([\w-]+)/g)];
+    // The message's two alternatives come first, before its attachments.
+    expect(encodings.slice(0, 2).map((m) => [m[1], m[2]])).toEqual([
+      ['plain', 'base64'],
+      ['html', 'base64'],
+    ]);
+    const parsed = await simpleParser(raws[0]!);
+    expect(parsed.html).toBe(mail.sent[0]!.html);
+    expect(parsed.text?.trim()).toBe(mail.sent[0]!.text.trim());
   });
 
   it('marks a late reply late in the coordinator’s notice and the summary, and gives the reply’s time to the second', async () => {
