@@ -112,7 +112,7 @@ await reportOn(target, async () => {
       emailsInRun: target.sink.total() - warmMails,
       loadAverage: loadRounds,
       cpuMsPerRound: cpuRounds,
-      /** Every process's calls, as the Temporal server counted them (the dev server only). */
+      /** Every process's calls, as the Temporal server counted them (from its metrics endpoint). */
       serverRequestsPerRound: requestsRounds,
     },
     reference: {

@@ -33,6 +33,8 @@ CLUSTER_HISTORY_PORT=${CLUSTER_HISTORY_PORT:-17234}
 CLUSTER_MATCHING_PORT=${CLUSTER_MATCHING_PORT:-17235}
 CLUSTER_INTERNAL_WORKER_PORT=${CLUSTER_INTERNAL_WORKER_PORT:-17239}
 CLUSTER_MEMBERSHIP_BASE=${CLUSTER_MEMBERSHIP_BASE:-16933} # up to 32764: the ports are kept in a smallint column
+# The Temporal server's metrics (Prometheus text at /metrics): what it answered, by operation.
+CLUSTER_METRICS_PORT=${CLUSTER_METRICS_PORT:-17299}
 CLUSTER_WEB_PORTS=${CLUSTER_WEB_PORTS:-"3101 3102"}
 CLUSTER_WORKERS=${CLUSTER_WORKERS:-2}
 CLUSTER_SMTP_PORT=${CLUSTER_SMTP_PORT:-2626}
@@ -265,6 +267,10 @@ global:
   membership:
     maxJoinDuration: 30s
     broadcastAddress: 127.0.0.1
+  metrics:
+    prometheus:
+      timerType: histogram
+      listenAddress: 127.0.0.1:$CLUSTER_METRICS_PORT
 
 services:
 $services
@@ -422,6 +428,7 @@ status() {
   if pg_running; then state=running; else state=stopped; fi
   echo "PostgreSQL:          127.0.0.1:$CLUSTER_PG_PORT, data in $pgdata ($state); databases temporal, temporal_visibility, plan_review"
   echo "Temporal frontend:   127.0.0.1:$CLUSTER_TEMPORAL_PORT (gRPC), namespace $NAMESPACE, config $temporal_config"
+  echo "Temporal metrics:    http://127.0.0.1:$CLUSTER_METRICS_PORT/metrics"
   echo "mail sink:           smtp://127.0.0.1:$CLUSTER_SMTP_PORT, messages in $CLUSTER_DIR/mail/outbox"
   local n=0 port
   for port in $CLUSTER_WEB_PORTS; do

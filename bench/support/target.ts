@@ -50,8 +50,9 @@ export interface Target {
   serverPids: number[];
   /**
    * The requests the Temporal server's frontend has answered so far, by operation (QueryWorkflow,
-   * DescribeWorkflowExecution, …), from its own metrics: every process's calls counted in one place.
-   * Null when the benchmark did not start the server.
+   * DescribeWorkflowExecution, …), from its own metrics: every process's calls counted in one place
+   * (the cluster's own workers and web servers too, idle during a run). Null when the server has no
+   * metrics endpoint.
    */
   serverRequests(): Promise<Record<string, number> | null>;
   /** Stops one worker (SIGTERM) and waits for it to exit. */
@@ -64,18 +65,22 @@ export interface Target {
 const TSX_LOADER = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 const run = promisify(execFile);
 
-/** The cluster's shared environment, as `scripts/cluster.sh env` prints it; refuses a cluster that is not up. */
-async function clusterEnv(): Promise<Record<string, string>> {
+/**
+ * The cluster's shared environment, as `scripts/cluster.sh env` prints it, and where its Temporal
+ * server's metrics are, as its status says; refuses a cluster that is not up.
+ */
+async function clusterEnv(): Promise<{ env: Record<string, string>; metricsUrl: string | null }> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'cluster.sh');
   const status = (await run('bash', [script, 'status'])).stdout;
   if (/\(stopped\)|not running/.test(status))
     throw new Error(`the cluster is not running (bash scripts/cluster.sh up starts it):\n${status}`);
+  const metricsUrl = /^Temporal metrics:\s+(\S+)/m.exec(status)?.[1] ?? null;
   const env: Record<string, string> = {};
   for (const line of (await run('bash', [script, 'env'])).stdout.split('\n')) {
     const m = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (m) env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
   }
-  return env;
+  return { env, metricsUrl };
 }
 
 function waitForLine(child: ChildProcess, line: string, what: string, timeoutMs = 180_000): Promise<void> {
@@ -153,9 +158,10 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     } else {
       const cluster = await clusterEnv();
       for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'STORE_URL'] as const) {
-        if (!cluster[k]) throw new Error(`scripts/cluster.sh env gives no ${k}`);
-        env[k] = cluster[k];
+        if (!cluster.env[k]) throw new Error(`scripts/cluster.sh env gives no ${k}`);
+        env[k] = cluster.env[k];
       }
+      metricsUrl = cluster.metricsUrl;
     }
     const config = loadConfig(env);
     const client = await connectClient(config);

@@ -107,6 +107,7 @@ beforeAll(async () => {
     CLUSTER_HISTORY_PORT: String(await freePort()),
     CLUSTER_MATCHING_PORT: String(await freePort()),
     CLUSTER_INTERNAL_WORKER_PORT: String(await freePort()),
+    CLUSTER_METRICS_PORT: String(await freePort()),
     CLUSTER_MEMBERSHIP_BASE: String(await freeLowRange(4)),
     CLUSTER_SMTP_PORT: String(await freePort()),
     CLUSTER_WEB_PORTS: webPorts.join(' '),
