@@ -36,7 +36,7 @@ await reportOn(target, async () => {
   const warmMails = target.sink.total();
 
   // The reference runs the mix of billable actions of a round (the warm one's), before the rounds and
-  // again after them: the machine's speed drifts by a third within minutes (BENCHMARKS.md), and the
+  // again after them: the machine's speed drifts by a quarter within minutes (BENCHMARKS.md), and the
   // rounds are measured against the two together, which cancels a steady drift.
   const warmBillable = await sumBillable(target, [warm.id]);
   const mix = {
