@@ -103,6 +103,7 @@ await reportOn(target, async () => {
       retried503: rounds.reduce((a, r) => a + r.retried503, 0),
       statusReadsPerRound: Math.round(rounds.reduce((a, r) => a + r.statusReads, 0) / args.rounds),
       statusQueriesPerRound: Math.round((rounds.reduce((a, r) => a + r.statusQueries, 0) / args.rounds) * 10) / 10,
+      settleDescribesPerRound: Math.round((rounds.reduce((a, r) => a + r.describes, 0) / args.rounds) * 10) / 10,
       ms: roundsMs,
       billable,
       actionsPerSecond: roundRate,

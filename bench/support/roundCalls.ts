@@ -11,8 +11,12 @@ import type { ContentStore } from '../../infra/store.js';
 
 export function roundCalls(client: Client, store: ContentStore, taskQueue: string) {
   const gateway = new RoundGateway(client, store, taskQueue, PATIENT_TIMEOUTS);
-  /** Status reads made by `until`: each a describe, and a query when the round's history has grown (`gateway.reads`). */
-  const counts = { statusReads: 0 };
+  /**
+   * Status reads made by `until` (each a describe, and a query when the round's history has grown)
+   * and by `untilSettled` (a query; `gateway.reads` counts the queries), and the describes
+   * `untilSettled` made to see whether the round had settled.
+   */
+  const counts = { statusReads: 0, describes: 0 };
   return {
     gateway,
     counts,
@@ -42,6 +46,40 @@ export function roundCalls(client: Client, store: ContentStore, taskQueue: strin
         if (pred(s)) return s;
         if (Date.now() > deadline)
           throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms (stage ${s.stage})`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+    /**
+     * As `until`, for a round left to act on its own (its emails, its certificate): while the round
+     * has an activity or a workflow task under way it is only described (the Temporal server answers
+     * from the round's state; a status read is a query its worker answers), and its status is read
+     * once it has settled, or every `readEveryMs` whatever (a delivery retrying stays under way).
+     */
+    async untilSettled(
+      id: string,
+      pred: (s: RoundStatus) => boolean,
+      timeoutMs = 600_000,
+      pollMs = 250,
+      readEveryMs = 5_000,
+    ): Promise<RoundStatus> {
+      const deadline = Date.now() + timeoutMs;
+      let lastRead = Date.now();
+      for (;;) {
+        const d = await client.workflowService.describeWorkflowExecution({
+          namespace: client.options.namespace,
+          execution: { workflowId: id },
+        });
+        counts.describes++;
+        const busy = (d.pendingActivities?.length ?? 0) > 0 || Boolean(d.pendingWorkflowTask);
+        if (!busy || Date.now() - lastRead >= readEveryMs) {
+          // Described just now: straight to the query (a status read would describe again).
+          const s = unwrap(await gateway.status(id, { mailAttempts: false }));
+          counts.statusReads++;
+          lastRead = Date.now();
+          if (pred(s)) return s;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`round ${id} did not reach the expected state within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, pollMs));
       }
     },

@@ -140,6 +140,8 @@ export interface RoundRun {
   statusReads: number;
   /** Of those, the reads the round's worker answered (a query); the others found the round's history unchanged. */
   statusQueries: number;
+  /** Describes made to see whether the round had settled, besides those of the status reads. */
+  describes: number;
 }
 
 /** Starts a round and drives it to approval; `web` picks the web server for each request. */
@@ -153,8 +155,11 @@ export async function runBenchRound(
   const started = Date.now();
   const rounds = roundCalls(target.client, target.store, target.taskQueue);
   const id = await rounds.start({ ...template, planId });
-  const until = (what: (s: RoundStatus) => boolean) => rounds.until(id, what, 600_000, pollMs);
+  // The driver learns what people learn from their inboxes (the sink's count of the round's emails),
+  // and reads the round's status where a person would look at it, once the round has settled.
+  const until = (what: (s: RoundStatus) => boolean) => rounds.untilSettled(id, what, 600_000, pollMs);
   const act = rounds.act;
+  await target.sink.arrived(id, 'invitation', template.bureaus.length);
   const invited = await until((s) => s.bureaus.every((b) => b.invitation?.sentAt !== undefined));
   const docKeys = invited.documents.map((d) => d.key);
   const on503: On503 = { retried: 0 };
@@ -163,6 +168,7 @@ export async function runBenchRound(
     await submitReply(form, benchReply(invited, b.bureau.id), docKeys, on503);
   }
   await act(id, 'closeConsultation', { requestId: randomUUID(), actor: coordinator });
+  await target.sink.arrived(id, 'deadlineSummary', 1);
   const disposing = await until((s) => s.stage === 'disposition');
   for (const b of disposing.bureaus)
     for (const commentId of commentIds(b.replies.at(-1)!))
@@ -177,6 +183,7 @@ export async function runBenchRound(
       });
   await act(id, 'publishDispositions', { requestId: randomUUID(), actor: coordinator });
   // A notice's link shows the outcome once the notice has gone out.
+  await target.sink.arrived(id, 'outcomeNotice', disposing.bureaus.length);
   const published = await until((s) => s.notices.every((n) => n.sentAt !== undefined));
   for (const n of published.notices) await acknowledge(replyLink(target, web(), published, n.bureauId), on503);
   const ready = await until((s) => s.approval.candidate !== null);
@@ -195,6 +202,7 @@ export async function runBenchRound(
     ms: Date.now() - started,
     retried503: on503.retried,
     statusReads: rounds.counts.statusReads,
+    describes: rounds.counts.describes,
     statusQueries: rounds.gateway.reads.queries,
   };
 }
