@@ -6,6 +6,7 @@
  * reply's texts are put in the document store before the round is asked to record it.
  */
 import {
+  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -24,10 +25,11 @@ import type { z } from 'zod';
 import { ACTIONS, type ActionName } from '../domain/actions.js';
 import { REVIEW_ROUND_WORKFLOW_TYPE, reviewRoundId } from '../domain/ids.js';
 import type { Reply, ReplySummary } from '../domain/records.js';
+import { linkView } from '../domain/linkView.js';
 import { invalidFieldRefusal } from '../domain/messages.js';
 import { makeRefusal, type Refusal } from '../domain/refusals.js';
 import { RoundInput, type RoundStatus } from '../domain/round.js';
-import { statusQuery, UPDATES, type Updates } from '../workflows/messages.js';
+import { linkViewQuery, statusQuery, UPDATES, type Updates } from '../workflows/messages.js';
 import { loadReply, storeReplyDraft } from './replyStore.js';
 import { recordedRound, type RecordedRound } from './recordedReplies.js';
 import { TemporalHistories } from './roundHistory.js';
@@ -131,6 +133,11 @@ export interface RoundService {
    * error): one call fewer, for pages that do not show the round's mail (a bureau's link).
    */
   status(roundId: string, opts?: { mailAttempts?: boolean }): Promise<Outcome<RoundStatus>>;
+  /**
+   * What one bureau's link may show of its round (domain/linkView.ts), without the round's mail
+   * attempts. Optional: without it, a link's page reads the status and keeps that bureau's view of it.
+   */
+  linkView?(roundId: string, bureauId: string): Promise<Outcome<RoundStatus>>;
   list(limit?: number): Promise<Outcome<RoundListing[]>>;
   act<K extends ActionName>(roundId: string, name: K, request: ActionRequest<K>): Promise<Outcome<ActionResult<K>>>;
   loadReply(summary: ReplySummary): Promise<Reply>;
@@ -229,6 +236,27 @@ export class RoundGateway implements RoundService {
     const copy = structuredClone(status);
     addMailAttempts(copy, described.raw.pendingActivities ?? []);
     return { kind: 'done', value: copy };
+  }
+
+  /**
+   * One bureau's view, made by the round's worker, so the payload carries that bureau's part only (a
+   * round's status holds every bureau's replies; the view is a fraction of it). A worker of a release
+   * before the view query answers it as an unknown query: then the status, and the view of it here.
+   */
+  async linkView(roundId: string, bureauId: string): Promise<Outcome<RoundStatus>> {
+    this.reads.queries++;
+    const handle = this.client.workflow.getHandle(roundId);
+    try {
+      return {
+        kind: 'done',
+        value: await this.needsWorker(this.timeouts.queryMs, () => handle.query(linkViewQuery, bureauId)),
+      };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'notFound', roundId };
+      if (!(err instanceof QueryNotRegisteredError)) return unavailable(err, this.timeouts.queryMs);
+    }
+    const found = await this.query(roundId);
+    return found.kind === 'done' ? { kind: 'done', value: linkView(found.value, bureauId) } : found;
   }
 
   /** The round's status as its worker answers it (a query). */

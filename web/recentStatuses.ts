@@ -1,9 +1,9 @@
 /**
- * The round statuses this web server read in the last minute (STATUS_REUSE_MS), by round. A reply
- * link's page reads its round once, and a Submit sent soon after its page was read (an
- * acknowledgement, a quick correction) is checked against the status that page was built from
- * instead of asking the round again: each read is a query the round's worker answers. At most 200
- * rounds are kept (a few MB); a round pushed out is simply read again.
+ * What this web server's reply links were shown of their rounds in the last minute (STATUS_REUSE_MS),
+ * by round and bureau. A reply link's page reads its bureau's view of the round once, and a Submit
+ * sent soon after its page was read (an acknowledgement, a quick correction) is checked against the
+ * view that page was built from instead of asking the round again: each read is a query the round's
+ * worker answers. At most 200 rounds are kept (a few MB); a round pushed out is simply read again.
  *
  * A reused status may only let a request through. The round's own validator checks the Update again
  * when it arrives, so a stale status cannot record what the round would refuse; a request that a
@@ -25,10 +25,11 @@ export interface StatusRead {
 export const STATUS_REUSE_MS = 60_000;
 
 export class RecentStatuses {
-  private readonly kept = new LRUCache<string, { status: RoundStatus; at: number }>({ max: 200 });
+  /** By round, then by bureau: the view each bureau's link was last shown, and when it was read. */
+  private readonly kept = new LRUCache<string, Map<string, { view: RoundStatus; at: number }>>({ max: 200 });
 
   constructor(
-    private readonly rounds: Pick<RoundService, 'status'>,
+    private readonly rounds: Pick<RoundService, 'status' | 'linkView'>,
     /** The web server's clock (the routes' own, so tests can move it). */
     private readonly now: () => Date,
   ) {}
@@ -39,19 +40,28 @@ export class RecentStatuses {
    */
   async read({ roundId, bureauId }: { roundId: string; bureauId: string }, reuse: boolean): Promise<StatusRead> {
     if (reuse) {
-      const kept = this.kept.get(roundId);
+      const kept = this.kept.get(roundId)?.get(bureauId);
       const age = kept ? this.now().getTime() - kept.at : -1;
       if (kept && age >= 0 && age <= STATUS_REUSE_MS)
-        return { found: { kind: 'done', value: linkView(kept.status, bureauId) }, reused: true };
+        return { found: { kind: 'done', value: kept.view }, reused: true };
     }
-    // A bureau's link shows none of the round's mail: no describe of its pending activities.
-    const found = await this.rounds.status(roundId, { mailAttempts: false });
+    const found = await this.fresh(roundId, bureauId);
     if (found.kind !== 'done') {
       this.kept.delete(roundId);
       return { found, reused: false };
     }
-    this.kept.set(roundId, { status: found.value, at: this.now().getTime() });
-    return { found: { kind: 'done', value: linkView(found.value, bureauId) }, reused: false };
+    const views = this.kept.get(roundId) ?? new Map<string, { view: RoundStatus; at: number }>();
+    views.set(bureauId, { view: found.value, at: this.now().getTime() });
+    this.kept.set(roundId, views);
+    return { found, reused: false };
+  }
+
+  /** A bureau's view as its round's worker makes it, or (a service without views) from the round's status. */
+  private async fresh(roundId: string, bureauId: string) {
+    if (this.rounds.linkView) return this.rounds.linkView(roundId, bureauId);
+    // A bureau's link shows none of the round's mail: no describe of its pending activities.
+    const found = await this.rounds.status(roundId, { mailAttempts: false });
+    return found.kind === 'done' ? { ...found, value: linkView(found.value, bureauId) } : found;
   }
 
   /** After an Update this web server sent: the round has changed (or may have). */

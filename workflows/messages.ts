@@ -33,6 +33,8 @@ import type {
 import type { RoundStatus } from '../domain/round.js';
 
 export const statusQuery = defineQuery<RoundStatus>('status');
+/** What one bureau's link may show (domain/linkView.ts), by bureau ID: the other bureaus' parts never leave the worker. */
+export const linkViewQuery = defineQuery<RoundStatus, [string]>('linkView');
 
 export const submitReplyUpdate = defineUpdate<ReplyReceipt, [SubmitReplyRequest]>('submitReply');
 export const recordPaperReplyUpdate = defineUpdate<ReplyReceipt, [RecordPaperReplyRequest]>('recordPaperReply');

@@ -1,6 +1,6 @@
 /**
  * reviewRound: one review round of one plan, from the first invitation to the end of its last
- * stage. One workflow per round (one status query, one history for auditors); the stages run in
+ * stage. One workflow per round (its status and each bureau link's view of it as queries, one history for auditors); the stages run in
  * the order the round's input lists them, each from its folder under workflows/stages/.
  * The input was parsed by the edge that started the round (infra/rounds.ts); it is applied as
  * recorded, so a later, stricter schema never breaks a running round's replay.
@@ -8,7 +8,8 @@
 import { CancellationScope, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { DEFAULT_STAGES, type RoundInput, type RoundResult } from '../domain/round.js';
-import { statusQuery } from './messages.js';
+import { linkView } from '../domain/linkView.js';
+import { linkViewQuery, statusQuery } from './messages.js';
 import { PATCHES } from './patches.js';
 import { registerActions } from './round/actions.js';
 import { Round } from './round/round.js';
@@ -21,6 +22,7 @@ const archive = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', 
 export async function reviewRound(input: RoundInput): Promise<RoundResult> {
   const round = new Round(input);
   setHandler(statusQuery, () => round.status);
+  setHandler(linkViewQuery, (bureauId) => linkView(round.status, bureauId));
   registerActions(round, round, roundActions);
   const stages = (input.stages ?? DEFAULT_STAGES).map((name) => STAGES[name](round));
 

@@ -23,6 +23,7 @@ import * as expertReview from '../domain/expertReview.js';
 import * as ids from '../domain/ids.js';
 import * as labels from '../domain/labels.js';
 import * as limits from '../domain/limits.js';
+import * as linkView from '../domain/linkView.js';
 import * as mail from '../domain/mail.js';
 import * as messages from '../domain/messages.js';
 import * as records from '../domain/records.js';
@@ -70,6 +71,7 @@ for (const exports of [
   ids,
   labels,
   limits,
+  linkView,
   mail,
   messages,
   records,
