@@ -3,9 +3,13 @@
  * rounds from start to approval (invitations, replies through the reply links over HTTP, table
  * 10-1's dispositions, acknowledgements, the candidate approved; the candidate is the review record,
  * not the rendered PDF: bench/support/benchWorker.ts), and as many bare reference workflows with
- * the same mix of billable actions per workflow (starts, activities, Updates, timers), once before
- * the rounds and once after. The figure is the rounds' billable actions per second as a share of
- * the reference's, both reference runs together.
+ * the same mix of billable actions per workflow (starts, activities, Updates, timers, queries), once
+ * before the rounds and once after. The figure is the rounds' billable actions per second as a share
+ * of the reference's, both reference runs together. Queries are billable actions on Temporal Cloud
+ * but leave no history: the Temporal server's own count of them is added to what the histories show
+ * (`ratio`), and the reference sends as many. `ratioHistoryActions` is the figure as it was taken
+ * before 2026-12-07 17:30 UTC: the histories' actions alone, against the reference run again without
+ * queries (after each of the two above).
  *
  *   npx tsx bench/round-throughput.ts [--rounds 50] [--target devserver|cluster] [--workers 1]
  *     [--web-servers 1] [--concurrency 25]
@@ -31,8 +35,10 @@ await reportOn(target, async () => {
   const web = () => target.webUrls[k++ % target.webUrls.length]!;
   const run = Date.now().toString(36);
   // One round and one reference workflow first: bundles loaded, connections open, caches warm.
+  const beforeWarm = await target.serverRequests();
   const warm = await runBenchRound(target, template, `bench-${run}-warm`, web);
-  await runBare(target, 1, { activities: 1, updates: 1, timers: 1 }, 1);
+  const warmQueries = queriesBetween(beforeWarm, await target.serverRequests());
+  await runBare(target, 1, { activities: 1, updates: 1, timers: 1, queries: 1 }, 1);
   const warmMails = target.sink.total();
 
   // The reference runs the mix of billable actions of a round (the warm one's), before the rounds and
@@ -43,15 +49,19 @@ await reportOn(target, async () => {
     activities: warmBillable.activities ?? 0,
     updates: warmBillable.updatesAccepted ?? 0,
     timers: warmBillable.timers ?? 0,
+    // The round's status reads and its links' pages (none when the server gives no count).
+    queries: warmQueries ?? 0,
   };
-  const reference = async () => {
+  const reference = async (queries = true) => {
     const load = loadSampler();
     const cpuBefore = await cpuSpent(target);
-    const bare = await runBare(target, args.rounds, mix, args.concurrency);
+    const bare = await runBare(target, args.rounds, queries ? mix : { ...mix, queries: 0 }, args.concurrency);
     const cpu = cpuPer(cpuBefore, await cpuSpent(target), args.rounds);
     return { bare, cpu, load: load.stop() };
   };
   const referenceBefore = await reference();
+  // The reference as it was before queries were counted (history actions only), for comparison.
+  const historyReferenceBefore = await reference(false);
 
   const load = loadSampler();
   const cpuBeforeRounds = await cpuSpent(target);
@@ -62,7 +72,9 @@ await reportOn(target, async () => {
   );
   const roundsMs = Date.now() - startedRounds;
   const cpuRounds = cpuPer(cpuBeforeRounds, await cpuSpent(target), args.rounds);
-  const requestsRounds = requestsPer(requestsBeforeRounds, await target.serverRequests(), args.rounds, [
+  const requestsAfterRounds = await target.serverRequests();
+  const roundsQueries = queriesBetween(requestsBeforeRounds, requestsAfterRounds) ?? 0;
+  const requestsRounds = requestsPer(requestsBeforeRounds, requestsAfterRounds, args.rounds, [
     'QueryWorkflow',
     'DescribeWorkflowExecution',
     'UpdateWorkflowExecution',
@@ -70,22 +82,32 @@ await reportOn(target, async () => {
   const loadRounds = load.stop();
 
   const referenceAfter = await reference();
+  const historyReferenceAfter = await reference(false);
   const billable = await sumBillable(
     target,
     rounds.map((r) => r.id),
   );
 
   const rate = (actions: number, ms: number) => Math.round((actions / ms) * 10000) / 10;
-  const roundRate = rate(billable.total!, roundsMs);
+  const roundRate = rate(billable.total! + roundsQueries, roundsMs);
   const references = [referenceBefore, referenceAfter];
+  const actionsOf = (r: typeof referenceBefore) => r.bare.billable.total! + r.bare.queries;
   const bareRate = rate(
-    references.reduce((a, r) => a + r.bare.billable.total!, 0),
+    references.reduce((a, r) => a + actionsOf(r), 0),
     references.reduce((a, r) => a + r.bare.ms, 0),
   );
+  const historyReferences = [historyReferenceBefore, historyReferenceAfter];
+  const historyRatio =
+    rate(billable.total!, roundsMs) /
+    rate(
+      historyReferences.reduce((a, r) => a + r.bare.billable.total!, 0),
+      historyReferences.reduce((a, r) => a + r.bare.ms, 0),
+    );
   const referenceReport = (r: typeof referenceBefore) => ({
     ms: r.bare.ms,
     billable: r.bare.billable,
-    actionsPerSecond: rate(r.bare.billable.total!, r.bare.ms),
+    queries: r.bare.queries,
+    actionsPerSecond: rate(actionsOf(r), r.bare.ms),
     loadAverage: r.load,
     cpuMsPerWorkflow: r.cpu,
   });
@@ -106,6 +128,8 @@ await reportOn(target, async () => {
       settleDescribesPerRound: Math.round((rounds.reduce((a, r) => a + r.describes, 0) / args.rounds) * 10) / 10,
       ms: roundsMs,
       billable,
+      /** The rounds' queries, as the Temporal server counted them: billable, though in no history. */
+      queries: roundsQueries,
       actionsPerSecond: roundRate,
       msPerRound: Math.round(roundsMs / args.rounds),
       roundDurationMs: { p50: times[Math.floor(times.length / 2)], max: times.at(-1) },
@@ -123,10 +147,21 @@ await reportOn(target, async () => {
       before: referenceReport(referenceBefore),
       after: referenceReport(referenceAfter),
     },
+    /** The same reference without its queries, run after each of the above. */
+    historyReference: {
+      before: referenceReport(historyReferenceBefore),
+      after: referenceReport(historyReferenceAfter),
+    },
     /** Against the reference before the rounds and the one after, each alone: how far the machine drifted. */
-    ratioAgainstEach: references.map(
-      (r) => Math.round((roundRate / rate(r.bare.billable.total!, r.bare.ms)) * 1000) / 1000,
-    ),
+    ratioAgainstEach: references.map((r) => Math.round((roundRate / rate(actionsOf(r), r.bare.ms)) * 1000) / 1000),
+    /** As the ratio was taken before queries were counted: the histories' actions, against the reference without queries. */
+    ratioHistoryActions: Math.round(historyRatio * 1000) / 1000,
     ratio: Math.round((roundRate / bareRate) * 1000) / 1000,
   };
 });
+
+/** Queries the Temporal server answered between two readings of its counts; null without counts. */
+function queriesBetween(before: Record<string, number> | null, after: Record<string, number> | null): number | null {
+  if (!before || !after) return null;
+  return (after.QueryWorkflow ?? 0) - (before.QueryWorkflow ?? 0);
+}

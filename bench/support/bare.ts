@@ -1,19 +1,26 @@
 /** Drives the reference workflow (bareWorkflows.ts): the engine's raw rate on the same server. */
 import { randomUUID } from 'node:crypto';
 import { countBillableActions } from './seedRound.js';
-import { bareUpdate, type BareInput } from './bareWorkflows.js';
+import { bareQuery, bareUpdate, type BareInput } from './bareWorkflows.js';
 import { pool } from './report.js';
 import type { Target } from './target.js';
 
 export interface BareRun {
   workflows: number;
   ms: number;
+  /** From the histories; queries are billable too, but leave no event (`queries`). */
   billable: Record<string, number>;
+  /** Queries sent. */
+  queries: number;
 }
 
-/** Runs `n` reference workflows, `concurrency` at a time, each sent its Updates one after another. */
+/**
+ * Runs `n` reference workflows, `concurrency` at a time, each sent its Updates one after another and
+ * its queries between them, spread evenly, as a round's page reads come between its actions.
+ */
 export async function runBare(target: Target, n: number, mix: BareInput, concurrency: number): Promise<BareRun> {
   const prefix = `bare-${randomUUID().slice(0, 8)}`;
+  let sent = 0;
   const started = Date.now();
   const ids = await pool(n, concurrency, async (i) => {
     const id = `${prefix}-${i}`;
@@ -22,12 +29,21 @@ export async function runBare(target: Target, n: number, mix: BareInput, concurr
       workflowId: id,
       args: [mix],
     });
-    for (let u = 0; u < mix.updates; u++) await handle.executeUpdate(bareUpdate, { args: [u] });
+    const queries = mix.queries ?? 0;
+    const ask = async (count: number) => {
+      for (let q = 0; q < count; q++) await handle.query(bareQuery);
+      sent += count;
+    };
+    if (mix.updates === 0) await ask(queries);
+    for (let u = 0; u < mix.updates; u++) {
+      await handle.executeUpdate(bareUpdate, { args: [u] });
+      await ask(Math.floor(((u + 1) * queries) / mix.updates) - Math.floor((u * queries) / mix.updates));
+    }
     await handle.result();
     return id;
   });
   const ms = Date.now() - started;
-  return { workflows: n, ms, billable: await sumBillable(target, ids) };
+  return { workflows: n, ms, billable: await sumBillable(target, ids), queries: sent };
 }
 
 /** Billable actions summed over the histories of `ids` (Temporal Cloud's rules, bench/support/seedRound.ts). */
