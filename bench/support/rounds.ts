@@ -182,8 +182,9 @@ export async function runBenchRound(
         },
       });
   await act(id, 'publishDispositions', { requestId: randomUUID(), actor: coordinator });
-  // A notice's link shows the outcome once the notice has gone out.
-  await target.sink.arrived(id, 'outcomeNotice', disposing.bureaus.length);
+  // A notice's link shows the outcome once the notice has gone out; a notice goes to each bureau with comments.
+  const noticed = disposing.bureaus.filter((b) => commentIds(b.replies.at(-1)!).length > 0).length;
+  await target.sink.arrived(id, 'outcomeNotice', noticed);
   const published = await until((s) => s.notices.every((n) => n.sentAt !== undefined));
   for (const n of published.notices) await acknowledge(replyLink(target, web(), published, n.bureauId), on503);
   const ready = await until((s) => s.approval.candidate !== null);
