@@ -18,7 +18,7 @@ import { rawUpdateRate } from './support/bare.js';
 import { latencySummary, loadSampler, machine, pool } from './support/report.js';
 import { benchReply, benchRoundInput, openReplyForm, replyLink, submitReply } from './support/rounds.js';
 import { roundCalls } from './support/roundCalls.js';
-import { cpuPer, cpuSpent, reportOn, startTargetFor, type Target } from './support/target.js';
+import { cpuPer, cpuSpent, reportOn, requestsPer, startTargetFor, type Target } from './support/target.js';
 
 const positive = z.coerce.number().positive();
 const args = benchArgs(
@@ -55,6 +55,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
   let last = t0;
   const load = loadSampler();
   const cpu = await cpuSpent(target);
+  const requests = await target.serverRequests();
   const jobs: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const slot = next();
@@ -79,6 +80,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
   }
   await Promise.all(jobs);
   const spent = await cpuSpent(target);
+  const requestsAfter = await target.serverRequests();
   return {
     exhausted: false as const,
     offeredPerSecond: rate,
@@ -89,6 +91,11 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
     completedPerSecond: Math.round((latencies.length / ((last - t0) / 1000)) * 10) / 10,
     loadAverage: load.stop(),
     cpuMsPerReply: cpuPer(cpu, spent, latencies.length),
+    serverRequestsPerReply: requestsPer(requests, requestsAfter, latencies.length, [
+      'QueryWorkflow',
+      'UpdateWorkflowExecution',
+      'DescribeWorkflowExecution',
+    ]),
   };
 }
 

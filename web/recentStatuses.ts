@@ -8,7 +8,11 @@
  * A reused status may only let a request through. The round's own validator checks the Update again
  * when it arrives, so a stale status cannot record what the round would refuse; a request that a
  * reused status would turn away is checked again on a fresh read, so a stale status cannot refuse
- * what the round would take. A change this web server makes to a round forgets its status.
+ * what the round would take. A change a link makes through this web server forgets that link's view,
+ * so its next page shows the change; the other bureaus' views stay (what one bureau sends changes
+ * nothing another bureau's link decides, and another web server's changes are not seen here either):
+ * with replies arriving from every bureau, forgetting the whole round would make each Submit read
+ * its round again.
  */
 import { LRUCache } from 'lru-cache';
 import { linkView } from '../domain/linkView.js';
@@ -64,8 +68,8 @@ export class RecentStatuses {
     return found.kind === 'done' ? { ...found, value: linkView(found.value, bureauId) } : found;
   }
 
-  /** After an Update this web server sent: the round has changed (or may have). */
-  forget(roundId: string): void {
-    this.kept.delete(roundId);
+  /** After an Update a bureau's link sent through this web server: its view has changed (or may have). */
+  forget({ roundId, bureauId }: { roundId: string; bureauId: string }): void {
+    this.kept.get(roundId)?.delete(bureauId);
   }
 }

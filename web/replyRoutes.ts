@@ -844,7 +844,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
     const response = str(body, 'response', 20) === 'object' ? 'object' : 'acknowledge';
     const objection = str(body, 'objection', 6000).trim();
     const requestId = str(body, 'requestId', 200);
-    statuses.forget(state.target.roundId);
+    statuses.forget(state.target);
     const sent = await rounds.act(state.target.roundId, 'respondToOutcome', {
       requestId: requestId.length >= 8 ? requestId : randomUUID(),
       actor: { name: state.bureau.bureau.contactPerson, role: 'bureau' },
@@ -981,7 +981,7 @@ export function createReplyRoutes(deps: ReplyRoutesDeps): Hono {
       return renderPage(c, token, link, form, { errors: { [name]: refusalMessage(early) }, status: 422 });
     }
     const submittedBy = await deps.staff?.(c);
-    statuses.forget(link.target.roundId);
+    statuses.forget(link.target);
     const sent = await rounds.act(link.target.roundId, 'submitReply', {
       requestId: form.requestId,
       actor: { name: result.draft.responder.name, role: 'bureau' },

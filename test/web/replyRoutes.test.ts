@@ -908,6 +908,23 @@ describe('how often a link reads its round (each read is a query its worker answ
     expect(html).toContain('第 1 号回复');
   });
 
+  it("reads the round once for each bureau's page and Submit, whatever the other bureaus send meanwhile", async () => {
+    const fx = await replyFixture();
+    const finance = fx.tokenFor('finance');
+    const science = fx.tokenFor('science');
+    const financeForm = await openForm(fx, finance);
+    const scienceForm = await openForm(fx, science);
+    expect(fx.fake.statusReads).toBe(2);
+    expect((await post(fx, finance, fullReply(financeForm))).status).toBe(303);
+    // Finance's reply changed nothing science's link decides: its Submit uses the view its page was built from.
+    expect((await post(fx, science, fullReply(scienceForm))).status).toBe(303);
+    expect(fx.fake.statusReads).toBe(2);
+    expect(fx.fake.sent('submitReply').map((s) => s.request.bureauId)).toEqual(['finance', 'science']);
+    // Each link that acted reads the round again for its next page, and sees its own reply.
+    expect(await (await fx.app.request(`/r/${science}`)).text()).toMatch(/第 \d+ 号回复，第 1 版/);
+    expect(fx.fake.statusReads).toBe(3);
+  });
+
   it('reads the round again for a Submit more than a minute after its page', async () => {
     const fx = await replyFixture();
     const token = fx.tokenFor('finance');
