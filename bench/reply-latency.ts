@@ -95,6 +95,11 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
       'QueryWorkflow',
       'UpdateWorkflowExecution',
       'DescribeWorkflowExecution',
+      'PollWorkflowTaskQueue',
+      'RespondWorkflowTaskCompleted',
+      'PollActivityTaskQueue',
+      'RecordActivityTaskHeartbeat',
+      'RespondActivityTaskCompleted',
     ]),
   };
 }
