@@ -4,12 +4,15 @@
  * is opened two seconds before (its GET, a status query, at the same rate), the form is posted at
  * the scheduled moment, and the time runs until the receipt's record has been read back and checked
  * against its SHA-256. Latency counts from the scheduled moment, so a server that falls behind
- * shows it. First `--rate` for `--seconds`; then, `--step-seconds` each, rising rates until the p99
- * passes one second, or (when the first rate did not hold) falling rates until it stays under;
- * then the same server's raw Update rate on bare reference workflows.
+ * shows it. First `--rate` for `--warm-seconds`, reported apart as the cold start (a stack just
+ * started runs its code unoptimised and grows its heaps: its first seconds cost more CPU per reply
+ * than later ones); then `--rate` for `--seconds`, the steady state the goal is about; then,
+ * `--step-seconds` each, rising rates until the p99 passes one second, or (when the first rate did
+ * not hold) falling rates until it stays under; then the same server's raw Update rate on bare
+ * reference workflows. Each round takes 70 replies (7 bureaus × 10 versions).
  *
  *   npx tsx bench/reply-latency.ts [--rounds 100] [--target devserver|cluster] [--workers 1]
- *     [--rate 20] [--seconds 30] [--step-seconds 10]
+ *     [--rate 20] [--warm-seconds 10] [--seconds 30] [--step-seconds 10]
  */
 import { z } from 'zod';
 import type { RoundStatus } from '../domain/round.js';
@@ -25,6 +28,7 @@ const args = benchArgs(
   CommonArgs.extend({
     rounds: CommonArgs.shape.rounds.default(100),
     rate: positive.default(20),
+    warmSeconds: positive.default(10),
     seconds: positive.default(30),
     stepSeconds: positive.default(10),
   }),
@@ -123,8 +127,10 @@ await reportOn(target, async () => {
   };
   let k = 0;
   const web = () => target.webUrls[k++ % target.webUrls.length]!;
-  // A few replies first, untimed: the page's templates and the connections warm.
-  await phase(target, next, 5, 1, web);
+  // The cold start: the stack's first replies at the fixed rate, reported apart from the steady state.
+  const coldStart = await phase(target, next, args.rate, args.warmSeconds, web);
+  if (coldStart.exhausted)
+    throw new Error(`too few rounds for ${args.warmSeconds} s at ${args.rate}/s: give more --rounds`);
 
   const fixed = await phase(target, next, args.rate, args.seconds, web);
   if (fixed.exhausted) throw new Error(`too few rounds for ${args.seconds} s at ${args.rate}/s: give more --rounds`);
@@ -169,6 +175,7 @@ await reportOn(target, async () => {
     openRounds: args.rounds,
     setupMs,
     statusBytesAtEnd: statusBytes,
+    coldStart,
     fixedRate: fixed,
     ladder,
     sustainedPerSecond: sustained,

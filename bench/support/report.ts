@@ -1,6 +1,7 @@
 /** What every benchmark prints beside its figures: the machine, the date, the command, the load while it ran. */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 export function percentile(sorted: number[], p: number): number {
@@ -20,19 +21,41 @@ export function latencySummary(ms: number[]) {
   };
 }
 
-/** Samples the 1-minute load average every 5 s until stopped. */
+/** The machine's CPU time so far, all cores together (Linux's /proc/stat, in its clock ticks); null elsewhere. */
+function machineTicks(): { busy: number; stolen: number; total: number } | null {
+  let line: string;
+  try {
+    line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  } catch {
+    return null;
+  }
+  // cpu  user nice system idle iowait irq softirq steal
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const busy = user! + nice! + system! + irq! + softirq!;
+  return { busy, stolen: steal ?? 0, total: busy + idle! + iowait! + (steal ?? 0) };
+}
+
+/**
+ * Samples the 1-minute load average every 5 s until stopped, and gives the share of the machine's
+ * CPU time that was busy (every process, ours or not) and that the hypervisor took for others (steal).
+ */
 export function loadSampler() {
   const samples: number[] = [os.loadavg()[0]!];
+  const ticksAtStart = machineTicks();
   const timer = setInterval(() => samples.push(os.loadavg()[0]!), 5000);
   return {
     stop() {
       clearInterval(timer);
       samples.push(os.loadavg()[0]!);
       const r = (x: number) => Math.round(x * 100) / 100;
+      const ticks = machineTicks();
+      const spent = ticks && ticksAtStart && ticks.total > ticksAtStart.total ? ticks.total - ticksAtStart.total : null;
       return {
         min: r(Math.min(...samples)),
         max: r(Math.max(...samples)),
         mean: r(samples.reduce((a, b) => a + b, 0) / samples.length),
+        busyShare: spent === null ? null : r((ticks!.busy - ticksAtStart!.busy) / spent),
+        stolenShare: spent === null ? null : r((ticks!.stolen - ticksAtStart!.stolen) / spent),
       };
     },
   };
