@@ -58,20 +58,6 @@ export const CardPage = typedPage.transform((value, ctx): number | undefined => 
   return page;
 });
 
-/** A section as written on a card → its id in the document; empty → none. */
-export function cardSection(sections: readonly Section[]) {
-  return typedSection.transform((value, ctx): string | undefined => {
-    const typed = String(value).trim();
-    if (typed === '') return undefined;
-    const id = resolveSection([...sections], typed);
-    if (id === undefined) {
-      ctx.addIssue({ code: 'custom', ...coded(sections.length === 0 ? 'cardNoSections' : 'cardUnknownSection') });
-      return z.NEVER;
-    }
-    return id;
-  });
-}
-
 function cardText(max: number, what: { zh: string; en: string }, required: boolean) {
   const named = { whatZh: what.zh, what: what.en };
   return typedText(what)
@@ -114,27 +100,31 @@ export const CommentCardEntry = z.strictObject(
 );
 export type CommentCardEntry = z.infer<typeof CommentCardEntry>;
 
-/** A card read against the sections of the document it comments on: typed entry → CommentDraft. */
-export function commentCard(sections: readonly Section[]) {
-  return z
-    .strictObject(
-      {
-        page: CardPage.optional(),
-        section: cardSection(sections).optional(),
-        quote: cardText(MAX_QUOTE, QUOTE, false),
-        text: cardText(MAX_COMMENT_TEXT, COMMENT, true),
-        suggestedChange: cardText(MAX_COMMENT_TEXT, CHANGE, false),
-      },
-      { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : undefined) },
-    )
-    .transform(({ page, section, quote, text, suggestedChange }) => ({
-      text: text ?? '',
-      ...(section !== undefined ? { section } : {}),
-      ...(page !== undefined ? { draftPage: page } : {}),
-      ...(quote !== undefined ? { quote } : {}),
-      ...(suggestedChange !== undefined ? { suggestedChange } : {}),
-    }))
-    .pipe(CommentDraft);
+/**
+ * A card's fields read, its section still as typed. One schema for every card: building a schema
+ * costs zod far more than running it, and the reply form reads a card for each comment. The section
+ * is then looked up among the sections of the document the card comments on (readCommentCard).
+ */
+const CardFields = z.strictObject(
+  {
+    page: CardPage.optional(),
+    section: typedSection.optional(),
+    quote: cardText(MAX_QUOTE, QUOTE, false),
+    text: cardText(MAX_COMMENT_TEXT, COMMENT, true),
+    suggestedChange: cardText(MAX_COMMENT_TEXT, CHANGE, false),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? unknownField(iss.keys) : undefined) },
+);
+
+/** A section as written on a card → its id among the document's sections; empty → none. */
+function cardSection(
+  typed: string | number | undefined,
+  sections: readonly Section[],
+): { id?: string; error?: string } {
+  const written = String(typed ?? '').trim();
+  if (written === '') return {};
+  const id = resolveSection([...sections], written);
+  return id === undefined ? { error: say(sections.length === 0 ? 'cardNoSections' : 'cardUnknownSection') } : { id };
 }
 
 export type CardResult =
@@ -142,13 +132,29 @@ export type CardResult =
 
 /** A card read against its document's sections, with the first message for each field that is wrong. */
 export function readCommentCard(entry: CommentCardEntry, sections: readonly Section[]): CardResult {
-  const parsed = commentCard(sections).safeParse(entry);
-  if (parsed.success) return { ok: true, comment: parsed.data };
   const errors: Partial<Record<CardField, string>> = {};
-  for (const issue of parsed.error.issues) {
-    // An issue about the card as a whole (a field it does not have) is shown where the comment is written.
-    const field = CARD_FIELDS.find((f) => f === issue.path[0]) ?? 'text';
-    errors[field] ??= issueMessage(issue);
-  }
+  const note = (issues: readonly z.core.$ZodIssue[]) => {
+    for (const issue of issues) {
+      // An issue about the card as a whole (a field it does not have) is shown where the comment is written.
+      const field = CARD_FIELDS.find((f) => f === issue.path[0]) ?? 'text';
+      errors[field] ??= issueMessage(issue);
+    }
+  };
+  const fields = CardFields.safeParse(entry);
+  if (!fields.success) note(fields.error.issues);
+  // Looked up beside the other fields' messages, so that every wrong field is named at once.
+  const section = errors.section === undefined ? cardSection(entry.section, sections) : {};
+  if (section.error !== undefined) errors.section = section.error;
+  if (!fields.success || section.error !== undefined) return { ok: false, errors };
+  const { page, quote, text, suggestedChange } = fields.data;
+  const comment = CommentDraft.safeParse({
+    text: text ?? '',
+    ...(section.id !== undefined && { section: section.id }),
+    ...(page !== undefined && { draftPage: page }),
+    ...(quote !== undefined && { quote }),
+    ...(suggestedChange !== undefined && { suggestedChange }),
+  });
+  if (comment.success) return { ok: true, comment: comment.data };
+  note(comment.error.issues);
   return { ok: false, errors };
 }

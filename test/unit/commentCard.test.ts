@@ -1,6 +1,6 @@
 /** The one comment-card grammar the reply form, the paper-reply form and the CLI's paper file share. */
 import { describe, expect, it } from 'vitest';
-import { CardPage, CommentCardEntry, commentCard, readCommentCard } from '../../domain/commentCard.js';
+import { CardPage, CommentCardEntry, readCommentCard } from '../../domain/commentCard.js';
 import type { Section } from '../../domain/records.js';
 import { resolveSection } from '../../domain/sections.js';
 
@@ -70,7 +70,10 @@ describe('the section of a card', () => {
   });
 
   it('reads a section a YAML file gave as a number', () => {
-    expect(commentCard(sections).parse({ section: 3.7, text: 'x' })).toEqual({ section: '3.7', text: 'x' });
+    expect(readCommentCard({ section: 3.7, text: 'x' }, sections)).toEqual({
+      ok: true,
+      comment: { section: '3.7', text: 'x' },
+    });
   });
 
   it('says what to do when the section is not in the document, and when the document has none', () => {
@@ -83,6 +86,12 @@ describe('the section of a card', () => {
     });
     const none = readCommentCard({ section: '3.7', text: 'x' }, []);
     expect(none.ok ? '' : none.errors.section).toMatch(/^该文件没有章节目录.*This document has no sections/);
+  });
+
+  it('names every wrong field of a card at once, the section among them', () => {
+    const read = readCommentCard({ page: 'p. x', section: '9.9', text: '' }, sections);
+    expect(read.ok).toBe(false);
+    expect(Object.keys(read.ok ? {} : read.errors).sort()).toEqual(['page', 'section', 'text']);
   });
 });
 
@@ -127,15 +136,17 @@ describe('a whole card', () => {
   });
 
   it('accepts a comment with nothing but its text', () => {
-    expect(commentCard([]).parse({ text: '建议补充资金来源。' })).toStrictEqual({ text: '建议补充资金来源。' });
+    expect(readCommentCard({ text: '建议补充资金来源。' }, [])).toStrictEqual({
+      ok: true,
+      comment: { text: '建议补充资金来源。' },
+    });
   });
 
   it('names the fields a card does not have, in the shape check and in the reading', () => {
     const shape = CommentCardEntry.safeParse({ text: 'x', pgae: 3 });
     expect(shape.error!.issues[0]!.message).toMatch(/^意见卡没有这些栏目：pgae.*A comment card has no field pgae/);
-    expect(commentCard(sections).safeParse({ text: 'x', note: 'y' }).error!.issues[0]!.message).toMatch(
-      /no field note/,
-    );
+    const read = readCommentCard({ text: 'x', note: 'y' } as CommentCardEntry, sections);
+    expect(read.ok || read.errors.text).toMatch(/no field note/);
     expect(CommentCardEntry.safeParse('33').error!.issues[0]!.message).toMatch(/^每条意见应写成/);
   });
 });
