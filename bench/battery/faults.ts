@@ -226,20 +226,27 @@ export async function smtpOutage(stack: BatteryStack, rounds: number, outageMs: 
   await stack.stopSink();
   const answered = await answerAll(stack, ids, links);
   // What the coordinator sees while it lasts: the emails waiting, with their attempt and last error.
+  // It lasts `outageMs` from the fault, and on a busy machine longer: until the round has been seen
+  // at least once after the replies (answering them may take longer than the outage was to last),
+  // and until a failed attempt shows, at most a minute more.
   let visible = 0;
   let withError = 0;
-  const end = stack.faults.at(-1)!.at + outageMs;
-  while (Date.now() < end) {
+  const down = stack.faults.at(-1)!.at;
+  const end = down + outageMs;
+  const giveUp = Math.max(end, Date.now()) + MINUTE;
+  for (;;) {
     const s = unwrap(await stack.rounds.status(ids[0]!));
     visible = Math.max(visible, s.mailInFlight.length);
     withError = Math.max(withError, s.mailInFlight.filter((m) => m.lastError && (m.attempts ?? 0) > 1).length);
-    await sleep(Math.min(5_000, Math.max(0, end - Date.now())));
+    const seen = visible > 0 && withError > 0;
+    if ((seen && Date.now() >= end) || Date.now() >= giveUp) break;
+    await sleep(seen ? Math.min(5_000, end - Date.now()) : 1_000);
   }
   await stack.startSink();
   const back = Date.now();
   const checked = await finish(stack, 'mail server gone and back', ids, answered, {
     figures: {
-      outageSeconds: Math.round(outageMs / 1000),
+      outageSeconds: Math.round((back - down) / 1000),
       mailInFlightShown: visible,
       mailInFlightWithError: withError,
     },
