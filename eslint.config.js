@@ -6,7 +6,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'test/support/*.cjs'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'test/support/*.cjs', 'worker/*.cjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -15,6 +15,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // A preload that Node loads with --require before any loader is CommonJS.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity implementations.

@@ -16,6 +16,7 @@ import { temporalCli } from '../infra/tools.js';
 import { createApp } from '../web/app.js';
 import { postgresLimiters } from '../web/throttle.js';
 import { createWorker } from '../worker/createWorker.js';
+import { workflowStackTraces } from '../worker/launchSettings.js';
 import { changePages, draftPdfAttachments } from '../activities/pdf.js';
 import { createMailTransport } from '../infra/mailer.js';
 import { loadOrCreateSecret } from '../infra/linkTokens.js';
@@ -114,6 +115,11 @@ export async function runWorker(config: Config, log: (line: string) => void): Pr
   });
   const running = worker.run();
   running.catch((err) => log(`worker stopped: ${String(err)}`));
+  log(
+    workflowStackTraces(config.WORKFLOW_STACK_TRACES) === 'off'
+      ? 'workflow stack traces off (WORKFLOW_STACK_TRACES=on shows where a round waits, for debugging)'
+      : 'workflow stack traces on',
+  );
   await scheduleUploadSweep(client, config, log);
   return async () => {
     // The SDK also stops the worker on SIGINT/SIGTERM by itself; shut down only if it has not.

@@ -44,6 +44,12 @@ export const ConfigSchema = z.object({
       .min(2, 'must be a whole number of rounds (2 or more)')
       .optional(),
   ),
+  /**
+   * The SDK's workflow stack traces (the Temporal UI's Stack Trace tab), on to see where a round is
+   * waiting while debugging; off, they cost a worker 15-18% of its CPU (worker/workflowStackTraces.cjs
+   * reads it in the workflow threads).
+   */
+  WORKFLOW_STACK_TRACES: blankAsUnset(z.enum(['on', 'off'], { message: 'must be on or off' }).default('off')),
   /** How often the workers' schedule sweeps unused uploads (a scan never submitted), or off. */
   UPLOAD_SWEEP_EVERY: blankAsUnset(
     z

@@ -1,6 +1,7 @@
 /**
- * How a worker process is launched: the V8 flags of worker/node-flags and the environment of
- * worker/env (bin/plan-review says why), the same for `plan-review worker` and the benchmarks.
+ * How a worker process is launched: the V8 flags of worker/node-flags, the preload that keeps the
+ * SDK's workflow stack traces off (worker/workflowStackTraces.cjs) and the environment of worker/env
+ * (bin/plan-review says why), the same for `plan-review worker` and the benchmarks.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -8,9 +9,24 @@ import { fileURLToPath } from 'node:url';
 
 const WORKER_NODE_FLAGS_FILE = fileURLToPath(new URL('./node-flags', import.meta.url));
 const WORKER_ENV_FILE = fileURLToPath(new URL('./env', import.meta.url));
+export const STACK_TRACES_PRELOAD = fileURLToPath(new URL('./workflowStackTraces.cjs', import.meta.url));
 
 export function workerNodeFlags(): string[] {
-  return readFileSync(WORKER_NODE_FLAGS_FILE, 'utf8').split(/\s+/).filter(Boolean);
+  const v8Flags = readFileSync(WORKER_NODE_FLAGS_FILE, 'utf8').split(/\s+/).filter(Boolean);
+  return [...v8Flags, '--require', STACK_TRACES_PRELOAD];
+}
+
+/**
+ * Whether this process's workflow threads keep the SDK's stack traces: off when it was started with
+ * the preload and WORKFLOW_STACK_TRACES is not `on`; on otherwise (the SDK's default, as in a worker
+ * started without bin/plan-review).
+ */
+export function workflowStackTraces(
+  setting: 'on' | 'off',
+  execArgv: readonly string[] = process.execArgv,
+): 'on' | 'off' {
+  const preloaded = execArgv.some((a) => a === STACK_TRACES_PRELOAD || a === `--require=${STACK_TRACES_PRELOAD}`);
+  return preloaded && setting === 'off' ? 'off' : 'on';
 }
 
 /**

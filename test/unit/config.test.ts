@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it("keeps the workers' workflow stack traces off unless set on, and refuses any other value", () => {
+    expect(loadConfig({}).WORKFLOW_STACK_TRACES).toBe('off');
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: '' }).WORKFLOW_STACK_TRACES).toBe('off');
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: 'on' }).WORKFLOW_STACK_TRACES).toBe('on');
+    // worker/workflowStackTraces.cjs reads the variable as it is: only `on` turns them on there.
+    expect(() => loadConfig({ WORKFLOW_STACK_TRACES: 'yes' })).toThrow(
+      'WORKFLOW_STACK_TRACES="yes": must be on or off',
+    );
+  });
+
   it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {
     expect(loadConfig({}).STORE_URL).toBeUndefined();
     expect(loadConfig({ STORE_URL: '' }).STORE_URL).toBeUndefined();

@@ -1,6 +1,7 @@
 /**
- * bin/plan-review starts a worker with the V8 flags of worker/node-flags and the environment of
- * worker/env, and every other command without them. A stand-in `node` first on the PATH prints the
+ * bin/plan-review starts a worker with the V8 flags of worker/node-flags, the preload that keeps the
+ * SDK's workflow stack traces off and the environment of worker/env, and every other command without
+ * them (`up`, with a worker inside, with the preload). A stand-in `node` first on the PATH prints the
  * arguments it was given, then the malloc settings it was started with.
  */
 import { execFile } from 'node:child_process';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerEnv, workerNodeFlags } from '../../worker/launchSettings.js';
+import { STACK_TRACES_PRELOAD, workerEnv, workerNodeFlags, workflowStackTraces } from '../../worker/launchSettings.js';
 
 const BIN = fileURLToPath(new URL('../../bin/plan-review', import.meta.url));
 const MALLOC_VARS = ['LD_PRELOAD', 'MALLOC_CONF', 'MALLOC_ARENA_MAX'] as const;
@@ -52,12 +53,20 @@ async function launcherWithEnv(env: string): Promise<string> {
 }
 
 describe('bin/plan-review', () => {
-  it('starts a worker with the V8 flags of worker/node-flags, before the program', async () => {
+  it('starts a worker with the V8 flags of worker/node-flags and the stack-trace preload, before the program', async () => {
     const flags = workerNodeFlags();
     expect(flags).toContain('--max-semi-space-size=4');
+    expect(flags.slice(-2)).toEqual(['--require', STACK_TRACES_PRELOAD]);
     const { args } = await launch(['worker']);
     expect(args.slice(0, flags.length)).toEqual(flags);
     expect(args.slice(-2)).toEqual([expect.stringMatching(/cli\/main\.ts$/), 'worker']);
+  });
+
+  it('starts `up`, whose worker runs inside it, with the stack-trace preload only', async () => {
+    const { args, malloc } = await launch(['up', '--demo']);
+    expect(args.slice(0, 3)).toEqual(['--require', STACK_TRACES_PRELOAD, '--import']);
+    expect(args.slice(-3)).toEqual([expect.stringMatching(/cli\/main\.ts$/), 'up', '--demo']);
+    expect(malloc).toEqual({ LD_PRELOAD: 'unset', MALLOC_CONF: 'unset', MALLOC_ARENA_MAX: 'unset' });
   });
 
   it("starts a worker with worker/env's malloc settings, the same as the benchmarks' workers", async () => {
@@ -90,5 +99,15 @@ describe('bin/plan-review', () => {
     expect(args[0]).toBe('--import');
     expect(args.slice(-4)).toEqual([expect.stringMatching(/cli\/main\.ts$/), 'web', '--port', '8080 8081']);
     expect(malloc).toEqual({ LD_PRELOAD: 'unset', MALLOC_CONF: 'unset', MALLOC_ARENA_MAX: 'unset' });
+  });
+});
+
+describe('workflowStackTraces', () => {
+  it('is off only in a process started with the preload, unless set on', () => {
+    expect(workflowStackTraces('off', ['--require', STACK_TRACES_PRELOAD])).toBe('off');
+    expect(workflowStackTraces('off', [`--require=${STACK_TRACES_PRELOAD}`])).toBe('off');
+    expect(workflowStackTraces('on', ['--require', STACK_TRACES_PRELOAD])).toBe('on');
+    // A worker started another way (a container's own node command) keeps the SDK's default.
+    expect(workflowStackTraces('off', ['--max-semi-space-size=4'])).toBe('on');
   });
 });
