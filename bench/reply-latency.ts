@@ -53,6 +53,14 @@ function* slots(statuses: RoundStatus[]): Generator<Slot> {
 
 async function phase(target: Target, next: () => Slot | undefined, rate: number, seconds: number, web: () => string) {
   const n = Math.round(rate * seconds);
+  // Every slot of the phase is taken before it starts: a pool that runs out mid-phase would leave
+  // replies of a phase nobody measures still running (and the load sampler with them).
+  const taken: Slot[] = [];
+  for (let i = 0; i < n; i++) {
+    const slot = next();
+    if (!slot) return { exhausted: true as const };
+    taken.push(slot);
+  }
   const t0 = Date.now() + OPEN_AHEAD_MS + 500;
   const latencies: number[] = [];
   const errors: string[] = [];
@@ -61,9 +69,7 @@ async function phase(target: Target, next: () => Slot | undefined, rate: number,
   const cpu = await cpuSpent(target);
   const requests = await target.serverRequests();
   const jobs: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const slot = next();
-    if (!slot) return { exhausted: true as const };
+  for (const [i, slot] of taken.entries()) {
     const at = t0 + (i * 1000) / rate;
     const docKeys = slot.status.documents.map((d) => d.key);
     jobs.push(
