@@ -21,6 +21,19 @@ import { loadSampler, machine, pool } from './support/report.js';
 import { benchRoundInput, runBenchRound } from './support/rounds.js';
 import { cpuPer, cpuSpent, reportOn, requestsPer, startTargetFor } from './support/target.js';
 
+/** The Temporal server's calls reported per round and per reference workflow: the work each one asks of it. */
+const SERVER_OPERATIONS = [
+  'StartWorkflowExecution',
+  'UpdateWorkflowExecution',
+  'QueryWorkflow',
+  'DescribeWorkflowExecution',
+  'GetWorkflowExecutionHistory',
+  'RespondWorkflowTaskCompleted',
+  'RespondQueryTaskCompleted',
+  'RespondActivityTaskCompleted',
+  'RecordActivityTaskHeartbeat',
+] as const;
+
 const args = benchArgs(
   CommonArgs.extend({
     rounds: CommonArgs.shape.rounds.default(50),
@@ -55,9 +68,11 @@ await reportOn(target, async () => {
   const reference = async (queries = true) => {
     const load = loadSampler();
     const cpuBefore = await cpuSpent(target);
+    const requestsBefore = await target.serverRequests();
     const bare = await runBare(target, args.rounds, queries ? mix : { ...mix, queries: 0 }, args.concurrency);
     const cpu = cpuPer(cpuBefore, await cpuSpent(target), args.rounds);
-    return { bare, cpu, load: load.stop() };
+    const requests = requestsPer(requestsBefore, await target.serverRequests(), args.rounds, SERVER_OPERATIONS);
+    return { bare, cpu, requests, load: load.stop() };
   };
   const referenceBefore = await reference();
   // The reference as it was before queries were counted (history actions only), for comparison.
@@ -74,11 +89,7 @@ await reportOn(target, async () => {
   const cpuRounds = cpuPer(cpuBeforeRounds, await cpuSpent(target), args.rounds);
   const requestsAfterRounds = await target.serverRequests();
   const roundsQueries = queriesBetween(requestsBeforeRounds, requestsAfterRounds) ?? 0;
-  const requestsRounds = requestsPer(requestsBeforeRounds, requestsAfterRounds, args.rounds, [
-    'QueryWorkflow',
-    'DescribeWorkflowExecution',
-    'UpdateWorkflowExecution',
-  ]);
+  const requestsRounds = requestsPer(requestsBeforeRounds, requestsAfterRounds, args.rounds, SERVER_OPERATIONS);
   const loadRounds = load.stop();
 
   const referenceAfter = await reference();
@@ -110,6 +121,7 @@ await reportOn(target, async () => {
     actionsPerSecond: rate(actionsOf(r), r.bare.ms),
     loadAverage: r.load,
     cpuMsPerWorkflow: r.cpu,
+    serverRequestsPerWorkflow: r.requests,
   });
   const times = rounds.map((r) => r.ms).sort((a, b) => a - b);
   return {

@@ -88,7 +88,7 @@ export async function startStack(config: Config, log: (line: string) => void): P
 
 /** The worker: runs until the returned stop function is called. */
 export async function runWorker(config: Config, log: (line: string) => void): Promise<() => Promise<void>> {
-  const { store, close: closeStore } = openStore(config);
+  const { store, close: closeStore } = openStore(config, { cached: true });
   const connection = await connectWorker(config);
   // The upload sweep reads every round through a client of its own (queries, listing).
   const client = await connectClient(config);
@@ -165,7 +165,7 @@ export async function runWeb(
   outboxDir: string | undefined,
 ): Promise<{ client: Client; stop: () => Promise<void> }> {
   const client = await connectClient(config);
-  const opened = openStore(config);
+  const opened = openStore(config, { cached: true });
   const app = createApp({
     client,
     config,

@@ -91,6 +91,19 @@ export const ConfigSchema = z.object({
       .optional(),
   ),
 
+  /**
+   * Megabytes of the document store's content a web server or worker keeps in memory, so that a
+   * round's reply texts are not read from the store for every email and page (infra/cachedStore.ts); 0: none.
+   */
+  STORE_CACHE_MB: blankAsUnset(
+    z.coerce
+      .number({ message: 'must be a whole number of megabytes (0 for no cache)' })
+      .int('must be a whole number of megabytes (0 for no cache)')
+      .min(0, 'must be a whole number of megabytes (0 for no cache)')
+      .max(4096, 'must be at most 4096 megabytes')
+      .default(16),
+  ),
+
   /** Set to send mail through a real SMTP server (smtp://user:pass@host:587); else the local sink keeps it. */
   SMTP_URL: optionalNonEmpty.pipe(url.optional()),
   SMTP_SINK_PORT: port.default(2525),

@@ -1,5 +1,6 @@
 /** Where the document store lives: the local folder (embedded default) or PostgreSQL (STORE_URL). */
 import type pg from 'pg';
+import { CachedContentStore } from './cachedStore.js';
 import type { Config } from './config.js';
 import { openPool, PostgresContentStore } from './postgresStore.js';
 import { LocalContentStore } from './store.js';
@@ -13,8 +14,21 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export function openStore(config: Pick<Config, 'STORE_URL' | 'paths'>): OpenedStore {
-  if (!config.STORE_URL) return { store: new LocalContentStore(config.paths.store), close: async () => undefined };
+/**
+ * Opens the document store. `cached`: for the processes that run for long (web servers, workers),
+ * with STORE_CACHE_MB of content kept in memory (infra/cachedStore.ts); the CLI reads the store
+ * itself, so that an auditor's verification checks the stored bytes.
+ */
+export function openStore(
+  config: Pick<Config, 'STORE_URL' | 'STORE_CACHE_MB' | 'paths'>,
+  { cached = false }: { cached?: boolean } = {},
+): OpenedStore {
+  const withCache = (store: UploadStore) =>
+    cached && config.STORE_CACHE_MB > 0
+      ? new CachedContentStore(store, { maxBytes: config.STORE_CACHE_MB * 1024 * 1024 })
+      : store;
+  if (!config.STORE_URL)
+    return { store: withCache(new LocalContentStore(config.paths.store)), close: async () => undefined };
   const pool = openPool(config.STORE_URL);
-  return { store: new PostgresContentStore(pool), pool, close: () => pool.end() };
+  return { store: withCache(new PostgresContentStore(pool)), pool, close: () => pool.end() };
 }

@@ -28,7 +28,7 @@ const BenchEnv = z.object({ BENCH_BARE_TASK_QUEUE: z.string().min(1).optional() 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const config = loadConfig();
 const env = BenchEnv.parse(process.env);
-const { store, close } = openStore(config);
+const { store, close } = openStore(config, { cached: true });
 const connection = await connectWorker(config);
 // The deployed worker's own construction (bundle, cache), with the two stand-ins.
 const rounds = await createWorker({

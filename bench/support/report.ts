@@ -42,7 +42,8 @@ function machineTicks(): { busy: number; stolen: number; total: number } | null 
 export function loadSampler() {
   const samples: number[] = [os.loadavg()[0]!];
   const ticksAtStart = machineTicks();
-  const timer = setInterval(() => samples.push(os.loadavg()[0]!), 5000);
+  // Unref'd: a measurement that fails before stop() must not keep the benchmark's process open.
+  const timer = setInterval(() => samples.push(os.loadavg()[0]!), 5000).unref();
   return {
     stop() {
       clearInterval(timer);

@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,8 +46,10 @@ export interface Target {
   webPids: number[];
   sink: CountingSink;
   workerPids: number[];
-  /** The Temporal server's processes when the benchmark started them (the dev server); empty on a cluster. */
+  /** The Temporal server's processes: the dev server the benchmark started, or the cluster's server. */
   serverPids: number[];
+  /** The cluster's PostgreSQL (its postmaster's pid), which the Temporal server and the document store share; null on the dev server. */
+  postgresPid: number | null;
   /**
    * The requests the Temporal server's frontend has answered so far, by operation (QueryWorkflow,
    * DescribeWorkflowExecution, …), from its own metrics: every process's calls counted in one place
@@ -69,18 +71,29 @@ const run = promisify(execFile);
  * The cluster's shared environment, as `scripts/cluster.sh env` prints it, and where its Temporal
  * server's metrics are, as its status says; refuses a cluster that is not up.
  */
-async function clusterEnv(): Promise<{ env: Record<string, string>; metricsUrl: string | null }> {
+async function clusterEnv(): Promise<{
+  env: Record<string, string>;
+  metricsUrl: string | null;
+  temporalPid: number;
+  postgresPid: number;
+}> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'cluster.sh');
   const status = (await run('bash', [script, 'status'])).stdout;
   if (/\(stopped\)|not running/.test(status))
     throw new Error(`the cluster is not running (bash scripts/cluster.sh up starts it):\n${status}`);
   const metricsUrl = /^Temporal metrics:\s+(\S+)/m.exec(status)?.[1] ?? null;
+  const temporalPid = Number(/^\s*temporal\s+running \(pid (\d+)\)/m.exec(status)?.[1]);
+  const dataDir = /^PostgreSQL:.*data in (\S+) \(running\)/m.exec(status)?.[1];
+  if (!temporalPid || !dataDir)
+    throw new Error(`scripts/cluster.sh status names no Temporal server or PostgreSQL:\n${status}`);
+  // postmaster.pid's first line is the postmaster's pid.
+  const postgresPid = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   const env: Record<string, string> = {};
   for (const line of (await run('bash', [script, 'env'])).stdout.split('\n')) {
     const m = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (m) env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
   }
-  return { env, metricsUrl };
+  return { env, metricsUrl, temporalPid, postgresPid };
 }
 
 function waitForLine(child: ChildProcess, line: string, what: string, timeoutMs = 180_000): Promise<void> {
@@ -131,6 +144,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     stoppers.push(sink.stop);
     const runId = randomUUID().slice(0, 8);
     const serverPids: number[] = [];
+    let postgresPid: number | null = null;
     let metricsUrl: string | null = null;
     const env: Record<string, string> = {
       PLAN_REVIEW_DATA_DIR: dir,
@@ -162,6 +176,8 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
         env[k] = cluster.env[k];
       }
       metricsUrl = cluster.metricsUrl;
+      serverPids.push(cluster.temporalPid);
+      postgresPid = cluster.postgresPid;
     }
     const config = loadConfig(env);
     const client = await connectClient(config);
@@ -245,6 +261,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       sink,
       workerPids,
       serverPids,
+      postgresPid,
       serverRequests: () => (metricsUrl ? frontendRequests(metricsUrl) : Promise.resolve(null)),
       stopWorker: stopChild,
       addWorker,
@@ -306,8 +323,37 @@ export async function cpuSpent(target: Target) {
     web: await sum(target.webPids),
     workers: await sum(target.workerPids),
     server: target.serverPids.length > 0 ? await sum(target.serverPids) : null,
+    postgres: target.postgresPid === null ? null : await postgresCpu(target.postgresPid),
     driver: (own.user + own.system) / 1000,
   };
+}
+
+/**
+ * PostgreSQL's CPU so far (ms): the postmaster, its live processes, and those that have exited
+ * (the postmaster's children's time); `store` is the live connections to the document store's
+ * database (plan_review), the rest is the Temporal server's persistence and PostgreSQL's own work.
+ */
+async function postgresCpu(postmaster: number): Promise<{ total: number; store: number }> {
+  const statOf = async (pid: number) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = await statOf(postmaster);
+  if (!own) throw new Error(`PostgreSQL (pid ${postmaster}) is not running`);
+  // utime, stime, cutime, cstime: the 12th to 15th fields after the command.
+  let total = ((Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])) * 1000) / 100;
+  let store = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = await statOf(Number(entry));
+    if (!fields || Number(fields[1]) !== postmaster) continue;
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    total += ms;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    // A connection's title: "postgres: <user> <database> <client> <state>".
+    if (/^postgres: \S+ plan_review /.test(cmdline)) store += ms;
+  }
+  return { total, store };
 }
 export type CpuSpent = Awaited<ReturnType<typeof cpuSpent>>;
 
@@ -319,5 +365,10 @@ export function cpuPer(before: CpuSpent, after: CpuSpent, units: number) {
     workers: per(before.workers, after.workers),
     driver: per(before.driver, after.driver),
     temporalServer: before.server === null || after.server === null ? null : per(before.server, after.server),
+    /** The cluster's PostgreSQL, all of it and the document store's connections alone; null on the dev server. */
+    postgres:
+      before.postgres === null || after.postgres === null ? null : per(before.postgres.total, after.postgres.total),
+    postgresStore:
+      before.postgres === null || after.postgres === null ? null : per(before.postgres.store, after.postgres.store),
   };
 }

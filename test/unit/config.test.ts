@@ -74,6 +74,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it("keeps 16 MB of the store's content in memory unless told another size or 0, and refuses what is not one", () => {
+    expect(loadConfig({}).STORE_CACHE_MB).toBe(16);
+    expect(loadConfig({ STORE_CACHE_MB: '' }).STORE_CACHE_MB).toBe(16);
+    expect(loadConfig({ STORE_CACHE_MB: '0' }).STORE_CACHE_MB).toBe(0);
+    expect(loadConfig({ STORE_CACHE_MB: '64' }).STORE_CACHE_MB).toBe(64);
+    expect(() => loadConfig({ STORE_CACHE_MB: '-1' })).toThrow(
+      'STORE_CACHE_MB="-1": must be a whole number of megabytes (0 for no cache)',
+    );
+    expect(() => loadConfig({ STORE_CACHE_MB: '1.5' })).toThrow(
+      'STORE_CACHE_MB="1.5": must be a whole number of megabytes (0 for no cache)',
+    );
+    expect(() => loadConfig({ STORE_CACHE_MB: 'lots' })).toThrow(
+      'STORE_CACHE_MB="lots": must be a whole number of megabytes (0 for no cache)',
+    );
+    expect(() => loadConfig({ STORE_CACHE_MB: '9000' })).toThrow(
+      'STORE_CACHE_MB="9000": must be at most 4096 megabytes',
+    );
+  });
+
   it('keeps the document store in the local folder unless STORE_URL names a PostgreSQL database', () => {
     expect(loadConfig({}).STORE_URL).toBeUndefined();
     expect(loadConfig({ STORE_URL: '' }).STORE_URL).toBeUndefined();
