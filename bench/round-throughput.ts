@@ -81,6 +81,7 @@ await reportOn(target, async () => {
   const load = loadSampler();
   const cpuBeforeRounds = await cpuSpent(target);
   const requestsBeforeRounds = await target.serverRequests();
+  const storeLookupsBeforeRounds = await target.storeLookups();
   const startedRounds = Date.now();
   const rounds = await pool(args.rounds, args.concurrency, (i) =>
     runBenchRound(target, template, `bench-${run}-${i}`, web),
@@ -94,6 +95,8 @@ await reportOn(target, async () => {
 
   const referenceAfter = await reference();
   const historyReferenceAfter = await reference(false);
+  // Read after the references, which leave the store alone: by then PostgreSQL has published the rounds' counts.
+  const storeLookupsAfter = await target.storeLookups();
   const billable = await sumBillable(
     target,
     rounds.map((r) => r.id),
@@ -151,6 +154,11 @@ await reportOn(target, async () => {
       cpuMsPerRound: cpuRounds,
       /** Every process's calls, as the Temporal server counted them (from its metrics endpoint). */
       serverRequestsPerRound: requestsRounds,
+      /** Lookups of the document store's content (reads, and the check of each write) on a cluster; null on the dev server. */
+      storeLookupsPerRound:
+        storeLookupsBeforeRounds === null || storeLookupsAfter === null
+          ? null
+          : Math.round(((storeLookupsAfter - storeLookupsBeforeRounds) / args.rounds) * 10) / 10,
     },
     reference: {
       workflows: args.rounds,

@@ -16,6 +16,7 @@ import { loadConfig } from '../../infra/config.js';
 import { startDevServer } from '../../infra/devServer.js';
 import { freePort } from '../../infra/ports.js';
 import { cpuMsOf } from './report.js';
+import { CONTENT_TABLE } from '../../infra/postgresStore.js';
 import { openStore } from '../../infra/stores.js';
 import type { ContentStore } from '../../infra/store.js';
 import { connectClient } from '../../infra/temporal.js';
@@ -57,6 +58,12 @@ export interface Target {
    * metrics endpoint.
    */
   serverRequests(): Promise<Record<string, number> | null>;
+  /**
+   * Lookups of the document store's content table so far (PostgreSQL's count of its index scans:
+   * each read, and the check of each write), by every process; null without STORE_URL. PostgreSQL
+   * publishes a connection's counts within seconds, not at once.
+   */
+  storeLookups(): Promise<number | null>;
   /** Stops one worker (SIGTERM) and waits for it to exit. */
   stopWorker(pid: number): Promise<void>;
   /** Starts one more worker; resolves with its pid once it polls. */
@@ -263,6 +270,14 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       serverPids,
       postgresPid,
       serverRequests: () => (metricsUrl ? frontendRequests(metricsUrl) : Promise.resolve(null)),
+      storeLookups: async () => {
+        if (!opened.pool) return null;
+        const { rows } = await opened.pool.query<{ idx_scan: string | null }>(
+          `SELECT idx_scan FROM pg_stat_user_tables WHERE relname = $1`,
+          [CONTENT_TABLE],
+        );
+        return rows[0]?.idx_scan == null ? null : Number(rows[0].idx_scan);
+      },
       stopWorker: stopChild,
       addWorker,
       stop: stopAll,
