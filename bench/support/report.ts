@@ -127,8 +127,12 @@ export async function pool<T>(n: number, limit: number, task: (i: number) => Pro
 
 /** CPU time a process has used so far (user and system, ms), from /proc. */
 export async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  return cpuMsOfStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** The CPU time (user and system, ms) in a process's or a thread's /proc stat line. */
+export function cpuMsOfStat(stat: string): number {
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in ticks of 10 ms.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
