@@ -1,18 +1,17 @@
 /**
  * A bounded in-memory cache in front of the document store, for the processes that run for long
  * (web servers and workers). A round reads the same bytes again and again: each of its reply texts
- * is read for the notice emails, the outcome pages, the review record and the archive, about 30
- * reads a round besides the drafts' own (BENCHMARKS.md), each a PostgreSQL round trip on a cluster
- * or a file read and a hash on the embedded stack.
+ * is read for its confirmation emails, its outcome notice, the review record and its outcome page,
+ * and the plan's text for each email, 48 lookups a round without this cache (BENCHMARKS.md), each a
+ * PostgreSQL round trip on a cluster or a file read and a hash on the embedded stack.
  *
  * Content is addressed by its SHA-256, so bytes read (checked by the store) or stored (hashed here)
  * once stay right for that hash. Callers get their own copy, never the cached buffer. Only deletion
  * can make a cached entry stale: this process's own deletions (deleteUpload) drop it at once, and
  * entries expire after `ttlMs`, so bytes that another process deleted (the upload sweep, which only
  * deletes what no round uses) are not served for longer than that; whether the store has a hash is
- * always asked of the store. Names are never cached: a name
- * moves. The CLI opens the store without this cache, so an auditor's verification reads the stored
- * bytes themselves (infra/stores.ts).
+ * always asked of the store. Names are never cached: a name moves. The CLI opens the store without
+ * this cache, so an auditor's verification reads the stored bytes themselves (infra/stores.ts).
  */
 import { LRUCache } from 'lru-cache';
 import type { UploadRecord, UploadStore } from './uploads.js';
